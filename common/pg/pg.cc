@@ -1,0 +1,174 @@
+#include "common/pg/pg.h"
+
+#include <algorithm>
+#include <set>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "common/log/log.h"
+
+namespace maillage::pg {
+namespace {
+
+// libpq accepts both key=value strings and URIs; options are appended in the matching form.
+std::string WithOptions(const PoolOptions& o) {
+  std::string timeout = absl::StrCat(absl::ToInt64Seconds(o.connect_timeout));
+  std::string statement = absl::StrCat(absl::ToInt64Milliseconds(o.statement_timeout));
+  if (absl::StartsWith(o.uri, "postgres://") || absl::StartsWith(o.uri, "postgresql://")) {
+    const char* sep = absl::StrContains(o.uri, "?") ? "&" : "?";
+    return absl::StrCat(o.uri, sep, "connect_timeout=", timeout,
+                        "&options=-c%20statement_timeout%3D", statement,
+                        "&application_name=maillage");
+  }
+  return absl::StrCat(o.uri, " connect_timeout=", timeout, " options='-c statement_timeout=",
+                      statement, "' application_name=maillage");
+}
+
+bool IsBrokenConnection(const std::exception& e) {
+  return dynamic_cast<const pqxx::broken_connection*>(&e) != nullptr &&
+         dynamic_cast<const pqxx::in_doubt_error*>(&e) == nullptr;
+}
+
+}  // namespace
+
+absl::Status StatusFromException(const std::exception& e) {
+  if (dynamic_cast<const pqxx::in_doubt_error*>(&e) != nullptr) {
+    return absl::UnavailableError(
+        absl::StrCat("postgresql: connection lost during commit, outcome unknown: ", e.what()));
+  }
+  if (dynamic_cast<const pqxx::broken_connection*>(&e) != nullptr) {
+    return absl::UnavailableError(absl::StrCat("postgresql unavailable: ", e.what()));
+  }
+  if (const auto* sql = dynamic_cast<const pqxx::sql_error*>(&e); sql != nullptr) {
+    const std::string& state = sql->sqlstate();
+    if (state == "23505") return absl::AlreadyExistsError(sql->what());
+    if (state == "40001" || state == "40P01") return absl::AbortedError(sql->what());
+    if (state == "57014") return absl::DeadlineExceededError(sql->what());
+    if (absl::StartsWith(state, "08") || state == "57P01" || state == "57P02" ||
+        state == "57P03") {
+      return absl::UnavailableError(absl::StrCat("postgresql unavailable: ", sql->what()));
+    }
+    return absl::InternalError(absl::StrCat("postgresql error ", state, ": ", sql->what()));
+  }
+  return absl::InternalError(absl::StrCat("postgresql: ", e.what()));
+}
+
+absl::StatusOr<std::unique_ptr<PgPool>> PgPool::Create(PoolOptions options) {
+  if (options.uri.empty()) return absl::InvalidArgumentError("pg uri: required");
+  if (options.size < 1) return absl::InvalidArgumentError("pg pool size: must be at least 1");
+  std::unique_ptr<PgPool> pool(new PgPool(std::move(options)));
+  pool->conninfo_ = WithOptions(pool->options_);
+  return pool;
+}
+
+absl::StatusOr<std::unique_ptr<pqxx::connection>> PgPool::Acquire() {
+  {
+    std::unique_lock<std::mutex> lock(mu_);
+    bool ready = cv_.wait_for(lock, absl::ToChronoMilliseconds(options_.acquire_timeout),
+                              [this] { return !idle_.empty() || open_ < options_.size; });
+    if (!ready) {
+      return absl::UnavailableError("postgresql: no free connection (pool exhausted)");
+    }
+    if (!idle_.empty()) {
+      std::unique_ptr<pqxx::connection> conn = std::move(idle_.back());
+      idle_.pop_back();
+      return conn;
+    }
+    ++open_;  // reserve the slot before connecting outside the lock
+  }
+  try {
+    return std::make_unique<pqxx::connection>(conninfo_);
+  } catch (const std::exception& e) {
+    std::lock_guard<std::mutex> lock(mu_);
+    --open_;
+    cv_.notify_one();
+    return StatusFromException(e);
+  }
+}
+
+void PgPool::Release(std::unique_ptr<pqxx::connection> conn) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (conn != nullptr && conn->is_open()) {
+    idle_.push_back(std::move(conn));
+  } else {
+    --open_;
+  }
+  cv_.notify_one();
+}
+
+absl::Status PgPool::Transact(const std::function<absl::Status(pqxx::work&)>& fn) {
+  for (int attempt = 0;; ++attempt) {
+    absl::StatusOr<std::unique_ptr<pqxx::connection>> conn = Acquire();
+    if (!conn.ok()) return conn.status();
+    absl::Status result;
+    bool retry = false;
+    try {
+      pqxx::work tx(**conn);
+      result = fn(tx);
+      if (result.ok()) tx.commit();
+      // Without commit, the destructor rolls back.
+    } catch (const std::exception& e) {
+      result = StatusFromException(e);
+      if (IsBrokenConnection(e)) {
+        // The connection died (e.g. PostgreSQL restarted since it was pooled). Nothing was
+        // committed, so one retry on a fresh connection is safe.
+        conn->reset();
+        retry = attempt == 0;
+      }
+    }
+    if (*conn != nullptr && !(*conn)->is_open()) conn->reset();
+    Release(std::move(*conn));
+    if (!retry) return result;
+  }
+}
+
+absl::Status PgPool::Ping() {
+  return Transact([](pqxx::work& tx) {
+    tx.exec("SELECT 1");
+    return absl::OkStatus();
+  });
+}
+
+std::vector<Migration> MigrationsFromEmbedded(
+    const std::vector<std::pair<std::string_view, std::string_view>>& files) {
+  std::vector<Migration> out;
+  for (const auto& [name, sql] : files) out.push_back({std::string(name), std::string(sql)});
+  return out;
+}
+
+absl::Status ApplyMigrations(PgPool& pool, const std::string& service,
+                             const std::vector<Migration>& migrations) {
+  std::vector<Migration> sorted = migrations;
+  std::sort(sorted.begin(), sorted.end(),
+            [](const Migration& a, const Migration& b) { return a.name < b.name; });
+  return pool.Transact([&](pqxx::work& tx) -> absl::Status {
+    // Transaction-scoped: released at commit or rollback, even if this process dies.
+    tx.exec_params("SELECT pg_advisory_xact_lock(hashtext($1))",
+                   absl::StrCat("maillage.migrations.", service));
+    tx.exec(
+        "CREATE TABLE IF NOT EXISTS schema_migrations ("
+        " name TEXT PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())");
+    std::set<std::string> applied;
+    for (const auto& row : tx.exec("SELECT name FROM schema_migrations")) {
+      applied.insert(row[0].as<std::string>());
+    }
+    std::set<std::string> known;
+    for (const Migration& m : sorted) known.insert(m.name);
+    for (const std::string& name : applied) {
+      if (!known.contains(name)) {
+        return absl::FailedPreconditionError(absl::StrCat(
+            "database has migration ", name, " unknown to this build of ", service,
+            ": the database is newer than the code"));
+      }
+    }
+    for (const Migration& m : sorted) {
+      if (applied.contains(m.name)) continue;
+      tx.exec(m.sql);
+      tx.exec_params("INSERT INTO schema_migrations (name) VALUES ($1)", m.name);
+      log::Info("migration applied", {{"schema", service}, {"migration", m.name}});
+    }
+    return absl::OkStatus();
+  });
+}
+
+}  // namespace maillage::pg

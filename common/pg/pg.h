@@ -1,0 +1,92 @@
+// common/pg: a pool of PostgreSQL connections (libpqxx) and one transaction per change.
+//
+//   MAILLAGE_ASSIGN_OR_RETURN(auto pool, PgPool::Create({.uri = uri, .size = 8}));
+//   absl::Status s = pool->Transact([&](pqxx::work& tx) -> absl::Status {
+//     tx.exec_params("UPDATE organisations SET legal_name = $1 WHERE id = $2", name, id);
+//     tx.exec_params("INSERT INTO outbox ...");
+//     return absl::OkStatus();          // commits; any error status rolls back
+//   });
+//
+// Errors come back as absl::Status, never as exceptions:
+//   server unreachable, connection lost     -> UNAVAILABLE (safe to retry)
+//   serialization failure, deadlock         -> ABORTED
+//   unique violation                        -> ALREADY_EXISTS
+//   statement timeout                       -> DEADLINE_EXCEEDED
+//   no free connection within acquire_timeout -> UNAVAILABLE
+// A connection found broken is dropped and the transaction retried once on a fresh one,
+// so a PostgreSQL restart costs callers nothing once it is back. Connections are opened
+// lazily: Create() succeeds while PostgreSQL is down, and Ping() tells.
+#ifndef MAILLAGE_COMMON_PG_PG_H_
+#define MAILLAGE_COMMON_PG_PG_H_
+
+#include <condition_variable>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <pqxx/pqxx>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+
+namespace maillage::pg {
+
+struct PoolOptions {
+  // libpq URI, e.g. postgresql://user@127.0.0.1:5432/membership
+  std::string uri;
+  int size = 8;
+  absl::Duration acquire_timeout = absl::Seconds(5);
+  absl::Duration connect_timeout = absl::Seconds(3);
+  absl::Duration statement_timeout = absl::Seconds(15);
+};
+
+class PgPool {
+ public:
+  static absl::StatusOr<std::unique_ptr<PgPool>> Create(PoolOptions options);
+
+  // Runs `fn` inside one read-committed transaction and commits when it returns OK.
+  absl::Status Transact(const std::function<absl::Status(pqxx::work&)>& fn);
+
+  // OK when a connection answers "SELECT 1".
+  absl::Status Ping();
+
+  const PoolOptions& options() const { return options_; }
+
+ private:
+  explicit PgPool(PoolOptions options) : options_(std::move(options)) {}
+  absl::StatusOr<std::unique_ptr<pqxx::connection>> Acquire();
+  void Release(std::unique_ptr<pqxx::connection> conn);
+
+  PoolOptions options_;
+  std::string conninfo_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::vector<std::unique_ptr<pqxx::connection>> idle_;
+  int open_ = 0;  // connections handed out or idle
+};
+
+// Maps a libpqxx exception (or any std::exception) to a status, as documented above.
+absl::Status StatusFromException(const std::exception& e);
+
+// A migration: file name (e.g. "001_init.sql") and SQL text.
+struct Migration {
+  std::string name;
+  std::string sql;
+};
+
+// Applies, in name order, the migrations not yet recorded in <schema_table>, each exactly
+// once, all in one transaction holding an advisory lock keyed by `service`, so replicas that
+// start together wait for one another instead of racing. Fails if a recorded migration is
+// no longer known to this binary (the database is newer than the code).
+absl::Status ApplyMigrations(PgPool& pool, const std::string& service,
+                             const std::vector<Migration>& migrations);
+
+// Converts the output of maillage_embed_files() into migrations.
+std::vector<Migration> MigrationsFromEmbedded(
+    const std::vector<std::pair<std::string_view, std::string_view>>& files);
+
+}  // namespace maillage::pg
+
+#endif  // MAILLAGE_COMMON_PG_PG_H_
