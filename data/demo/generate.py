@@ -228,10 +228,13 @@ def luhn_complete(prefix: str) -> str:
     raise AssertionError("unreachable")
 
 
-# Sanity checks of luhn() on published, well-known values.
-assert luhn("732829320")            # SIREN of a known company used in docs
-assert luhn("73282932000074")       # its SIRET
+# Sanity checks of luhn() on identifiers published by large French companies
+# (known-good test vectors), plus a few negatives.
+assert luhn("356000000")            # a SIREN
+assert luhn("732829320")            # a SIREN
+assert luhn("73282932000074")       # a SIRET of the previous SIREN
 assert not luhn("732829321")
+assert not luhn("73282932000075")
 assert luhn_complete("73282932") == "732829320"
 
 

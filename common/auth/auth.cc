@@ -1,0 +1,97 @@
+#include "common/auth/auth.h"
+
+#include <grpcpp/client_context.h>
+#include <grpcpp/server_context.h>
+#include <openssl/crypto.h>
+#include <openssl/hmac.h>
+
+#include "absl/strings/escaping.h"
+#include "absl/strings/str_cat.h"
+
+namespace maillage::auth {
+
+absl::Status ValidateKey(absl::string_view key) {
+  if (key.size() < kMinKeyBytes) {
+    return absl::InvalidArgumentError(absl::StrCat("auth HMAC key: must be at least ",
+                                                   kMinKeyBytes, " bytes, got ", key.size()));
+  }
+  return absl::OkStatus();
+}
+
+std::string HmacSha256Hex(absl::string_view key, absl::string_view data) {
+  unsigned char mac[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
+       reinterpret_cast<const unsigned char*>(data.data()), data.size(), mac, &len);
+  return absl::BytesToHexString(absl::string_view(reinterpret_cast<const char*>(mac), len));
+}
+
+std::pair<std::string, std::string> PrincipalSigner::Encode(const Principal& principal) const {
+  std::string bytes = principal.SerializeAsString();
+  std::string sig = HmacSha256Hex(key_, bytes);
+  return {std::move(bytes), std::move(sig)};
+}
+
+void PrincipalSigner::Attach(const Principal& principal, grpc::ClientContext* ctx) const {
+  auto [bytes, sig] = Encode(principal);
+  ctx->AddMetadata(kPrincipalKey, bytes);
+  ctx->AddMetadata(kSignatureKey, sig);
+}
+
+absl::StatusOr<Principal> PrincipalVerifier::VerifyEncoded(absl::string_view serialized,
+                                                           absl::string_view signature,
+                                                           absl::Time now) const {
+  std::string expected = HmacSha256Hex(key_, serialized);
+  // Constant-time comparison: the time taken must not tell how many bytes matched.
+  if (signature.size() != expected.size() ||
+      CRYPTO_memcmp(signature.data(), expected.data(), expected.size()) != 0) {
+    return absl::UnauthenticatedError("principal signature does not match");
+  }
+  Principal p;
+  if (!p.ParseFromArray(serialized.data(), static_cast<int>(serialized.size()))) {
+    return absl::UnauthenticatedError("principal is malformed");
+  }
+  if (p.subject().empty()) return absl::UnauthenticatedError("principal has no subject");
+  if (!p.has_expires_at() || absl::FromUnixSeconds(p.expires_at().seconds()) < now) {
+    return absl::UnauthenticatedError("principal expired");
+  }
+  return p;
+}
+
+absl::StatusOr<Principal> PrincipalVerifier::Verify(const grpc::ServerContextBase& ctx,
+                                                    absl::Time now) const {
+  const auto& md = ctx.client_metadata();
+  auto p = md.find(kPrincipalKey);
+  auto s = md.find(kSignatureKey);
+  if (p == md.end() || s == md.end()) {
+    return absl::UnauthenticatedError("no principal: call through the gateway");
+  }
+  return VerifyEncoded(absl::string_view(p->second.data(), p->second.size()),
+                       absl::string_view(s->second.data(), s->second.size()), now);
+}
+
+bool HasRole(const Principal& p, absl::string_view network_id, NetworkRole role) {
+  if (p.platform_admin()) return true;
+  for (const auto& g : p.grants()) {
+    if (g.network_id() == network_id && g.role() == role) return true;
+  }
+  return false;
+}
+
+bool InNetwork(const Principal& p, absl::string_view network_id) {
+  if (p.platform_admin()) return true;
+  for (const auto& g : p.grants()) {
+    if (g.network_id() == network_id) return true;
+  }
+  return false;
+}
+
+bool IsAnimator(const Principal& p, absl::string_view network_id) {
+  return HasRole(p, network_id, auth::v1::NETWORK_ROLE_ANIMATOR);
+}
+
+bool ActsFor(const Principal& p, absl::string_view organisation_id) {
+  return p.platform_admin() || (!organisation_id.empty() && p.organisation_id() == organisation_id);
+}
+
+}  // namespace maillage::auth

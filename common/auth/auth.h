@@ -1,0 +1,78 @@
+// common/auth: the caller's identity, carried from the gateway to the services.
+//
+// The gateway authenticates users and partner systems, then forwards a Principal (see
+// proto/maillage/auth/v1/principal.proto) in two metadata entries: the serialised message
+// and its HMAC-SHA256 under a key shared by the deployment. Services trust nothing else:
+//
+//   PrincipalVerifier verifier(hmac_key);                      // key from config
+//   absl::StatusOr<Principal> who = verifier.Verify(*ctx);     // UNAUTHENTICATED if bad
+//   if (!IsAnimator(*who, network_id)) return PermissionDenied...
+//
+// Clients (the gateway, tools, tests) sign with PrincipalSigner::Attach(principal, &ctx).
+#ifndef MAILLAGE_COMMON_AUTH_AUTH_H_
+#define MAILLAGE_COMMON_AUTH_AUTH_H_
+
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+#include "maillage/auth/v1/principal.pb.h"
+
+namespace grpc {
+class ClientContext;
+class ServerContextBase;
+}  // namespace grpc
+
+namespace maillage::auth {
+
+using Principal = ::maillage::auth::v1::Principal;
+using NetworkRole = ::maillage::auth::v1::NetworkRole;
+
+inline constexpr char kPrincipalKey[] = "x-maillage-principal-bin";
+inline constexpr char kSignatureKey[] = "x-maillage-principal-sig";
+// Shortest HMAC key accepted, in bytes.
+inline constexpr size_t kMinKeyBytes = 32;
+
+// OK when `key` is long enough to sign principals.
+absl::Status ValidateKey(absl::string_view key);
+
+// Lower-case hex HMAC-SHA256 of `data` under `key`.
+std::string HmacSha256Hex(absl::string_view key, absl::string_view data);
+
+class PrincipalSigner {
+ public:
+  explicit PrincipalSigner(std::string key) : key_(std::move(key)) {}
+  // Adds the principal and its signature to an outgoing call's metadata.
+  void Attach(const Principal& principal, grpc::ClientContext* ctx) const;
+  // The two metadata values: (serialised principal, signature).
+  std::pair<std::string, std::string> Encode(const Principal& principal) const;
+
+ private:
+  std::string key_;
+};
+
+class PrincipalVerifier {
+ public:
+  explicit PrincipalVerifier(std::string key) : key_(std::move(key)) {}
+  // The principal of an incoming call. UNAUTHENTICATED when missing, malformed, forged
+  // (signature mismatch, compared in constant time) or expired at `now`.
+  absl::StatusOr<Principal> Verify(const grpc::ServerContextBase& ctx, absl::Time now) const;
+  absl::StatusOr<Principal> VerifyEncoded(absl::string_view serialized, absl::string_view signature,
+                                          absl::Time now) const;
+
+ private:
+  std::string key_;
+};
+
+// True when the principal holds `role` in `network_id` (platform admins hold every role).
+bool HasRole(const Principal& p, absl::string_view network_id, NetworkRole role);
+// True when the principal holds any role in `network_id`.
+bool InNetwork(const Principal& p, absl::string_view network_id);
+bool IsAnimator(const Principal& p, absl::string_view network_id);
+// True when the principal acts for `organisation_id` (or is a platform admin).
+bool ActsFor(const Principal& p, absl::string_view organisation_id);
+
+}  // namespace maillage::auth
+
+#endif  // MAILLAGE_COMMON_AUTH_AUTH_H_

@@ -1,0 +1,68 @@
+#include "common/auth/auth.h"
+
+#include <gtest/gtest.h>
+
+namespace maillage::auth {
+namespace {
+
+constexpr char kKey[] = "0123456789abcdef0123456789abcdef";
+
+Principal Alice(absl::Time expires) {
+  Principal p;
+  p.set_subject("person-alice");
+  p.set_organisation_id("org-1");
+  auto* g = p.add_grants();
+  g->set_network_id("net-1");
+  g->set_role(auth::v1::NETWORK_ROLE_ANIMATOR);
+  p.mutable_expires_at()->set_seconds(absl::ToUnixSeconds(expires));
+  return p;
+}
+
+TEST(AuthTest, SignedPrincipalVerifies) {
+  absl::Time now = absl::FromUnixSeconds(1'800'000'000);
+  auto [bytes, sig] = PrincipalSigner(kKey).Encode(Alice(now + absl::Minutes(5)));
+  auto p = PrincipalVerifier(kKey).VerifyEncoded(bytes, sig, now);
+  ASSERT_TRUE(p.ok()) << p.status();
+  EXPECT_EQ(p->subject(), "person-alice");
+  EXPECT_TRUE(IsAnimator(*p, "net-1"));
+  EXPECT_FALSE(IsAnimator(*p, "net-2"));
+  EXPECT_TRUE(ActsFor(*p, "org-1"));
+  EXPECT_FALSE(ActsFor(*p, "org-2"));
+}
+
+TEST(AuthTest, ForgedOrTamperedOrExpiredIsUnauthenticated) {
+  absl::Time now = absl::FromUnixSeconds(1'800'000'000);
+  auto [bytes, sig] = PrincipalSigner(kKey).Encode(Alice(now + absl::Minutes(5)));
+  PrincipalVerifier verifier(kKey);
+
+  // Signed with another key.
+  auto [b2, forged] = PrincipalSigner("another-key-another-key-another-key").Encode(
+      Alice(now + absl::Minutes(5)));
+  EXPECT_EQ(verifier.VerifyEncoded(b2, forged, now).status().code(),
+            absl::StatusCode::kUnauthenticated);
+
+  // Escalated after signing: make Alice a platform admin.
+  Principal escalated;
+  ASSERT_TRUE(escalated.ParseFromString(bytes));
+  escalated.set_platform_admin(true);
+  EXPECT_EQ(verifier.VerifyEncoded(escalated.SerializeAsString(), sig, now).status().code(),
+            absl::StatusCode::kUnauthenticated);
+
+  // Expired.
+  EXPECT_EQ(verifier.VerifyEncoded(bytes, sig, now + absl::Minutes(6)).status().code(),
+            absl::StatusCode::kUnauthenticated);
+}
+
+TEST(AuthTest, ShortKeysAreRefused) {
+  EXPECT_FALSE(ValidateKey("short").ok());
+  EXPECT_TRUE(ValidateKey(kKey).ok());
+}
+
+TEST(AuthTest, HmacMatchesKnownVector) {
+  // RFC 4231 test case 2.
+  EXPECT_EQ(HmacSha256Hex("Jefe", "what do ya want for nothing?"),
+            "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
+}
+
+}  // namespace
+}  // namespace maillage::auth
