@@ -29,8 +29,8 @@ absl::Status Run(int port, const char* command, const char* expected_status) {
     out = absl::UnavailableError(absl::StrCat(command, ": ", c->errstr));
   } else if (reply->type != REDIS_REPLY_STATUS || std::string(reply->str) != expected_status) {
     // A LOADING error while the AOF is replayed lands here too, so callers poll.
-    out = absl::UnavailableError(absl::StrCat(
-        command, ": unexpected reply ", reply->str != nullptr ? reply->str : "(no text)"));
+    out = absl::UnavailableError(absl::StrCat(command, ": unexpected reply ",
+                                              reply->str != nullptr ? reply->str : "(no text)"));
   }
   if (reply != nullptr) freeReplyObject(reply);
   redisFree(c);
@@ -52,11 +52,10 @@ absl::StatusOr<std::unique_ptr<RedisServer>> RedisServer::Start() {
 
 absl::Status RedisServer::Launch() {
   SpawnOptions opts{.run_as_user = user_, .log_file = dir_ + "/redis.log"};
-  auto child = ChildProcess::Spawn(
-      {kRedisServer, "--port", absl::StrCat(port_), "--bind", "127.0.0.1", "--save", "",
-       "--appendonly", "yes", "--dir", dir_, "--daemonize", "no", "--protected-mode", "no",
-       "--logfile", ""},
-      opts);
+  auto child = ChildProcess::Spawn({kRedisServer, "--port", absl::StrCat(port_), "--bind",
+                                    "127.0.0.1", "--save", "", "--appendonly", "yes", "--dir", dir_,
+                                    "--daemonize", "no", "--protected-mode", "no", "--logfile", ""},
+                                   opts);
   if (!child.ok()) return child.status();
   process_ = std::move(*child);
   absl::Time deadline = absl::Now() + absl::Seconds(30);

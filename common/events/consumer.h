@@ -1,0 +1,153 @@
+// common/events/consumer: reads another service's event stream through a Redis consumer
+// group, at least once, and applies each event exactly once with MarkProcessed().
+//
+//   StreamConsumer consumer(redis_pool,
+//       {.stream = "maillage.membership.events", .group = "reporting",
+//        .consumer = absl::StrCat(hostname, "-", getpid())},
+//       [&](const events::Event& e) {
+//         return pg_pool->Transact([&](pqxx::work& tx) -> absl::Status {
+//           MAILLAGE_ASSIGN_OR_RETURN(bool first,
+//                                     events::MarkProcessed(tx, "reporting", e.event_id));
+//           if (!first) return absl::OkStatus();   // a duplicate: already applied
+//           return ApplyToReadModel(tx, e);        // same transaction as the mark
+//         });
+//       });
+//   consumer.Start();  ...  consumer.Stop();
+//
+// Each poll (PollOnce):
+//   1. creates the group if missing (XGROUP CREATE <stream> <group> <start_id> MKSTREAM;
+//      BUSYGROUP is fine), so a new group reads the stream from start_id ("0": all of it);
+//   2. reclaims entries pending with any consumer for longer than claim_idle (XAUTOCLAIM),
+//      e.g. those of a consumer that died before acknowledging, and handles them;
+//   3. after a start, or after a handler error, re-reads its own pending entries (id "0")
+//      first, so they are retried in order; otherwise reads new entries (">"), blocking up to
+//      `block` on the server.
+// An entry is acknowledged (XACK) only when the handler returns OK. A handler error stops
+// the batch: that entry and the rest of the batch stay pending and are retried on the next
+// poll (the background thread backs off). So a crash anywhere redelivers, and handlers must
+// be idempotent: record the event id with MarkProcessed() in the same transaction as the
+// effect. An entry that can never succeed blocks this consumer (it is logged on every
+// retry); there is no dead-letter stream yet. Entries without the id/type/payload fields
+// (or deleted by trimming while pending) are acknowledged and logged, never handled.
+//
+// The blocking read holds one connection of the Redis pool for up to `block`: count it in
+// RedisOptions::pool_size, or give consumers their own pool.
+#ifndef MAILLAGE_COMMON_EVENTS_CONSUMER_H_
+#define MAILLAGE_COMMON_EVENTS_CONSUMER_H_
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <functional>
+#include <mutex>
+#include <pqxx/pqxx>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+#include "common/redis/redis.h"
+
+namespace maillage::events {
+
+struct Event {
+  std::string stream_id;  // the Redis entry id, e.g. "1700000000000-0"
+  std::string event_id;   // the outbox event id (UUID): the idempotency key
+  std::string type;
+  std::string payload;
+};
+
+struct ConsumerOptions {
+  std::string stream{};
+  std::string group{};
+  // Unique within the group and stable across restarts of the same replica if possible
+  // (its pending entries are then retried at once instead of after claim_idle).
+  std::string consumer{};
+  // How long one read waits on the server for new entries.
+  absl::Duration block = absl::Seconds(2);
+  // Entries pending with a consumer for longer than this are taken over.
+  absl::Duration claim_idle = absl::Seconds(30);
+  // Most entries read (or reclaimed) at once.
+  int batch_count = 64;
+  // Where a newly created group starts: "0" (the whole stream) or "$" (new entries only).
+  std::string start_id = "0";
+  // Longest pause between retries of the background thread while polls fail.
+  absl::Duration max_backoff = absl::Seconds(10);
+};
+
+using EventHandler = std::function<absl::Status(const Event&)>;
+
+class StreamConsumer {
+ public:
+  struct Stats {
+    int64_t handled = 0;    // acknowledged after the handler returned OK
+    int64_t reclaimed = 0;  // taken over from idle consumers (including itself)
+    int64_t handler_errors = 0;
+    int64_t malformed = 0;  // acknowledged without being handled
+  };
+
+  // `redis` must outlive the consumer.
+  StreamConsumer(redis::RedisPool* redis, ConsumerOptions options, EventHandler handler);
+  ~StreamConsumer();  // Stop()
+
+  StreamConsumer(const StreamConsumer&) = delete;
+  StreamConsumer& operator=(const StreamConsumer&) = delete;
+
+  // One poll, as described above. Returns the first handler error, or a Redis failure;
+  // `handled` (optional) receives how many entries were handled and acknowledged.
+  absl::Status PollOnce(int* handled = nullptr);
+
+  // Starts the background thread polling in a loop (no-op if running).
+  void Start();
+  // Stops it; waits for the poll in progress, up to `block`. Idempotent.
+  void Stop();
+
+  Stats stats() const;
+
+ private:
+  absl::Status EnsureGroup();
+  absl::Status Poll(int& handled);
+  // Handles the entries of an XREADGROUP/XAUTOCLAIM reply in order; stops at the first
+  // handler error.
+  absl::Status HandleEntries(const std::vector<redis::RedisReply>& entries, int& handled);
+  void Loop();
+
+  redis::RedisPool* const redis_;
+  const ConsumerOptions options_;
+  const EventHandler handler_;
+
+  // Poll state; PollOnce is not reentrant (the background thread or the caller owns it).
+  bool group_ready_ = false;
+  bool read_backlog_ = true;
+  std::string claim_cursor_ = "0-0";
+
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool stopping_ = false;
+  std::thread thread_;
+
+  std::atomic<int64_t> handled_{0};
+  std::atomic<int64_t> reclaimed_{0};
+  std::atomic<int64_t> handler_errors_{0};
+  std::atomic<int64_t> malformed_{0};
+};
+
+// CREATE TABLE IF NOT EXISTS processed_events (consumer_group TEXT, event_id UUID,
+// processed_at TIMESTAMPTZ, PRIMARY KEY (consumer_group, event_id)). Idempotent; consuming
+// services add it to their migrations. Rows are never deleted by this library: prune those
+// older than the stream's retention if the table grows too large.
+absl::string_view ProcessedEventsSchemaSql();
+
+// Records that `consumer_group` processed `event_id`, inside the caller's transaction.
+// true: first time, apply the effect in the same transaction; false: already processed (a
+// concurrent duplicate waits for the first transaction, then sees false).
+// INVALID_ARGUMENT when event_id is not a UUID; PostgreSQL failures as pg::StatusFromException.
+absl::StatusOr<bool> MarkProcessed(pqxx::work& tx, absl::string_view consumer_group,
+                                   absl::string_view event_id);
+
+}  // namespace maillage::events
+
+#endif  // MAILLAGE_COMMON_EVENTS_CONSUMER_H_

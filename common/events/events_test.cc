@@ -1,0 +1,478 @@
+// Integration tests of the transactional outbox, the relay and the stream consumer against a
+// real PostgreSQL and a real Redis (tests/support).
+#include <chrono>
+#include <functional>
+#include <future>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "common/events/consumer.h"
+#include "common/events/outbox.h"
+#include "common/events/relay.h"
+#include "common/pg/pg.h"
+#include "common/redis/redis.h"
+#include "common/status/status.h"
+#include "gtest/gtest.h"
+#include "tests/support/postgres_server.h"
+#include "tests/support/redis_server.h"
+
+namespace maillage::events {
+namespace {
+
+using ::maillage::redis::RedisPool;
+using ::maillage::redis::RedisReply;
+using ::maillage::testing::PostgresServer;
+using ::maillage::testing::RedisServer;
+
+constexpr char kStream[] = "maillage.test.events";
+constexpr char kGroup[] = "reporting";
+
+// Polls `done` until it holds; false after a generous deadline (a failure, never a timing
+// assertion).
+bool Eventually(const std::function<bool()>& done) {
+  absl::Time deadline = absl::Now() + absl::Seconds(60);
+  while (absl::Now() < deadline) {
+    if (done()) return true;
+    absl::SleepFor(absl::Milliseconds(20));
+  }
+  return false;
+}
+
+// What a consumer saw, for assertions.
+struct Seen {
+  std::string event_id;
+  std::string type;
+  std::string payload;
+};
+
+class EventsTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    auto server = PostgresServer::Start();
+    ASSERT_TRUE(server.ok()) << server.status();
+    pg_server_ = server->release();
+  }
+  static void TearDownTestSuite() {
+    delete pg_server_;
+    pg_server_ = nullptr;
+  }
+
+  void SetUp() override {
+    ASSERT_NE(pg_server_, nullptr);
+    auto redis_server = RedisServer::Start();
+    ASSERT_TRUE(redis_server.ok()) << redis_server.status();
+    redis_server_ = std::move(*redis_server);
+
+    auto uri = pg_server_->CreateDatabase();
+    ASSERT_TRUE(uri.ok()) << uri.status();
+    auto pg = pg::PgPool::Create({.uri = *uri,
+                                  .size = 6,
+                                  .acquire_timeout = absl::Seconds(5),
+                                  .connect_timeout = absl::Seconds(2)});
+    ASSERT_TRUE(pg.ok()) << pg.status();
+    pg_ = std::move(*pg);
+    absl::Status migrated = pg::ApplyMigrations(
+        *pg_, "events_test",
+        {{"000_outbox.sql", std::string(OutboxSchemaSql())},
+         {"001_processed_events.sql", std::string(ProcessedEventsSchemaSql())},
+         // No unique constraint: a duplicate application would show as a second row.
+         {"002_effects.sql",
+          "CREATE TABLE effects (seq BIGSERIAL PRIMARY KEY, event_id UUID NOT NULL,"
+          " type TEXT NOT NULL, payload BYTEA NOT NULL)"}});
+    ASSERT_TRUE(migrated.ok()) << migrated;
+
+    redis::RedisOptions options;
+    options.address = redis_server_->address();
+    options.retry_after = absl::Milliseconds(100);
+    auto redis = RedisPool::Create(options);
+    ASSERT_TRUE(redis.ok()) << redis.status();
+    redis_ = std::move(*redis);
+  }
+
+  RelayOptions Relay() {
+    RelayOptions options;
+    options.stream = kStream;
+    options.poll_interval = absl::Milliseconds(50);
+    options.max_backoff = absl::Milliseconds(200);
+    return options;
+  }
+
+  ConsumerOptions Consumer(const std::string& name) {
+    ConsumerOptions options;
+    options.stream = kStream;
+    options.group = kGroup;
+    options.consumer = name;
+    options.block = absl::Milliseconds(100);
+    options.max_backoff = absl::Milliseconds(200);
+    return options;
+  }
+
+  absl::Status Publish(const std::string& event_id, const std::string& type,
+                       const std::string& payload) {
+    return pg_->Transact([&](pqxx::work& tx) { return Enqueue(tx, event_id, type, payload); });
+  }
+
+  // The effect of an event: one row in `effects`, applied once per event id.
+  EventHandler ApplyEffect() {
+    return [this](const Event& e) {
+      return pg_->Transact([&](pqxx::work& tx) -> absl::Status {
+        MAILLAGE_ASSIGN_OR_RETURN(bool first, MarkProcessed(tx, kGroup, e.event_id));
+        if (!first) return absl::OkStatus();
+        tx.exec_params("INSERT INTO effects (event_id, type, payload) VALUES ($1::uuid, $2, $3)",
+                       e.event_id, e.type, pqxx::binarystring(e.payload.data(), e.payload.size()));
+        return absl::OkStatus();
+      });
+    };
+  }
+
+  int64_t Count(const std::string& sql) {
+    int64_t n = -1;
+    absl::Status s = pg_->Transact([&](pqxx::work& tx) {
+      n = tx.exec1(sql)[0].as<int64_t>();
+      return absl::OkStatus();
+    });
+    EXPECT_TRUE(s.ok()) << s;
+    return n;
+  }
+  int64_t Unpublished() { return Count("SELECT count(*) FROM outbox WHERE published_at IS NULL"); }
+
+  std::vector<Seen> Effects() {
+    std::vector<Seen> out;
+    absl::Status s = pg_->Transact([&](pqxx::work& tx) {
+      for (const pqxx::row& r :
+           tx.exec("SELECT event_id::text, type, payload FROM effects ORDER BY seq")) {
+        out.push_back(
+            {r[0].as<std::string>(), r[1].as<std::string>(), pqxx::binarystring(r[2]).str()});
+      }
+      return absl::OkStatus();
+    });
+    EXPECT_TRUE(s.ok()) << s;
+    return out;
+  }
+
+  // The event ids in the stream, in stream order.
+  std::vector<std::string> StreamEventIds() {
+    std::vector<std::string> ids;
+    auto range = redis_->Command({"XRANGE", kStream, "-", "+"});
+    EXPECT_TRUE(range.ok()) << range.status();
+    if (!range.ok()) return ids;
+    for (const RedisReply& entry : range->elements()) {
+      const std::vector<RedisReply>& fields = entry.elements()[1].elements();
+      for (size_t i = 0; i + 1 < fields.size(); i += 2) {
+        if (fields[i].str() == "id") ids.push_back(fields[i + 1].str());
+      }
+    }
+    return ids;
+  }
+
+  // Entries delivered to the group and not acknowledged.
+  int64_t PendingInGroup() {
+    auto pending = redis_->Command({"XPENDING", kStream, kGroup});
+    EXPECT_TRUE(pending.ok() && pending->is_array()) << pending.status();
+    return pending.ok() && pending->is_array() ? pending->elements()[0].integer() : -1;
+  }
+
+  // Polls `consumer` until `done` holds.
+  bool PollUntil(StreamConsumer& consumer, const std::function<bool()>& done) {
+    return Eventually([&] {
+      (void)consumer.PollOnce();
+      return done();
+    });
+  }
+
+  static PostgresServer* pg_server_;
+  std::unique_ptr<RedisServer> redis_server_;
+  std::unique_ptr<pg::PgPool> pg_;
+  std::unique_ptr<RedisPool> redis_;
+};
+PostgresServer* EventsTest::pg_server_ = nullptr;
+
+TEST_F(EventsTest, EnqueueValidatesTheEventId) {
+  EXPECT_TRUE(absl::IsInvalidArgument(Publish("not-a-uuid", "t", "p")));
+  EXPECT_TRUE(absl::IsInvalidArgument(Publish(NewEventId(), "", "p")));
+  std::string id = NewEventId();
+  EXPECT_TRUE(IsUuid(id)) << id;
+  EXPECT_NE(id, NewEventId());
+  ASSERT_TRUE(Publish(id, "t", "p").ok());
+  EXPECT_TRUE(absl::IsAlreadyExists(Publish(id, "t", "p")));
+  EXPECT_EQ(Count("SELECT count(*) FROM outbox"), 1);
+}
+
+TEST_F(EventsTest, MarkProcessedIsTrueOnlyTheFirstTime) {
+  std::string id = NewEventId();
+  std::vector<bool> results;
+  for (const char* group : {"a", "a", "b"}) {
+    ASSERT_TRUE(pg_->Transact([&](pqxx::work& tx) -> absl::Status {
+                     MAILLAGE_ASSIGN_OR_RETURN(bool first, MarkProcessed(tx, group, id));
+                     results.push_back(first);
+                     return absl::OkStatus();
+                   })
+                    .ok());
+  }
+  EXPECT_EQ(results, (std::vector<bool>{true, false, true}));
+  // A rolled-back effect does not count as processed.
+  std::string other = NewEventId();
+  (void)pg_->Transact([&](pqxx::work& tx) -> absl::Status {
+    MAILLAGE_ASSIGN_OR_RETURN(bool first, MarkProcessed(tx, "a", other));
+    EXPECT_TRUE(first);
+    return absl::AbortedError("effect failed");
+  });
+  bool again = false;
+  ASSERT_TRUE(pg_->Transact([&](pqxx::work& tx) -> absl::Status {
+                   MAILLAGE_ASSIGN_OR_RETURN(again, MarkProcessed(tx, "a", other));
+                   return absl::OkStatus();
+                 })
+                  .ok());
+  EXPECT_TRUE(again);
+  absl::Status bad =
+      pg_->Transact([&](pqxx::work& tx) { return MarkProcessed(tx, "a", "nope").status(); });
+  EXPECT_TRUE(absl::IsInvalidArgument(bad)) << bad;
+}
+
+TEST_F(EventsTest, RolledBackEventIsNeverPublished) {
+  std::string rolled_back = NewEventId();
+  absl::Status s = pg_->Transact([&](pqxx::work& tx) -> absl::Status {
+    MAILLAGE_RETURN_IF_ERROR(Enqueue(tx, rolled_back, "membership.Created", "x"));
+    return absl::FailedPreconditionError("the change itself failed");
+  });
+  ASSERT_TRUE(absl::IsFailedPrecondition(s)) << s;
+  std::string committed = NewEventId();
+  ASSERT_TRUE(Publish(committed, "membership.Created", "y").ok());
+
+  OutboxRelay relay(pg_.get(), redis_.get(), Relay());
+  int published = -1;
+  ASSERT_TRUE(relay.RelayOnce(&published).ok());
+  EXPECT_EQ(published, 1);
+  EXPECT_EQ(StreamEventIds(), std::vector<std::string>{committed});
+  EXPECT_EQ(Count("SELECT count(*) FROM outbox"), 1);
+}
+
+TEST_F(EventsTest, CommittedEventsArriveInOrderWithTheirPayload) {
+  std::vector<Seen> sent;
+  for (int i = 0; i < 5; ++i) {
+    std::string payload = absl::StrCat(std::string("\0\xff", 2), "payload ", i);
+    sent.push_back({NewEventId(), absl::StrCat("type.", i), payload});
+    ASSERT_TRUE(Publish(sent.back().event_id, sent.back().type, payload).ok());
+  }
+  RelayOptions options = Relay();
+  options.batch_size = 2;  // three batches
+  OutboxRelay relay(pg_.get(), redis_.get(), options);
+  std::vector<int> batches;
+  for (;;) {
+    int n = 0;
+    ASSERT_TRUE(relay.RelayOnce(&n).ok());
+    if (n == 0) break;
+    batches.push_back(n);
+  }
+  EXPECT_EQ(batches, (std::vector<int>{2, 2, 1}));
+  EXPECT_EQ(Unpublished(), 0);
+
+  std::vector<Seen> received;
+  StreamConsumer consumer(redis_.get(), Consumer("c1"), [&](const Event& e) {
+    received.push_back({e.event_id, e.type, e.payload});
+    EXPECT_FALSE(e.stream_id.empty());
+    return absl::OkStatus();
+  });
+  ASSERT_TRUE(PollUntil(consumer, [&] { return received.size() >= 5; }));
+  ASSERT_EQ(received.size(), 5u);
+  for (size_t i = 0; i < sent.size(); ++i) {
+    EXPECT_EQ(received[i].event_id, sent[i].event_id) << i;
+    EXPECT_EQ(received[i].type, sent[i].type) << i;
+    EXPECT_EQ(received[i].payload, sent[i].payload) << i;
+  }
+  EXPECT_EQ(PendingInGroup(), 0);  // all acknowledged
+  EXPECT_EQ(consumer.stats().handled, 5);
+}
+
+TEST_F(EventsTest, InterruptedRelayIsAppliedExactlyOnce) {
+  std::string id = NewEventId();
+  ASSERT_TRUE(Publish(id, "membership.Joined", "alice").ok());
+
+  {
+    RelayOptions crashing = Relay();
+    crashing.after_publish_hook = [] { return absl::UnavailableError("crash after XADD"); };
+    OutboxRelay relay(pg_.get(), redis_.get(), crashing);
+    EXPECT_FALSE(relay.RelayOnce().ok());
+  }
+  EXPECT_EQ(StreamEventIds(), std::vector<std::string>{id});  // in the stream...
+  EXPECT_EQ(Unpublished(), 1);                                // ...but not marked published
+
+  OutboxRelay restarted(pg_.get(), redis_.get(), Relay());
+  int published = 0;
+  ASSERT_TRUE(restarted.RelayOnce(&published).ok());
+  EXPECT_EQ(published, 1);
+  EXPECT_EQ(Unpublished(), 0);
+  EXPECT_EQ(StreamEventIds(), (std::vector<std::string>{id, id}));  // sent twice
+
+  StreamConsumer consumer(redis_.get(), Consumer("c1"), ApplyEffect());
+  ASSERT_TRUE(PollUntil(consumer, [&] { return consumer.stats().handled == 2; }));
+  std::vector<Seen> effects = Effects();
+  ASSERT_EQ(effects.size(), 1u);  // applied once
+  EXPECT_EQ(effects[0].event_id, id);
+  EXPECT_EQ(effects[0].payload, "alice");
+  EXPECT_EQ(Count("SELECT count(*) FROM processed_events"), 1);
+  EXPECT_EQ(PendingInGroup(), 0);
+}
+
+TEST_F(EventsTest, UnacknowledgedEventIsReclaimedByAnotherConsumer) {
+  std::string id = NewEventId();
+  ASSERT_TRUE(Publish(id, "membership.Left", "bob").ok());
+  OutboxRelay relay(pg_.get(), redis_.get(), Relay());
+  ASSERT_TRUE(relay.RelayOnce().ok());
+
+  std::vector<std::string> seen_by_dead;
+  {
+    StreamConsumer dying(redis_.get(), Consumer("dying"), [&](const Event& e) {
+      seen_by_dead.push_back(e.event_id);
+      return absl::UnavailableError("process killed before XACK");
+    });
+    ASSERT_TRUE(Eventually([&] {
+      (void)dying.PollOnce();
+      return !seen_by_dead.empty();
+    }));
+  }  // gone for good, its entry still pending
+  EXPECT_EQ(seen_by_dead, std::vector<std::string>{id});
+  EXPECT_EQ(PendingInGroup(), 1);
+
+  ConsumerOptions options = Consumer("survivor");
+  options.claim_idle = absl::Milliseconds(50);
+  StreamConsumer survivor(redis_.get(), options, ApplyEffect());
+  ASSERT_TRUE(PollUntil(survivor, [&] { return survivor.stats().handled == 1; }));
+  EXPECT_GE(survivor.stats().reclaimed, 1);
+  std::vector<Seen> effects = Effects();
+  ASSERT_EQ(effects.size(), 1u);
+  EXPECT_EQ(effects[0].event_id, id);
+  EXPECT_EQ(PendingInGroup(), 0);
+}
+
+TEST_F(EventsTest, HandlerErrorIsRetriedBeforeLaterEvents) {
+  std::vector<std::string> ids = {NewEventId(), NewEventId(), NewEventId()};
+  for (const std::string& id : ids) ASSERT_TRUE(Publish(id, "t", "p").ok());
+  OutboxRelay relay(pg_.get(), redis_.get(), Relay());
+  ASSERT_TRUE(relay.RelayOnce().ok());
+
+  std::vector<std::string> applied;
+  bool fail_second = true;
+  StreamConsumer consumer(redis_.get(), Consumer("c1"), [&](const Event& e) {
+    if (e.event_id == ids[1] && fail_second) {
+      fail_second = false;
+      return absl::UnavailableError("database briefly down");
+    }
+    applied.push_back(e.event_id);
+    return absl::OkStatus();
+  });
+  ASSERT_TRUE(PollUntil(consumer, [&] { return applied.size() >= 3; }));
+  EXPECT_EQ(applied, ids);
+  EXPECT_EQ(consumer.stats().handler_errors, 1);
+  EXPECT_EQ(PendingInGroup(), 0);
+}
+
+TEST_F(EventsTest, RedisDownKeepsRowsUntilItIsBack) {
+  std::vector<std::string> ids = {NewEventId(), NewEventId()};
+  for (const std::string& id : ids) ASSERT_TRUE(Publish(id, "t", "p").ok());
+  redis_server_->Stop();
+
+  OutboxRelay relay(pg_.get(), redis_.get(), Relay());
+  EXPECT_TRUE(absl::IsUnavailable(relay.RelayOnce()));
+  relay.Start();
+  ASSERT_TRUE(Eventually([&] { return relay.stats().failed_batches >= 3; }));  // retrying
+  EXPECT_EQ(Unpublished(), 2);
+
+  ASSERT_TRUE(redis_server_->Restart().ok());
+  EXPECT_TRUE(Eventually([&] { return Unpublished() == 0; }));
+  relay.Stop();
+  EXPECT_EQ(StreamEventIds(), ids);  // each once, in order
+
+  StreamConsumer consumer(redis_.get(), Consumer("c1"), ApplyEffect());
+  ASSERT_TRUE(PollUntil(consumer, [&] { return consumer.stats().handled == 2; }));
+  std::vector<Seen> effects = Effects();
+  ASSERT_EQ(effects.size(), 2u);
+  EXPECT_EQ(effects[0].event_id, ids[0]);
+  EXPECT_EQ(effects[1].event_id, ids[1]);
+}
+
+TEST_F(EventsTest, PostgresDownPublishesNothingUntilItIsBack) {
+  std::string id = NewEventId();
+  ASSERT_TRUE(Publish(id, "t", "p").ok());
+  pg_server_->Stop();
+  OutboxRelay relay(pg_.get(), redis_.get(), Relay());
+  absl::Status down = relay.RelayOnce();
+  EXPECT_TRUE(absl::IsUnavailable(down)) << down;
+  EXPECT_TRUE(StreamEventIds().empty());
+
+  ASSERT_TRUE(pg_server_->Restart().ok());
+  EXPECT_TRUE(Eventually([&] {
+    int n = 0;
+    return relay.RelayOnce(&n).ok() && n == 1;
+  }));
+  EXPECT_EQ(StreamEventIds(), std::vector<std::string>{id});
+}
+
+// Two replicas' relays: while one is between its XADDs and its commit, the other neither
+// sends the same rows again nor sends later rows ahead of them.
+TEST_F(EventsTest, TwoRelaysNeitherDoubleSendNorReorder) {
+  std::vector<std::string> ids = {NewEventId(), NewEventId(), NewEventId()};
+  for (const std::string& id : ids) ASSERT_TRUE(Publish(id, "t", "p").ok());
+
+  std::promise<void> in_hook;
+  std::promise<void> go;
+  std::shared_future<void> go_future = go.get_future().share();
+  RelayOptions slow = Relay();
+  slow.batch_size = 2;
+  bool hooked = false;
+  slow.after_publish_hook = [&] {
+    if (hooked) return absl::OkStatus();
+    hooked = true;
+    in_hook.set_value();
+    go_future.wait();
+    return absl::OkStatus();
+  };
+  OutboxRelay first(pg_.get(), redis_.get(), slow);
+  int first_published = 0;
+  absl::Status first_status;
+  std::thread replica([&] { first_status = first.RelayOnce(&first_published); });
+  // Once in the hook, the first relay has XADDed and not yet committed.
+  bool reached =
+      in_hook.get_future().wait_for(std::chrono::seconds(60)) == std::future_status::ready;
+  OutboxRelay second(pg_.get(), redis_.get(), Relay());
+  int second_published = -1;
+  absl::Status second_status = second.RelayOnce(&second_published);
+  go.set_value();
+  replica.join();
+  ASSERT_TRUE(reached);
+
+  ASSERT_TRUE(first_status.ok()) << first_status;
+  ASSERT_TRUE(second_status.ok()) << second_status;
+  EXPECT_EQ(first_published, 2);
+  EXPECT_EQ(second_published, 0);  // the third row was free, but not its turn
+  ASSERT_TRUE(second.RelayOnce(&second_published).ok());
+  EXPECT_EQ(second_published, 1);
+  EXPECT_EQ(StreamEventIds(), ids);
+}
+
+TEST_F(EventsTest, BackgroundRelayAndConsumerDeliverEverything) {
+  OutboxRelay relay(pg_.get(), redis_.get(), Relay());
+  StreamConsumer consumer(redis_.get(), Consumer("c1"), ApplyEffect());
+  relay.Start();
+  consumer.Start();
+  std::vector<std::string> ids;
+  for (int i = 0; i < 10; ++i) {
+    ids.push_back(NewEventId());
+    ASSERT_TRUE(Publish(ids.back(), "t", absl::StrCat(i)).ok());
+    relay.Wake();
+  }
+  EXPECT_TRUE(Eventually([&] { return Effects().size() >= ids.size(); }));
+  consumer.Stop();
+  relay.Stop();
+  std::vector<Seen> effects = Effects();
+  ASSERT_EQ(effects.size(), ids.size());
+  for (size_t i = 0; i < ids.size(); ++i) EXPECT_EQ(effects[i].event_id, ids[i]) << i;
+  EXPECT_EQ(Unpublished(), 0);
+}
+
+}  // namespace
+}  // namespace maillage::events

@@ -1,0 +1,50 @@
+// common/events/outbox: the write side of the transactional outbox. A service records its
+// state change and the event describing it in one PostgreSQL transaction; the OutboxRelay
+// (relay.h) later publishes the event to the service's Redis Stream.
+//
+//   // Once, among the service's migrations:
+//   migrations.push_back({"000_outbox.sql", std::string(events::OutboxSchemaSql())});
+//
+//   // In the transaction that makes the change:
+//   absl::Status s = pg_pool->Transact([&](pqxx::work& tx) -> absl::Status {
+//     tx.exec_params("UPDATE organisations SET legal_name = $1 WHERE id = $2", name, id);
+//     return events::Enqueue(tx, events::NewEventId(), "membership.OrganisationRenamed",
+//                            renamed.SerializeAsString());
+//   });
+//   if (s.ok()) relay->Wake();  // optional: publish now rather than at the next poll
+//
+// If the transaction rolls back, the event never existed; once it commits, the event is
+// published at least once (duplicates carry the same event id, see consumer.h).
+#ifndef MAILLAGE_COMMON_EVENTS_OUTBOX_H_
+#define MAILLAGE_COMMON_EVENTS_OUTBOX_H_
+
+#include <pqxx/pqxx>
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/strings/string_view.h"
+
+namespace maillage::events {
+
+// CREATE TABLE IF NOT EXISTS outbox (id BIGSERIAL, event_id UUID UNIQUE, event_type, payload
+// BYTEA, created_at, published_at) and a partial index on the unpublished rows. Idempotent.
+absl::string_view OutboxSchemaSql();
+
+// Inserts the event into the outbox within `tx`; it is published once `tx` commits.
+// Errors (the caller must then roll back by returning the status):
+//   event_id not a UUID ("8-4-4-4-12" hex)  -> INVALID_ARGUMENT
+//   event_id already enqueued               -> ALREADY_EXISTS
+//   empty event_type                        -> INVALID_ARGUMENT
+//   PostgreSQL failure                      -> as pg::StatusFromException
+absl::Status Enqueue(pqxx::work& tx, absl::string_view event_id, absl::string_view event_type,
+                     absl::string_view payload);
+
+// A random (version 4) UUID in lowercase text form, for event ids.
+std::string NewEventId();
+
+// True for "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx" with hex digits in either case.
+bool IsUuid(absl::string_view s);
+
+}  // namespace maillage::events
+
+#endif  // MAILLAGE_COMMON_EVENTS_OUTBOX_H_

@@ -1,0 +1,152 @@
+#include "common/events/relay.h"
+
+#include <algorithm>
+#include <utility>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "common/log/log.h"
+#include "common/status/status.h"
+
+namespace maillage::events {
+namespace {
+
+// First key of the two-int advisory lock form, which lives apart from the one-bigint form
+// used by pg::ApplyMigrations. "mail" in ASCII.
+constexpr int kAdvisoryLockClass = 0x6d61696c;
+
+struct Row {
+  int64_t id;
+  std::string event_id;
+  std::string type;
+  std::string payload;
+};
+
+}  // namespace
+
+OutboxRelay::OutboxRelay(pg::PgPool* pg, redis::RedisPool* redis, RelayOptions options)
+    : pg_(pg), redis_(redis), options_(std::move(options)) {}
+
+OutboxRelay::~OutboxRelay() { Stop(); }
+
+absl::Status OutboxRelay::RelayOnce(int* published) {
+  if (published != nullptr) *published = 0;
+  int count = 0;
+  absl::Status s = pg_->Transact([&](pqxx::work& tx) -> absl::Status {
+    count = 0;  // Transact may run this twice (broken connection)
+    // Without this lock two replicas would each take a batch (SKIP LOCKED) and XADD them
+    // concurrently, interleaving the stream.
+    bool locked = tx.exec_params1("SELECT pg_try_advisory_xact_lock($1, hashtext($2))",
+                                  kAdvisoryLockClass, options_.stream)[0]
+                      .as<bool>();
+    if (!locked) return absl::OkStatus();
+    pqxx::result result = tx.exec_params(
+        "SELECT id, event_id::text, event_type, payload FROM outbox"
+        " WHERE published_at IS NULL ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED",
+        options_.batch_size);
+    if (result.empty()) return absl::OkStatus();
+
+    std::vector<Row> rows;
+    rows.reserve(result.size());
+    for (const pqxx::row& r : result) {
+      pqxx::binarystring payload(r[3]);
+      rows.push_back(
+          {r[0].as<int64_t>(), r[1].as<std::string>(), r[2].as<std::string>(), payload.str()});
+    }
+    std::vector<std::vector<std::string>> commands;
+    commands.reserve(rows.size());
+    for (Row& row : rows) {
+      std::vector<std::string> xadd = {"XADD", options_.stream};
+      if (options_.max_len > 0) {
+        xadd.insert(xadd.end(), {"MAXLEN", "~", absl::StrCat(options_.max_len)});
+      }
+      xadd.insert(xadd.end(),
+                  {"*", "id", row.event_id, "type", row.type, "payload", std::move(row.payload)});
+      commands.push_back(std::move(xadd));
+    }
+    MAILLAGE_ASSIGN_OR_RETURN(std::vector<redis::RedisReply> replies, redis_->Pipeline(commands));
+    // Any XADD refused fails the batch: the ones accepted will be sent again (duplicates are
+    // dropped downstream), but none is marked published without being in the stream.
+    for (const redis::RedisReply& reply : replies) MAILLAGE_RETURN_IF_ERROR(reply.ToStatus());
+
+    if (options_.after_publish_hook) MAILLAGE_RETURN_IF_ERROR(options_.after_publish_hook());
+
+    std::vector<int64_t> ids;
+    ids.reserve(rows.size());
+    for (const Row& row : rows) ids.push_back(row.id);
+    tx.exec_params("UPDATE outbox SET published_at = now() WHERE id = ANY($1::bigint[])",
+                   absl::StrCat("{", absl::StrJoin(ids, ","), "}"));
+    count = static_cast<int>(rows.size());
+    return absl::OkStatus();
+  });
+  if (!s.ok()) {
+    failed_batches_.fetch_add(1, std::memory_order_relaxed);
+    return s;
+  }
+  published_.fetch_add(count, std::memory_order_relaxed);
+  if (published != nullptr) *published = count;
+  return absl::OkStatus();
+}
+
+void OutboxRelay::Start() {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (thread_.joinable()) return;
+  stopping_ = false;
+  thread_ = std::thread([this] { Loop(); });
+}
+
+void OutboxRelay::Stop() {
+  std::thread thread;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stopping_ = true;
+    thread = std::move(thread_);
+  }
+  cv_.notify_all();
+  if (thread.joinable()) thread.join();
+}
+
+void OutboxRelay::Wake() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    woken_ = true;
+  }
+  cv_.notify_all();
+}
+
+OutboxRelay::Stats OutboxRelay::stats() const {
+  return {.published = published_.load(std::memory_order_relaxed),
+          .failed_batches = failed_batches_.load(std::memory_order_relaxed)};
+}
+
+void OutboxRelay::Loop() {
+  absl::Duration backoff = absl::ZeroDuration();
+  for (;;) {
+    int published = 0;
+    absl::Status s = RelayOnce(&published);
+    absl::Duration pause = options_.poll_interval;
+    if (!s.ok()) {
+      if (backoff == absl::ZeroDuration()) {
+        log::Warn("outbox relay failing, will retry",
+                  {{"stream", options_.stream}, {"error", s.message()}});
+      }
+      backoff = std::min(options_.max_backoff, std::max(options_.poll_interval, backoff * 2));
+      pause = backoff;
+    } else {
+      if (backoff > absl::ZeroDuration()) {
+        log::Info("outbox relay recovered", {{"stream", options_.stream}});
+      }
+      backoff = absl::ZeroDuration();
+      if (published == options_.batch_size) pause = absl::ZeroDuration();  // more waiting
+    }
+    std::unique_lock<std::mutex> lock(mu_);
+    // A Wake() during a failure backoff does not cut it short: the failure is still there.
+    cv_.wait_for(lock, absl::ToChronoMilliseconds(pause),
+                 [&] { return stopping_ || (woken_ && s.ok()); });
+    if (stopping_) return;
+    woken_ = false;
+  }
+}
+
+}  // namespace maillage::events

@@ -1,0 +1,332 @@
+#include "services/membership/csv_import.h"
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "services/membership/membership_validation.h"
+
+namespace maillage::membership {
+namespace {
+
+constexpr size_t kMaxRecordBytes = 1 << 20;
+
+const char* const kRequired[] = {"siren", "legal_name", "kind"};
+const char* const kOptional[] = {
+    "siret",        "naf_code",         "headcount_band",    "website",
+    "street",       "postal_code",      "city",              "commune_code",
+    "departement_code", "region_code",  "latitude",          "longitude",
+    "description",  "labels",           "visibility",        "role",
+    "contact_first_name", "contact_last_name", "contact_email", "contact_phone",
+    "contact_title"};
+
+}  // namespace
+
+void CsvReader::Feed(absl::string_view chunk) {
+  // Drop what was consumed so the buffer holds at most one partial record plus the chunk.
+  if (pos_ > 0) {
+    buffer_.erase(0, pos_);
+    pos_ = 0;
+  }
+  buffer_.append(chunk.data(), chunk.size());
+}
+
+bool CsvReader::Next(std::vector<std::string>* fields, int64_t* line) {
+  if (!status_.ok()) return false;
+  for (;;) {
+    fields->clear();
+    std::string field;
+    bool quoted = false;
+    bool field_started_quoted = false;
+    int64_t lines_in_record = 0;
+    size_t i = pos_;
+    bool complete = false;
+    while (i < buffer_.size()) {
+      char c = buffer_[i];
+      if (quoted) {
+        if (c == '"') {
+          if (i + 1 < buffer_.size() && buffer_[i + 1] == '"') {
+            field += '"';
+            i += 2;
+            continue;
+          }
+          if (i + 1 == buffer_.size() && !finished_) break;  // need to see the next byte
+          quoted = false;
+          ++i;
+          continue;
+        }
+        if (c == '\n') ++lines_in_record;
+        field += c;
+        ++i;
+        continue;
+      }
+      if (c == '"' && field.empty() && !field_started_quoted) {
+        quoted = true;
+        field_started_quoted = true;
+        ++i;
+        continue;
+      }
+      if (c == ',') {
+        fields->push_back(std::move(field));
+        field.clear();
+        field_started_quoted = false;
+        ++i;
+        continue;
+      }
+      if (c == '\n') {
+        if (!field.empty() && field.back() == '\r') field.pop_back();  // CRLF line ends
+        ++i;
+        complete = true;
+        break;
+      }
+      field += c;
+      ++i;
+    }
+    if (!complete) {
+      if (!finished_) {
+        if (buffer_.size() - pos_ > kMaxRecordBytes) {
+          status_ = absl::InvalidArgumentError(
+              absl::StrCat("line ", line_, ": record longer than 1 MiB"));
+        }
+        return false;
+      }
+      if (quoted) {
+        status_ = absl::InvalidArgumentError(
+            absl::StrCat("line ", line_, ": quoted field not closed at end of file"));
+        return false;
+      }
+      if (i == pos_) return false;  // nothing left
+    }
+    fields->push_back(std::move(field));
+    *line = line_;
+    line_ += 1 + lines_in_record;
+    pos_ = i;
+    // A blank line is a single empty field: skip it.
+    if (fields->size() == 1 && (*fields)[0].empty()) continue;
+    return true;
+  }
+}
+
+absl::Status ImportRowParser::SetHeader(const std::vector<std::string>& header) {
+  columns_.clear();
+  std::map<std::string, bool> known;
+  for (const char* c : kRequired) known[c] = true;
+  for (const char* c : kOptional) known[c] = false;
+  for (size_t i = 0; i < header.size(); ++i) {
+    std::string name = absl::AsciiStrToLower(absl::StripAsciiWhitespace(header[i]));
+    if (i == 0 && name.size() >= 3 && name.compare(0, 3, "\xef\xbb\xbf") == 0) name.erase(0, 3);
+    if (!known.contains(name)) {
+      columns_.clear();
+      return absl::InvalidArgumentError(absl::StrCat("header: unknown column '", name, "'"));
+    }
+    if (!columns_.emplace(name, i).second) {
+      columns_.clear();
+      return absl::InvalidArgumentError(absl::StrCat("header: column '", name, "' appears twice"));
+    }
+  }
+  for (const char* c : kRequired) {
+    if (!columns_.contains(c)) {
+      columns_.clear();
+      return absl::InvalidArgumentError(absl::StrCat("header: required column '", c, "' missing"));
+    }
+  }
+  return absl::OkStatus();
+}
+
+std::optional<ImportRow> ImportRowParser::Parse(const std::vector<std::string>& fields,
+                                                int64_t line,
+                                                std::vector<v1::ImportRowError>* errors) const {
+  size_t before = errors->size();
+  auto error = [&](absl::string_view field, absl::string_view reason) {
+    v1::ImportRowError* e = &errors->emplace_back();
+    e->set_line(line);
+    e->set_field(std::string(field));
+    e->set_reason(std::string(reason));
+  };
+  if (fields.size() != columns_.size()) {
+    error("", absl::StrCat("expected ", columns_.size(), " fields, found ", fields.size()));
+    return std::nullopt;
+  }
+  auto get = [&](const char* name) -> std::string {
+    auto it = columns_.find(name);
+    return it == columns_.end() ? std::string()
+                                : std::string(absl::StripAsciiWhitespace(fields[it->second]));
+  };
+
+  ImportRow row;
+  row.line = line;
+  v1::Organisation& o = row.organisation;
+  o.set_siren(get("siren"));
+  o.set_legal_name(get("legal_name"));
+  o.set_kind(ParseOrganisationKind(get("kind")));
+  if (o.kind() == v1::ORGANISATION_KIND_UNSPECIFIED) error("kind", "unknown organisation kind");
+  if (o.siren().empty()) error("siren", "required: the SIREN is the import key");
+  o.set_naf_code(get("naf_code"));
+  if (std::string band = get("headcount_band"); !band.empty()) {
+    o.set_headcount_band(ParseHeadcountBand(band));
+    if (o.headcount_band() == v1::HEADCOUNT_BAND_UNSPECIFIED) {
+      error("headcount_band", "unknown band");
+    }
+  }
+  o.set_website(get("website"));
+  o.set_description(get("description"));
+  if (std::string labels = get("labels"); !labels.empty()) {
+    for (absl::string_view l : absl::StrSplit(labels, '|', absl::SkipWhitespace())) {
+      o.add_labels(std::string(absl::StripAsciiWhitespace(l)));
+    }
+  }
+  if (std::string vis = get("visibility"); !vis.empty()) {
+    if (vis == "network") {
+      o.set_visibility(v1::VISIBILITY_NETWORK);
+    } else if (vis == "federation") {
+      o.set_visibility(v1::VISIBILITY_FEDERATION);
+    } else if (vis == "public") {
+      o.set_visibility(v1::VISIBILITY_PUBLIC);
+    } else {
+      error("visibility", "must be network, federation or public");
+    }
+  }
+  if (std::string siret = get("siret"); !siret.empty()) {
+    v1::Establishment* e = o.add_establishments();
+    e->set_siret(siret);
+    e->set_head_office(true);
+    e->mutable_address()->set_street(get("street"));
+    e->mutable_address()->set_postal_code(get("postal_code"));
+    e->mutable_address()->set_city(get("city"));
+    e->mutable_address()->set_commune_code(get("commune_code"));
+    std::string lat = get("latitude"), lon = get("longitude");
+    if (!lat.empty() || !lon.empty()) {
+      double la = 0, lo = 0;
+      if (!absl::SimpleAtod(lat, &la)) error("latitude", "not a number");
+      if (!absl::SimpleAtod(lon, &lo)) error("longitude", "not a number");
+      e->mutable_location()->set_latitude(la);
+      e->mutable_location()->set_longitude(lo);
+    }
+  }
+  if (std::string c = get("commune_code"); !c.empty()) o.mutable_territory()->add_commune_codes(c);
+  if (std::string d = get("departement_code"); !d.empty()) {
+    o.mutable_territory()->add_departement_codes(d);
+  }
+  if (std::string r = get("region_code"); !r.empty()) o.mutable_territory()->set_region_code(r);
+  if (std::string role = get("role"); !role.empty()) {
+    row.role = ParseRole(role);
+    if (row.role == auth::v1::NETWORK_ROLE_UNSPECIFIED) {
+      error("role", "must be member, animator, board, partner or observer");
+    }
+  }
+  row.contact.set_given_name(get("contact_first_name"));
+  row.contact.set_family_name(get("contact_last_name"));
+  row.contact.set_email(get("contact_email"));
+  row.contact.set_phone(get("contact_phone"));
+  row.contact_title = get("contact_title");
+
+  if (errors->size() == before) {
+    // The same checks as the API, with the API's field paths mapped back to columns.
+    if (absl::Status s = ValidateOrganisation(o, "", Purpose::kCreate); !s.ok()) {
+      std::string msg(s.message());
+      size_t colon = msg.find(": ");
+      std::string field = colon == std::string::npos ? "" : msg.substr(0, colon);
+      if (field.rfind("establishments[0].address.", 0) == 0) field = field.substr(26);
+      if (field.rfind("establishments[0].location.", 0) == 0) field = field.substr(27);
+      if (field.rfind("establishments[0].", 0) == 0) field = field.substr(18);
+      if (field.rfind("territory.", 0) == 0) {
+        field = field.substr(10);
+        field = field.substr(0, field.find('['));
+        if (field == "commune_codes") field = "commune_code";
+        if (field == "departement_codes") field = "departement_code";
+      }
+      error(field, colon == std::string::npos ? msg : msg.substr(colon + 2));
+    } else if (!row.contact.email().empty() || !row.contact.family_name().empty()) {
+      if (absl::Status p = ValidatePerson(row.contact, ""); !p.ok()) {
+        std::string msg(p.message());
+        size_t colon = msg.find(": ");
+        std::string field = msg.substr(0, colon);
+        if (field == "given_name") field = "first_name";
+        if (field == "family_name") field = "last_name";
+        error(absl::StrCat("contact_", field), msg.substr(colon + 2));
+      }
+    }
+  }
+  if (errors->size() != before) return std::nullopt;
+  row.organisation = Normalised(std::move(row.organisation));
+  return row;
+}
+
+v1::OrganisationKind ParseOrganisationKind(absl::string_view s) {
+  if (s == "company") return v1::ORGANISATION_KIND_COMPANY;
+  if (s == "independent") return v1::ORGANISATION_KIND_INDEPENDENT;
+  if (s == "association") return v1::ORGANISATION_KIND_ASSOCIATION;
+  if (s == "public_body") return v1::ORGANISATION_KIND_PUBLIC_BODY;
+  if (s == "local_public_company") return v1::ORGANISATION_KIND_LOCAL_PUBLIC_COMPANY;
+  if (s == "research_training") return v1::ORGANISATION_KIND_RESEARCH_TRAINING;
+  return v1::ORGANISATION_KIND_UNSPECIFIED;
+}
+
+std::string OrganisationKindName(v1::OrganisationKind kind) {
+  switch (kind) {
+    case v1::ORGANISATION_KIND_COMPANY:
+      return "company";
+    case v1::ORGANISATION_KIND_INDEPENDENT:
+      return "independent";
+    case v1::ORGANISATION_KIND_ASSOCIATION:
+      return "association";
+    case v1::ORGANISATION_KIND_PUBLIC_BODY:
+      return "public_body";
+    case v1::ORGANISATION_KIND_LOCAL_PUBLIC_COMPANY:
+      return "local_public_company";
+    case v1::ORGANISATION_KIND_RESEARCH_TRAINING:
+      return "research_training";
+    default:
+      return "";
+  }
+}
+
+v1::HeadcountBand ParseHeadcountBand(absl::string_view s) {
+  if (s == "0") return v1::HEADCOUNT_BAND_NONE;
+  if (s == "1-2") return v1::HEADCOUNT_BAND_1_2;
+  if (s == "3-5") return v1::HEADCOUNT_BAND_3_5;
+  if (s == "6-9") return v1::HEADCOUNT_BAND_6_9;
+  if (s == "10-19") return v1::HEADCOUNT_BAND_10_19;
+  if (s == "20-49") return v1::HEADCOUNT_BAND_20_49;
+  if (s == "50-249") return v1::HEADCOUNT_BAND_50_249;
+  if (s == "250+") return v1::HEADCOUNT_BAND_250_PLUS;
+  return v1::HEADCOUNT_BAND_UNSPECIFIED;
+}
+
+auth::v1::NetworkRole ParseRole(absl::string_view s) {
+  if (s == "member") return auth::v1::NETWORK_ROLE_MEMBER;
+  if (s == "animator") return auth::v1::NETWORK_ROLE_ANIMATOR;
+  if (s == "board") return auth::v1::NETWORK_ROLE_BOARD;
+  if (s == "partner") return auth::v1::NETWORK_ROLE_PARTNER;
+  if (s == "observer") return auth::v1::NETWORK_ROLE_OBSERVER;
+  return auth::v1::NETWORK_ROLE_UNSPECIFIED;
+}
+
+std::string RoleName(auth::v1::NetworkRole role) {
+  switch (role) {
+    case auth::v1::NETWORK_ROLE_MEMBER:
+      return "member";
+    case auth::v1::NETWORK_ROLE_ANIMATOR:
+      return "animator";
+    case auth::v1::NETWORK_ROLE_BOARD:
+      return "board";
+    case auth::v1::NETWORK_ROLE_PARTNER:
+      return "partner";
+    case auth::v1::NETWORK_ROLE_OBSERVER:
+      return "observer";
+    default:
+      return "";
+  }
+}
+
+std::string CsvField(absl::string_view value) {
+  if (value.find_first_of(",\"\r\n") == absl::string_view::npos) return std::string(value);
+  std::string out = "\"";
+  for (char c : value) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  return out + "\"";
+}
+
+}  // namespace maillage::membership

@@ -1,0 +1,129 @@
+#include "services/membership/csv_import.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+namespace maillage::membership {
+namespace {
+
+using ::testing::ElementsAre;
+
+std::vector<std::vector<std::string>> ReadAll(const std::vector<std::string>& chunks) {
+  CsvReader reader;
+  std::vector<std::vector<std::string>> out;
+  std::vector<std::string> fields;
+  int64_t line = 0;
+  for (const std::string& c : chunks) {
+    reader.Feed(c);
+    while (reader.Next(&fields, &line)) out.push_back(fields);
+  }
+  reader.Finish();
+  while (reader.Next(&fields, &line)) out.push_back(fields);
+  EXPECT_TRUE(reader.status().ok()) << reader.status();
+  return out;
+}
+
+TEST(CsvReaderTest, QuotesCommasNewlinesAndChunkBoundaries) {
+  std::string csv = "a,b\r\n\"x, \"\"y\"\"\",\"multi\nline\"\n\nlast,row";
+  // The same records whatever the chunking, even one byte at a time.
+  for (size_t step : {csv.size(), size_t{1}, size_t{3}, size_t{7}}) {
+    std::vector<std::string> chunks;
+    for (size_t i = 0; i < csv.size(); i += step) chunks.push_back(csv.substr(i, step));
+    auto rows = ReadAll(chunks);
+    ASSERT_EQ(rows.size(), 3u) << "step " << step;
+    EXPECT_THAT(rows[0], ElementsAre("a", "b"));
+    EXPECT_THAT(rows[1], ElementsAre("x, \"y\"", "multi\nline"));
+    EXPECT_THAT(rows[2], ElementsAre("last", "row"));
+  }
+}
+
+TEST(CsvReaderTest, LineNumbersCountEmbeddedNewlines) {
+  CsvReader reader;
+  reader.Feed("h\n\"a\nb\"\nc\n");
+  reader.Finish();
+  std::vector<std::string> f;
+  int64_t line = 0;
+  ASSERT_TRUE(reader.Next(&f, &line));
+  EXPECT_EQ(line, 1);
+  ASSERT_TRUE(reader.Next(&f, &line));
+  EXPECT_EQ(line, 2);
+  ASSERT_TRUE(reader.Next(&f, &line));
+  EXPECT_EQ(line, 4);
+}
+
+TEST(CsvReaderTest, UnclosedQuoteIsAnError) {
+  CsvReader reader;
+  reader.Feed("a,\"never closed\n");
+  reader.Finish();
+  std::vector<std::string> f;
+  int64_t line = 0;
+  EXPECT_FALSE(reader.Next(&f, &line));
+  EXPECT_EQ(reader.status().code(), absl::StatusCode::kInvalidArgument);
+}
+
+TEST(ImportRowParserTest, HeaderMustNameKnownColumnsAndTheRequiredOnes) {
+  ImportRowParser p;
+  EXPECT_EQ(p.SetHeader({"siren", "legal_name"}).message(),
+            "header: required column 'kind' missing");
+  EXPECT_EQ(p.SetHeader({"siren", "legal_name", "kind", "colour"}).message(),
+            "header: unknown column 'colour'");
+  EXPECT_TRUE(p.SetHeader({"\xef\xbb\xbfsiren", "Legal_Name", "kind"}).ok());  // BOM, case
+}
+
+TEST(ImportRowParserTest, ValidRowBecomesAnOrganisationWithContactAndRole) {
+  ImportRowParser p;
+  ASSERT_TRUE(p.SetHeader({"siren", "siret", "legal_name", "kind", "naf_code", "headcount_band",
+                           "commune_code", "city", "labels", "role", "contact_first_name",
+                           "contact_last_name", "contact_email", "contact_title"})
+                  .ok());
+  std::vector<v1::ImportRowError> errors;
+  auto row = p.Parse({"732829320", "73282932000074", "Atelier Dupont", "company", "43.22A", "3-5",
+                      "33063", "Bordeaux", "RGE Qualibat| EPV", "board", "Claire", "Martin",
+                      "claire@dupont.fr", "Gérante"},
+                     2, &errors);
+  ASSERT_TRUE(row.has_value()) << (errors.empty() ? "" : errors[0].reason());
+  EXPECT_EQ(row->organisation.nace_section(), "F");
+  EXPECT_EQ(row->organisation.headcount_band(), v1::HEADCOUNT_BAND_3_5);
+  EXPECT_THAT(row->organisation.labels(), ElementsAre("RGE Qualibat", "EPV"));
+  EXPECT_THAT(row->organisation.territory().departement_codes(), ElementsAre("33"));
+  EXPECT_EQ(row->organisation.establishments(0).address().city(), "Bordeaux");
+  EXPECT_EQ(row->role, auth::v1::NETWORK_ROLE_BOARD);
+  EXPECT_EQ(row->contact.email(), "claire@dupont.fr");
+}
+
+TEST(ImportRowParserTest, EveryProblemNamesLineAndColumn) {
+  ImportRowParser p;
+  ASSERT_TRUE(p.SetHeader({"siren", "siret", "legal_name", "kind", "headcount_band", "contact_email",
+                           "contact_first_name", "contact_last_name"})
+                  .ok());
+  struct Case {
+    std::vector<std::string> fields;
+    std::string field;
+  };
+  std::vector<Case> cases = {
+      {{"732829321", "", "X", "company", "", "", "", ""}, "siren"},
+      {{"732829320", "55210055400013", "X", "company", "", "", "", ""}, "siret"},
+      {{"732829320", "", "", "company", "", "", "", ""}, "legal_name"},
+      {{"732829320", "", "X", "multinational", "", "", "", ""}, "kind"},
+      {{"732829320", "", "X", "company", "11-12", "", "", ""}, "headcount_band"},
+      {{"732829320", "", "X", "company", "", "not-an-email", "A", "B"}, "contact_email"},
+      {{"732829320", "", "X"}, ""},
+  };
+  for (size_t i = 0; i < cases.size(); ++i) {
+    std::vector<v1::ImportRowError> errors;
+    EXPECT_FALSE(p.Parse(cases[i].fields, 10 + i, &errors).has_value());
+    ASSERT_FALSE(errors.empty()) << i;
+    EXPECT_EQ(errors[0].line(), static_cast<int64_t>(10 + i));
+    EXPECT_EQ(errors[0].field(), cases[i].field) << errors[0].reason();
+    EXPECT_FALSE(errors[0].reason().empty());
+  }
+}
+
+TEST(CsvFieldTest, QuotesOnlyWhenNeeded) {
+  EXPECT_EQ(CsvField("plain"), "plain");
+  EXPECT_EQ(CsvField("a,b"), "\"a,b\"");
+  EXPECT_EQ(CsvField("say \"hi\""), "\"say \"\"hi\"\"\"");
+}
+
+}  // namespace
+}  // namespace maillage::membership

@@ -1,0 +1,170 @@
+// The membership gRPC service: organisations, people, networks, charters, memberships.
+//
+// One final class on the callback API. Each handler returns at once: the request goes to
+// the worker pool (common/server/unary.h), which authenticates the caller's signed
+// principal, validates the request (membership_validation.h), checks what the principal may
+// do, calls the store, and maps the absl::Status to grpc::Status once.
+//
+//   MembershipService service({.store = &store, .cache = &cache, .workers = &pool,
+//                              .verifier = auth::PrincipalVerifier(key)});
+//   auto server = Server::Start(options, {&service});
+//
+// Who may do what (platform admins may do everything):
+//   CreateOrganisation, CreatePerson, GetNetwork, ListNetworks   any authenticated caller
+//   GetOrganisation     full profile: its representatives, animators of its networks;
+//                       public profile: fellow members (or anyone if visibility is public);
+//                       everyone else gets NOT_FOUND
+//   UpdateOrganisation, AddEstablishment, AddRepresentation      its representatives
+//   ListOrganisations   members of the network filtered on (public profiles; full for animators)
+//   CreateNetwork       a representative of the animating organisation
+//   UpdateNetwork, PublishCharter, Approve/Reject/Suspend/Reinstate/ChangeRole,
+//   ImportOrganisations                                          the network's animators
+//   ApplyForMembership, LeaveNetwork   the organisation's representatives or the animators
+//   SponsorMembership   a representative of the sponsoring organisation
+//   SignCharter         the representative who signs, for its own organisation
+//   GetMembership, ListMemberships    members of the network, or the organisation itself
+//   ExportMembers       the network's animators and board
+// Redis holds GetOrganisation and GetNetwork answers (versioned keys, invalidated on
+// change); with Redis down, reads go to PostgreSQL and writes still succeed.
+#ifndef MAILLAGE_SERVICES_MEMBERSHIP_MEMBERSHIP_SERVICE_H_
+#define MAILLAGE_SERVICES_MEMBERSHIP_MEMBERSHIP_SERVICE_H_
+
+#include <functional>
+
+#include "absl/time/time.h"
+#include "common/auth/auth.h"
+#include "maillage/membership/v1/membership.grpc.pb.h"
+
+namespace maillage {
+class WorkerPool;
+}  // namespace maillage
+
+namespace maillage::redis {
+class ReadThroughCache;
+}  // namespace maillage::redis
+
+namespace maillage::membership {
+
+class MembershipStore;
+struct ChangeContext;
+
+namespace v1 = ::maillage::membership::v1;
+
+class MembershipService final : public v1::MembershipService::CallbackService {
+ public:
+  struct Dependencies {
+    MembershipStore* store = nullptr;
+    // Optional: without it every read goes to PostgreSQL.
+    redis::ReadThroughCache* cache = nullptr;
+    WorkerPool* workers = nullptr;
+    auth::PrincipalVerifier verifier{""};
+    std::function<absl::Time()> clock = absl::Now;
+    // Called after each committed change, e.g. to wake the outbox relay.
+    std::function<void()> on_change = [] {};
+  };
+
+  explicit MembershipService(Dependencies deps);
+  ~MembershipService() override;
+
+  grpc::ServerUnaryReactor* CreateOrganisation(grpc::CallbackServerContext* ctx,
+                                               const v1::CreateOrganisationRequest* req,
+                                               v1::Organisation* resp) override;
+  grpc::ServerUnaryReactor* GetOrganisation(grpc::CallbackServerContext* ctx,
+                                            const v1::GetOrganisationRequest* req,
+                                            v1::Organisation* resp) override;
+  grpc::ServerUnaryReactor* UpdateOrganisation(grpc::CallbackServerContext* ctx,
+                                               const v1::UpdateOrganisationRequest* req,
+                                               v1::Organisation* resp) override;
+  grpc::ServerUnaryReactor* ListOrganisations(grpc::CallbackServerContext* ctx,
+                                              const v1::ListOrganisationsRequest* req,
+                                              v1::ListOrganisationsResponse* resp) override;
+  grpc::ServerUnaryReactor* AddEstablishment(grpc::CallbackServerContext* ctx,
+                                             const v1::AddEstablishmentRequest* req,
+                                             v1::Organisation* resp) override;
+  grpc::ServerUnaryReactor* CreatePerson(grpc::CallbackServerContext* ctx,
+                                         const v1::CreatePersonRequest* req,
+                                         v1::Person* resp) override;
+  grpc::ServerUnaryReactor* GetPerson(grpc::CallbackServerContext* ctx,
+                                      const v1::GetPersonRequest* req, v1::Person* resp) override;
+  grpc::ServerUnaryReactor* AddRepresentation(grpc::CallbackServerContext* ctx,
+                                              const v1::AddRepresentationRequest* req,
+                                              v1::Representation* resp) override;
+  grpc::ServerUnaryReactor* ListRepresentations(grpc::CallbackServerContext* ctx,
+                                                const v1::ListRepresentationsRequest* req,
+                                                v1::ListRepresentationsResponse* resp) override;
+  grpc::ServerUnaryReactor* CreateNetwork(grpc::CallbackServerContext* ctx,
+                                          const v1::CreateNetworkRequest* req,
+                                          v1::Network* resp) override;
+  grpc::ServerUnaryReactor* GetNetwork(grpc::CallbackServerContext* ctx,
+                                       const v1::GetNetworkRequest* req,
+                                       v1::Network* resp) override;
+  grpc::ServerUnaryReactor* UpdateNetwork(grpc::CallbackServerContext* ctx,
+                                          const v1::UpdateNetworkRequest* req,
+                                          v1::Network* resp) override;
+  grpc::ServerUnaryReactor* ListNetworks(grpc::CallbackServerContext* ctx,
+                                         const v1::ListNetworksRequest* req,
+                                         v1::ListNetworksResponse* resp) override;
+  grpc::ServerUnaryReactor* PublishCharter(grpc::CallbackServerContext* ctx,
+                                           const v1::PublishCharterRequest* req,
+                                           v1::Network* resp) override;
+  grpc::ServerUnaryReactor* ApplyForMembership(grpc::CallbackServerContext* ctx,
+                                               const v1::ApplyForMembershipRequest* req,
+                                               v1::Membership* resp) override;
+  grpc::ServerUnaryReactor* SponsorMembership(grpc::CallbackServerContext* ctx,
+                                              const v1::SponsorMembershipRequest* req,
+                                              v1::Membership* resp) override;
+  grpc::ServerUnaryReactor* ApproveMembership(grpc::CallbackServerContext* ctx,
+                                              const v1::ApproveMembershipRequest* req,
+                                              v1::Membership* resp) override;
+  grpc::ServerUnaryReactor* RejectMembership(grpc::CallbackServerContext* ctx,
+                                             const v1::RejectMembershipRequest* req,
+                                             v1::Membership* resp) override;
+  grpc::ServerUnaryReactor* SignCharter(grpc::CallbackServerContext* ctx,
+                                        const v1::SignCharterRequest* req,
+                                        v1::Membership* resp) override;
+  grpc::ServerUnaryReactor* SuspendMembership(grpc::CallbackServerContext* ctx,
+                                              const v1::SuspendMembershipRequest* req,
+                                              v1::Membership* resp) override;
+  grpc::ServerUnaryReactor* ReinstateMembership(grpc::CallbackServerContext* ctx,
+                                                const v1::ReinstateMembershipRequest* req,
+                                                v1::Membership* resp) override;
+  grpc::ServerUnaryReactor* LeaveNetwork(grpc::CallbackServerContext* ctx,
+                                         const v1::LeaveNetworkRequest* req,
+                                         v1::Membership* resp) override;
+  grpc::ServerUnaryReactor* ChangeMembershipRole(grpc::CallbackServerContext* ctx,
+                                                 const v1::ChangeMembershipRoleRequest* req,
+                                                 v1::Membership* resp) override;
+  grpc::ServerUnaryReactor* GetMembership(grpc::CallbackServerContext* ctx,
+                                          const v1::GetMembershipRequest* req,
+                                          v1::Membership* resp) override;
+  grpc::ServerUnaryReactor* ListMemberships(grpc::CallbackServerContext* ctx,
+                                            const v1::ListMembershipsRequest* req,
+                                            v1::ListMembershipsResponse* resp) override;
+  grpc::ServerReadReactor<v1::ImportOrganisationsRequest>* ImportOrganisations(
+      grpc::CallbackServerContext* ctx, v1::ImportReport* resp) override;
+  grpc::ServerWriteReactor<v1::CsvChunk>* ExportMembers(grpc::CallbackServerContext* ctx,
+                                                        const v1::ExportMembersRequest* req) override;
+
+ private:
+  class ImportReactor;
+  class ExportReactor;
+
+  // Authenticates, then runs `fn(principal)` on the worker pool.
+  template <typename Fn>
+  grpc::ServerUnaryReactor* Serve(grpc::CallbackServerContext* ctx, Fn fn);
+
+  absl::StatusOr<v1::Organisation> LoadOrganisation(const std::string& id,
+                                                    std::vector<std::string>* network_ids);
+  absl::StatusOr<v1::Network> LoadNetwork(const std::string& id);
+  // The membership, if the caller may act on it as an animator of its network.
+  absl::StatusOr<v1::Membership> MembershipForAnimator(const auth::Principal& who,
+                                                       const std::string& membership_id);
+  void Changed(const std::vector<std::string>& organisation_ids,
+               const std::vector<std::string>& network_ids);
+
+  Dependencies deps_;
+};
+
+}  // namespace maillage::membership
+
+#endif  // MAILLAGE_SERVICES_MEMBERSHIP_MEMBERSHIP_SERVICE_H_

@@ -1,0 +1,1092 @@
+#include "services/membership/membership_store.h"
+
+#include <map>
+#include <pqxx/pqxx>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/time/clock.h"
+#include "common/events/outbox.h"
+#include "common/pg/pg.h"
+#include "common/status/status.h"
+#include "services/membership/domain/membership_rules.h"
+
+namespace maillage::membership {
+namespace {
+
+using ::maillage::auth::v1::NETWORK_ROLE_ANIMATOR;
+using ::maillage::auth::v1::NetworkRole;
+
+// Columns shared by every read of an organisation, in the order ReadOrganisation expects.
+constexpr char kOrganisationColumns[] =
+    "o.id::text, o.profile, o.version, (extract(epoch from o.created_at) * 1000000)::bigint, "
+    "(extract(epoch from o.updated_at) * 1000000)::bigint, o.name_key";
+
+constexpr char kNetworkColumns[] =
+    "n.id::text, n.profile, n.version, (extract(epoch from n.created_at) * 1000000)::bigint, "
+    "(extract(epoch from n.updated_at) * 1000000)::bigint, n.charter_version, n.charter_text, "
+    "(extract(epoch from n.charter_published_at) * 1000000)::bigint, n.name_key";
+
+constexpr char kMembershipColumns[] =
+    "m.id::text, m.organisation_id::text, m.network_id::text, m.role, m.state, m.state_reason, "
+    "m.motivation, m.signed_charter_version, coalesce(m.signed_by::text, ''), "
+    "coalesce((extract(epoch from m.signed_at) * 1000000)::bigint, 0), m.version, "
+    "(extract(epoch from m.created_at) * 1000000)::bigint, "
+    "(extract(epoch from m.updated_at) * 1000000)::bigint, n.charter_version, o.legal_name, "
+    "lower(o.legal_name)";
+
+constexpr char kMembershipFrom[] =
+    " FROM memberships m JOIN networks n ON n.id = m.network_id"
+    " JOIN organisations o ON o.id = m.organisation_id ";
+
+void SetTime(google::protobuf::Timestamp* t, int64_t micros) {
+  t->set_seconds(micros / 1000000);
+  t->set_nanos(static_cast<int32_t>((micros % 1000000) * 1000));
+}
+
+std::string Bytes(const pqxx::field& f) { return pqxx::binarystring(f).str(); }
+
+// The part of an organisation stored as its profile: everything but what columns hold.
+std::string OrganisationProfile(v1::Organisation org) {
+  org.clear_organisation_id();
+  org.clear_version();
+  org.clear_create_time();
+  org.clear_update_time();
+  org.clear_public_view();
+  return org.SerializeAsString();
+}
+
+std::string NetworkProfile(v1::Network net) {
+  net.clear_network_id();
+  net.clear_version();
+  net.clear_create_time();
+  net.clear_update_time();
+  net.clear_charter();
+  return net.SerializeAsString();
+}
+
+v1::Organisation ReadOrganisation(const pqxx::row& r) {
+  v1::Organisation org;
+  org.ParseFromString(Bytes(r[1]));
+  org.set_organisation_id(r[0].as<std::string>());
+  org.set_version(r[2].as<int64_t>());
+  SetTime(org.mutable_create_time(), r[3].as<int64_t>());
+  SetTime(org.mutable_update_time(), r[4].as<int64_t>());
+  return org;
+}
+
+v1::Network ReadNetwork(const pqxx::row& r) {
+  v1::Network net;
+  net.ParseFromString(Bytes(r[1]));
+  net.set_network_id(r[0].as<std::string>());
+  net.set_version(r[2].as<int64_t>());
+  SetTime(net.mutable_create_time(), r[3].as<int64_t>());
+  SetTime(net.mutable_update_time(), r[4].as<int64_t>());
+  net.mutable_charter()->set_version(r[5].as<int>());
+  net.mutable_charter()->set_text(r[6].as<std::string>());
+  SetTime(net.mutable_charter()->mutable_publish_time(), r[7].as<int64_t>());
+  return net;
+}
+
+v1::Membership ReadMembership(const pqxx::row& r) {
+  v1::Membership m;
+  m.set_membership_id(r[0].as<std::string>());
+  m.set_organisation_id(r[1].as<std::string>());
+  m.set_network_id(r[2].as<std::string>());
+  m.set_role(static_cast<NetworkRole>(r[3].as<int>()));
+  m.set_state(static_cast<v1::MembershipState>(r[4].as<int>()));
+  m.set_state_reason(r[5].as<std::string>());
+  m.set_motivation(r[6].as<std::string>());
+  int signed_version = r[7].as<int>();
+  if (signed_version > 0) {
+    v1::CharterSignature* sig = m.mutable_charter_signature();
+    sig->set_person_id(r[8].as<std::string>());
+    sig->set_charter_version(signed_version);
+    SetTime(sig->mutable_sign_time(), r[9].as<int64_t>());
+  }
+  m.set_version(r[10].as<int64_t>());
+  SetTime(m.mutable_create_time(), r[11].as<int64_t>());
+  SetTime(m.mutable_update_time(), r[12].as<int64_t>());
+  m.set_charter_signature_required(
+      CharterSignatureRequired(m.state(), signed_version, r[13].as<int>()));
+  m.set_organisation_name(r[14].as<std::string>());
+  return m;
+}
+
+std::string PgTextArray(const google::protobuf::RepeatedPtrField<std::string>& values) {
+  std::vector<std::string> quoted;
+  for (const std::string& v : values) {
+    std::string q = "\"";
+    for (char c : v) {
+      if (c == '"' || c == '\\') q += '\\';
+      q += c;
+    }
+    quoted.push_back(q + "\"");
+  }
+  return absl::StrCat("{", absl::StrJoin(quoted, ","), "}");
+}
+
+// Writes an event to the outbox inside the caller's transaction.
+absl::Status Emit(pqxx::work& tx, const ChangeContext& change,
+                  const std::function<void(v1::MembershipEvent&)>& fill) {
+  v1::MembershipEvent event;
+  event.set_event_id(events::NewEventId());
+  SetTime(event.mutable_occur_time(), absl::ToUnixMicros(absl::Now()));
+  event.set_actor(change.actor);
+  fill(event);
+  const google::protobuf::FieldDescriptor* kind =
+      event.GetDescriptor()->FindFieldByNumber(event.kind_case());
+  return events::Enqueue(tx, event.event_id(), absl::StrCat("membership.", kind->name()),
+                         event.SerializeAsString());
+}
+
+absl::StatusOr<v1::Organisation> FetchOrganisation(pqxx::work& tx, const std::string& id) {
+  pqxx::result r = tx.exec_params(
+      absl::StrCat("SELECT ", kOrganisationColumns, " FROM organisations o WHERE o.id = $1::uuid"),
+      id);
+  if (r.empty()) return absl::NotFoundError(absl::StrCat("organisation ", id, " not found"));
+  return ReadOrganisation(r[0]);
+}
+
+absl::StatusOr<v1::Network> FetchNetwork(pqxx::work& tx, const std::string& id,
+                                         bool lock = false) {
+  pqxx::result r = tx.exec_params(absl::StrCat("SELECT ", kNetworkColumns,
+                                               " FROM networks n WHERE n.id = $1::uuid",
+                                               lock ? " FOR UPDATE" : ""),
+                                  id);
+  if (r.empty()) return absl::NotFoundError(absl::StrCat("network ", id, " not found"));
+  return ReadNetwork(r[0]);
+}
+
+absl::Status AttachSponsors(pqxx::work& tx, std::vector<v1::Membership*> memberships) {
+  if (memberships.empty()) return absl::OkStatus();
+  std::map<std::string, v1::Membership*> by_id;
+  std::vector<std::string> ids;
+  for (v1::Membership* m : memberships) {
+    by_id[m->membership_id()] = m;
+    ids.push_back(m->membership_id());
+  }
+  pqxx::result r = tx.exec_params(
+      "SELECT membership_id::text, sponsor_organisation_id::text, sponsor_person_id, "
+      "(extract(epoch from created_at) * 1000000)::bigint FROM sponsorships "
+      "WHERE membership_id = ANY($1::uuid[]) ORDER BY created_at, sponsor_organisation_id",
+      absl::StrCat("{", absl::StrJoin(ids, ","), "}"));
+  for (const auto& row : r) {
+    v1::Sponsorship* s = by_id[row[0].as<std::string>()]->add_sponsorships();
+    s->set_sponsor_organisation_id(row[1].as<std::string>());
+    s->set_sponsor_person_id(row[2].as<std::string>());
+    SetTime(s->mutable_sponsor_time(), row[3].as<int64_t>());
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<v1::Membership> FetchMembership(pqxx::work& tx, const std::string& id,
+                                               bool lock = false) {
+  pqxx::result r = tx.exec_params(absl::StrCat("SELECT ", kMembershipColumns, kMembershipFrom,
+                                               "WHERE m.id = $1::uuid", lock ? " FOR UPDATE OF m" : ""),
+                                  id);
+  if (r.empty()) return absl::NotFoundError(absl::StrCat("membership ", id, " not found"));
+  v1::Membership m = ReadMembership(r[0]);
+  MAILLAGE_RETURN_IF_ERROR(AttachSponsors(tx, {&m}));
+  return m;
+}
+
+// Looks up an idempotency key; reserves it when new. Returns the resource id recorded by a
+// previous call, or "" when this call must create the resource (and then RecordKey()).
+absl::StatusOr<std::string> ReserveKey(pqxx::work& tx, const std::string& scope,
+                                       const std::string& key) {
+  if (key.empty()) return std::string();
+  // The insert waits for a concurrent transaction holding the same key, so two retries
+  // racing each other still create one resource.
+  pqxx::result ins = tx.exec_params(
+      "INSERT INTO idempotency_keys (scope, key, resource_id) VALUES ($1, $2, '') "
+      "ON CONFLICT DO NOTHING",
+      scope, key);
+  if (ins.affected_rows() == 1) return std::string();
+  pqxx::row r = tx.exec_params1(
+      "SELECT resource_id FROM idempotency_keys WHERE scope = $1 AND key = $2", scope, key);
+  return r[0].as<std::string>();
+}
+
+void RecordKey(pqxx::work& tx, const std::string& scope, const std::string& key,
+               const std::string& resource_id) {
+  if (key.empty()) return;
+  tx.exec_params("UPDATE idempotency_keys SET resource_id = $3 WHERE scope = $1 AND key = $2",
+                 scope, key, resource_id);
+}
+
+// Runs `fn` in a transaction of `pool`, returning the value it produced.
+template <typename T>
+absl::StatusOr<T> InTransaction(pg::PgPool* pool,
+                                const std::function<absl::StatusOr<T>(pqxx::work&)>& fn) {
+  absl::StatusOr<T> out = absl::UnknownError("transaction did not run");
+  absl::Status s = pool->Transact([&](pqxx::work& tx) -> absl::Status {
+    out = fn(tx);
+    return out.status();
+  });
+  if (!s.ok()) return s;
+  return out;
+}
+
+int OtherActiveAnimators(pqxx::work& tx, const std::string& network_id,
+                         const std::string& membership_id) {
+  return tx
+      .exec_params1(
+          "SELECT count(*) FROM memberships WHERE network_id = $1::uuid AND role = $2 "
+          "AND state = $3 AND id <> $4::uuid",
+          network_id, static_cast<int>(NETWORK_ROLE_ANIMATOR),
+          static_cast<int>(v1::MEMBERSHIP_STATE_ACTIVE), membership_id)[0]
+      .as<int>();
+}
+
+// Writes a new state and announces it; returns the membership as now stored.
+absl::StatusOr<v1::Membership> WriteState(pqxx::work& tx, const v1::Membership& before,
+                                          v1::MembershipState next, const std::string& reason,
+                                          const ChangeContext& change) {
+  tx.exec_params(
+      "UPDATE memberships SET state = $2, state_reason = $3, version = version + 1, "
+      "updated_at = now() WHERE id = $1::uuid",
+      before.membership_id(), static_cast<int>(next), reason);
+  MAILLAGE_ASSIGN_OR_RETURN(v1::Membership after, FetchMembership(tx, before.membership_id()));
+  MAILLAGE_RETURN_IF_ERROR(Emit(tx, change, [&](v1::MembershipEvent& e) {
+    *e.mutable_membership_changed()->mutable_membership() = after;
+    e.mutable_membership_changed()->set_previous_state(before.state());
+  }));
+  return after;
+}
+
+absl::StatusOr<v1::Organisation> InsertOrganisation(pqxx::work& tx, const v1::Organisation& draft,
+                                                    const ChangeContext& change) {
+  if (!draft.siren().empty()) {
+    pqxx::result dup =
+        tx.exec_params("SELECT id::text FROM organisations WHERE siren = $1", draft.siren());
+    if (!dup.empty()) {
+      return absl::AlreadyExistsError(absl::StrCat("organisation.siren: SIREN ", draft.siren(),
+                                                   " is already registered as organisation ",
+                                                   dup[0][0].as<std::string>()));
+    }
+  }
+  const v1::Organisation& o = draft;
+  pqxx::row r = tx.exec_params1(
+      "INSERT INTO organisations (legal_name, name_key, siren, naf_code, nace_section, "
+      "departement_code, commune_code, visibility, profile) "
+      "VALUES ($1, lower($1), nullif($2, ''), $3, $4, $5, $6, $7, $8) RETURNING id::text",
+      o.legal_name(), o.siren(), o.naf_code(), o.nace_section(),
+      o.territory().departement_codes().empty() ? "" : o.territory().departement_codes(0),
+      o.territory().commune_codes().empty() ? "" : o.territory().commune_codes(0),
+      static_cast<int>(o.visibility()), pqxx::binarystring(OrganisationProfile(o)));
+  MAILLAGE_ASSIGN_OR_RETURN(v1::Organisation created,
+                            FetchOrganisation(tx, r[0].as<std::string>()));
+  MAILLAGE_RETURN_IF_ERROR(Emit(tx, change, [&](v1::MembershipEvent& e) {
+    *e.mutable_organisation_created()->mutable_organisation() = created;
+  }));
+  return created;
+}
+
+// Rewrites an organisation if `expected_version` is current; ABORTED otherwise.
+absl::StatusOr<v1::Organisation> RewriteOrganisation(pqxx::work& tx, const v1::Organisation& o,
+                                                     int64_t expected_version,
+                                                     const ChangeContext& change) {
+  pqxx::result r = tx.exec_params(
+      "UPDATE organisations SET legal_name = $3, name_key = lower($3), siren = nullif($4, ''), "
+      "naf_code = $5, nace_section = $6, departement_code = $7, commune_code = $8, "
+      "visibility = $9, profile = $10, version = version + 1, updated_at = now() "
+      "WHERE id = $1::uuid AND version = $2",
+      o.organisation_id(), expected_version, o.legal_name(), o.siren(), o.naf_code(),
+      o.nace_section(),
+      o.territory().departement_codes().empty() ? "" : o.territory().departement_codes(0),
+      o.territory().commune_codes().empty() ? "" : o.territory().commune_codes(0),
+      static_cast<int>(o.visibility()), pqxx::binarystring(OrganisationProfile(o)));
+  if (r.affected_rows() == 0) {
+    MAILLAGE_ASSIGN_OR_RETURN(v1::Organisation current, FetchOrganisation(tx, o.organisation_id()));
+    return absl::AbortedError(absl::StrCat("organisation.version: ", expected_version,
+                                           " is stale, the organisation is at version ",
+                                           current.version(), "; read it again and retry"));
+  }
+  MAILLAGE_ASSIGN_OR_RETURN(v1::Organisation updated, FetchOrganisation(tx, o.organisation_id()));
+  MAILLAGE_RETURN_IF_ERROR(Emit(tx, change, [&](v1::MembershipEvent& e) {
+    *e.mutable_organisation_updated()->mutable_organisation() = updated;
+  }));
+  return updated;
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------------------------------------
+// Organisations
+
+absl::StatusOr<v1::Organisation> MembershipStore::CreateOrganisation(
+    const v1::Organisation& draft, const ChangeContext& change, const std::string& key) {
+  return InTransaction<v1::Organisation>(
+      pool_, [&](pqxx::work& tx) -> absl::StatusOr<v1::Organisation> {
+        std::string scope = absl::StrCat("CreateOrganisation/", change.actor);
+        MAILLAGE_ASSIGN_OR_RETURN(std::string existing, ReserveKey(tx, scope, key));
+        if (!existing.empty()) return FetchOrganisation(tx, existing);
+        MAILLAGE_ASSIGN_OR_RETURN(v1::Organisation created, InsertOrganisation(tx, draft, change));
+        RecordKey(tx, scope, key, created.organisation_id());
+        return created;
+      });
+}
+
+absl::StatusOr<v1::Organisation> MembershipStore::GetOrganisation(const std::string& id) {
+  return InTransaction<v1::Organisation>(
+      pool_, [&](pqxx::work& tx) { return FetchOrganisation(tx, id); });
+}
+
+absl::StatusOr<v1::Organisation> MembershipStore::UpdateOrganisation(const v1::Organisation& update,
+                                                                    const ChangeContext& change) {
+  return InTransaction<v1::Organisation>(
+      pool_, [&](pqxx::work& tx) -> absl::StatusOr<v1::Organisation> {
+        if (!update.siren().empty()) {
+          pqxx::result dup = tx.exec_params(
+              "SELECT id::text FROM organisations WHERE siren = $1 AND id <> $2::uuid",
+              update.siren(), update.organisation_id());
+          if (!dup.empty()) {
+            return absl::AlreadyExistsError(
+                absl::StrCat("organisation.siren: SIREN ", update.siren(),
+                             " is already registered as organisation ", dup[0][0].as<std::string>()));
+          }
+        }
+        return RewriteOrganisation(tx, update, update.version(), change);
+      });
+}
+
+absl::StatusOr<v1::Organisation> MembershipStore::AddEstablishment(
+    const std::string& organisation_id, const v1::Establishment& establishment,
+    const ChangeContext& change) {
+  return InTransaction<v1::Organisation>(
+      pool_, [&](pqxx::work& tx) -> absl::StatusOr<v1::Organisation> {
+        tx.exec_params("SELECT 1 FROM organisations WHERE id = $1::uuid FOR UPDATE",
+                       organisation_id);
+        MAILLAGE_ASSIGN_OR_RETURN(v1::Organisation org, FetchOrganisation(tx, organisation_id));
+        if (org.siren().empty()) {
+          return absl::FailedPreconditionError(
+              "establishment.siret: the organisation has no SIREN to attach establishments to");
+        }
+        if (establishment.siret().substr(0, 9) != org.siren()) {
+          return InvalidField("establishment.siret",
+                              absl::StrCat("must start with the organisation's SIREN ", org.siren()));
+        }
+        for (const v1::Establishment& e : org.establishments()) {
+          if (e.siret() == establishment.siret()) {
+            return absl::AlreadyExistsError(
+                absl::StrCat("establishment.siret: ", e.siret(), " is already recorded"));
+          }
+        }
+        if (establishment.head_office()) {
+          for (v1::Establishment& e : *org.mutable_establishments()) e.set_head_office(false);
+        }
+        *org.add_establishments() = establishment;
+        return RewriteOrganisation(tx, org, org.version(), change);
+      });
+}
+
+absl::StatusOr<Page<v1::Organisation>> MembershipStore::ListOrganisations(
+    const OrganisationFilter& f, const PageQuery& page) {
+  return InTransaction<Page<v1::Organisation>>(
+      pool_, [&](pqxx::work& tx) -> absl::StatusOr<Page<v1::Organisation>> {
+        std::vector<std::string> params;
+        std::vector<std::string> where = {"true"};
+        auto param = [&](std::string v) {
+          params.push_back(std::move(v));
+          return absl::StrCat("$", params.size());
+        };
+        std::string from = " FROM organisations o ";
+        if (!f.network_id.empty()) {
+          from += absl::StrCat(
+              "JOIN memberships m ON m.organisation_id = o.id AND m.network_id = ",
+              param(f.network_id), "::uuid AND m.state NOT IN (",
+              static_cast<int>(v1::MEMBERSHIP_STATE_LEFT), ",",
+              static_cast<int>(v1::MEMBERSHIP_STATE_REJECTED), ") ");
+        }
+        // Prefix searches escape LIKE's wildcards so a '%' in a name matches itself.
+        auto like_prefix = [](const std::string& s) {
+          std::string out;
+          for (char c : s) {
+            if (c == '%' || c == '_' || c == '\\') out += '\\';
+            out += c;
+          }
+          return out + "%";
+        };
+        if (!f.name_prefix.empty()) {
+          where.push_back(absl::StrCat("o.name_key LIKE lower(", param(like_prefix(f.name_prefix)), ")"));
+        }
+        if (!f.siren_prefix.empty()) {
+          where.push_back(absl::StrCat("o.siren LIKE ", param(like_prefix(f.siren_prefix))));
+        }
+        if (f.naf_prefix.size() == 1) {
+          where.push_back(absl::StrCat("o.nace_section = ", param(f.naf_prefix)));
+        } else if (!f.naf_prefix.empty()) {
+          where.push_back(absl::StrCat("o.naf_code LIKE ", param(like_prefix(f.naf_prefix))));
+        }
+        if (!f.departement_code.empty()) {
+          where.push_back(absl::StrCat("o.departement_code = ", param(f.departement_code)));
+        }
+        if (!f.commune_code.empty()) {
+          where.push_back(absl::StrCat("o.commune_code = ", param(f.commune_code)));
+        }
+        if (page.after.size() == 2) {
+          where.push_back(absl::StrCat("(o.name_key, o.id) > (", param(page.after[0]), ", ",
+                                       param(page.after[1]), "::uuid)"));
+        }
+        std::string sql = absl::StrCat("SELECT ", kOrganisationColumns, from, "WHERE ",
+                                       absl::StrJoin(where, " AND "),
+                                       " ORDER BY o.name_key, o.id LIMIT ", page.size + 1);
+        pqxx::result r = tx.exec_params(sql, pqxx::prepare::make_dynamic_params(params));
+        Page<v1::Organisation> out;
+        for (size_t i = 0; i < r.size() && static_cast<int>(i) < page.size; ++i) {
+          out.items.push_back(ReadOrganisation(r[i]));
+        }
+        if (static_cast<int>(r.size()) > page.size) {
+          const pqxx::row& last = r[page.size - 1];
+          out.next_after = {last[5].as<std::string>(), last[0].as<std::string>()};
+        }
+        return out;
+      });
+}
+
+absl::StatusOr<std::vector<std::string>> MembershipStore::NetworksOf(
+    const std::string& organisation_id) {
+  return InTransaction<std::vector<std::string>>(
+      pool_, [&](pqxx::work& tx) -> absl::StatusOr<std::vector<std::string>> {
+        std::vector<std::string> out;
+        for (const auto& row : tx.exec_params(
+                 "SELECT network_id::text FROM memberships WHERE organisation_id = $1::uuid "
+                 "AND state NOT IN ($2, $3) ORDER BY network_id",
+                 organisation_id, static_cast<int>(v1::MEMBERSHIP_STATE_LEFT),
+                 static_cast<int>(v1::MEMBERSHIP_STATE_REJECTED))) {
+          out.push_back(row[0].as<std::string>());
+        }
+        return out;
+      });
+}
+
+// ---------------------------------------------------------------------------------------------
+// People
+
+namespace {
+
+constexpr char kPersonColumns[] =
+    "p.id::text, p.given_name, p.family_name, p.email, p.phone, "
+    "(extract(epoch from p.created_at) * 1000000)::bigint";
+
+v1::Person ReadPerson(const pqxx::row& r, int offset = 0) {
+  v1::Person p;
+  p.set_person_id(r[offset + 0].as<std::string>());
+  p.set_given_name(r[offset + 1].as<std::string>());
+  p.set_family_name(r[offset + 2].as<std::string>());
+  p.set_email(r[offset + 3].as<std::string>());
+  p.set_phone(r[offset + 4].as<std::string>());
+  SetTime(p.mutable_create_time(), r[offset + 5].as<int64_t>());
+  return p;
+}
+
+absl::StatusOr<v1::Person> FetchPerson(pqxx::work& tx, const std::string& id) {
+  pqxx::result r = tx.exec_params(
+      absl::StrCat("SELECT ", kPersonColumns, " FROM people p WHERE p.id = $1::uuid"), id);
+  if (r.empty()) return absl::NotFoundError(absl::StrCat("person ", id, " not found"));
+  return ReadPerson(r[0]);
+}
+
+absl::StatusOr<v1::Person> InsertPerson(pqxx::work& tx, const v1::Person& p) {
+  pqxx::result dup =
+      tx.exec_params("SELECT id::text FROM people WHERE lower(email) = lower($1)", p.email());
+  if (!dup.empty()) {
+    return absl::AlreadyExistsError(absl::StrCat("person.email: ", p.email(),
+                                                 " is already registered as person ",
+                                                 dup[0][0].as<std::string>()));
+  }
+  pqxx::row r = tx.exec_params1(
+      "INSERT INTO people (given_name, family_name, email, phone) VALUES ($1, $2, $3, $4) "
+      "RETURNING id::text",
+      p.given_name(), p.family_name(), p.email(), p.phone());
+  return FetchPerson(tx, r[0].as<std::string>());
+}
+
+}  // namespace
+
+absl::StatusOr<v1::Person> MembershipStore::CreatePerson(const v1::Person& draft,
+                                                        const std::string& key,
+                                                        const std::string& caller) {
+  return InTransaction<v1::Person>(pool_, [&](pqxx::work& tx) -> absl::StatusOr<v1::Person> {
+    std::string scope = absl::StrCat("CreatePerson/", caller);
+    MAILLAGE_ASSIGN_OR_RETURN(std::string existing, ReserveKey(tx, scope, key));
+    if (!existing.empty()) return FetchPerson(tx, existing);
+    MAILLAGE_ASSIGN_OR_RETURN(v1::Person created, InsertPerson(tx, draft));
+    RecordKey(tx, scope, key, created.person_id());
+    return created;
+  });
+}
+
+absl::StatusOr<v1::Person> MembershipStore::GetPerson(const std::string& id) {
+  return InTransaction<v1::Person>(pool_, [&](pqxx::work& tx) { return FetchPerson(tx, id); });
+}
+
+absl::StatusOr<v1::Representation> MembershipStore::AddRepresentation(const v1::Representation& in) {
+  return InTransaction<v1::Representation>(
+      pool_, [&](pqxx::work& tx) -> absl::StatusOr<v1::Representation> {
+        MAILLAGE_ASSIGN_OR_RETURN(v1::Person person, FetchPerson(tx, in.person_id()));
+        MAILLAGE_RETURN_IF_ERROR(FetchOrganisation(tx, in.organisation_id()).status());
+        pqxx::row r = tx.exec_params1(
+            "INSERT INTO representations (person_id, organisation_id, role_title) "
+            "VALUES ($1::uuid, $2::uuid, $3) ON CONFLICT (organisation_id, person_id) "
+            "DO UPDATE SET role_title = excluded.role_title "
+            "RETURNING (extract(epoch from created_at) * 1000000)::bigint",
+            in.person_id(), in.organisation_id(), in.role_title());
+        v1::Representation out = in;
+        SetTime(out.mutable_create_time(), r[0].as<int64_t>());
+        *out.mutable_person() = person;
+        return out;
+      });
+}
+
+absl::StatusOr<std::vector<v1::Representation>> MembershipStore::ListRepresentations(
+    const std::string& organisation_id) {
+  return InTransaction<std::vector<v1::Representation>>(
+      pool_, [&](pqxx::work& tx) -> absl::StatusOr<std::vector<v1::Representation>> {
+        MAILLAGE_RETURN_IF_ERROR(FetchOrganisation(tx, organisation_id).status());
+        std::vector<v1::Representation> out;
+        for (const auto& row : tx.exec_params(
+                 absl::StrCat("SELECT r.role_title, "
+                              "(extract(epoch from r.created_at) * 1000000)::bigint, ",
+                              kPersonColumns,
+                              " FROM representations r JOIN people p ON p.id = r.person_id "
+                              "WHERE r.organisation_id = $1::uuid "
+                              "ORDER BY p.family_name, p.given_name, p.id"),
+                 organisation_id)) {
+          v1::Representation rep;
+          rep.set_organisation_id(organisation_id);
+          rep.set_role_title(row[0].as<std::string>());
+          SetTime(rep.mutable_create_time(), row[1].as<int64_t>());
+          *rep.mutable_person() = ReadPerson(row, 2);
+          rep.set_person_id(rep.person().person_id());
+          out.push_back(std::move(rep));
+        }
+        return out;
+      });
+}
+
+absl::StatusOr<std::vector<std::string>> MembershipStore::OrganisationsRepresentedBy(
+    const std::string& person_id) {
+  return InTransaction<std::vector<std::string>>(
+      pool_, [&](pqxx::work& tx) -> absl::StatusOr<std::vector<std::string>> {
+        std::vector<std::string> out;
+        for (const auto& row : tx.exec_params(
+                 "SELECT organisation_id::text FROM representations WHERE person_id = $1::uuid "
+                 "ORDER BY organisation_id",
+                 person_id)) {
+          out.push_back(row[0].as<std::string>());
+        }
+        return out;
+      });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Networks
+
+absl::StatusOr<v1::Network> MembershipStore::CreateNetwork(const v1::Network& draft,
+                                                          const ChangeContext& change,
+                                                          const std::string& key) {
+  return InTransaction<v1::Network>(pool_, [&](pqxx::work& tx) -> absl::StatusOr<v1::Network> {
+    std::string scope = absl::StrCat("CreateNetwork/", change.actor);
+    MAILLAGE_ASSIGN_OR_RETURN(std::string existing, ReserveKey(tx, scope, key));
+    if (!existing.empty()) return FetchNetwork(tx, existing);
+    absl::StatusOr<v1::Organisation> animator =
+        FetchOrganisation(tx, draft.animating_organisation_id());
+    if (!animator.ok()) {
+      return absl::NotFoundError(absl::StrCat("network.animating_organisation_id: organisation ",
+                                              draft.animating_organisation_id(), " not found"));
+    }
+    pqxx::row r = tx.exec_params1(
+        "INSERT INTO networks (name, name_key, kind, admission_policy, required_sponsors, "
+        "departement_codes, charter_text, profile) "
+        "VALUES ($1, lower($1), $2, $3, $4, $5::text[], $6, $7) RETURNING id::text",
+        draft.name(), static_cast<int>(draft.kind()), static_cast<int>(draft.admission_policy()),
+        draft.required_sponsors(), PgTextArray(draft.territory().departement_codes()),
+        draft.charter().text(), pqxx::binarystring(NetworkProfile(draft)));
+    std::string id = r[0].as<std::string>();
+    tx.exec_params("INSERT INTO charter_versions (network_id, version, text) VALUES ($1::uuid, 1, $2)",
+                   id, draft.charter().text());
+    pqxx::row m = tx.exec_params1(
+        "INSERT INTO memberships (organisation_id, network_id, role, state, motivation) "
+        "VALUES ($1::uuid, $2::uuid, $3, $4, 'founding animator') RETURNING id::text",
+        draft.animating_organisation_id(), id, static_cast<int>(NETWORK_ROLE_ANIMATOR),
+        static_cast<int>(v1::MEMBERSHIP_STATE_SPONSORED));
+    MAILLAGE_ASSIGN_OR_RETURN(v1::Network created, FetchNetwork(tx, id));
+    MAILLAGE_ASSIGN_OR_RETURN(v1::Membership founding, FetchMembership(tx, m[0].as<std::string>()));
+    MAILLAGE_RETURN_IF_ERROR(Emit(tx, change, [&](v1::MembershipEvent& e) {
+      *e.mutable_network_created()->mutable_network() = created;
+    }));
+    MAILLAGE_RETURN_IF_ERROR(Emit(tx, change, [&](v1::MembershipEvent& e) {
+      *e.mutable_membership_changed()->mutable_membership() = founding;
+    }));
+    RecordKey(tx, scope, key, id);
+    return created;
+  });
+}
+
+absl::StatusOr<v1::Network> MembershipStore::GetNetwork(const std::string& id) {
+  return InTransaction<v1::Network>(pool_, [&](pqxx::work& tx) { return FetchNetwork(tx, id); });
+}
+
+absl::StatusOr<v1::Network> MembershipStore::UpdateNetwork(const v1::Network& update,
+                                                          const ChangeContext& change) {
+  return InTransaction<v1::Network>(pool_, [&](pqxx::work& tx) -> absl::StatusOr<v1::Network> {
+    MAILLAGE_ASSIGN_OR_RETURN(v1::Network current, FetchNetwork(tx, update.network_id(), true));
+    if (current.version() != update.version()) {
+      return absl::AbortedError(absl::StrCat("network.version: ", update.version(),
+                                             " is stale, the network is at version ",
+                                             current.version(), "; read it again and retry"));
+    }
+    v1::Network next = update;
+    next.set_animating_organisation_id(current.animating_organisation_id());
+    tx.exec_params(
+        "UPDATE networks SET name = $2, name_key = lower($2), kind = $3, admission_policy = $4, "
+        "required_sponsors = $5, departement_codes = $6::text[], profile = $7, "
+        "version = version + 1, updated_at = now() WHERE id = $1::uuid",
+        next.network_id(), next.name(), static_cast<int>(next.kind()),
+        static_cast<int>(next.admission_policy()), next.required_sponsors(),
+        PgTextArray(next.territory().departement_codes()),
+        pqxx::binarystring(NetworkProfile(next)));
+    MAILLAGE_ASSIGN_OR_RETURN(v1::Network updated, FetchNetwork(tx, next.network_id()));
+    MAILLAGE_RETURN_IF_ERROR(Emit(tx, change, [&](v1::MembershipEvent& e) {
+      *e.mutable_network_updated()->mutable_network() = updated;
+    }));
+    return updated;
+  });
+}
+
+absl::StatusOr<Page<v1::Network>> MembershipStore::ListNetworks(const NetworkFilter& f,
+                                                               const PageQuery& page) {
+  return InTransaction<Page<v1::Network>>(
+      pool_, [&](pqxx::work& tx) -> absl::StatusOr<Page<v1::Network>> {
+        std::vector<std::string> params;
+        std::vector<std::string> where = {"true"};
+        auto param = [&](std::string v) {
+          params.push_back(std::move(v));
+          return absl::StrCat("$", params.size());
+        };
+        if (f.kind != v1::NETWORK_KIND_UNSPECIFIED) {
+          where.push_back(absl::StrCat("n.kind = ", param(absl::StrCat(static_cast<int>(f.kind))),
+                                       "::smallint"));
+        }
+        if (!f.name_prefix.empty()) {
+          std::string escaped;
+          for (char c : f.name_prefix) {
+            if (c == '%' || c == '_' || c == '\\') escaped += '\\';
+            escaped += c;
+          }
+          where.push_back(absl::StrCat("n.name_key LIKE lower(", param(escaped + "%"), ")"));
+        }
+        if (!f.departement_code.empty()) {
+          where.push_back(absl::StrCat(param(f.departement_code), " = ANY(n.departement_codes)"));
+        }
+        if (page.after.size() == 2) {
+          where.push_back(absl::StrCat("(n.name_key, n.id) > (", param(page.after[0]), ", ",
+                                       param(page.after[1]), "::uuid)"));
+        }
+        pqxx::result r = tx.exec_params(
+            absl::StrCat("SELECT ", kNetworkColumns, " FROM networks n WHERE ",
+                         absl::StrJoin(where, " AND "), " ORDER BY n.name_key, n.id LIMIT ",
+                         page.size + 1),
+            pqxx::prepare::make_dynamic_params(params));
+        Page<v1::Network> out;
+        for (size_t i = 0; i < r.size() && static_cast<int>(i) < page.size; ++i) {
+          out.items.push_back(ReadNetwork(r[i]));
+        }
+        if (static_cast<int>(r.size()) > page.size) {
+          const pqxx::row& last = r[page.size - 1];
+          out.next_after = {last[8].as<std::string>(), last[0].as<std::string>()};
+        }
+        return out;
+      });
+}
+
+absl::StatusOr<v1::Network> MembershipStore::PublishCharter(const std::string& network_id,
+                                                           const std::string& text,
+                                                           int expected_current_version,
+                                                           const ChangeContext& change) {
+  return InTransaction<v1::Network>(pool_, [&](pqxx::work& tx) -> absl::StatusOr<v1::Network> {
+    MAILLAGE_ASSIGN_OR_RETURN(v1::Network current, FetchNetwork(tx, network_id, true));
+    if (current.charter().version() != expected_current_version) {
+      return absl::AbortedError(absl::StrCat(
+          "expected_current_version: ", expected_current_version, " is stale, the charter is at version ",
+          current.charter().version()));
+    }
+    int next = current.charter().version() + 1;
+    tx.exec_params("INSERT INTO charter_versions (network_id, version, text) VALUES ($1::uuid, $2, $3)",
+                   network_id, next, text);
+    tx.exec_params(
+        "UPDATE networks SET charter_version = $2, charter_text = $3, charter_published_at = now(), "
+        "version = version + 1, updated_at = now() WHERE id = $1::uuid",
+        network_id, next, text);
+    MAILLAGE_ASSIGN_OR_RETURN(v1::Network updated, FetchNetwork(tx, network_id));
+    MAILLAGE_RETURN_IF_ERROR(Emit(tx, change, [&](v1::MembershipEvent& e) {
+      *e.mutable_network_updated()->mutable_network() = updated;
+    }));
+    return updated;
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Memberships
+
+namespace {
+
+// Creates or renews the membership of an organisation in a network, per the admission rules.
+absl::StatusOr<v1::Membership> ApplyInTx(pqxx::work& tx, const std::string& network_id,
+                                         const std::string& organisation_id, NetworkRole role,
+                                         const std::string& motivation, const ChangeContext& change,
+                                         v1::MembershipState* initial_override = nullptr) {
+  MAILLAGE_ASSIGN_OR_RETURN(v1::Network network, FetchNetwork(tx, network_id));
+  MAILLAGE_RETURN_IF_ERROR(FetchOrganisation(tx, organisation_id).status());
+  pqxx::result existing = tx.exec_params(
+      "SELECT id::text, state FROM memberships WHERE organisation_id = $1::uuid "
+      "AND network_id = $2::uuid FOR UPDATE",
+      organisation_id, network_id);
+  v1::MembershipState previous = v1::MEMBERSHIP_STATE_UNSPECIFIED;
+  if (!existing.empty()) previous = static_cast<v1::MembershipState>(existing[0][1].as<int>());
+  MAILLAGE_ASSIGN_OR_RETURN(v1::MembershipState state, Apply(previous, network.admission_policy()));
+  if (initial_override != nullptr) state = *initial_override;
+  std::string id;
+  if (existing.empty()) {
+    id = tx.exec_params1(
+               "INSERT INTO memberships (organisation_id, network_id, role, state, motivation) "
+               "VALUES ($1::uuid, $2::uuid, $3, $4, $5) RETURNING id::text",
+               organisation_id, network_id, static_cast<int>(role), static_cast<int>(state),
+               motivation)[0]
+             .as<std::string>();
+  } else {
+    // A renewed application starts afresh: old sponsors and signature no longer count.
+    id = existing[0][0].as<std::string>();
+    tx.exec_params("DELETE FROM sponsorships WHERE membership_id = $1::uuid", id);
+    tx.exec_params(
+        "UPDATE memberships SET role = $2, state = $3, motivation = $4, state_reason = '', "
+        "signed_charter_version = 0, signed_by = NULL, signed_at = NULL, version = version + 1, "
+        "updated_at = now() WHERE id = $1::uuid",
+        id, static_cast<int>(role), static_cast<int>(state), motivation);
+  }
+  MAILLAGE_ASSIGN_OR_RETURN(v1::Membership m, FetchMembership(tx, id));
+  MAILLAGE_RETURN_IF_ERROR(Emit(tx, change, [&](v1::MembershipEvent& e) {
+    *e.mutable_membership_changed()->mutable_membership() = m;
+    e.mutable_membership_changed()->set_previous_state(previous);
+  }));
+  return m;
+}
+
+}  // namespace
+
+absl::StatusOr<v1::Membership> MembershipStore::Apply(const std::string& network_id,
+                                                     const std::string& organisation_id,
+                                                     NetworkRole role, const std::string& motivation,
+                                                     const ChangeContext& change,
+                                                     const std::string& key) {
+  return InTransaction<v1::Membership>(
+      pool_, [&](pqxx::work& tx) -> absl::StatusOr<v1::Membership> {
+        std::string scope = absl::StrCat("ApplyForMembership/", change.actor);
+        MAILLAGE_ASSIGN_OR_RETURN(std::string existing, ReserveKey(tx, scope, key));
+        if (!existing.empty()) return FetchMembership(tx, existing);
+        MAILLAGE_ASSIGN_OR_RETURN(
+            v1::Membership m, ApplyInTx(tx, network_id, organisation_id, role, motivation, change));
+        RecordKey(tx, scope, key, m.membership_id());
+        return m;
+      });
+}
+
+absl::StatusOr<v1::Membership> MembershipStore::Sponsor(const std::string& membership_id,
+                                                       const std::string& sponsor_organisation_id,
+                                                       const ChangeContext& change) {
+  return InTransaction<v1::Membership>(
+      pool_, [&](pqxx::work& tx) -> absl::StatusOr<v1::Membership> {
+        MAILLAGE_ASSIGN_OR_RETURN(v1::Membership m, FetchMembership(tx, membership_id, true));
+        MAILLAGE_ASSIGN_OR_RETURN(v1::Network network, FetchNetwork(tx, m.network_id()));
+        SponsorshipFacts facts{.applicant_state = m.state(),
+                               .policy = network.admission_policy(),
+                               .required_sponsors = network.required_sponsors(),
+                               .applicant_organisation_id = m.organisation_id(),
+                               .sponsor_organisation_id = sponsor_organisation_id,
+                               .sponsor_state = v1::MEMBERSHIP_STATE_UNSPECIFIED,
+                               .existing_sponsors = {}};
+        pqxx::result sponsor = tx.exec_params(
+            "SELECT state FROM memberships WHERE network_id = $1::uuid AND organisation_id = $2::uuid",
+            m.network_id(), sponsor_organisation_id);
+        if (!sponsor.empty()) {
+          facts.sponsor_state = static_cast<v1::MembershipState>(sponsor[0][0].as<int>());
+        }
+        for (const v1::Sponsorship& s : m.sponsorships()) {
+          facts.existing_sponsors.push_back(s.sponsor_organisation_id());
+        }
+        MAILLAGE_ASSIGN_OR_RETURN(v1::MembershipState next, membership::Sponsor(facts));
+        tx.exec_params(
+            "INSERT INTO sponsorships (membership_id, sponsor_organisation_id, sponsor_person_id) "
+            "VALUES ($1::uuid, $2::uuid, $3)",
+            membership_id, sponsor_organisation_id, change.actor);
+        return WriteState(tx, m, next, "", change);
+      });
+}
+
+namespace {
+
+// The common shape of the simple transitions: lock, decide, write.
+absl::StatusOr<v1::Membership> Transition(
+    pg::PgPool* pool, const std::string& membership_id, const std::string& reason,
+    const ChangeContext& change,
+    const std::function<absl::StatusOr<v1::MembershipState>(pqxx::work&, const v1::Membership&,
+                                                            const v1::Network&)>& decide) {
+  return InTransaction<v1::Membership>(
+      pool, [&](pqxx::work& tx) -> absl::StatusOr<v1::Membership> {
+        MAILLAGE_ASSIGN_OR_RETURN(v1::Membership m, FetchMembership(tx, membership_id, true));
+        MAILLAGE_ASSIGN_OR_RETURN(v1::Network network, FetchNetwork(tx, m.network_id()));
+        MAILLAGE_ASSIGN_OR_RETURN(v1::MembershipState next, decide(tx, m, network));
+        return WriteState(tx, m, next, reason, change);
+      });
+}
+
+}  // namespace
+
+absl::StatusOr<v1::Membership> MembershipStore::Approve(const std::string& membership_id,
+                                                       const ChangeContext& change) {
+  return Transition(pool_, membership_id, "", change,
+                    [](pqxx::work&, const v1::Membership& m, const v1::Network& n) {
+                      return membership::Approve(m.state(), n.admission_policy());
+                    });
+}
+
+absl::StatusOr<v1::Membership> MembershipStore::Reject(const std::string& membership_id,
+                                                      const std::string& reason,
+                                                      const ChangeContext& change) {
+  return Transition(pool_, membership_id, reason, change,
+                    [](pqxx::work&, const v1::Membership& m, const v1::Network&) {
+                      return membership::Reject(m.state());
+                    });
+}
+
+absl::StatusOr<v1::Membership> MembershipStore::Suspend(const std::string& membership_id,
+                                                       const std::string& reason,
+                                                       const ChangeContext& change) {
+  return Transition(pool_, membership_id, reason, change,
+                    [](pqxx::work&, const v1::Membership& m, const v1::Network&) {
+                      return membership::Suspend(m.state());
+                    });
+}
+
+absl::StatusOr<v1::Membership> MembershipStore::Reinstate(const std::string& membership_id,
+                                                         const ChangeContext& change) {
+  return Transition(pool_, membership_id, "", change,
+                    [](pqxx::work&, const v1::Membership& m, const v1::Network&) {
+                      return membership::Reinstate(m.state());
+                    });
+}
+
+absl::StatusOr<v1::Membership> MembershipStore::Leave(const std::string& membership_id,
+                                                     const ChangeContext& change) {
+  return Transition(pool_, membership_id, "", change,
+                    [&](pqxx::work& tx, const v1::Membership& m, const v1::Network&) {
+                      // Serialises animators leaving together: each sees the others' exits.
+                      tx.exec_params("SELECT 1 FROM networks WHERE id = $1::uuid FOR UPDATE",
+                                     m.network_id());
+                      return membership::Leave(m.state(), m.role() == NETWORK_ROLE_ANIMATOR,
+                                               OtherActiveAnimators(tx, m.network_id(),
+                                                                    m.membership_id()));
+                    });
+}
+
+absl::StatusOr<v1::Membership> MembershipStore::ChangeRole(const std::string& membership_id,
+                                                          NetworkRole role,
+                                                          const ChangeContext& change) {
+  return InTransaction<v1::Membership>(
+      pool_, [&](pqxx::work& tx) -> absl::StatusOr<v1::Membership> {
+        MAILLAGE_ASSIGN_OR_RETURN(v1::Membership m, FetchMembership(tx, membership_id, true));
+        tx.exec_params("SELECT 1 FROM networks WHERE id = $1::uuid FOR UPDATE", m.network_id());
+        MAILLAGE_RETURN_IF_ERROR(CheckRoleChange(
+            m.state(), m.role() == NETWORK_ROLE_ANIMATOR, role == NETWORK_ROLE_ANIMATOR,
+            OtherActiveAnimators(tx, m.network_id(), m.membership_id())));
+        tx.exec_params(
+            "UPDATE memberships SET role = $2, version = version + 1, updated_at = now() "
+            "WHERE id = $1::uuid",
+            membership_id, static_cast<int>(role));
+        MAILLAGE_ASSIGN_OR_RETURN(v1::Membership after, FetchMembership(tx, membership_id));
+        MAILLAGE_RETURN_IF_ERROR(Emit(tx, change, [&](v1::MembershipEvent& e) {
+          *e.mutable_membership_changed()->mutable_membership() = after;
+          e.mutable_membership_changed()->set_previous_state(m.state());
+        }));
+        return after;
+      });
+}
+
+absl::StatusOr<v1::Membership> MembershipStore::SignCharter(const std::string& membership_id,
+                                                           const std::string& person_id,
+                                                           int charter_version,
+                                                           const ChangeContext& change) {
+  return InTransaction<v1::Membership>(
+      pool_, [&](pqxx::work& tx) -> absl::StatusOr<v1::Membership> {
+        MAILLAGE_ASSIGN_OR_RETURN(v1::Membership m, FetchMembership(tx, membership_id, true));
+        MAILLAGE_ASSIGN_OR_RETURN(v1::Network network, FetchNetwork(tx, m.network_id()));
+        MAILLAGE_RETURN_IF_ERROR(FetchPerson(tx, person_id).status());
+        pqxx::result rep = tx.exec_params(
+            "SELECT 1 FROM representations WHERE person_id = $1::uuid AND organisation_id = $2::uuid",
+            person_id, m.organisation_id());
+        if (rep.empty()) {
+          return absl::FailedPreconditionError(
+              absl::StrCat("person ", person_id, " does not represent organisation ",
+                           m.organisation_id(), "; add the representation first"));
+        }
+        MAILLAGE_ASSIGN_OR_RETURN(
+            v1::MembershipState next,
+            membership::SignCharter(m.state(), network.charter().version(), charter_version));
+        tx.exec_params(
+            "UPDATE memberships SET state = $2, signed_charter_version = $3, "
+            "signed_by = $4::uuid, signed_at = now(), version = version + 1, updated_at = now() "
+            "WHERE id = $1::uuid",
+            membership_id, static_cast<int>(next), charter_version, person_id);
+        MAILLAGE_ASSIGN_OR_RETURN(v1::Membership after, FetchMembership(tx, membership_id));
+        MAILLAGE_RETURN_IF_ERROR(Emit(tx, change, [&](v1::MembershipEvent& e) {
+          v1::CharterSigned* signed_event = e.mutable_charter_signed();
+          signed_event->set_membership_id(after.membership_id());
+          signed_event->set_organisation_id(after.organisation_id());
+          signed_event->set_network_id(after.network_id());
+          *signed_event->mutable_signature() = after.charter_signature();
+        }));
+        if (next != m.state()) {
+          MAILLAGE_RETURN_IF_ERROR(Emit(tx, change, [&](v1::MembershipEvent& e) {
+            *e.mutable_membership_changed()->mutable_membership() = after;
+            e.mutable_membership_changed()->set_previous_state(m.state());
+          }));
+        }
+        return after;
+      });
+}
+
+absl::StatusOr<v1::Membership> MembershipStore::GetMembership(const std::string& id) {
+  return InTransaction<v1::Membership>(pool_,
+                                       [&](pqxx::work& tx) { return FetchMembership(tx, id); });
+}
+
+absl::StatusOr<Page<v1::Membership>> MembershipStore::ListMemberships(const MembershipFilter& f,
+                                                                     const PageQuery& page) {
+  return InTransaction<Page<v1::Membership>>(
+      pool_, [&](pqxx::work& tx) -> absl::StatusOr<Page<v1::Membership>> {
+        std::vector<std::string> params;
+        std::vector<std::string> where = {"true"};
+        auto param = [&](std::string v) {
+          params.push_back(std::move(v));
+          return absl::StrCat("$", params.size());
+        };
+        if (!f.network_id.empty()) {
+          where.push_back(absl::StrCat("m.network_id = ", param(f.network_id), "::uuid"));
+        }
+        if (!f.organisation_id.empty()) {
+          where.push_back(absl::StrCat("m.organisation_id = ", param(f.organisation_id), "::uuid"));
+        }
+        if (f.state != v1::MEMBERSHIP_STATE_UNSPECIFIED) {
+          where.push_back(absl::StrCat("m.state = ", static_cast<int>(f.state)));
+        }
+        if (!f.states.empty()) {
+          std::vector<int> states(f.states.begin(), f.states.end());
+          where.push_back(absl::StrCat("m.state IN (", absl::StrJoin(states, ","), ")"));
+        }
+        if (f.role != auth::v1::NETWORK_ROLE_UNSPECIFIED) {
+          where.push_back(absl::StrCat("m.role = ", static_cast<int>(f.role)));
+        }
+        if (f.charter_signature_required) {
+          where.push_back(absl::StrCat("m.state IN (", static_cast<int>(v1::MEMBERSHIP_STATE_ACTIVE),
+                                       ",", static_cast<int>(v1::MEMBERSHIP_STATE_SUSPENDED),
+                                       ") AND m.signed_charter_version < n.charter_version"));
+        }
+        if (page.after.size() == 2) {
+          where.push_back(absl::StrCat("(lower(o.legal_name), m.id) > (", param(page.after[0]),
+                                       ", ", param(page.after[1]), "::uuid)"));
+        }
+        pqxx::result r = tx.exec_params(
+            absl::StrCat("SELECT ", kMembershipColumns, kMembershipFrom, "WHERE ",
+                         absl::StrJoin(where, " AND "),
+                         " ORDER BY lower(o.legal_name), m.id LIMIT ", page.size + 1),
+            pqxx::prepare::make_dynamic_params(params));
+        Page<v1::Membership> out;
+        for (size_t i = 0; i < r.size() && static_cast<int>(i) < page.size; ++i) {
+          out.items.push_back(ReadMembership(r[i]));
+        }
+        std::vector<v1::Membership*> ptrs;
+        for (v1::Membership& m : out.items) ptrs.push_back(&m);
+        MAILLAGE_RETURN_IF_ERROR(AttachSponsors(tx, ptrs));
+        if (static_cast<int>(r.size()) > page.size) {
+          const pqxx::row& last = r[page.size - 1];
+          out.next_after = {last[15].as<std::string>(), last[0].as<std::string>()};
+        }
+        return out;
+      });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Import
+
+absl::StatusOr<ImportCounts> MembershipStore::ImportBatch(const std::vector<ImportRow>& rows,
+                                                         const std::string& network_id,
+                                                         const ChangeContext& change) {
+  return InTransaction<ImportCounts>(pool_, [&](pqxx::work& tx) -> absl::StatusOr<ImportCounts> {
+    ImportCounts counts;
+    if (!network_id.empty()) MAILLAGE_RETURN_IF_ERROR(FetchNetwork(tx, network_id).status());
+    for (const ImportRow& row : rows) {
+      // SIREN is the key: an organisation seen before is updated only if it changed.
+      pqxx::result found = tx.exec_params(
+          "SELECT id::text FROM organisations WHERE siren = $1 FOR UPDATE",
+          row.organisation.siren());
+      v1::Organisation org;
+      if (found.empty()) {
+        MAILLAGE_ASSIGN_OR_RETURN(org, InsertOrganisation(tx, row.organisation, change));
+        ++counts.organisations_created;
+        counts.touched_organisations.push_back(org.organisation_id());
+      } else {
+        MAILLAGE_ASSIGN_OR_RETURN(v1::Organisation current,
+                                  FetchOrganisation(tx, found[0][0].as<std::string>()));
+        v1::Organisation next = row.organisation;
+        next.set_organisation_id(current.organisation_id());
+        if (OrganisationProfile(next) == OrganisationProfile(current)) {
+          org = current;
+          ++counts.organisations_unchanged;
+        } else {
+          MAILLAGE_ASSIGN_OR_RETURN(org, RewriteOrganisation(tx, next, current.version(), change));
+          ++counts.organisations_updated;
+          counts.touched_organisations.push_back(org.organisation_id());
+        }
+      }
+      if (!row.contact.email().empty()) {
+        pqxx::result person = tx.exec_params(
+            "SELECT id::text FROM people WHERE lower(email) = lower($1)", row.contact.email());
+        std::string person_id;
+        if (person.empty()) {
+          MAILLAGE_ASSIGN_OR_RETURN(v1::Person created, InsertPerson(tx, row.contact));
+          person_id = created.person_id();
+          ++counts.people_created;
+        } else {
+          person_id = person[0][0].as<std::string>();
+        }
+        tx.exec_params(
+            "INSERT INTO representations (person_id, organisation_id, role_title) "
+            "VALUES ($1::uuid, $2::uuid, $3) ON CONFLICT DO NOTHING",
+            person_id, org.organisation_id(), row.contact_title);
+      }
+      if (!network_id.empty()) {
+        pqxx::result member = tx.exec_params(
+            "SELECT 1 FROM memberships WHERE organisation_id = $1::uuid AND network_id = $2::uuid",
+            org.organisation_id(), network_id);
+        if (member.empty()) {
+          // An import is an animator's act: imported members are admitted at once and wait
+          // for their charter signature.
+          v1::MembershipState admitted = v1::MEMBERSHIP_STATE_SPONSORED;
+          MAILLAGE_RETURN_IF_ERROR(ApplyInTx(tx, network_id, org.organisation_id(), row.role,
+                                             "imported", change, &admitted)
+                                       .status());
+          ++counts.memberships_created;
+          if (counts.touched_organisations.empty() ||
+              counts.touched_organisations.back() != org.organisation_id()) {
+            counts.touched_organisations.push_back(org.organisation_id());
+          }
+        }
+      }
+    }
+    return counts;
+  });
+}
+
+}  // namespace maillage::membership

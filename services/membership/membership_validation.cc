@@ -1,0 +1,259 @@
+#include "services/membership/membership_validation.h"
+
+#include <set>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "common/status/status.h"
+#include "services/membership/domain/identifiers.h"
+
+namespace maillage::membership {
+namespace {
+
+std::string F(absl::string_view parent, absl::string_view child) {
+  return parent.empty() ? std::string(child) : absl::StrCat(parent, ".", child);
+}
+
+std::string At(absl::string_view field, size_t i) { return absl::StrCat(field, "[", i, "]"); }
+
+}  // namespace
+
+absl::Status ValidateId(absl::string_view id, absl::string_view field) {
+  if (id.empty()) return InvalidField(field, "required");
+  if (!IsValidUuid(id)) return InvalidField(field, "malformed id (expected a UUID)");
+  return absl::OkStatus();
+}
+
+absl::Status ValidateText(absl::string_view text, absl::string_view field, size_t max,
+                          bool required) {
+  if (required && absl::StripAsciiWhitespace(text).empty()) return InvalidField(field, "required");
+  if (text.size() > max) {
+    return InvalidField(field, absl::StrCat("too long (", text.size(), " > ", max, " characters)"));
+  }
+  for (char c : text) {
+    if (static_cast<unsigned char>(c) < 0x20 && c != '\n' && c != '\t' && c != '\r') {
+      return InvalidField(field, "contains control characters");
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ValidateIdempotencyKey(absl::string_view key, absl::string_view field) {
+  return ValidateText(key, field, kMaxIdempotencyKeyLength, false);
+}
+
+absl::Status ValidateRole(int role, absl::string_view field, bool allow_unspecified) {
+  if (role == auth::v1::NETWORK_ROLE_UNSPECIFIED && allow_unspecified) return absl::OkStatus();
+  if (role == auth::v1::NETWORK_ROLE_UNSPECIFIED || !auth::v1::NetworkRole_IsValid(role)) {
+    return InvalidField(field, "must be one of member, animator, board, partner, observer");
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ValidateTerritory(const common::v1::Territory& t, absl::string_view field) {
+  if (!t.region_code().empty() && !IsValidRegionCode(t.region_code())) {
+    return InvalidField(F(field, "region_code"), "not an INSEE region code");
+  }
+  for (int i = 0; i < t.departement_codes_size(); ++i) {
+    if (!IsValidDepartementCode(t.departement_codes(i))) {
+      return InvalidField(At(F(field, "departement_codes"), i), "not a département code");
+    }
+  }
+  for (int i = 0; i < t.epci_codes_size(); ++i) {
+    if (!IsValidSiren(t.epci_codes(i))) {
+      return InvalidField(At(F(field, "epci_codes"), i), "not an EPCI SIREN");
+    }
+  }
+  for (int i = 0; i < t.commune_codes_size(); ++i) {
+    if (!IsValidCommuneCode(t.commune_codes(i))) {
+      return InvalidField(At(F(field, "commune_codes"), i), "not an INSEE commune code");
+    }
+  }
+  if (t.departement_codes_size() + t.epci_codes_size() + t.commune_codes_size() > 2000) {
+    return InvalidField(field, "too many codes (at most 2000)");
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ValidateEstablishment(const v1::Establishment& e, absl::string_view siren,
+                                   absl::string_view field) {
+  if (!IsValidSiret(e.siret())) {
+    return InvalidField(F(field, "siret"), "must be 14 digits with a valid checksum");
+  }
+  if (!SiretExtendsSiren(e.siret(), siren)) {
+    return InvalidField(F(field, "siret"),
+                        absl::StrCat("must start with the organisation's SIREN ", siren));
+  }
+  const common::v1::PostalAddress& a = e.address();
+  MAILLAGE_RETURN_IF_ERROR(ValidateText(a.street(), F(field, "address.street"), 300, false));
+  MAILLAGE_RETURN_IF_ERROR(ValidateText(a.city(), F(field, "address.city"), 100, false));
+  bool french = a.country_code().empty() || a.country_code() == "FR";
+  if (!a.country_code().empty() &&
+      (a.country_code().size() != 2 || !absl::ascii_isupper(a.country_code()[0]) ||
+       !absl::ascii_isupper(a.country_code()[1]))) {
+    return InvalidField(F(field, "address.country_code"), "must be an ISO 3166-1 alpha-2 code");
+  }
+  if (french && !a.postal_code().empty() && !IsValidPostalCode(a.postal_code())) {
+    return InvalidField(F(field, "address.postal_code"), "must be 5 digits");
+  }
+  if (!a.commune_code().empty() && !IsValidCommuneCode(a.commune_code())) {
+    return InvalidField(F(field, "address.commune_code"), "not an INSEE commune code");
+  }
+  if (e.has_location()) {
+    if (e.location().latitude() < -90 || e.location().latitude() > 90) {
+      return InvalidField(F(field, "location.latitude"), "must be within [-90, 90]");
+    }
+    if (e.location().longitude() < -180 || e.location().longitude() > 180) {
+      return InvalidField(F(field, "location.longitude"), "must be within [-180, 180]");
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ValidateOrganisation(const v1::Organisation& o, absl::string_view field,
+                                  Purpose purpose) {
+  if (purpose == Purpose::kUpdate) {
+    MAILLAGE_RETURN_IF_ERROR(ValidateId(o.organisation_id(), F(field, "organisation_id")));
+    if (o.version() <= 0) {
+      return InvalidField(F(field, "version"), "required: send the version you read");
+    }
+  }
+  MAILLAGE_RETURN_IF_ERROR(ValidateText(o.legal_name(), F(field, "legal_name"), kMaxNameLength, true));
+  if (o.kind() == v1::ORGANISATION_KIND_UNSPECIFIED || !v1::OrganisationKind_IsValid(o.kind())) {
+    return InvalidField(F(field, "kind"),
+                        "must be one of company, independent, association, public body, local "
+                        "public company, research or training body");
+  }
+  bool needs_siren = o.kind() == v1::ORGANISATION_KIND_COMPANY ||
+                     o.kind() == v1::ORGANISATION_KIND_INDEPENDENT ||
+                     o.kind() == v1::ORGANISATION_KIND_LOCAL_PUBLIC_COMPANY;
+  if (o.siren().empty() && needs_siren) {
+    return InvalidField(F(field, "siren"), "required for companies");
+  }
+  if (!o.siren().empty() && !IsValidSiren(o.siren())) {
+    return InvalidField(F(field, "siren"), "must be 9 digits with a valid checksum");
+  }
+  if (o.establishments_size() > static_cast<int>(kMaxEstablishments)) {
+    return InvalidField(F(field, "establishments"), "too many");
+  }
+  if (o.establishments_size() > 0 && o.siren().empty()) {
+    return InvalidField(F(field, "establishments"), "an organisation without SIREN has none");
+  }
+  std::set<std::string> sirets;
+  int head_offices = 0;
+  for (int i = 0; i < o.establishments_size(); ++i) {
+    std::string path = At(F(field, "establishments"), i);
+    MAILLAGE_RETURN_IF_ERROR(ValidateEstablishment(o.establishments(i), o.siren(), path));
+    if (!sirets.insert(o.establishments(i).siret()).second) {
+      return InvalidField(F(path, "siret"), "appears twice");
+    }
+    head_offices += o.establishments(i).head_office() ? 1 : 0;
+  }
+  if (head_offices > 1) return InvalidField(F(field, "establishments"), "more than one head office");
+  if (!o.naf_code().empty() && !IsValidNafCode(o.naf_code())) {
+    return InvalidField(F(field, "naf_code"), "must be a NAF rév. 2 code such as 62.01Z");
+  }
+  if (!v1::HeadcountBand_IsValid(o.headcount_band())) {
+    return InvalidField(F(field, "headcount_band"), "unknown band");
+  }
+  if (!o.website().empty() && !IsValidWebsite(o.website())) {
+    return InvalidField(F(field, "website"), "must be an http(s) URL");
+  }
+  MAILLAGE_RETURN_IF_ERROR(
+      ValidateText(o.description(), F(field, "description"), kMaxDescriptionLength, false));
+  if (o.labels_size() > static_cast<int>(kMaxLabels)) {
+    return InvalidField(F(field, "labels"), absl::StrCat("at most ", kMaxLabels));
+  }
+  for (int i = 0; i < o.labels_size(); ++i) {
+    MAILLAGE_RETURN_IF_ERROR(
+        ValidateText(o.labels(i), At(F(field, "labels"), i), kMaxLabelLength, true));
+  }
+  if (!v1::Visibility_IsValid(o.visibility())) {
+    return InvalidField(F(field, "visibility"), "must be network, federation or public");
+  }
+  return ValidateTerritory(o.territory(), F(field, "territory"));
+}
+
+absl::Status ValidatePerson(const v1::Person& p, absl::string_view field) {
+  MAILLAGE_RETURN_IF_ERROR(
+      ValidateText(p.given_name(), F(field, "given_name"), kMaxPersonNameLength, true));
+  MAILLAGE_RETURN_IF_ERROR(
+      ValidateText(p.family_name(), F(field, "family_name"), kMaxPersonNameLength, true));
+  if (p.email().empty()) return InvalidField(F(field, "email"), "required");
+  if (!IsValidEmail(p.email())) return InvalidField(F(field, "email"), "not an e-mail address");
+  if (!p.phone().empty() && !IsValidPhone(p.phone())) {
+    return InvalidField(F(field, "phone"), "not a phone number (E.164 or 0X XX XX XX XX)");
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ValidateNetwork(const v1::Network& n, absl::string_view field, Purpose purpose) {
+  if (purpose == Purpose::kUpdate) {
+    MAILLAGE_RETURN_IF_ERROR(ValidateId(n.network_id(), F(field, "network_id")));
+    if (n.version() <= 0) {
+      return InvalidField(F(field, "version"), "required: send the version you read");
+    }
+  } else {
+    MAILLAGE_RETURN_IF_ERROR(
+        ValidateId(n.animating_organisation_id(), F(field, "animating_organisation_id")));
+    MAILLAGE_RETURN_IF_ERROR(
+        ValidateText(n.charter().text(), F(field, "charter.text"), kMaxCharterLength, true));
+  }
+  MAILLAGE_RETURN_IF_ERROR(ValidateText(n.name(), F(field, "name"), kMaxNameLength, true));
+  if (n.kind() == v1::NETWORK_KIND_UNSPECIFIED || !v1::NetworkKind_IsValid(n.kind())) {
+    return InvalidField(F(field, "kind"), "must be cluster or allied network");
+  }
+  MAILLAGE_RETURN_IF_ERROR(ValidateText(n.theme(), F(field, "theme"), kMaxNameLength, false));
+  MAILLAGE_RETURN_IF_ERROR(
+      ValidateText(n.description(), F(field, "description"), kMaxDescriptionLength, false));
+  for (int i = 0; i < n.sector_focus_size(); ++i) {
+    if (!IsValidNaceSection(n.sector_focus(i))) {
+      return InvalidField(At(F(field, "sector_focus"), i), "must be a NACE section letter A..U");
+    }
+  }
+  MAILLAGE_RETURN_IF_ERROR(ValidateTerritory(n.territory(), F(field, "territory")));
+  if (!v1::LegalForm_IsValid(n.legal_form())) {
+    return InvalidField(F(field, "legal_form"), "unknown legal form");
+  }
+  if (n.admission_policy() == v1::ADMISSION_POLICY_UNSPECIFIED ||
+      !v1::AdmissionPolicy_IsValid(n.admission_policy())) {
+    return InvalidField(F(field, "admission_policy"),
+                        "must be open, animator approval or co-optation");
+  }
+  if (n.admission_policy() == v1::ADMISSION_POLICY_CO_OPTATION) {
+    if (n.required_sponsors() < 1 || n.required_sponsors() > kMaxRequiredSponsors) {
+      return InvalidField(F(field, "required_sponsors"),
+                          absl::StrCat("must be between 1 and ", kMaxRequiredSponsors,
+                                       " for co-optation"));
+    }
+  } else if (n.required_sponsors() != 0) {
+    return InvalidField(F(field, "required_sponsors"), "only co-optation networks have sponsors");
+  }
+  return absl::OkStatus();
+}
+
+v1::Organisation Normalised(v1::Organisation o) {
+  o.set_legal_name(std::string(absl::StripAsciiWhitespace(o.legal_name())));
+  o.set_nace_section(IsValidNafCode(o.naf_code()) ? NaceSectionOfNaf(o.naf_code()) : "");
+  if (o.visibility() == v1::VISIBILITY_UNSPECIFIED) o.set_visibility(v1::VISIBILITY_NETWORK);
+  const v1::Establishment* head = nullptr;
+  for (const v1::Establishment& e : o.establishments()) {
+    if (e.head_office()) head = &e;
+  }
+  if (head == nullptr && o.establishments_size() > 0) head = &o.establishments(0);
+  common::v1::Territory* t = o.mutable_territory();
+  if (head != nullptr && !head->address().commune_code().empty()) {
+    if (t->commune_codes().empty()) t->add_commune_codes(head->address().commune_code());
+  }
+  if (t->departement_codes().empty() && !t->commune_codes().empty()) {
+    t->add_departement_codes(DepartementOfCommune(t->commune_codes(0)));
+  }
+  return o;
+}
+
+v1::Network Normalised(v1::Network n) {
+  n.set_name(std::string(absl::StripAsciiWhitespace(n.name())));
+  return n;
+}
+
+}  // namespace maillage::membership

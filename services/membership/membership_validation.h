@@ -1,0 +1,58 @@
+// Request validation for the membership API: every check names the field it refuses, as
+// "field.path: reason", with INVALID_ARGUMENT. Pure functions over the API messages.
+//
+//   MAILLAGE_RETURN_IF_ERROR(ValidateOrganisation(req.organisation(), "organisation", kCreate));
+//   v1::Organisation org = Normalised(req.organisation());
+#ifndef MAILLAGE_SERVICES_MEMBERSHIP_MEMBERSHIP_VALIDATION_H_
+#define MAILLAGE_SERVICES_MEMBERSHIP_MEMBERSHIP_VALIDATION_H_
+
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/strings/string_view.h"
+#include "maillage/membership/v1/membership.pb.h"
+
+namespace maillage::membership {
+
+namespace v1 = ::maillage::membership::v1;
+
+enum class Purpose { kCreate, kUpdate };
+
+// Limits, in characters (bytes of UTF-8).
+inline constexpr size_t kMaxNameLength = 200;
+inline constexpr size_t kMaxPersonNameLength = 100;
+inline constexpr size_t kMaxDescriptionLength = 5000;
+inline constexpr size_t kMaxCharterLength = 20000;
+inline constexpr size_t kMaxShortTextLength = 2000;
+inline constexpr size_t kMaxLabels = 20;
+inline constexpr size_t kMaxLabelLength = 60;
+inline constexpr size_t kMaxEstablishments = 500;
+inline constexpr size_t kMaxIdempotencyKeyLength = 128;
+inline constexpr int kMaxRequiredSponsors = 10;
+
+// A required id in canonical UUID form.
+absl::Status ValidateId(absl::string_view id, absl::string_view field);
+// Optional text of at most `max` bytes; required when `required`.
+absl::Status ValidateText(absl::string_view text, absl::string_view field, size_t max,
+                          bool required);
+absl::Status ValidateIdempotencyKey(absl::string_view key, absl::string_view field);
+// A role to hold in a network: any but UNSPECIFIED (which `allow_unspecified` permits, as
+// "the default").
+absl::Status ValidateRole(int role, absl::string_view field, bool allow_unspecified);
+
+absl::Status ValidateTerritory(const maillage::common::v1::Territory& t, absl::string_view field);
+absl::Status ValidateEstablishment(const v1::Establishment& e, absl::string_view siren,
+                                   absl::string_view field);
+absl::Status ValidateOrganisation(const v1::Organisation& o, absl::string_view field,
+                                  Purpose purpose);
+absl::Status ValidatePerson(const v1::Person& p, absl::string_view field);
+absl::Status ValidateNetwork(const v1::Network& n, absl::string_view field, Purpose purpose);
+
+// Trims names, derives the NACE section from the NAF code, fills the territory (commune,
+// département) from the head office when absent, and defaults visibility to NETWORK.
+v1::Organisation Normalised(v1::Organisation o);
+v1::Network Normalised(v1::Network n);
+
+}  // namespace maillage::membership
+
+#endif  // MAILLAGE_SERVICES_MEMBERSHIP_MEMBERSHIP_VALIDATION_H_
