@@ -100,7 +100,7 @@ STREETS_BY_KEY = {
     "Bordeaux:33100": ["avenue Thiers", "quai des Queyries", "rue de la Benauge",
                        "quai de Brazza", "rue Hortense"],
     "Bordeaux:33200": ["avenue Louis Barthou", "avenue Carnot", "avenue d'Eysines",
-                       "rue de l'Église Saint-Amand"],
+                       "rue Jules Ferry"],
     "Bordeaux:33300": ["quai de Bacalan", "cours du Médoc", "rue Lucien Faure",
                        "cours Balguerie-Stuttenberg", "rue Achard", "quai Armand Lalande"],
     "Bordeaux:33800": ["cours de la Marne", "rue de Bègles", "quai de Paludate",
@@ -174,6 +174,12 @@ LAST_GIRONDE = [
     "Benhamou", "Ait Ali", "Tran", "Lebrun", "Dupin", "Sabatier", "Lasserre",
     "Bergès", "Capdevielle", "Soulé", "Despujols", "Ferrer", "Navarro", "Okafor",
     "Boyer", "Ménard", "Delmas", "Teixeira", "Brossard", "Hamel", "Saint-Marc",
+    "Labarthe", "Arrouy", "Duboscq", "Lafitte", "Mesplède", "Pédeboscq", "Castets",
+    "Bourdieu", "Lataste", "Dulucq", "Bayle", "Loustau", "Carrère", "Cabanes",
+    "Fourcade", "Maurin", "Poulain", "Lemaire", "Jacquet", "Weber", "Schmitt",
+    "Muller", "Hoffmann", "Costa", "Almeida", "Ribeiro", "Santos", "Moulin",
+    "Bertin", "Guillot", "Huet", "Marty", "Besson", "Prévost", "Hubert", "Charrier",
+    "Benmansour", "Zerrouki", "Nakamura", "Lefort", "Vasseur", "Meunier", "Tardieu",
 ]
 LAST_BRETON = [
     "Le Goff", "Le Gall", "Le Breton", "Thébault", "Pichon", "Daniel", "Lorho",
@@ -243,13 +249,14 @@ assert luhn_complete("73282932") == "732829320"
 # --------------------------------------------------------------------------
 
 def E(name, kind, naf, band, place, desc, labels="", role="member",
-      person=None, last=None, title=None, domain=None, tld=None, seq=None):
+      person=None, last=None, gender=None, title=None, domain=None, tld=None, seq=None):
     """One organisation. person=(first, last, 'F'|'M') fixes the contact;
-    last= fixes only the surname (family businesses); title= fixes the title
-    as 'masculine/feminine' or a single word; domain= overrides the slug."""
+    last= fixes only the surname (family businesses) and gender= only the
+    gender (when the description is gendered); title= fixes the title as
+    'masculine/feminine' or a single word; domain= overrides the slug."""
     return dict(name=name, kind=kind, naf=naf, band=band, place=place, desc=desc,
-                labels=labels, role=role, person=person, last=last, title=title,
-                domain=domain, tld=tld, seq=seq)
+                labels=labels, role=role, person=person, last=last, gender=gender,
+                title=title, domain=domain, tld=tld, seq=seq)
 
 
 DIGITAL = [
@@ -606,7 +613,7 @@ ARTISANS = [
       labels="RGE QualiBois", last="Jégo"),
     E("Robin Plomberie", "independent", "43.22A", "0", "Loyat",
       "Plombier indépendant spécialisé dans la rénovation des salles de bains et leur adaptation au vieillissement.",
-      labels="Handibat", last="Robin", title="Artisan/Artisane"),
+      labels="Handibat", last="Robin", gender="M", title="Artisan/Artisane"),
     E("Solaire du Porhoët", "company", "43.22B", "3-5", "Guilliers",
       "Pose de chauffe-eau solaires et de panneaux photovoltaïques en autoconsommation pour les maisons et les exploitations agricoles.",
       labels="RGE QualiSol|RGE QualiPV", domain="solaire-porhoet"),
@@ -615,7 +622,7 @@ ARTISANS = [
       labels="RGE Qualifelec", last="Morvan"),
     E("Tanguy Élec", "independent", "43.21A", "0", "Campénéac",
       "Électricien indépendant qui installe ventilations mécaniques et radiateurs à inertie dans les maisons anciennes.",
-      last="Tanguy", title="Artisan/Artisane"),
+      last="Tanguy", gender="M", title="Artisan/Artisane"),
     E("Le Floch Électricité Domotique", "company", "43.21A", "6-9", "Josselin",
       "Installation électrique et domotique pour piloter le chauffage et les volets des logements rénovés.",
       labels="RGE Qualifelec", last="Le Floch", domain="lefloch-electricite"),
@@ -659,7 +666,7 @@ ARTISANS = [
       labels="RGE Qualibat", last="Lucas"),
     E("Le Corre Plâtrerie", "independent", "43.31Z", "0", "Josselin",
       "Plâtrier indépendant qui réalise plafonds, enduits traditionnels et isolation des combles aménagés.",
-      last="Le Corre", title="Artisan/Artisane", domain="lecorre-platrerie"),
+      last="Le Corre", gender="M", title="Artisan/Artisane", domain="lecorre-platrerie"),
     E("Atelier Couleurs Ploërmelaises", "company", "43.34Z", "3-5", "Ploërmel",
       "Peintre en bâtiment qui réalise peintures intérieures, ravalements et revêtements muraux avec des produits biosourcés.",
       domain="couleurs-ploermelaises"),
@@ -692,6 +699,7 @@ TITLES_COMPANY_LARGE = ["Directeur général/Directrice générale", "Président
                         "Directeur technique/Directrice technique"]
 TITLES_ASSOCIATION = ["Président/Présidente", "Coordinateur/Coordinatrice"]
 TITLES_ARTISAN_COMPANY = ["Gérant/Gérante", "Gérant/Gérante", "Artisan/Artisane", "Co-gérant/Co-gérante"]
+TITLES_ARTISAN_COMPANY_F = ["Gérante", "Co-gérante", "Co-gérante", "Responsable administrative"]
 
 
 def gendered(title: str, gender: str) -> str:
@@ -708,6 +716,9 @@ class Generator:
         self.phones: set[str] = set()
         self.domains: set[str] = set()
         self.people: set[tuple[str, str]] = set()
+        # surnames fixed by the specs are kept for their own rows
+        self.reserved_last = {s["person"][1] for s in DIGITAL + ARTISANS if s["person"]} | \
+            {s["last"] for s in DIGITAL + ARTISANS if s["last"]}
 
     # -- identifiers --------------------------------------------------------
     def siren(self, kind: str) -> str:
@@ -740,15 +751,25 @@ class Generator:
             first, last, gender = spec["person"]
         else:
             last_pool = (LAST_BRETON if breton else LAST_GIRONDE)
-            while True:
-                gender = r.choice("FM")
+            used_last = {p[1] for p in self.people} | self.reserved_last
+            for attempt in range(1000):
+                if spec["gender"]:
+                    gender = spec["gender"]
+                elif breton and spec["kind"] != "association":
+                    # building trades: mostly men; women mostly as (co-)managers
+                    gender = "F" if r.random() < 0.3 else "M"
+                else:
+                    gender = r.choice("FM")
                 if breton and r.random() < 0.5:
                     first = r.choice(BRETON_FEMALE if gender == "F" else BRETON_MALE)
                 else:
                     first = r.choice(FEMALE if gender == "F" else MALE)
                 last = spec["last"] or r.choice(last_pool)
-                if (first, last) not in self.people and (spec["last"] or last not in {p[1] for p in self.people}):
+                # prefer surnames not yet used; after many tries accept a repeat
+                if (first, last) not in self.people and (spec["last"] or attempt > 200 or last not in used_last):
                     break
+            else:
+                raise AssertionError("could not draw a new contact name")
         assert (first, last) not in self.people, (first, last)
         self.people.add((first, last))
         return first, last, gender
@@ -759,13 +780,11 @@ class Generator:
             mobile_p = 0.6 if kind == "independent" else (0.35 if breton else 0.15)
             if r.random() < mobile_p:
                 head = r.choice(["6", "7"]) + f" {r.randint(10, 99):02d}"
-                rest = 3
             elif breton:
                 head = r.choice(PHONE_PLOERMEL.get(place, PHONE_PLOERMEL_DEFAULT))
-                rest = 3
             else:
                 head = r.choice(PHONE_GIRONDE.get(place, PHONE_GIRONDE_DEFAULT))
-                rest = 4
+            rest = 5 - len(head.split())  # +33 D DD DD DD DD
             tail = " ".join(f"{r.randint(0, 99):02d}" for _ in range(rest))
             num = f"+33 {head} {tail}"
             if num not in self.phones:
@@ -789,7 +808,7 @@ class Generator:
         if spec["kind"] == "independent":
             return gendered("Artisan/Artisane" if breton else "Consultant indépendant/Consultante indépendante", gender)
         if breton:
-            return gendered(r.choice(TITLES_ARTISAN_COMPANY), gender)
+            return gendered(r.choice(TITLES_ARTISAN_COMPANY if gender == "M" else TITLES_ARTISAN_COMPANY_F), gender)
         if spec["band"] in ("10-19", "20-49", "50-249", "250+"):
             return gendered(r.choice(TITLES_COMPANY_LARGE), gender)
         return gendered(r.choice(TITLES_COMPANY_SMALL), gender)

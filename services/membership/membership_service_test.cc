@@ -1,0 +1,206 @@
+// The membership service end to end on real PostgreSQL and Redis: the main journeys of an
+// animator and of member companies.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "absl/strings/str_format.h"
+#include "services/membership/domain/identifiers.h"
+#include "services/membership/membership_harness.h"
+
+namespace maillage::membership {
+namespace {
+
+using ::maillage::auth::v1::NETWORK_ROLE_ANIMATOR;
+using ::maillage::auth::v1::NETWORK_ROLE_MEMBER;
+
+// The head office's SIRET: the SIREN and the first NIC that passes the checksum.
+std::string HeadOfficeSiret(const std::string& siren) {
+  for (int nic = 1;; ++nic) {
+    std::string siret = siren + absl::StrFormat("%05d", nic);
+    if (IsValidSiret(siret)) return siret;
+  }
+}
+
+class MembershipServiceTest : public ::testing::Test {
+ protected:
+  void SetUp() override { ASSERT_TRUE(h_.Start().ok()); }
+
+  v1::Organisation CreateCompany(const std::string& name, const std::string& siren) {
+    v1::CreateOrganisationRequest req;
+    req.mutable_organisation()->set_legal_name(name);
+    req.mutable_organisation()->set_kind(v1::ORGANISATION_KIND_COMPANY);
+    req.mutable_organisation()->set_siren(siren);
+    req.mutable_organisation()->set_naf_code("62.01Z");
+    v1::Establishment* e = req.mutable_organisation()->add_establishments();
+    e->set_siret(HeadOfficeSiret(siren));
+    e->set_head_office(true);
+    e->mutable_address()->set_street("12 rue des Lilas");
+    e->mutable_address()->set_city("Bordeaux");
+    e->mutable_address()->set_commune_code("33063");
+    v1::Organisation org;
+    grpc::Status s = h_.stub()->CreateOrganisation(h_.Context(h_.Admin()).get(), req, &org);
+    EXPECT_TRUE(s.ok()) << s.error_message();
+    return org;
+  }
+
+  v1::Person CreatePerson(const std::string& email, const std::string& organisation_id) {
+    v1::CreatePersonRequest req;
+    req.mutable_person()->set_given_name("Claire");
+    req.mutable_person()->set_family_name("Martin");
+    req.mutable_person()->set_email(email);
+    v1::Person person;
+    EXPECT_TRUE(h_.stub()->CreatePerson(h_.Context(h_.Admin()).get(), req, &person).ok());
+    v1::AddRepresentationRequest rep;
+    rep.set_organisation_id(organisation_id);
+    rep.set_person_id(person.person_id());
+    rep.set_role_title("Gérante");
+    v1::Representation r;
+    EXPECT_TRUE(h_.stub()->AddRepresentation(h_.Context(h_.Admin()).get(), rep, &r).ok());
+    return person;
+  }
+
+  v1::Network CreateNetwork(const std::string& animator_org, v1::AdmissionPolicy policy,
+                            int sponsors) {
+    v1::CreateNetworkRequest req;
+    v1::Network* n = req.mutable_network();
+    n->set_name("Grappe numérique de Gironde");
+    n->set_kind(v1::NETWORK_KIND_CLUSTER);
+    n->set_animating_organisation_id(animator_org);
+    n->set_admission_policy(policy);
+    n->set_required_sponsors(sponsors);
+    n->mutable_charter()->set_text("Créer le lien, définir des objectifs communs, transparence.");
+    n->mutable_territory()->add_departement_codes("33");
+    v1::Network out;
+    grpc::Status s = h_.stub()->CreateNetwork(h_.Context(h_.ActingFor(animator_org)).get(), req, &out);
+    EXPECT_TRUE(s.ok()) << s.error_message();
+    return out;
+  }
+
+  // Signs the current charter for `m` as `person`.
+  v1::Membership Sign(const v1::Membership& m, const v1::Person& person, int version) {
+    v1::SignCharterRequest req;
+    req.set_membership_id(m.membership_id());
+    req.set_person_id(person.person_id());
+    req.set_charter_version(version);
+    v1::Membership out;
+    grpc::Status s = h_.stub()->SignCharter(
+        h_.Context(h_.ActingFor(m.organisation_id(), {}, person.person_id())).get(), req, &out);
+    EXPECT_TRUE(s.ok()) << s.error_message();
+    return out;
+  }
+
+  MembershipHarness h_;
+};
+
+TEST_F(MembershipServiceTest, CoOptationJourneyFromApplicationToActiveMember) {
+  v1::Organisation animator = CreateCompany("Agence Animatrice", "732829320");
+  v1::Person animator_rep = CreatePerson("anim@agence.fr", animator.organisation_id());
+  v1::Network net = CreateNetwork(animator.organisation_id(), v1::ADMISSION_POLICY_CO_OPTATION, 1);
+  EXPECT_EQ(net.charter().version(), 1);
+
+  // The founding animator signs the charter and becomes active.
+  v1::ListMembershipsRequest list;
+  list.set_network_id(net.network_id());
+  v1::ListMembershipsResponse members;
+  auth::Principal anim = h_.ActingFor(animator.organisation_id(),
+                                      {{net.network_id(), NETWORK_ROLE_ANIMATOR}},
+                                      animator_rep.person_id());
+  ASSERT_TRUE(h_.stub()->ListMemberships(h_.Context(anim).get(), list, &members).ok());
+  ASSERT_EQ(members.memberships_size(), 1);
+  EXPECT_EQ(members.memberships(0).state(), v1::MEMBERSHIP_STATE_SPONSORED);
+  EXPECT_EQ(Sign(members.memberships(0), animator_rep, 1).state(), v1::MEMBERSHIP_STATE_ACTIVE);
+
+  // A newcomer applies; the active animator organisation sponsors it.
+  v1::Organisation newcomer = CreateCompany("Nouvelle Pousse", "552100554");
+  v1::Person newcomer_rep = CreatePerson("np@pousse.fr", newcomer.organisation_id());
+  v1::ApplyForMembershipRequest apply;
+  apply.set_network_id(net.network_id());
+  apply.set_organisation_id(newcomer.organisation_id());
+  apply.set_motivation("Mutualiser le recrutement");
+  v1::Membership applied;
+  ASSERT_TRUE(h_.stub()
+                  ->ApplyForMembership(h_.Context(h_.ActingFor(newcomer.organisation_id())).get(),
+                                       apply, &applied)
+                  .ok());
+  EXPECT_EQ(applied.state(), v1::MEMBERSHIP_STATE_APPLIED);
+
+  // Signing before admission is a step out of order, naming the state.
+  v1::SignCharterRequest early;
+  early.set_membership_id(applied.membership_id());
+  early.set_person_id(newcomer_rep.person_id());
+  early.set_charter_version(1);
+  v1::Membership ignored;
+  grpc::Status s = h_.stub()->SignCharter(
+      h_.Context(h_.ActingFor(newcomer.organisation_id(), {}, newcomer_rep.person_id())).get(),
+      early, &ignored);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_THAT(s.error_message(), ::testing::HasSubstr("membership is APPLIED"));
+
+  v1::SponsorMembershipRequest sponsor;
+  sponsor.set_membership_id(applied.membership_id());
+  v1::Membership sponsored;
+  ASSERT_TRUE(h_.stub()->SponsorMembership(h_.Context(anim).get(), sponsor, &sponsored).ok());
+  EXPECT_EQ(sponsored.state(), v1::MEMBERSHIP_STATE_SPONSORED);
+  ASSERT_EQ(sponsored.sponsorships_size(), 1);
+  EXPECT_EQ(sponsored.sponsorships(0).sponsor_organisation_id(), animator.organisation_id());
+
+  v1::Membership active = Sign(sponsored, newcomer_rep, 1);
+  EXPECT_EQ(active.state(), v1::MEMBERSHIP_STATE_ACTIVE);
+  EXPECT_EQ(active.charter_signature().person_id(), newcomer_rep.person_id());
+  EXPECT_FALSE(active.charter_signature_required());
+
+  // A new charter version asks every member to sign again.
+  v1::PublishCharterRequest publish;
+  publish.set_network_id(net.network_id());
+  publish.set_text("Version 2 : ajout de la gouvernance partagée.");
+  publish.set_expected_current_version(1);
+  v1::Network v2;
+  ASSERT_TRUE(h_.stub()->PublishCharter(h_.Context(anim).get(), publish, &v2).ok());
+  EXPECT_EQ(v2.charter().version(), 2);
+  v1::GetMembershipRequest get;
+  get.set_membership_id(active.membership_id());
+  v1::Membership after;
+  ASSERT_TRUE(h_.stub()->GetMembership(h_.Context(anim).get(), get, &after).ok());
+  EXPECT_TRUE(after.charter_signature_required());
+  EXPECT_FALSE(Sign(after, newcomer_rep, 2).charter_signature_required());
+}
+
+TEST_F(MembershipServiceTest, StaleUpdateIsAbortedAndChangesNothing) {
+  v1::Organisation org = CreateCompany("Atelier Web", "732829320");
+  auth::Principal rep = h_.ActingFor(org.organisation_id());
+  v1::UpdateOrganisationRequest first;
+  *first.mutable_organisation() = org;
+  first.mutable_organisation()->set_description("Sites pour artisans d'art");
+  v1::Organisation updated;
+  ASSERT_TRUE(h_.stub()->UpdateOrganisation(h_.Context(rep).get(), first, &updated).ok());
+  EXPECT_EQ(updated.version(), org.version() + 1);
+
+  v1::UpdateOrganisationRequest stale;
+  *stale.mutable_organisation() = org;  // still the old version
+  stale.mutable_organisation()->set_description("Écrasé ?");
+  v1::Organisation out;
+  grpc::Status s = h_.stub()->UpdateOrganisation(h_.Context(rep).get(), stale, &out);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::ABORTED);
+
+  v1::GetOrganisationRequest get;
+  get.set_organisation_id(org.organisation_id());
+  ASSERT_TRUE(h_.stub()->GetOrganisation(h_.Context(rep).get(), get, &out).ok());
+  EXPECT_EQ(out.description(), "Sites pour artisans d'art");
+}
+
+TEST_F(MembershipServiceTest, UnsignedOrForgedCallsAreUnauthenticated) {
+  grpc::ClientContext bare;
+  v1::GetNetworkRequest req;
+  req.set_network_id("0b7c3a52-6f7e-4c1e-9a53-2f4b8d1e9c10");
+  v1::Network out;
+  EXPECT_EQ(h_.stub()->GetNetwork(&bare, req, &out).error_code(),
+            grpc::StatusCode::UNAUTHENTICATED);
+
+  grpc::ClientContext forged;
+  auth::PrincipalSigner("another-key-another-key-another-key!").Attach(h_.Admin(), &forged);
+  EXPECT_EQ(h_.stub()->GetNetwork(&forged, req, &out).error_code(),
+            grpc::StatusCode::UNAUTHENTICATED);
+}
+
+}  // namespace
+}  // namespace maillage::membership
