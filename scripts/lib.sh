@@ -1,0 +1,40 @@
+# Shared helpers of scripts/run and scripts/test (sourced, not executed).
+
+root_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+pg_bin=/usr/lib/postgresql/15/bin
+
+log() { printf '\033[1m%s\033[0m %s\n' "${0##*/}:" "$*" >&2; }
+die() { log "error: $*"; exit 1; }
+
+# A TCP port on 127.0.0.1 that is free right now.
+free_port() {
+  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
+}
+
+# Runs a command as the owner of the database files: "postgres" when we are root (PostgreSQL
+# refuses to run as root), ourselves otherwise.
+as_db_user() {
+  if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+}
+
+# The number of parallel jobs for builds: the cores, but not more than memory allows.
+build_jobs() { nproc; }
+
+# Configures and builds into $1 with extra CMake arguments.
+cmake_build() {
+  local dir="$1"; shift
+  if [ ! -f "$dir/build.ninja" ]; then
+    cmake -S "$root_dir" -B "$dir" -G Ninja "$@" >/dev/null
+  fi
+  cmake --build "$dir" -j "$(build_jobs)"
+}
+
+# Waits until a TCP port accepts connections, or fails after $2 seconds.
+wait_port() {
+  local port="$1" timeout="${2:-30}" i
+  for ((i = 0; i < timeout * 10; i++)); do
+    if (echo >"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then return 0; fi
+    sleep 0.1
+  done
+  return 1
+}
