@@ -36,6 +36,7 @@ struct Config {
   std::string log_level;
   int drain_seconds;
   int cache_ttl_seconds;
+  bool cache_enabled;
 };
 
 absl::StatusOr<Config> LoadConfig(int argc, char** argv) {
@@ -53,6 +54,7 @@ absl::StatusOr<Config> LoadConfig(int argc, char** argv) {
       .log_level = r.String("LOG_LEVEL", "info"),
       .drain_seconds = r.Int("DRAIN_SECONDS", 10, 0, 600),
       .cache_ttl_seconds = r.Int("CACHE_TTL_SECONDS", 300, 1, 86400),
+      .cache_enabled = r.Bool("CACHE_ENABLED", true),
   };
   if (!c.hmac_key.empty()) {
     if (absl::Status s = auth::ValidateKey(c.hmac_key); !s.ok()) {
@@ -98,7 +100,7 @@ int Run(int argc, char** argv) {
   WorkerPool workers(config->workers, config->queue_capacity);
   membership::MembershipStore store(pg->get());
   membership::MembershipService service({.store = &store,
-                                         .cache = &cache,
+                                         .cache = config->cache_enabled ? &cache : nullptr,
                                          .workers = &workers,
                                          .verifier = auth::PrincipalVerifier(config->hmac_key),
                                          .clock = absl::Now,
