@@ -12,8 +12,8 @@ namespace maillage::auth {
 
 absl::Status ValidateKey(absl::string_view key) {
   if (key.size() < kMinKeyBytes) {
-    return absl::InvalidArgumentError(absl::StrCat("auth HMAC key: must be at least ",
-                                                   kMinKeyBytes, " bytes, got ", key.size()));
+    return absl::InvalidArgumentError(
+        absl::StrCat("auth HMAC key: must be at least ", kMinKeyBytes, " bytes, got ", key.size()));
   }
   return absl::OkStatus();
 }

@@ -36,8 +36,8 @@ TEST(AuthTest, ForgedOrTamperedOrExpiredIsUnauthenticated) {
   PrincipalVerifier verifier(kKey);
 
   // Signed with another key.
-  auto [b2, forged] = PrincipalSigner("another-key-another-key-another-key").Encode(
-      Alice(now + absl::Minutes(5)));
+  auto [b2, forged] =
+      PrincipalSigner("another-key-another-key-another-key").Encode(Alice(now + absl::Minutes(5)));
   EXPECT_EQ(verifier.VerifyEncoded(b2, forged, now).status().code(),
             absl::StatusCode::kUnauthenticated);
 

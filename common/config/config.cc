@@ -77,8 +77,8 @@ int ConfigReader::Int(absl::string_view name, int fallback, int min, int max) {
   if (v == nullptr || v->empty()) return fallback;
   int out = 0;
   if (!absl::SimpleAtoi(*v, &out) || out < min || out > max) {
-    errors_.push_back(absl::StrCat(kPrefix, name, "='", *v, "': expected an integer in [", min,
-                                   ", ", max, "]"));
+    errors_.push_back(
+        absl::StrCat(kPrefix, name, "='", *v, "': expected an integer in [", min, ", ", max, "]"));
     return fallback;
   }
   return out;

@@ -19,7 +19,8 @@ struct State {
   std::atomic<int> min_level{static_cast<int>(Level::kInfo)};
   // spdlog's stderr sink serialises writers, so concurrent lines never interleave.
   std::shared_ptr<spdlog::logger> logger = [] {
-    auto l = std::make_shared<spdlog::logger>("json", std::make_shared<spdlog::sinks::stderr_sink_mt>());
+    auto l =
+        std::make_shared<spdlog::logger>("json", std::make_shared<spdlog::sinks::stderr_sink_mt>());
     l->set_pattern("%v");
     l->set_level(spdlog::level::trace);
     l->flush_on(spdlog::level::trace);

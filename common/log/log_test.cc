@@ -7,8 +7,8 @@ namespace {
 
 TEST(LogTest, EscapesEverythingIntoOneJsonLine) {
   ASSERT_TRUE(Init("membership", "debug").ok());
-  std::string line =
-      FormatForTest(Level::kWarn, "quote \" and\nnewline", {{"siren", "732829320"}, {"k\"", "\x01"}});
+  std::string line = FormatForTest(Level::kWarn, "quote \" and\nnewline",
+                                   {{"siren", "732829320"}, {"k\"", "\x01"}});
   EXPECT_EQ(line,
             "{\"level\":\"warn\",\"service\":\"membership\",\"msg\":\"quote \\\" and\\nnewline\","
             "\"siren\":\"732829320\",\"k\\\"\":\"\\u0001\"}");

@@ -5,7 +5,8 @@
 //
 //   PageQuery page = *ParsePage(req.page(), Fingerprint({req.network_id(), req.name_prefix()}));
 //   rows = SELECT ... WHERE (name_key, id) > (page.after[0], page.after[1]) ... LIMIT page.size + 1
-//   if (rows.size() > page.size) resp.page.next_page_token = EncodePageToken(fp, {last.name_key, last.id});
+//   if (rows.size() > page.size) resp.page.next_page_token = EncodePageToken(fp, {last.name_key,
+//   last.id});
 //
 // A token used with other filters, or tampered with, is INVALID_ARGUMENT on page.page_token.
 #ifndef MAILLAGE_COMMON_PAGING_PAGING_H_

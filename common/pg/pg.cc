@@ -20,8 +20,8 @@ std::string WithOptions(const PoolOptions& o) {
                         "&options=-c%20statement_timeout%3D", statement,
                         "&application_name=maillage");
   }
-  return absl::StrCat(o.uri, " connect_timeout=", timeout, " options='-c statement_timeout=",
-                      statement, "' application_name=maillage");
+  return absl::StrCat(o.uri, " connect_timeout=", timeout,
+                      " options='-c statement_timeout=", statement, "' application_name=maillage");
 }
 
 bool IsBrokenConnection(const std::exception& e) {
@@ -44,8 +44,7 @@ absl::Status StatusFromException(const std::exception& e) {
     if (state == "23505") return absl::AlreadyExistsError(sql->what());
     if (state == "40001" || state == "40P01") return absl::AbortedError(sql->what());
     if (state == "57014") return absl::DeadlineExceededError(sql->what());
-    if (absl::StartsWith(state, "08") || state == "57P01" || state == "57P02" ||
-        state == "57P03") {
+    if (absl::StartsWith(state, "08") || state == "57P01" || state == "57P02" || state == "57P03") {
       return absl::UnavailableError(absl::StrCat("postgresql unavailable: ", sql->what()));
     }
     return absl::InternalError(absl::StrCat("postgresql error ", state, ": ", sql->what()));
@@ -156,9 +155,9 @@ absl::Status ApplyMigrations(PgPool& pool, const std::string& service,
     for (const Migration& m : sorted) known.insert(m.name);
     for (const std::string& name : applied) {
       if (!known.contains(name)) {
-        return absl::FailedPreconditionError(absl::StrCat(
-            "database has migration ", name, " unknown to this build of ", service,
-            ": the database is newer than the code"));
+        return absl::FailedPreconditionError(absl::StrCat("database has migration ", name,
+                                                          " unknown to this build of ", service,
+                                                          ": the database is newer than the code"));
       }
     }
     for (const Migration& m : sorted) {

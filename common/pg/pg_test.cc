@@ -25,7 +25,9 @@ class PgTest : public ::testing::Test {
   void SetUp() override {
     auto uri = server_->CreateDatabase();
     ASSERT_TRUE(uri.ok()) << uri.status();
-    auto pool = PgPool::Create({.uri = *uri, .size = 4, .acquire_timeout = absl::Seconds(2),
+    auto pool = PgPool::Create({.uri = *uri,
+                                .size = 4,
+                                .acquire_timeout = absl::Seconds(2),
                                 .connect_timeout = absl::Seconds(2)});
     ASSERT_TRUE(pool.ok());
     pool_ = std::move(*pool);

@@ -25,6 +25,9 @@
 // once with UNAVAILABLE instead of each waiting for connect_timeout. After that one call is
 // let through as a probe; its success closes the circuit, its failure opens it again.
 //
+// Create() sets SIGPIPE to SIG_IGN if it still has the default disposition: hiredis writes
+// with write(2), and a Redis that went away would otherwise kill the process.
+//
 // Thread-safe. A blocking command (XREADGROUP BLOCK, BLPOP) holds a connection for its whole
 // wait: give long-blocking consumers their own pool or count them in pool_size.
 #ifndef MAILLAGE_COMMON_REDIS_REDIS_H_

@@ -167,7 +167,7 @@ TEST_F(RedisTest, TimeoutOpensTheCircuit) {
 TEST_F(RedisTest, BlockingCommandWaitsLongerThanTheCommandTimeout) {
   auto pool =
       MakePool(/*retry_after=*/absl::Seconds(1), /*command_timeout=*/absl::Milliseconds(100));
-  auto popped = pool->BlockingCommand({"BLPOP", "never-pushed", "0.3"}, absl::Milliseconds(300));
+  auto popped = pool->BlockingCommand({"BLPOP", "never-pushed", "0.2"}, absl::Seconds(1));
   ASSERT_TRUE(popped.ok()) << popped.status();
   EXPECT_TRUE(popped->is_nil()) << popped->DebugString();
   EXPECT_FALSE(pool->circuit_open());

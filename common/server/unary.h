@@ -15,8 +15,8 @@
 #ifndef MAILLAGE_COMMON_SERVER_UNARY_H_
 #define MAILLAGE_COMMON_SERVER_UNARY_H_
 
-#include <grpcpp/support/server_callback.h>
 #include <grpcpp/server_context.h>
+#include <grpcpp/support/server_callback.h>
 
 #include <utility>
 

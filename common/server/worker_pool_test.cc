@@ -26,9 +26,9 @@ TEST(WorkerPoolTest, RefusesWhenQueueIsFull) {
     started.set_value();
     gate.wait();
   }));
-  started.get_future().wait();             // the only thread is busy
+  started.get_future().wait();                           // the only thread is busy
   EXPECT_TRUE(pool.TrySubmit([gate] { gate.wait(); }));  // fills the queue
-  EXPECT_FALSE(pool.TrySubmit([] {}));     // no room
+  EXPECT_FALSE(pool.TrySubmit([] {}));                   // no room
   EXPECT_EQ(pool.QueueDepth(), 1u);
   release.set_value();
   pool.Shutdown();

@@ -9,9 +9,8 @@
 #ifndef MAILLAGE_COMMON_STATUS_STATUS_H_
 #define MAILLAGE_COMMON_STATUS_STATUS_H_
 
-#include "absl/strings/string_view.h"
-
 #include "absl/status/status.h"
+#include "absl/strings/string_view.h"
 
 namespace grpc {
 class Status;
@@ -32,8 +31,8 @@ absl::Status InvalidField(absl::string_view field, absl::string_view reason);
 }  // namespace maillage
 
 // Returns from the current function if `expr` is not OK (absl 20220623 has no macros).
-#define MAILLAGE_RETURN_IF_ERROR(expr)                \
-  do {                                                \
+#define MAILLAGE_RETURN_IF_ERROR(expr)                    \
+  do {                                                    \
     if (absl::Status _st = (expr); !_st.ok()) return _st; \
   } while (0)
 
@@ -42,7 +41,7 @@ absl::Status InvalidField(absl::string_view field, absl::string_view reason);
 
 // Declares or assigns `lhs` from the StatusOr `expr`, returning its status on error.
 //   MAILLAGE_ASSIGN_OR_RETURN(Organisation org, store.Get(id));
-#define MAILLAGE_ASSIGN_OR_RETURN(lhs, expr)                                           \
+#define MAILLAGE_ASSIGN_OR_RETURN(lhs, expr) \
   MAILLAGE_ASSIGN_OR_RETURN_IMPL(MAILLAGE_STATUS_CONCAT(_status_or_, __LINE__), lhs, expr)
 #define MAILLAGE_ASSIGN_OR_RETURN_IMPL(tmp, lhs, expr) \
   auto tmp = (expr);                                   \

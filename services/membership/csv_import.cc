@@ -12,13 +12,27 @@ namespace {
 constexpr size_t kMaxRecordBytes = 1 << 20;
 
 const char* const kRequired[] = {"siren", "legal_name", "kind"};
-const char* const kOptional[] = {
-    "siret",        "naf_code",         "headcount_band",    "website",
-    "street",       "postal_code",      "city",              "commune_code",
-    "departement_code", "region_code",  "latitude",          "longitude",
-    "description",  "labels",           "visibility",        "role",
-    "contact_first_name", "contact_last_name", "contact_email", "contact_phone",
-    "contact_title"};
+const char* const kOptional[] = {"siret",
+                                 "naf_code",
+                                 "headcount_band",
+                                 "website",
+                                 "street",
+                                 "postal_code",
+                                 "city",
+                                 "commune_code",
+                                 "departement_code",
+                                 "region_code",
+                                 "latitude",
+                                 "longitude",
+                                 "description",
+                                 "labels",
+                                 "visibility",
+                                 "role",
+                                 "contact_first_name",
+                                 "contact_last_name",
+                                 "contact_email",
+                                 "contact_phone",
+                                 "contact_title"};
 
 }  // namespace
 

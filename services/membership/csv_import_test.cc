@@ -77,10 +77,10 @@ TEST(ImportRowParserTest, ValidRowBecomesAnOrganisationWithContactAndRole) {
                            "contact_last_name", "contact_email", "contact_title"})
                   .ok());
   std::vector<v1::ImportRowError> errors;
-  auto row = p.Parse({"732829320", "73282932000074", "Atelier Dupont", "company", "43.22A", "3-5",
-                      "33063", "Bordeaux", "RGE Qualibat| EPV", "board", "Claire", "Martin",
-                      "claire@dupont.fr", "Gérante"},
-                     2, &errors);
+  auto row = p.Parse(
+      {"732829320", "73282932000074", "Atelier Dupont", "company", "43.22A", "3-5", "33063",
+       "Bordeaux", "RGE Qualibat| EPV", "board", "Claire", "Martin", "claire@dupont.fr", "Gérante"},
+      2, &errors);
   ASSERT_TRUE(row.has_value()) << (errors.empty() ? "" : errors[0].reason());
   EXPECT_EQ(row->organisation.nace_section(), "F");
   EXPECT_EQ(row->organisation.headcount_band(), v1::HEADCOUNT_BAND_3_5);
@@ -93,8 +93,8 @@ TEST(ImportRowParserTest, ValidRowBecomesAnOrganisationWithContactAndRole) {
 
 TEST(ImportRowParserTest, EveryProblemNamesLineAndColumn) {
   ImportRowParser p;
-  ASSERT_TRUE(p.SetHeader({"siren", "siret", "legal_name", "kind", "headcount_band", "contact_email",
-                           "contact_first_name", "contact_last_name"})
+  ASSERT_TRUE(p.SetHeader({"siren", "siret", "legal_name", "kind", "headcount_band",
+                           "contact_email", "contact_first_name", "contact_last_name"})
                   .ok());
   struct Case {
     std::vector<std::string> fields;

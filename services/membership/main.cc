@@ -105,10 +105,11 @@ int Run(int argc, char** argv) {
                                          .verifier = auth::PrincipalVerifier(config->hmac_key),
                                          .clock = absl::Now,
                                          .on_change = [&relay] { relay.Wake(); }});
-  auto server = Server::Start({.grpc_address = config->grpc_address,
-                               .metrics_address = config->metrics_address,
-                               .health_service_names = {"maillage.membership.v1.MembershipService"}},
-                              {&service});
+  auto server =
+      Server::Start({.grpc_address = config->grpc_address,
+                     .metrics_address = config->metrics_address,
+                     .health_service_names = {"maillage.membership.v1.MembershipService"}},
+                    {&service});
   if (!server.ok()) {
     log::Error("cannot start", {{"error", server.status().ToString()}});
     return 1;

@@ -36,7 +36,9 @@ absl::Status MembershipHarness::Start(HarnessOptions options) {
   }
   auto uri = g_postgres->CreateDatabase();
   if (!uri.ok()) return uri.status();
-  auto pg = pg::PgPool::Create({.uri = *uri, .size = 8, .acquire_timeout = absl::Seconds(3),
+  auto pg = pg::PgPool::Create({.uri = *uri,
+                                .size = 8,
+                                .acquire_timeout = absl::Seconds(3),
                                 .connect_timeout = absl::Seconds(2)});
   if (!pg.ok()) return pg.status();
   pg_ = std::move(*pg);
@@ -62,19 +64,20 @@ absl::Status MembershipHarness::Start(HarnessOptions options) {
   workers_ = std::make_unique<WorkerPool>(options.workers, options.queue_capacity);
   store_ = std::make_unique<MembershipStore>(pg_.get());
   events::OutboxRelay* relay = relay_.get();
-  service_ = std::make_unique<MembershipService>(MembershipService::Dependencies{
-      .store = store_.get(),
-      .cache = cache_.get(),
-      .workers = workers_.get(),
-      .verifier = auth::PrincipalVerifier(kTestHmacKey),
-      .clock = absl::Now,
-      .on_change = [relay] {
-        if (relay != nullptr) relay->Wake();
-      }});
-  auto server = Server::Start({.grpc_address = "127.0.0.1:0",
-                               .metrics_address = "",
-                               .health_service_names = {"maillage.membership.v1.MembershipService"}},
-                              {service_.get()});
+  service_ = std::make_unique<MembershipService>(
+      MembershipService::Dependencies{.store = store_.get(),
+                                      .cache = cache_.get(),
+                                      .workers = workers_.get(),
+                                      .verifier = auth::PrincipalVerifier(kTestHmacKey),
+                                      .clock = absl::Now,
+                                      .on_change = [relay] {
+                                        if (relay != nullptr) relay->Wake();
+                                      }});
+  auto server =
+      Server::Start({.grpc_address = "127.0.0.1:0",
+                     .metrics_address = "",
+                     .health_service_names = {"maillage.membership.v1.MembershipService"}},
+                    {service_.get()});
   if (!server.ok()) return server.status();
   server_ = std::move(*server);
   stub_ = v1::MembershipService::NewStub(

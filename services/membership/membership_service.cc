@@ -134,9 +134,9 @@ grpc::ServerUnaryReactor* MembershipService::CreateOrganisation(
     MAILLAGE_RETURN_IF_ERROR(
         ValidateOrganisation(req->organisation(), "organisation", Purpose::kCreate));
     MAILLAGE_RETURN_IF_ERROR(ValidateIdempotencyKey(req->idempotency_key(), "idempotency_key"));
-    MAILLAGE_ASSIGN_OR_RETURN(*resp, deps_.store->CreateOrganisation(Normalised(req->organisation()),
-                                                                    Change(who),
-                                                                    req->idempotency_key()));
+    MAILLAGE_ASSIGN_OR_RETURN(
+        *resp, deps_.store->CreateOrganisation(Normalised(req->organisation()), Change(who),
+                                               req->idempotency_key()));
     Changed({}, {});
     return absl::OkStatus();
   });
@@ -185,13 +185,12 @@ grpc::ServerUnaryReactor* MembershipService::AddEstablishment(
   return Serve(ctx, [this, req, resp](const Principal& who) -> absl::Status {
     MAILLAGE_RETURN_IF_ERROR(ValidateId(req->organisation_id(), "organisation_id"));
     const v1::Establishment& e = req->establishment();
-    MAILLAGE_RETURN_IF_ERROR(
-        ValidateEstablishment(e, e.siret().substr(0, 9), "establishment"));
+    MAILLAGE_RETURN_IF_ERROR(ValidateEstablishment(e, e.siret().substr(0, 9), "establishment"));
     if (!auth::ActsFor(who, req->organisation_id())) {
       return Denied("only the organisation's representatives edit its profile");
     }
-    MAILLAGE_ASSIGN_OR_RETURN(*resp,
-                              deps_.store->AddEstablishment(req->organisation_id(), e, Change(who)));
+    MAILLAGE_ASSIGN_OR_RETURN(
+        *resp, deps_.store->AddEstablishment(req->organisation_id(), e, Change(who)));
     Changed({resp->organisation_id()}, {});
     return absl::OkStatus();
   });
@@ -204,7 +203,8 @@ grpc::ServerUnaryReactor* MembershipService::ListOrganisations(
     if (!req->network_id().empty() || !who.platform_admin()) {
       MAILLAGE_RETURN_IF_ERROR(ValidateId(req->network_id(), "network_id"));
     }
-    MAILLAGE_RETURN_IF_ERROR(ValidateText(req->name_prefix(), "name_prefix", kMaxNameLength, false));
+    MAILLAGE_RETURN_IF_ERROR(
+        ValidateText(req->name_prefix(), "name_prefix", kMaxNameLength, false));
     if (!req->siren_prefix().empty() &&
         (req->siren_prefix().size() > 9 ||
          req->siren_prefix().find_first_not_of("0123456789") != std::string::npos)) {
@@ -226,16 +226,17 @@ grpc::ServerUnaryReactor* MembershipService::ListOrganisations(
                               .naf_prefix = req->naf_prefix(),
                               .departement_code = req->departement_code(),
                               .commune_code = req->commune_code()};
-    uint64_t fp = Fingerprint({"organisations", filter.network_id, filter.name_prefix,
-                               filter.siren_prefix, filter.naf_prefix, filter.departement_code,
-                               filter.commune_code});
+    uint64_t fp =
+        Fingerprint({"organisations", filter.network_id, filter.name_prefix, filter.siren_prefix,
+                     filter.naf_prefix, filter.departement_code, filter.commune_code});
     MAILLAGE_ASSIGN_OR_RETURN(PageQuery page, ParsePage(req->page(), fp));
     MAILLAGE_ASSIGN_OR_RETURN(Page<v1::Organisation> result,
                               deps_.store->ListOrganisations(filter, page));
     bool full = who.platform_admin() || auth::IsAnimator(who, req->network_id());
     for (v1::Organisation& org : result.items) {
-      *resp->add_organisations() =
-          full || auth::ActsFor(who, org.organisation_id()) ? std::move(org) : PublicView(std::move(org));
+      *resp->add_organisations() = full || auth::ActsFor(who, org.organisation_id())
+                                       ? std::move(org)
+                                       : PublicView(std::move(org));
     }
     if (!result.next_after.empty()) {
       resp->mutable_page()->set_next_page_token(EncodePageToken(fp, result.next_after));
@@ -270,7 +271,8 @@ grpc::ServerUnaryReactor* MembershipService::GetPerson(grpc::CallbackServerConte
                                 deps_.store->OrganisationsRepresentedBy(req->person_id()));
       allowed = std::find(orgs.begin(), orgs.end(), who.organisation_id()) != orgs.end();
     }
-    if (!allowed) return absl::NotFoundError(absl::StrCat("person ", req->person_id(), " not found"));
+    if (!allowed)
+      return absl::NotFoundError(absl::StrCat("person ", req->person_id(), " not found"));
     MAILLAGE_ASSIGN_OR_RETURN(*resp, deps_.store->GetPerson(req->person_id()));
     return absl::OkStatus();
   });
@@ -326,8 +328,9 @@ grpc::ServerUnaryReactor* MembershipService::CreateNetwork(grpc::CallbackServerC
     if (!auth::ActsFor(who, req->network().animating_organisation_id())) {
       return Denied("a network is created by a representative of its animating organisation");
     }
-    MAILLAGE_ASSIGN_OR_RETURN(*resp, deps_.store->CreateNetwork(Normalised(req->network()),
-                                                               Change(who), req->idempotency_key()));
+    MAILLAGE_ASSIGN_OR_RETURN(*resp,
+                              deps_.store->CreateNetwork(Normalised(req->network()), Change(who),
+                                                         req->idempotency_key()));
     Changed({resp->animating_organisation_id()}, {});
     return absl::OkStatus();
   });
@@ -363,7 +366,8 @@ grpc::ServerUnaryReactor* MembershipService::ListNetworks(grpc::CallbackServerCo
                                                           v1::ListNetworksResponse* resp) {
   return Serve(ctx, [this, req, resp](const Principal&) -> absl::Status {
     if (!v1::NetworkKind_IsValid(req->kind())) return InvalidField("kind", "unknown network kind");
-    MAILLAGE_RETURN_IF_ERROR(ValidateText(req->name_prefix(), "name_prefix", kMaxNameLength, false));
+    MAILLAGE_RETURN_IF_ERROR(
+        ValidateText(req->name_prefix(), "name_prefix", kMaxNameLength, false));
     if (req->departement_code().size() > 3) {
       return InvalidField("departement_code", "not a département code");
     }
@@ -394,9 +398,9 @@ grpc::ServerUnaryReactor* MembershipService::PublishCharter(grpc::CallbackServer
     if (!auth::IsAnimator(who, req->network_id())) {
       return Denied("only the network's animators publish its charter");
     }
-    MAILLAGE_ASSIGN_OR_RETURN(*resp,
-                              deps_.store->PublishCharter(req->network_id(), req->text(),
-                                                          req->expected_current_version(), Change(who)));
+    MAILLAGE_ASSIGN_OR_RETURN(
+        *resp, deps_.store->PublishCharter(req->network_id(), req->text(),
+                                           req->expected_current_version(), Change(who)));
     Changed({}, {resp->network_id()});
     return absl::OkStatus();
   });
@@ -412,7 +416,8 @@ grpc::ServerUnaryReactor* MembershipService::ApplyForMembership(
     MAILLAGE_RETURN_IF_ERROR(ValidateId(req->network_id(), "network_id"));
     MAILLAGE_RETURN_IF_ERROR(ValidateId(req->organisation_id(), "organisation_id"));
     MAILLAGE_RETURN_IF_ERROR(ValidateRole(req->role(), "role", true));
-    MAILLAGE_RETURN_IF_ERROR(ValidateText(req->motivation(), "motivation", kMaxShortTextLength, false));
+    MAILLAGE_RETURN_IF_ERROR(
+        ValidateText(req->motivation(), "motivation", kMaxShortTextLength, false));
     MAILLAGE_RETURN_IF_ERROR(ValidateIdempotencyKey(req->idempotency_key(), "idempotency_key"));
     bool animator = auth::IsAnimator(who, req->network_id());
     if (!auth::ActsFor(who, req->organisation_id()) && !animator) {
@@ -423,9 +428,9 @@ grpc::ServerUnaryReactor* MembershipService::ApplyForMembership(
     if (role != NETWORK_ROLE_MEMBER && !animator) {
       return Denied("only animators enrol members in roles other than member");
     }
-    MAILLAGE_ASSIGN_OR_RETURN(*resp, deps_.store->Apply(req->network_id(), req->organisation_id(),
-                                                       role, req->motivation(), Change(who),
-                                                       req->idempotency_key()));
+    MAILLAGE_ASSIGN_OR_RETURN(
+        *resp, deps_.store->Apply(req->network_id(), req->organisation_id(), role,
+                                  req->motivation(), Change(who), req->idempotency_key()));
     Changed({resp->organisation_id()}, {});
     return absl::OkStatus();
   });
@@ -492,8 +497,9 @@ grpc::ServerUnaryReactor* MembershipService::SignCharter(grpc::CallbackServerCon
     if (!who.platform_admin() && who.subject() != req->person_id()) {
       return Denied("a representative signs in their own name");
     }
-    MAILLAGE_ASSIGN_OR_RETURN(*resp, deps_.store->SignCharter(req->membership_id(), req->person_id(),
-                                                             req->charter_version(), Change(who)));
+    MAILLAGE_ASSIGN_OR_RETURN(*resp,
+                              deps_.store->SignCharter(req->membership_id(), req->person_id(),
+                                                       req->charter_version(), Change(who)));
     Changed({resp->organisation_id()}, {});
     return absl::OkStatus();
   });
@@ -568,14 +574,15 @@ grpc::ServerUnaryReactor* MembershipService::GetMembership(grpc::CallbackServerC
   });
 }
 
-grpc::ServerUnaryReactor* MembershipService::ListMemberships(
-    grpc::CallbackServerContext* ctx, const v1::ListMembershipsRequest* req,
-    v1::ListMembershipsResponse* resp) {
+grpc::ServerUnaryReactor* MembershipService::ListMemberships(grpc::CallbackServerContext* ctx,
+                                                             const v1::ListMembershipsRequest* req,
+                                                             v1::ListMembershipsResponse* resp) {
   return Serve(ctx, [this, req, resp](const Principal& who) -> absl::Status {
     if (req->network_id().empty() && req->organisation_id().empty()) {
       return InvalidField("network_id", "one of network_id and organisation_id is required");
     }
-    if (!req->network_id().empty()) MAILLAGE_RETURN_IF_ERROR(ValidateId(req->network_id(), "network_id"));
+    if (!req->network_id().empty())
+      MAILLAGE_RETURN_IF_ERROR(ValidateId(req->network_id(), "network_id"));
     if (!req->organisation_id().empty()) {
       MAILLAGE_RETURN_IF_ERROR(ValidateId(req->organisation_id(), "organisation_id"));
     }
@@ -655,9 +662,8 @@ class MembershipService::ImportReactor final
         return InvalidField("options.batch_size", "must be between 0 and 1000");
       }
       batch_size_ = options_.batch_size() == 0 ? 200 : options_.batch_size();
-      bool allowed = options_.network_id().empty()
-                         ? who_.platform_admin()
-                         : auth::IsAnimator(who_, options_.network_id());
+      bool allowed = options_.network_id().empty() ? who_.platform_admin()
+                                                   : auth::IsAnimator(who_, options_.network_id());
       if (!allowed) return Denied("only the network's animators import its members");
       report_->set_dry_run(options_.dry_run());
       return absl::OkStatus();
@@ -714,9 +720,8 @@ class MembershipService::ImportReactor final
     std::vector<ImportRow> rows = std::move(batch_);
     batch_.clear();
     if (options_.dry_run()) return absl::OkStatus();
-    MAILLAGE_ASSIGN_OR_RETURN(ImportCounts counts,
-                              service_->deps_.store->ImportBatch(rows, options_.network_id(),
-                                                                 Change(who_)));
+    MAILLAGE_ASSIGN_OR_RETURN(ImportCounts counts, service_->deps_.store->ImportBatch(
+                                                       rows, options_.network_id(), Change(who_)));
     report_->set_organisations_created(report_->organisations_created() +
                                        counts.organisations_created);
     report_->set_organisations_updated(report_->organisations_updated() +
@@ -814,8 +819,9 @@ class MembershipService::ExportReactor final : public grpc::ServerWriteReactor<v
       } else {
         for (int s : req_.states()) filter_.states.push_back(static_cast<v1::MembershipState>(s));
       }
-      out = "membership_id,siren,legal_name,kind,naf_code,city,commune_code,website,role,state,"
-            "charter_version_signed,member_since\n";
+      out =
+          "membership_id,siren,legal_name,kind,naf_code,city,commune_code,website,role,state,"
+          "charter_version_signed,member_since\n";
     }
     PageQuery page{.size = 200, .after = after_, .fingerprint = 0};
     MAILLAGE_ASSIGN_OR_RETURN(Page<v1::Membership> result,
@@ -827,19 +833,18 @@ class MembershipService::ExportReactor final : public grpc::ServerWriteReactor<v
       for (const v1::Establishment& e : org.establishments()) {
         if (e.head_office() || head == nullptr) head = &e;
       }
-      absl::StrAppend(&out, CsvField(m.membership_id()), ",", CsvField(org.siren()), ",",
-                      CsvField(org.legal_name()), ",", OrganisationKindName(org.kind()), ",",
-                      CsvField(org.naf_code()), ",",
-                      CsvField(head != nullptr ? head->address().city() : ""), ",",
-                      CsvField(org.territory().commune_codes().empty()
-                                   ? ""
-                                   : org.territory().commune_codes(0)),
-                      ",", CsvField(org.website()), ",", RoleName(m.role()), ",",
-                      absl::AsciiStrToLower(StateName(m.state())), ",",
-                      m.charter_signature().charter_version(), ",",
-                      absl::FormatTime("%Y-%m-%d", absl::FromUnixSeconds(m.create_time().seconds()),
-                                       absl::UTCTimeZone()),
-                      "\n");
+      absl::StrAppend(
+          &out, CsvField(m.membership_id()), ",", CsvField(org.siren()), ",",
+          CsvField(org.legal_name()), ",", OrganisationKindName(org.kind()), ",",
+          CsvField(org.naf_code()), ",", CsvField(head != nullptr ? head->address().city() : ""),
+          ",",
+          CsvField(org.territory().commune_codes().empty() ? "" : org.territory().commune_codes(0)),
+          ",", CsvField(org.website()), ",", RoleName(m.role()), ",",
+          absl::AsciiStrToLower(StateName(m.state())), ",", m.charter_signature().charter_version(),
+          ",",
+          absl::FormatTime("%Y-%m-%d", absl::FromUnixSeconds(m.create_time().seconds()),
+                           absl::UTCTimeZone()),
+          "\n");
     }
     after_ = result.next_after;
     done_ = after_.empty();

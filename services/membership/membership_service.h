@@ -142,8 +142,8 @@ class MembershipService final : public v1::MembershipService::CallbackService {
                                             v1::ListMembershipsResponse* resp) override;
   grpc::ServerReadReactor<v1::ImportOrganisationsRequest>* ImportOrganisations(
       grpc::CallbackServerContext* ctx, v1::ImportReport* resp) override;
-  grpc::ServerWriteReactor<v1::CsvChunk>* ExportMembers(grpc::CallbackServerContext* ctx,
-                                                        const v1::ExportMembersRequest* req) override;
+  grpc::ServerWriteReactor<v1::CsvChunk>* ExportMembers(
+      grpc::CallbackServerContext* ctx, const v1::ExportMembersRequest* req) override;
 
  private:
   class ImportReactor;

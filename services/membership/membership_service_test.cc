@@ -71,7 +71,8 @@ class MembershipServiceTest : public ::testing::Test {
     n->mutable_charter()->set_text("Créer le lien, définir des objectifs communs, transparence.");
     n->mutable_territory()->add_departement_codes("33");
     v1::Network out;
-    grpc::Status s = h_.stub()->CreateNetwork(h_.Context(h_.ActingFor(animator_org)).get(), req, &out);
+    grpc::Status s =
+        h_.stub()->CreateNetwork(h_.Context(h_.ActingFor(animator_org)).get(), req, &out);
     EXPECT_TRUE(s.ok()) << s.error_message();
     return out;
   }
@@ -102,9 +103,9 @@ TEST_F(MembershipServiceTest, CoOptationJourneyFromApplicationToActiveMember) {
   v1::ListMembershipsRequest list;
   list.set_network_id(net.network_id());
   v1::ListMembershipsResponse members;
-  auth::Principal anim = h_.ActingFor(animator.organisation_id(),
-                                      {{net.network_id(), NETWORK_ROLE_ANIMATOR}},
-                                      animator_rep.person_id());
+  auth::Principal anim =
+      h_.ActingFor(animator.organisation_id(), {{net.network_id(), NETWORK_ROLE_ANIMATOR}},
+                   animator_rep.person_id());
   ASSERT_TRUE(h_.stub()->ListMemberships(h_.Context(anim).get(), list, &members).ok());
   ASSERT_EQ(members.memberships_size(), 1);
   EXPECT_EQ(members.memberships(0).state(), v1::MEMBERSHIP_STATE_SPONSORED);

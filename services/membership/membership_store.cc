@@ -148,12 +148,11 @@ absl::StatusOr<v1::Organisation> FetchOrganisation(pqxx::work& tx, const std::st
   return ReadOrganisation(r[0]);
 }
 
-absl::StatusOr<v1::Network> FetchNetwork(pqxx::work& tx, const std::string& id,
-                                         bool lock = false) {
-  pqxx::result r = tx.exec_params(absl::StrCat("SELECT ", kNetworkColumns,
-                                               " FROM networks n WHERE n.id = $1::uuid",
-                                               lock ? " FOR UPDATE" : ""),
-                                  id);
+absl::StatusOr<v1::Network> FetchNetwork(pqxx::work& tx, const std::string& id, bool lock = false) {
+  pqxx::result r = tx.exec_params(
+      absl::StrCat("SELECT ", kNetworkColumns, " FROM networks n WHERE n.id = $1::uuid",
+                   lock ? " FOR UPDATE" : ""),
+      id);
   if (r.empty()) return absl::NotFoundError(absl::StrCat("network ", id, " not found"));
   return ReadNetwork(r[0]);
 }
@@ -182,9 +181,10 @@ absl::Status AttachSponsors(pqxx::work& tx, std::vector<v1::Membership*> members
 
 absl::StatusOr<v1::Membership> FetchMembership(pqxx::work& tx, const std::string& id,
                                                bool lock = false) {
-  pqxx::result r = tx.exec_params(absl::StrCat("SELECT ", kMembershipColumns, kMembershipFrom,
-                                               "WHERE m.id = $1::uuid", lock ? " FOR UPDATE OF m" : ""),
-                                  id);
+  pqxx::result r =
+      tx.exec_params(absl::StrCat("SELECT ", kMembershipColumns, kMembershipFrom,
+                                  "WHERE m.id = $1::uuid", lock ? " FOR UPDATE OF m" : ""),
+                     id);
   if (r.empty()) return absl::NotFoundError(absl::StrCat("membership ", id, " not found"));
   v1::Membership m = ReadMembership(r[0]);
   MAILLAGE_RETURN_IF_ERROR(AttachSponsors(tx, {&m}));
@@ -315,8 +315,9 @@ absl::StatusOr<v1::Organisation> RewriteOrganisation(pqxx::work& tx, const v1::O
 // ---------------------------------------------------------------------------------------------
 // Organisations
 
-absl::StatusOr<v1::Organisation> MembershipStore::CreateOrganisation(
-    const v1::Organisation& draft, const ChangeContext& change, const std::string& key) {
+absl::StatusOr<v1::Organisation> MembershipStore::CreateOrganisation(const v1::Organisation& draft,
+                                                                     const ChangeContext& change,
+                                                                     const std::string& key) {
   return InTransaction<v1::Organisation>(
       pool_, [&](pqxx::work& tx) -> absl::StatusOr<v1::Organisation> {
         std::string scope = absl::StrCat("CreateOrganisation/", change.actor);
@@ -329,12 +330,12 @@ absl::StatusOr<v1::Organisation> MembershipStore::CreateOrganisation(
 }
 
 absl::StatusOr<v1::Organisation> MembershipStore::GetOrganisation(const std::string& id) {
-  return InTransaction<v1::Organisation>(
-      pool_, [&](pqxx::work& tx) { return FetchOrganisation(tx, id); });
+  return InTransaction<v1::Organisation>(pool_,
+                                         [&](pqxx::work& tx) { return FetchOrganisation(tx, id); });
 }
 
 absl::StatusOr<v1::Organisation> MembershipStore::UpdateOrganisation(const v1::Organisation& update,
-                                                                    const ChangeContext& change) {
+                                                                     const ChangeContext& change) {
   return InTransaction<v1::Organisation>(
       pool_, [&](pqxx::work& tx) -> absl::StatusOr<v1::Organisation> {
         if (!update.siren().empty()) {
@@ -342,9 +343,9 @@ absl::StatusOr<v1::Organisation> MembershipStore::UpdateOrganisation(const v1::O
               "SELECT id::text FROM organisations WHERE siren = $1 AND id <> $2::uuid",
               update.siren(), update.organisation_id());
           if (!dup.empty()) {
-            return absl::AlreadyExistsError(
-                absl::StrCat("organisation.siren: SIREN ", update.siren(),
-                             " is already registered as organisation ", dup[0][0].as<std::string>()));
+            return absl::AlreadyExistsError(absl::StrCat(
+                "organisation.siren: SIREN ", update.siren(),
+                " is already registered as organisation ", dup[0][0].as<std::string>()));
           }
         }
         return RewriteOrganisation(tx, update, update.version(), change);
@@ -364,8 +365,9 @@ absl::StatusOr<v1::Organisation> MembershipStore::AddEstablishment(
               "establishment.siret: the organisation has no SIREN to attach establishments to");
         }
         if (establishment.siret().substr(0, 9) != org.siren()) {
-          return InvalidField("establishment.siret",
-                              absl::StrCat("must start with the organisation's SIREN ", org.siren()));
+          return InvalidField(
+              "establishment.siret",
+              absl::StrCat("must start with the organisation's SIREN ", org.siren()));
         }
         for (const v1::Establishment& e : org.establishments()) {
           if (e.siret() == establishment.siret()) {
@@ -393,11 +395,10 @@ absl::StatusOr<Page<v1::Organisation>> MembershipStore::ListOrganisations(
         };
         std::string from = " FROM organisations o ";
         if (!f.network_id.empty()) {
-          from += absl::StrCat(
-              "JOIN memberships m ON m.organisation_id = o.id AND m.network_id = ",
-              param(f.network_id), "::uuid AND m.state NOT IN (",
-              static_cast<int>(v1::MEMBERSHIP_STATE_LEFT), ",",
-              static_cast<int>(v1::MEMBERSHIP_STATE_REJECTED), ") ");
+          from += absl::StrCat("JOIN memberships m ON m.organisation_id = o.id AND m.network_id = ",
+                               param(f.network_id), "::uuid AND m.state NOT IN (",
+                               static_cast<int>(v1::MEMBERSHIP_STATE_LEFT), ",",
+                               static_cast<int>(v1::MEMBERSHIP_STATE_REJECTED), ") ");
         }
         // Prefix searches escape LIKE's wildcards so a '%' in a name matches itself.
         auto like_prefix = [](const std::string& s) {
@@ -409,7 +410,8 @@ absl::StatusOr<Page<v1::Organisation>> MembershipStore::ListOrganisations(
           return out + "%";
         };
         if (!f.name_prefix.empty()) {
-          where.push_back(absl::StrCat("o.name_key LIKE lower(", param(like_prefix(f.name_prefix)), ")"));
+          where.push_back(
+              absl::StrCat("o.name_key LIKE lower(", param(like_prefix(f.name_prefix)), ")"));
         }
         if (!f.siren_prefix.empty()) {
           where.push_back(absl::StrCat("o.siren LIKE ", param(like_prefix(f.siren_prefix))));
@@ -506,8 +508,8 @@ absl::StatusOr<v1::Person> InsertPerson(pqxx::work& tx, const v1::Person& p) {
 }  // namespace
 
 absl::StatusOr<v1::Person> MembershipStore::CreatePerson(const v1::Person& draft,
-                                                        const std::string& key,
-                                                        const std::string& caller) {
+                                                         const std::string& key,
+                                                         const std::string& caller) {
   return InTransaction<v1::Person>(pool_, [&](pqxx::work& tx) -> absl::StatusOr<v1::Person> {
     std::string scope = absl::StrCat("CreatePerson/", caller);
     MAILLAGE_ASSIGN_OR_RETURN(std::string existing, ReserveKey(tx, scope, key));
@@ -522,7 +524,8 @@ absl::StatusOr<v1::Person> MembershipStore::GetPerson(const std::string& id) {
   return InTransaction<v1::Person>(pool_, [&](pqxx::work& tx) { return FetchPerson(tx, id); });
 }
 
-absl::StatusOr<v1::Representation> MembershipStore::AddRepresentation(const v1::Representation& in) {
+absl::StatusOr<v1::Representation> MembershipStore::AddRepresentation(
+    const v1::Representation& in) {
   return InTransaction<v1::Representation>(
       pool_, [&](pqxx::work& tx) -> absl::StatusOr<v1::Representation> {
         MAILLAGE_ASSIGN_OR_RETURN(v1::Person person, FetchPerson(tx, in.person_id()));
@@ -585,8 +588,8 @@ absl::StatusOr<std::vector<std::string>> MembershipStore::OrganisationsRepresent
 // Networks
 
 absl::StatusOr<v1::Network> MembershipStore::CreateNetwork(const v1::Network& draft,
-                                                          const ChangeContext& change,
-                                                          const std::string& key) {
+                                                           const ChangeContext& change,
+                                                           const std::string& key) {
   return InTransaction<v1::Network>(pool_, [&](pqxx::work& tx) -> absl::StatusOr<v1::Network> {
     std::string scope = absl::StrCat("CreateNetwork/", change.actor);
     MAILLAGE_ASSIGN_OR_RETURN(std::string existing, ReserveKey(tx, scope, key));
@@ -605,8 +608,9 @@ absl::StatusOr<v1::Network> MembershipStore::CreateNetwork(const v1::Network& dr
         draft.required_sponsors(), PgTextArray(draft.territory().departement_codes()),
         draft.charter().text(), pqxx::binarystring(NetworkProfile(draft)));
     std::string id = r[0].as<std::string>();
-    tx.exec_params("INSERT INTO charter_versions (network_id, version, text) VALUES ($1::uuid, 1, $2)",
-                   id, draft.charter().text());
+    tx.exec_params(
+        "INSERT INTO charter_versions (network_id, version, text) VALUES ($1::uuid, 1, $2)", id,
+        draft.charter().text());
     pqxx::row m = tx.exec_params1(
         "INSERT INTO memberships (organisation_id, network_id, role, state, motivation) "
         "VALUES ($1::uuid, $2::uuid, $3, $4, 'founding animator') RETURNING id::text",
@@ -630,7 +634,7 @@ absl::StatusOr<v1::Network> MembershipStore::GetNetwork(const std::string& id) {
 }
 
 absl::StatusOr<v1::Network> MembershipStore::UpdateNetwork(const v1::Network& update,
-                                                          const ChangeContext& change) {
+                                                           const ChangeContext& change) {
   return InTransaction<v1::Network>(pool_, [&](pqxx::work& tx) -> absl::StatusOr<v1::Network> {
     MAILLAGE_ASSIGN_OR_RETURN(v1::Network current, FetchNetwork(tx, update.network_id(), true));
     if (current.version() != update.version()) {
@@ -657,7 +661,7 @@ absl::StatusOr<v1::Network> MembershipStore::UpdateNetwork(const v1::Network& up
 }
 
 absl::StatusOr<Page<v1::Network>> MembershipStore::ListNetworks(const NetworkFilter& f,
-                                                               const PageQuery& page) {
+                                                                const PageQuery& page) {
   return InTransaction<Page<v1::Network>>(
       pool_, [&](pqxx::work& tx) -> absl::StatusOr<Page<v1::Network>> {
         std::vector<std::string> params;
@@ -685,11 +689,11 @@ absl::StatusOr<Page<v1::Network>> MembershipStore::ListNetworks(const NetworkFil
           where.push_back(absl::StrCat("(n.name_key, n.id) > (", param(page.after[0]), ", ",
                                        param(page.after[1]), "::uuid)"));
         }
-        pqxx::result r = tx.exec_params(
-            absl::StrCat("SELECT ", kNetworkColumns, " FROM networks n WHERE ",
-                         absl::StrJoin(where, " AND "), " ORDER BY n.name_key, n.id LIMIT ",
-                         page.size + 1),
-            pqxx::prepare::make_dynamic_params(params));
+        pqxx::result r =
+            tx.exec_params(absl::StrCat("SELECT ", kNetworkColumns, " FROM networks n WHERE ",
+                                        absl::StrJoin(where, " AND "),
+                                        " ORDER BY n.name_key, n.id LIMIT ", page.size + 1),
+                           pqxx::prepare::make_dynamic_params(params));
         Page<v1::Network> out;
         for (size_t i = 0; i < r.size() && static_cast<int>(i) < page.size; ++i) {
           out.items.push_back(ReadNetwork(r[i]));
@@ -703,21 +707,23 @@ absl::StatusOr<Page<v1::Network>> MembershipStore::ListNetworks(const NetworkFil
 }
 
 absl::StatusOr<v1::Network> MembershipStore::PublishCharter(const std::string& network_id,
-                                                           const std::string& text,
-                                                           int expected_current_version,
-                                                           const ChangeContext& change) {
+                                                            const std::string& text,
+                                                            int expected_current_version,
+                                                            const ChangeContext& change) {
   return InTransaction<v1::Network>(pool_, [&](pqxx::work& tx) -> absl::StatusOr<v1::Network> {
     MAILLAGE_ASSIGN_OR_RETURN(v1::Network current, FetchNetwork(tx, network_id, true));
     if (current.charter().version() != expected_current_version) {
-      return absl::AbortedError(absl::StrCat(
-          "expected_current_version: ", expected_current_version, " is stale, the charter is at version ",
-          current.charter().version()));
+      return absl::AbortedError(absl::StrCat("expected_current_version: ", expected_current_version,
+                                             " is stale, the charter is at version ",
+                                             current.charter().version()));
     }
     int next = current.charter().version() + 1;
-    tx.exec_params("INSERT INTO charter_versions (network_id, version, text) VALUES ($1::uuid, $2, $3)",
-                   network_id, next, text);
     tx.exec_params(
-        "UPDATE networks SET charter_version = $2, charter_text = $3, charter_published_at = now(), "
+        "INSERT INTO charter_versions (network_id, version, text) VALUES ($1::uuid, $2, $3)",
+        network_id, next, text);
+    tx.exec_params(
+        "UPDATE networks SET charter_version = $2, charter_text = $3, charter_published_at = "
+        "now(), "
         "version = version + 1, updated_at = now() WHERE id = $1::uuid",
         network_id, next, text);
     MAILLAGE_ASSIGN_OR_RETURN(v1::Network updated, FetchNetwork(tx, network_id));
@@ -776,11 +782,9 @@ absl::StatusOr<v1::Membership> ApplyInTx(pqxx::work& tx, const std::string& netw
 
 }  // namespace
 
-absl::StatusOr<v1::Membership> MembershipStore::Apply(const std::string& network_id,
-                                                     const std::string& organisation_id,
-                                                     NetworkRole role, const std::string& motivation,
-                                                     const ChangeContext& change,
-                                                     const std::string& key) {
+absl::StatusOr<v1::Membership> MembershipStore::Apply(
+    const std::string& network_id, const std::string& organisation_id, NetworkRole role,
+    const std::string& motivation, const ChangeContext& change, const std::string& key) {
   return InTransaction<v1::Membership>(
       pool_, [&](pqxx::work& tx) -> absl::StatusOr<v1::Membership> {
         std::string scope = absl::StrCat("ApplyForMembership/", change.actor);
@@ -794,35 +798,35 @@ absl::StatusOr<v1::Membership> MembershipStore::Apply(const std::string& network
 }
 
 absl::StatusOr<v1::Membership> MembershipStore::Sponsor(const std::string& membership_id,
-                                                       const std::string& sponsor_organisation_id,
-                                                       const ChangeContext& change) {
-  return InTransaction<v1::Membership>(
-      pool_, [&](pqxx::work& tx) -> absl::StatusOr<v1::Membership> {
-        MAILLAGE_ASSIGN_OR_RETURN(v1::Membership m, FetchMembership(tx, membership_id, true));
-        MAILLAGE_ASSIGN_OR_RETURN(v1::Network network, FetchNetwork(tx, m.network_id()));
-        SponsorshipFacts facts{.applicant_state = m.state(),
-                               .policy = network.admission_policy(),
-                               .required_sponsors = network.required_sponsors(),
-                               .applicant_organisation_id = m.organisation_id(),
-                               .sponsor_organisation_id = sponsor_organisation_id,
-                               .sponsor_state = v1::MEMBERSHIP_STATE_UNSPECIFIED,
-                               .existing_sponsors = {}};
-        pqxx::result sponsor = tx.exec_params(
-            "SELECT state FROM memberships WHERE network_id = $1::uuid AND organisation_id = $2::uuid",
-            m.network_id(), sponsor_organisation_id);
-        if (!sponsor.empty()) {
-          facts.sponsor_state = static_cast<v1::MembershipState>(sponsor[0][0].as<int>());
-        }
-        for (const v1::Sponsorship& s : m.sponsorships()) {
-          facts.existing_sponsors.push_back(s.sponsor_organisation_id());
-        }
-        MAILLAGE_ASSIGN_OR_RETURN(v1::MembershipState next, membership::Sponsor(facts));
-        tx.exec_params(
-            "INSERT INTO sponsorships (membership_id, sponsor_organisation_id, sponsor_person_id) "
-            "VALUES ($1::uuid, $2::uuid, $3)",
-            membership_id, sponsor_organisation_id, change.actor);
-        return WriteState(tx, m, next, "", change);
-      });
+                                                        const std::string& sponsor_organisation_id,
+                                                        const ChangeContext& change) {
+  return InTransaction<
+      v1::Membership>(pool_, [&](pqxx::work& tx) -> absl::StatusOr<v1::Membership> {
+    MAILLAGE_ASSIGN_OR_RETURN(v1::Membership m, FetchMembership(tx, membership_id, true));
+    MAILLAGE_ASSIGN_OR_RETURN(v1::Network network, FetchNetwork(tx, m.network_id()));
+    SponsorshipFacts facts{.applicant_state = m.state(),
+                           .policy = network.admission_policy(),
+                           .required_sponsors = network.required_sponsors(),
+                           .applicant_organisation_id = m.organisation_id(),
+                           .sponsor_organisation_id = sponsor_organisation_id,
+                           .sponsor_state = v1::MEMBERSHIP_STATE_UNSPECIFIED,
+                           .existing_sponsors = {}};
+    pqxx::result sponsor = tx.exec_params(
+        "SELECT state FROM memberships WHERE network_id = $1::uuid AND organisation_id = $2::uuid",
+        m.network_id(), sponsor_organisation_id);
+    if (!sponsor.empty()) {
+      facts.sponsor_state = static_cast<v1::MembershipState>(sponsor[0][0].as<int>());
+    }
+    for (const v1::Sponsorship& s : m.sponsorships()) {
+      facts.existing_sponsors.push_back(s.sponsor_organisation_id());
+    }
+    MAILLAGE_ASSIGN_OR_RETURN(v1::MembershipState next, membership::Sponsor(facts));
+    tx.exec_params(
+        "INSERT INTO sponsorships (membership_id, sponsor_organisation_id, sponsor_person_id) "
+        "VALUES ($1::uuid, $2::uuid, $3)",
+        membership_id, sponsor_organisation_id, change.actor);
+    return WriteState(tx, m, next, "", change);
+  });
 }
 
 namespace {
@@ -833,19 +837,18 @@ absl::StatusOr<v1::Membership> Transition(
     const ChangeContext& change,
     const std::function<absl::StatusOr<v1::MembershipState>(pqxx::work&, const v1::Membership&,
                                                             const v1::Network&)>& decide) {
-  return InTransaction<v1::Membership>(
-      pool, [&](pqxx::work& tx) -> absl::StatusOr<v1::Membership> {
-        MAILLAGE_ASSIGN_OR_RETURN(v1::Membership m, FetchMembership(tx, membership_id, true));
-        MAILLAGE_ASSIGN_OR_RETURN(v1::Network network, FetchNetwork(tx, m.network_id()));
-        MAILLAGE_ASSIGN_OR_RETURN(v1::MembershipState next, decide(tx, m, network));
-        return WriteState(tx, m, next, reason, change);
-      });
+  return InTransaction<v1::Membership>(pool, [&](pqxx::work& tx) -> absl::StatusOr<v1::Membership> {
+    MAILLAGE_ASSIGN_OR_RETURN(v1::Membership m, FetchMembership(tx, membership_id, true));
+    MAILLAGE_ASSIGN_OR_RETURN(v1::Network network, FetchNetwork(tx, m.network_id()));
+    MAILLAGE_ASSIGN_OR_RETURN(v1::MembershipState next, decide(tx, m, network));
+    return WriteState(tx, m, next, reason, change);
+  });
 }
 
 }  // namespace
 
 absl::StatusOr<v1::Membership> MembershipStore::Approve(const std::string& membership_id,
-                                                       const ChangeContext& change) {
+                                                        const ChangeContext& change) {
   return Transition(pool_, membership_id, "", change,
                     [](pqxx::work&, const v1::Membership& m, const v1::Network& n) {
                       return membership::Approve(m.state(), n.admission_policy());
@@ -853,8 +856,8 @@ absl::StatusOr<v1::Membership> MembershipStore::Approve(const std::string& membe
 }
 
 absl::StatusOr<v1::Membership> MembershipStore::Reject(const std::string& membership_id,
-                                                      const std::string& reason,
-                                                      const ChangeContext& change) {
+                                                       const std::string& reason,
+                                                       const ChangeContext& change) {
   return Transition(pool_, membership_id, reason, change,
                     [](pqxx::work&, const v1::Membership& m, const v1::Network&) {
                       return membership::Reject(m.state());
@@ -862,8 +865,8 @@ absl::StatusOr<v1::Membership> MembershipStore::Reject(const std::string& member
 }
 
 absl::StatusOr<v1::Membership> MembershipStore::Suspend(const std::string& membership_id,
-                                                       const std::string& reason,
-                                                       const ChangeContext& change) {
+                                                        const std::string& reason,
+                                                        const ChangeContext& change) {
   return Transition(pool_, membership_id, reason, change,
                     [](pqxx::work&, const v1::Membership& m, const v1::Network&) {
                       return membership::Suspend(m.state());
@@ -871,7 +874,7 @@ absl::StatusOr<v1::Membership> MembershipStore::Suspend(const std::string& membe
 }
 
 absl::StatusOr<v1::Membership> MembershipStore::Reinstate(const std::string& membership_id,
-                                                         const ChangeContext& change) {
+                                                          const ChangeContext& change) {
   return Transition(pool_, membership_id, "", change,
                     [](pqxx::work&, const v1::Membership& m, const v1::Network&) {
                       return membership::Reinstate(m.state());
@@ -879,21 +882,20 @@ absl::StatusOr<v1::Membership> MembershipStore::Reinstate(const std::string& mem
 }
 
 absl::StatusOr<v1::Membership> MembershipStore::Leave(const std::string& membership_id,
-                                                     const ChangeContext& change) {
-  return Transition(pool_, membership_id, "", change,
-                    [&](pqxx::work& tx, const v1::Membership& m, const v1::Network&) {
-                      // Serialises animators leaving together: each sees the others' exits.
-                      tx.exec_params("SELECT 1 FROM networks WHERE id = $1::uuid FOR UPDATE",
-                                     m.network_id());
-                      return membership::Leave(m.state(), m.role() == NETWORK_ROLE_ANIMATOR,
-                                               OtherActiveAnimators(tx, m.network_id(),
-                                                                    m.membership_id()));
-                    });
+                                                      const ChangeContext& change) {
+  return Transition(
+      pool_, membership_id, "", change,
+      [&](pqxx::work& tx, const v1::Membership& m, const v1::Network&) {
+        // Serialises animators leaving together: each sees the others' exits.
+        tx.exec_params("SELECT 1 FROM networks WHERE id = $1::uuid FOR UPDATE", m.network_id());
+        return membership::Leave(m.state(), m.role() == NETWORK_ROLE_ANIMATOR,
+                                 OtherActiveAnimators(tx, m.network_id(), m.membership_id()));
+      });
 }
 
 absl::StatusOr<v1::Membership> MembershipStore::ChangeRole(const std::string& membership_id,
-                                                          NetworkRole role,
-                                                          const ChangeContext& change) {
+                                                           NetworkRole role,
+                                                           const ChangeContext& change) {
   return InTransaction<v1::Membership>(
       pool_, [&](pqxx::work& tx) -> absl::StatusOr<v1::Membership> {
         MAILLAGE_ASSIGN_OR_RETURN(v1::Membership m, FetchMembership(tx, membership_id, true));
@@ -915,46 +917,46 @@ absl::StatusOr<v1::Membership> MembershipStore::ChangeRole(const std::string& me
 }
 
 absl::StatusOr<v1::Membership> MembershipStore::SignCharter(const std::string& membership_id,
-                                                           const std::string& person_id,
-                                                           int charter_version,
-                                                           const ChangeContext& change) {
-  return InTransaction<v1::Membership>(
-      pool_, [&](pqxx::work& tx) -> absl::StatusOr<v1::Membership> {
-        MAILLAGE_ASSIGN_OR_RETURN(v1::Membership m, FetchMembership(tx, membership_id, true));
-        MAILLAGE_ASSIGN_OR_RETURN(v1::Network network, FetchNetwork(tx, m.network_id()));
-        MAILLAGE_RETURN_IF_ERROR(FetchPerson(tx, person_id).status());
-        pqxx::result rep = tx.exec_params(
-            "SELECT 1 FROM representations WHERE person_id = $1::uuid AND organisation_id = $2::uuid",
-            person_id, m.organisation_id());
-        if (rep.empty()) {
-          return absl::FailedPreconditionError(
-              absl::StrCat("person ", person_id, " does not represent organisation ",
-                           m.organisation_id(), "; add the representation first"));
-        }
-        MAILLAGE_ASSIGN_OR_RETURN(
-            v1::MembershipState next,
-            membership::SignCharter(m.state(), network.charter().version(), charter_version));
-        tx.exec_params(
-            "UPDATE memberships SET state = $2, signed_charter_version = $3, "
-            "signed_by = $4::uuid, signed_at = now(), version = version + 1, updated_at = now() "
-            "WHERE id = $1::uuid",
-            membership_id, static_cast<int>(next), charter_version, person_id);
-        MAILLAGE_ASSIGN_OR_RETURN(v1::Membership after, FetchMembership(tx, membership_id));
-        MAILLAGE_RETURN_IF_ERROR(Emit(tx, change, [&](v1::MembershipEvent& e) {
-          v1::CharterSigned* signed_event = e.mutable_charter_signed();
-          signed_event->set_membership_id(after.membership_id());
-          signed_event->set_organisation_id(after.organisation_id());
-          signed_event->set_network_id(after.network_id());
-          *signed_event->mutable_signature() = after.charter_signature();
-        }));
-        if (next != m.state()) {
-          MAILLAGE_RETURN_IF_ERROR(Emit(tx, change, [&](v1::MembershipEvent& e) {
-            *e.mutable_membership_changed()->mutable_membership() = after;
-            e.mutable_membership_changed()->set_previous_state(m.state());
-          }));
-        }
-        return after;
-      });
+                                                            const std::string& person_id,
+                                                            int charter_version,
+                                                            const ChangeContext& change) {
+  return InTransaction<
+      v1::Membership>(pool_, [&](pqxx::work& tx) -> absl::StatusOr<v1::Membership> {
+    MAILLAGE_ASSIGN_OR_RETURN(v1::Membership m, FetchMembership(tx, membership_id, true));
+    MAILLAGE_ASSIGN_OR_RETURN(v1::Network network, FetchNetwork(tx, m.network_id()));
+    MAILLAGE_RETURN_IF_ERROR(FetchPerson(tx, person_id).status());
+    pqxx::result rep = tx.exec_params(
+        "SELECT 1 FROM representations WHERE person_id = $1::uuid AND organisation_id = $2::uuid",
+        person_id, m.organisation_id());
+    if (rep.empty()) {
+      return absl::FailedPreconditionError(
+          absl::StrCat("person ", person_id, " does not represent organisation ",
+                       m.organisation_id(), "; add the representation first"));
+    }
+    MAILLAGE_ASSIGN_OR_RETURN(
+        v1::MembershipState next,
+        membership::SignCharter(m.state(), network.charter().version(), charter_version));
+    tx.exec_params(
+        "UPDATE memberships SET state = $2, signed_charter_version = $3, "
+        "signed_by = $4::uuid, signed_at = now(), version = version + 1, updated_at = now() "
+        "WHERE id = $1::uuid",
+        membership_id, static_cast<int>(next), charter_version, person_id);
+    MAILLAGE_ASSIGN_OR_RETURN(v1::Membership after, FetchMembership(tx, membership_id));
+    MAILLAGE_RETURN_IF_ERROR(Emit(tx, change, [&](v1::MembershipEvent& e) {
+      v1::CharterSigned* signed_event = e.mutable_charter_signed();
+      signed_event->set_membership_id(after.membership_id());
+      signed_event->set_organisation_id(after.organisation_id());
+      signed_event->set_network_id(after.network_id());
+      *signed_event->mutable_signature() = after.charter_signature();
+    }));
+    if (next != m.state()) {
+      MAILLAGE_RETURN_IF_ERROR(Emit(tx, change, [&](v1::MembershipEvent& e) {
+        *e.mutable_membership_changed()->mutable_membership() = after;
+        e.mutable_membership_changed()->set_previous_state(m.state());
+      }));
+    }
+    return after;
+  });
 }
 
 absl::StatusOr<v1::Membership> MembershipStore::GetMembership(const std::string& id) {
@@ -963,7 +965,7 @@ absl::StatusOr<v1::Membership> MembershipStore::GetMembership(const std::string&
 }
 
 absl::StatusOr<Page<v1::Membership>> MembershipStore::ListMemberships(const MembershipFilter& f,
-                                                                     const PageQuery& page) {
+                                                                      const PageQuery& page) {
   return InTransaction<Page<v1::Membership>>(
       pool_, [&](pqxx::work& tx) -> absl::StatusOr<Page<v1::Membership>> {
         std::vector<std::string> params;
@@ -989,8 +991,9 @@ absl::StatusOr<Page<v1::Membership>> MembershipStore::ListMemberships(const Memb
           where.push_back(absl::StrCat("m.role = ", static_cast<int>(f.role)));
         }
         if (f.charter_signature_required) {
-          where.push_back(absl::StrCat("m.state IN (", static_cast<int>(v1::MEMBERSHIP_STATE_ACTIVE),
-                                       ",", static_cast<int>(v1::MEMBERSHIP_STATE_SUSPENDED),
+          where.push_back(absl::StrCat("m.state IN (",
+                                       static_cast<int>(v1::MEMBERSHIP_STATE_ACTIVE), ",",
+                                       static_cast<int>(v1::MEMBERSHIP_STATE_SUSPENDED),
                                        ") AND m.signed_charter_version < n.charter_version"));
         }
         if (page.after.size() == 2) {
@@ -1021,16 +1024,16 @@ absl::StatusOr<Page<v1::Membership>> MembershipStore::ListMemberships(const Memb
 // Import
 
 absl::StatusOr<ImportCounts> MembershipStore::ImportBatch(const std::vector<ImportRow>& rows,
-                                                         const std::string& network_id,
-                                                         const ChangeContext& change) {
+                                                          const std::string& network_id,
+                                                          const ChangeContext& change) {
   return InTransaction<ImportCounts>(pool_, [&](pqxx::work& tx) -> absl::StatusOr<ImportCounts> {
     ImportCounts counts;
     if (!network_id.empty()) MAILLAGE_RETURN_IF_ERROR(FetchNetwork(tx, network_id).status());
     for (const ImportRow& row : rows) {
       // SIREN is the key: an organisation seen before is updated only if it changed.
-      pqxx::result found = tx.exec_params(
-          "SELECT id::text FROM organisations WHERE siren = $1 FOR UPDATE",
-          row.organisation.siren());
+      pqxx::result found =
+          tx.exec_params("SELECT id::text FROM organisations WHERE siren = $1 FOR UPDATE",
+                         row.organisation.siren());
       v1::Organisation org;
       if (found.empty()) {
         MAILLAGE_ASSIGN_OR_RETURN(org, InsertOrganisation(tx, row.organisation, change));

@@ -127,7 +127,8 @@ class MembershipStore {
                                             const std::string& idempotency_key);
   absl::StatusOr<v1::Network> GetNetwork(const std::string& id);
   absl::StatusOr<v1::Network> UpdateNetwork(const v1::Network& update, const ChangeContext& change);
-  absl::StatusOr<Page<v1::Network>> ListNetworks(const NetworkFilter& filter, const PageQuery& page);
+  absl::StatusOr<Page<v1::Network>> ListNetworks(const NetworkFilter& filter,
+                                                 const PageQuery& page);
   absl::StatusOr<v1::Network> PublishCharter(const std::string& network_id, const std::string& text,
                                              int expected_current_version,
                                              const ChangeContext& change);

@@ -118,7 +118,8 @@ absl::Status ValidateOrganisation(const v1::Organisation& o, absl::string_view f
       return InvalidField(F(field, "version"), "required: send the version you read");
     }
   }
-  MAILLAGE_RETURN_IF_ERROR(ValidateText(o.legal_name(), F(field, "legal_name"), kMaxNameLength, true));
+  MAILLAGE_RETURN_IF_ERROR(
+      ValidateText(o.legal_name(), F(field, "legal_name"), kMaxNameLength, true));
   if (o.kind() == v1::ORGANISATION_KIND_UNSPECIFIED || !v1::OrganisationKind_IsValid(o.kind())) {
     return InvalidField(F(field, "kind"),
                         "must be one of company, independent, association, public body, local "
@@ -149,7 +150,8 @@ absl::Status ValidateOrganisation(const v1::Organisation& o, absl::string_view f
     }
     head_offices += o.establishments(i).head_office() ? 1 : 0;
   }
-  if (head_offices > 1) return InvalidField(F(field, "establishments"), "more than one head office");
+  if (head_offices > 1)
+    return InvalidField(F(field, "establishments"), "more than one head office");
   if (!o.naf_code().empty() && !IsValidNafCode(o.naf_code())) {
     return InvalidField(F(field, "naf_code"), "must be a NAF rév. 2 code such as 62.01Z");
   }
@@ -222,9 +224,9 @@ absl::Status ValidateNetwork(const v1::Network& n, absl::string_view field, Purp
   }
   if (n.admission_policy() == v1::ADMISSION_POLICY_CO_OPTATION) {
     if (n.required_sponsors() < 1 || n.required_sponsors() > kMaxRequiredSponsors) {
-      return InvalidField(F(field, "required_sponsors"),
-                          absl::StrCat("must be between 1 and ", kMaxRequiredSponsors,
-                                       " for co-optation"));
+      return InvalidField(
+          F(field, "required_sponsors"),
+          absl::StrCat("must be between 1 and ", kMaxRequiredSponsors, " for co-optation"));
     }
   } else if (n.required_sponsors() != 0) {
     return InvalidField(F(field, "required_sponsors"), "only co-optation networks have sponsors");

@@ -102,8 +102,8 @@ absl::Status RunCommand(const std::vector<std::string>& argv, const SpawnOptions
   int status = 0;
   waitpid(pid, &status, 0);
   if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-    return absl::InternalError(absl::StrCat(argv[0], " failed (status ", status, "), see ",
-                                            options.log_file));
+    return absl::InternalError(
+        absl::StrCat(argv[0], " failed (status ", status, "), see ", options.log_file));
   }
   return absl::OkStatus();
 }

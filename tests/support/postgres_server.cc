@@ -39,10 +39,10 @@ absl::StatusOr<std::unique_ptr<PostgresServer>> PostgresServer::Start() {
   if (!dir.ok()) return dir.status();
   self->dir_ = *dir;
   SpawnOptions opts{.run_as_user = self->user_, .log_file = self->dir_ + "/initdb.log"};
-  absl::Status init = RunCommand({absl::StrCat(kBinDir, "/initdb"), "-D", self->dir_ + "/data",
-                                  "-U", "maillage", "--auth=trust", "--no-sync", "-E", "UTF8",
-                                  "--locale=C.UTF-8"},
-                                 opts);
+  absl::Status init =
+      RunCommand({absl::StrCat(kBinDir, "/initdb"), "-D", self->dir_ + "/data", "-U", "maillage",
+                  "--auth=trust", "--no-sync", "-E", "UTF8", "--locale=C.UTF-8"},
+                 opts);
   if (!init.ok()) return init;
   self->port_ = PickFreePort();
   if (absl::Status s = self->Launch(); !s.ok()) return s;
@@ -53,8 +53,8 @@ absl::Status PostgresServer::Launch() {
   SpawnOptions opts{.run_as_user = user_, .log_file = dir_ + "/postgres.log"};
   auto child = ChildProcess::Spawn(
       {absl::StrCat(kBinDir, "/postgres"), "-D", dir_ + "/data", "-p", absl::StrCat(port_), "-k",
-       dir_, "-c", "listen_addresses=127.0.0.1", "-c", "fsync=off", "-c",
-       "full_page_writes=off", "-c", "synchronous_commit=off", "-c", "max_connections=200"},
+       dir_, "-c", "listen_addresses=127.0.0.1", "-c", "fsync=off", "-c", "full_page_writes=off",
+       "-c", "synchronous_commit=off", "-c", "max_connections=200"},
       opts);
   if (!child.ok()) return child.status();
   process_ = std::move(*child);
@@ -65,7 +65,8 @@ absl::Status PostgresServer::Launch() {
     if (!process_->Running()) break;
     absl::SleepFor(absl::Milliseconds(50));
   }
-  return absl::UnavailableError(absl::StrCat("postgres did not start, see ", dir_, "/postgres.log"));
+  return absl::UnavailableError(
+      absl::StrCat("postgres did not start, see ", dir_, "/postgres.log"));
 }
 
 PostgresServer::~PostgresServer() {
@@ -82,8 +83,7 @@ std::string PostgresServer::UriFor(const std::string& database) const {
 
 absl::StatusOr<std::string> PostgresServer::CreateDatabase() {
   std::string name = absl::StrCat("test_", next_db_++);
-  if (absl::Status s = Exec(UriFor("postgres"), absl::StrCat("CREATE DATABASE ", name));
-      !s.ok()) {
+  if (absl::Status s = Exec(UriFor("postgres"), absl::StrCat("CREATE DATABASE ", name)); !s.ok()) {
     return s;
   }
   return UriFor(name);

@@ -98,9 +98,9 @@ bool IsValidDepartementCode(absl::string_view code) {
 }
 
 bool IsValidRegionCode(absl::string_view code) {
-  static constexpr absl::string_view kRegions[] = {"01", "02", "03", "04", "06", "11", "24",
-                                                   "27", "28", "32", "44", "52", "53", "75",
-                                                   "76", "84", "93", "94"};
+  static constexpr absl::string_view kRegions[] = {"01", "02", "03", "04", "06", "11",
+                                                   "24", "27", "28", "32", "44", "52",
+                                                   "53", "75", "76", "84", "93", "94"};
   for (absl::string_view r : kRegions) {
     if (code == r) return true;
   }
@@ -118,7 +118,8 @@ bool IsValidPostalCode(absl::string_view code) { return code.size() == 5 && AllD
 bool IsValidEmail(absl::string_view email) {
   if (email.size() > 254) return false;
   size_t at = email.find('@');
-  if (at == absl::string_view::npos || at == 0 || email.find('@', at + 1) != absl::string_view::npos) {
+  if (at == absl::string_view::npos || at == 0 ||
+      email.find('@', at + 1) != absl::string_view::npos) {
     return false;
   }
   absl::string_view domain = email.substr(at + 1);

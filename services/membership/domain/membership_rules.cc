@@ -19,9 +19,8 @@ using ::maillage::membership::v1::MEMBERSHIP_STATE_UNSPECIFIED;
 
 absl::Status OutOfOrder(MembershipState current, absl::string_view expected,
                         absl::string_view action) {
-  return absl::FailedPreconditionError(absl::StrCat("membership is ", StateName(current),
-                                                    "; only ", expected, " membership can ",
-                                                    action));
+  return absl::FailedPreconditionError(absl::StrCat("membership is ", StateName(current), "; only ",
+                                                    expected, " membership can ", action));
 }
 
 }  // namespace
@@ -35,9 +34,9 @@ std::string StateName(MembershipState state) {
 absl::StatusOr<MembershipState> Apply(MembershipState existing, AdmissionPolicy policy) {
   if (existing != MEMBERSHIP_STATE_UNSPECIFIED && existing != MEMBERSHIP_STATE_LEFT &&
       existing != MEMBERSHIP_STATE_REJECTED) {
-    return absl::AlreadyExistsError(absl::StrCat(
-        "the organisation already has a membership of this network, in state ",
-        StateName(existing)));
+    return absl::AlreadyExistsError(
+        absl::StrCat("the organisation already has a membership of this network, in state ",
+                     StateName(existing)));
   }
   return policy == ADMISSION_POLICY_OPEN ? MEMBERSHIP_STATE_SPONSORED : MEMBERSHIP_STATE_APPLIED;
 }

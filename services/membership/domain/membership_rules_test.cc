@@ -8,7 +8,8 @@ namespace {
 using namespace ::maillage::membership::v1;  // NOLINT: enum values read better unqualified
 
 TEST(ApplyTest, OpenNetworksAdmitAtOnceOthersWait) {
-  EXPECT_EQ(*Apply(MEMBERSHIP_STATE_UNSPECIFIED, ADMISSION_POLICY_OPEN), MEMBERSHIP_STATE_SPONSORED);
+  EXPECT_EQ(*Apply(MEMBERSHIP_STATE_UNSPECIFIED, ADMISSION_POLICY_OPEN),
+            MEMBERSHIP_STATE_SPONSORED);
   EXPECT_EQ(*Apply(MEMBERSHIP_STATE_UNSPECIFIED, ADMISSION_POLICY_CO_OPTATION),
             MEMBERSHIP_STATE_APPLIED);
   EXPECT_EQ(*Apply(MEMBERSHIP_STATE_LEFT, ADMISSION_POLICY_ANIMATOR_APPROVAL),
@@ -82,7 +83,8 @@ TEST(StateMachineTest, StepsOutOfOrderNameTheCurrentState) {
   EXPECT_EQ(s.message(),
             "membership is APPLIED; only a SPONSORED, ACTIVE or SUSPENDED membership can sign "
             "the charter");
-  EXPECT_EQ(Suspend(MEMBERSHIP_STATE_APPLIED).status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(Suspend(MEMBERSHIP_STATE_APPLIED).status().code(),
+            absl::StatusCode::kFailedPrecondition);
   EXPECT_EQ(Reinstate(MEMBERSHIP_STATE_ACTIVE).status().code(),
             absl::StatusCode::kFailedPrecondition);
   EXPECT_EQ(Approve(MEMBERSHIP_STATE_SPONSORED, ADMISSION_POLICY_ANIMATOR_APPROVAL).status().code(),
