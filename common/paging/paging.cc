@@ -39,6 +39,8 @@ std::string EncodePageToken(uint64_t fingerprint, const std::vector<std::string>
   AppendField(raw, kVersion);
   AppendField(raw, absl::StrCat(fingerprint));
   for (const std::string& k : last_key) AppendField(raw, k);
+  // A checksum, so a truncated or edited token is refused rather than read as another one.
+  AppendField(raw, absl::StrCat(Fingerprint({raw})));
   return absl::WebSafeBase64Escape(raw);
 }
 
@@ -58,6 +60,7 @@ absl::StatusOr<PageQuery> ParsePage(const common::v1::PageRequest& page, uint64_
   std::string raw;
   if (!absl::WebSafeBase64Unescape(page.page_token(), &raw)) return bad;
   std::vector<std::string> fields;
+  std::vector<size_t> ends;  // where each field ends in `raw`
   absl::string_view rest = raw;
   while (!rest.empty()) {
     size_t colon = rest.find(':');
@@ -68,11 +71,14 @@ absl::StatusOr<PageQuery> ParsePage(const common::v1::PageRequest& page, uint64_
     }
     fields.emplace_back(rest.substr(colon + 1, len));
     rest.remove_prefix(colon + 1 + len);
+    ends.push_back(raw.size() - rest.size());
   }
-  if (fields.size() < 3 || fields[0] != kVersion || fields[1] != absl::StrCat(fingerprint)) {
+  if (fields.size() < 4 || fields[0] != kVersion || fields[1] != absl::StrCat(fingerprint)) {
     return bad;
   }
-  q.after.assign(fields.begin() + 2, fields.end());
+  std::string signed_part = raw.substr(0, ends[ends.size() - 2]);
+  if (fields.back() != absl::StrCat(Fingerprint({signed_part}))) return bad;
+  q.after.assign(fields.begin() + 2, fields.end() - 1);
   return q;
 }
 

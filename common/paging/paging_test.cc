@@ -26,9 +26,19 @@ TEST(PagingTest, TokenOfAnotherQueryIsRefused) {
   EXPECT_EQ(s.message().substr(0, 16), "page.page_token:");
   req.set_page_token("not base64 !!");
   EXPECT_EQ(ParsePage(req, 0).status().code(), absl::StatusCode::kInvalidArgument);
-  req.set_page_token(token.substr(0, token.size() - 4));
-  EXPECT_EQ(ParsePage(req, Fingerprint({"net-1"})).status().code(),
-            absl::StatusCode::kInvalidArgument);
+  // Every truncation and every single-character edit is refused.
+  for (size_t n = 1; n < token.size(); ++n) {
+    req.set_page_token(token.substr(0, token.size() - n));
+    EXPECT_EQ(ParsePage(req, Fingerprint({"net-1"})).status().code(),
+              absl::StatusCode::kInvalidArgument)
+        << "truncated by " << n;
+  }
+  for (size_t i = 0; i < token.size(); ++i) {
+    std::string edited = token;
+    edited[i] = edited[i] == 'A' ? 'B' : 'A';
+    req.set_page_token(edited);
+    EXPECT_FALSE(ParsePage(req, Fingerprint({"net-1"})).ok()) << "edited at " << i;
+  }
 }
 
 TEST(PagingTest, PageSizeBounds) {
