@@ -113,6 +113,15 @@ absl::Status PgPool::Transact(const std::function<absl::Status(pqxx::work&)>& fn
         // committed, so one retry on a fresh connection is safe.
         conn->reset();
         retry = attempt == 0;
+        // The idle connections were opened before this one died: after a restart they are
+        // dead too. Drop them, or the retry (and the next callers) would each take one.
+        std::vector<std::unique_ptr<pqxx::connection>> stale;
+        {
+          std::lock_guard<std::mutex> lock(mu_);
+          stale.swap(idle_);
+          open_ -= static_cast<int>(stale.size());
+        }
+        cv_.notify_all();
       }
     }
     if (*conn != nullptr && !(*conn)->is_open()) conn->reset();

@@ -16,6 +16,7 @@
 #include "common/status/status.h"
 #include "membership_cache.pb.h"
 #include "services/membership/csv_import.h"
+#include "services/membership/domain/identifiers.h"
 #include "services/membership/domain/membership_rules.h"
 #include "services/membership/membership_store.h"
 #include "services/membership/membership_validation.h"
@@ -56,6 +57,49 @@ bool AnimatesAny(const Principal& who, const std::vector<std::string>& networks)
 bool SharesAny(const Principal& who, const std::vector<std::string>& networks) {
   return std::any_of(networks.begin(), networks.end(),
                      [&](const std::string& n) { return auth::InNetwork(who, n); });
+}
+
+// Well-formed UTF-8 without NUL: text PostgreSQL accepts as a parameter.
+bool IsSqlText(absl::string_view s) {
+  for (size_t i = 0; i < s.size();) {
+    auto byte = [&](size_t k) { return static_cast<unsigned char>(s[i + k]); };
+    unsigned char c = byte(0);
+    size_t n = 1;
+    unsigned char lo = 0x80, hi = 0xBF;  // the range of the second byte
+    if (c == 0) return false;
+    if (c >= 0x80) {
+      if (c >= 0xC2 && c <= 0xDF) {
+        n = 2;
+      } else if (c >= 0xE0 && c <= 0xEF) {
+        n = 3;
+        if (c == 0xE0) lo = 0xA0;
+        if (c == 0xED) hi = 0x9F;
+      } else if (c >= 0xF0 && c <= 0xF4) {
+        n = 4;
+        if (c == 0xF0) lo = 0x90;
+        if (c == 0xF4) hi = 0x8F;
+      } else {
+        return false;
+      }
+      if (i + n > s.size() || byte(1) < lo || byte(1) > hi) return false;
+      for (size_t k = 2; k < n; ++k) {
+        if ((byte(k) & 0xC0) != 0x80) return false;
+      }
+    }
+    i += n;
+  }
+  return true;
+}
+
+// The listings here page on (name key, UUID). Page tokens are not signed, so the sort key a
+// token carries is checked before it reaches SQL: a forged one is refused like a foreign one.
+absl::StatusOr<PageQuery> ParseNamePage(const common::v1::PageRequest& page, uint64_t fingerprint) {
+  MAILLAGE_ASSIGN_OR_RETURN(PageQuery q, ParsePage(page, fingerprint));
+  if (!q.after.empty() &&
+      (q.after.size() != 2 || !IsSqlText(q.after[0]) || !IsValidUuid(q.after[1]))) {
+    return InvalidField("page.page_token", "not a token of this query (filters changed?)");
+  }
+  return q;
 }
 
 }  // namespace
@@ -229,7 +273,7 @@ grpc::ServerUnaryReactor* MembershipService::ListOrganisations(
     uint64_t fp =
         Fingerprint({"organisations", filter.network_id, filter.name_prefix, filter.siren_prefix,
                      filter.naf_prefix, filter.departement_code, filter.commune_code});
-    MAILLAGE_ASSIGN_OR_RETURN(PageQuery page, ParsePage(req->page(), fp));
+    MAILLAGE_ASSIGN_OR_RETURN(PageQuery page, ParseNamePage(req->page(), fp));
     MAILLAGE_ASSIGN_OR_RETURN(Page<v1::Organisation> result,
                               deps_.store->ListOrganisations(filter, page));
     bool full = who.platform_admin() || auth::IsAnimator(who, req->network_id());
@@ -376,7 +420,7 @@ grpc::ServerUnaryReactor* MembershipService::ListNetworks(grpc::CallbackServerCo
                          .departement_code = req->departement_code()};
     uint64_t fp = Fingerprint({"networks", absl::StrCat(static_cast<int>(filter.kind)),
                                filter.name_prefix, filter.departement_code});
-    MAILLAGE_ASSIGN_OR_RETURN(PageQuery page, ParsePage(req->page(), fp));
+    MAILLAGE_ASSIGN_OR_RETURN(PageQuery page, ParseNamePage(req->page(), fp));
     MAILLAGE_ASSIGN_OR_RETURN(Page<v1::Network> result, deps_.store->ListNetworks(filter, page));
     for (v1::Network& n : result.items) *resp->add_networks() = std::move(n);
     if (!result.next_after.empty()) {
@@ -446,6 +490,11 @@ grpc::ServerUnaryReactor* MembershipService::SponsorMembership(
     MAILLAGE_RETURN_IF_ERROR(ValidateId(sponsor, "sponsor_organisation_id"));
     if (!auth::ActsFor(who, sponsor)) {
       return Denied("a sponsor acts through its own representatives");
+    }
+    // Outside the network the application is invisible: no state or policy is revealed.
+    MAILLAGE_ASSIGN_OR_RETURN(v1::Membership m, deps_.store->GetMembership(req->membership_id()));
+    if (!auth::InNetwork(who, m.network_id()) && !auth::ActsFor(who, m.organisation_id())) {
+      return absl::NotFoundError(absl::StrCat("membership ", req->membership_id(), " not found"));
     }
     MAILLAGE_ASSIGN_OR_RETURN(*resp,
                               deps_.store->Sponsor(req->membership_id(), sponsor, Change(who)));
@@ -601,7 +650,7 @@ grpc::ServerUnaryReactor* MembershipService::ListMemberships(grpc::CallbackServe
                                absl::StrCat(static_cast<int>(filter.state)),
                                absl::StrCat(static_cast<int>(filter.role)),
                                filter.charter_signature_required ? "1" : "0"});
-    MAILLAGE_ASSIGN_OR_RETURN(PageQuery page, ParsePage(req->page(), fp));
+    MAILLAGE_ASSIGN_OR_RETURN(PageQuery page, ParseNamePage(req->page(), fp));
     MAILLAGE_ASSIGN_OR_RETURN(Page<v1::Membership> result,
                               deps_.store->ListMemberships(filter, page));
     for (v1::Membership& m : result.items) *resp->add_memberships() = std::move(m);

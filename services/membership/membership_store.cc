@@ -267,16 +267,23 @@ absl::StatusOr<v1::Organisation> InsertOrganisation(pqxx::work& tx, const v1::Or
     }
   }
   const v1::Organisation& o = draft;
-  pqxx::row r = tx.exec_params1(
+  // A concurrent creation of the same SIREN may commit after the check above: ON CONFLICT
+  // waits for it, then inserts nothing, so the loser gets the same answer as a late caller.
+  pqxx::result r = tx.exec_params(
       "INSERT INTO organisations (legal_name, name_key, siren, naf_code, nace_section, "
       "departement_code, commune_code, visibility, profile) "
-      "VALUES ($1, lower($1), nullif($2, ''), $3, $4, $5, $6, $7, $8) RETURNING id::text",
+      "VALUES ($1, lower($1), nullif($2, ''), $3, $4, $5, $6, $7, $8) "
+      "ON CONFLICT (siren) DO NOTHING RETURNING id::text",
       o.legal_name(), o.siren(), o.naf_code(), o.nace_section(),
       o.territory().departement_codes().empty() ? "" : o.territory().departement_codes(0),
       o.territory().commune_codes().empty() ? "" : o.territory().commune_codes(0),
       static_cast<int>(o.visibility()), pqxx::binarystring(OrganisationProfile(o)));
+  if (r.empty()) {
+    return absl::AlreadyExistsError(
+        absl::StrCat("organisation.siren: SIREN ", draft.siren(), " is already registered"));
+  }
   MAILLAGE_ASSIGN_OR_RETURN(v1::Organisation created,
-                            FetchOrganisation(tx, r[0].as<std::string>()));
+                            FetchOrganisation(tx, r[0][0].as<std::string>()));
   MAILLAGE_RETURN_IF_ERROR(Emit(tx, change, [&](v1::MembershipEvent& e) {
     *e.mutable_organisation_created()->mutable_organisation() = created;
   }));
@@ -498,11 +505,16 @@ absl::StatusOr<v1::Person> InsertPerson(pqxx::work& tx, const v1::Person& p) {
                                                  " is already registered as person ",
                                                  dup[0][0].as<std::string>()));
   }
-  pqxx::row r = tx.exec_params1(
+  // As for organisations: a concurrent creation of the same address gets ALREADY_EXISTS.
+  pqxx::result r = tx.exec_params(
       "INSERT INTO people (given_name, family_name, email, phone) VALUES ($1, $2, $3, $4) "
-      "RETURNING id::text",
+      "ON CONFLICT ((lower(email))) DO NOTHING RETURNING id::text",
       p.given_name(), p.family_name(), p.email(), p.phone());
-  return FetchPerson(tx, r[0].as<std::string>());
+  if (r.empty()) {
+    return absl::AlreadyExistsError(
+        absl::StrCat("person.email: ", p.email(), " is already registered"));
+  }
+  return FetchPerson(tx, r[0][0].as<std::string>());
 }
 
 }  // namespace

@@ -1,0 +1,380 @@
+// maillagectl against the membership service running in-process on real PostgreSQL and Redis
+// (services/membership/membership_harness.h): the demo load checked the way an animator would
+// look at the result, its idempotency, and the command line's outputs and exit codes.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <set>
+#include <sstream>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/escaping.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "absl/time/clock.h"
+#include "services/membership/membership_harness.h"
+#include "tools/maillagectl/cli.h"
+#include "tools/maillagectl/client.h"
+#include "tools/maillagectl/csv_records.h"
+#include "tools/maillagectl/demo.h"
+
+namespace maillage::ctl {
+namespace {
+
+using ::maillage::auth::v1::NETWORK_ROLE_ANIMATOR;
+using ::maillage::auth::v1::NETWORK_ROLE_BOARD;
+using ::maillage::auth::v1::NETWORK_ROLE_MEMBER;
+using ::maillage::membership::kTestHmacKey;
+using ::maillage::membership::MembershipHarness;
+using ::testing::HasSubstr;
+
+constexpr char kDemoDir[] = MAILLAGE_DEMO_DATA_DIR;
+
+std::string ReadText(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+// The demo file's rows: SIREN -> (column -> value).
+std::map<std::string, std::map<std::string, std::string>> DemoRows(const std::string& file) {
+  absl::StatusOr<std::vector<CsvRecord>> records =
+      SplitCsv(ReadText(absl::StrCat(kDemoDir, "/", file)));
+  EXPECT_TRUE(records.ok()) << records.status();
+  std::map<std::string, std::map<std::string, std::string>> out;
+  if (!records.ok() || records->empty()) return out;
+  const std::vector<std::string>& header = (*records)[0].fields;
+  for (size_t r = 1; r < records->size(); ++r) {
+    std::map<std::string, std::string> row;
+    for (size_t i = 0; i < header.size() && i < (*records)[r].fields.size(); ++i) {
+      row[header[i]] = (*records)[r].fields[i];
+    }
+    out[row["siren"]] = row;
+  }
+  return out;
+}
+
+auth::v1::NetworkRole RoleNamed(const std::string& name) {
+  auth::v1::NetworkRole role = auth::v1::NETWORK_ROLE_UNSPECIFIED;
+  EXPECT_TRUE(auth::v1::NetworkRole_Parse(
+      absl::StrCat("NETWORK_ROLE_", absl::AsciiStrToUpper(name)), &role))
+      << name;
+  return role;
+}
+
+class MaillagectlTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    absl::Status s = h_.Start();
+    ASSERT_TRUE(s.ok()) << s;
+    client_ = std::make_unique<MembershipClient>(
+        grpc::CreateChannel(h_.address(), grpc::InsecureChannelCredentials()), kTestHmacKey,
+        absl::Seconds(10));
+  }
+
+  // Runs the tool as its main() would, pointed at the harness.
+  int Tool(std::vector<std::string> args, std::string* out = nullptr, std::string* err = nullptr) {
+    args.insert(args.begin(), {"maillagectl", "--membership-address=" + h_.address(),
+                               std::string("--auth-hmac-key=") + kTestHmacKey});
+    std::ostringstream o;
+    std::ostringstream e;
+    int rc = ctl::Run(args, o, e);
+    if (out != nullptr) *out = o.str();
+    if (err != nullptr) *err = e.str();
+    return rc;
+  }
+
+  absl::StatusOr<DemoResult> Load(std::string* log = nullptr) {
+    std::ostringstream progress;
+    absl::StatusOr<DemoResult> r = LoadDemo(*client_, {.data_dir = kDemoDir}, progress);
+    if (log != nullptr) *log = progress.str();
+    return r;
+  }
+
+  v1::Network OnlyNetworkNamed(const std::string& name) {
+    absl::StatusOr<std::vector<v1::Network>> found = client_->FindNetworksByName(admin_, name);
+    EXPECT_TRUE(found.ok()) << found.status();
+    EXPECT_EQ(found.ok() ? found->size() : 0u, 1u) << name;
+    return found.ok() && !found->empty() ? (*found)[0] : v1::Network();
+  }
+
+  std::vector<v1::Membership> Memberships(const std::string& network_id) {
+    v1::ListMembershipsRequest filter;
+    filter.set_network_id(network_id);
+    absl::StatusOr<std::vector<v1::Membership>> all = client_->ListAllMemberships(admin_, filter);
+    EXPECT_TRUE(all.ok()) << all.status();
+    return all.ok() ? *all : std::vector<v1::Membership>();
+  }
+
+  // organisation id -> SIREN of the network's members.
+  std::map<std::string, std::string> SirenByOrganisation(const std::string& network_id) {
+    std::map<std::string, std::string> out;
+    v1::ListOrganisationsRequest req;
+    req.set_network_id(network_id);
+    req.mutable_page()->set_page_size(500);
+    for (;;) {
+      absl::StatusOr<v1::ListOrganisationsResponse> page =
+          client_->Call("ListOrganisations", admin_, &Stub::ListOrganisations, req);
+      EXPECT_TRUE(page.ok()) << page.status();
+      if (!page.ok()) return out;
+      for (const v1::Organisation& o : page->organisations()) out[o.organisation_id()] = o.siren();
+      if (page->page().next_page_token().empty()) return out;
+      req.mutable_page()->set_page_token(page->page().next_page_token());
+    }
+  }
+
+  MembershipHarness h_;
+  std::unique_ptr<MembershipClient> client_;
+  const auth::Principal admin_ = PlatformAdmin("maillagectl-test");
+};
+
+TEST_F(MaillagectlTest, DemoLoadBuildsBothNetworksAsAnAnimatorExpectsThem) {
+  std::string log;
+  absl::StatusOr<DemoResult> first = Load(&log);
+  ASSERT_TRUE(first.ok()) << first.status() << "\n" << log;
+  EXPECT_GT(first->changes, 0);
+  ASSERT_EQ(first->networks.size(), 2u);
+
+  // The cluster: described as the brief says, animated by the file's animator row.
+  v1::Network cluster = OnlyNetworkNamed(kClusterName);
+  EXPECT_EQ(cluster.kind(), v1::NETWORK_KIND_CLUSTER);
+  EXPECT_EQ(cluster.legal_form(), v1::LEGAL_FORM_ASSOCIATION);
+  EXPECT_EQ(cluster.admission_policy(), v1::ADMISSION_POLICY_ANIMATOR_APPROVAL);
+  EXPECT_EQ(cluster.theme(), "numérique");
+  EXPECT_THAT(cluster.sector_focus(), ::testing::ElementsAre("J", "M"));
+  EXPECT_EQ(cluster.territory().region_code(), "75");
+  EXPECT_THAT(cluster.territory().departement_codes(), ::testing::ElementsAre("33"));
+  EXPECT_EQ(cluster.charter().version(), 1);
+  EXPECT_THAT(cluster.charter().text(), HasSubstr("Créer le lien"));
+  EXPECT_THAT(cluster.charter().text(), HasSubstr("objectifs communs"));
+  EXPECT_THAT(cluster.charter().text(), HasSubstr("transparents sur les règles"));
+  EXPECT_THAT(cluster.charter().text(), HasSubstr("confidentialité des diagnostics individuels"));
+
+  // Everyone in the file is a member with the file's role; most signed, a few did not yet,
+  // a few applied by themselves and wait for approval.
+  auto cluster_rows = DemoRows(kClusterFile);
+  std::map<std::string, std::string> cluster_sirens = SirenByOrganisation(cluster.network_id());
+  std::vector<v1::Membership> cluster_members = Memberships(cluster.network_id());
+  EXPECT_EQ(cluster_members.size(), cluster_rows.size());
+  std::map<v1::MembershipState, int> states;
+  std::map<auth::v1::NetworkRole, int> roles;
+  for (const v1::Membership& m : cluster_members) {
+    ++states[m.state()];
+    ++roles[m.role()];
+    const std::string& siren = cluster_sirens[m.organisation_id()];
+    ASSERT_TRUE(cluster_rows.contains(siren)) << m.organisation_name();
+    EXPECT_EQ(m.role(), RoleNamed(cluster_rows[siren]["role"])) << m.organisation_name();
+    if (m.role() == NETWORK_ROLE_ANIMATOR) {
+      EXPECT_EQ(m.organisation_id(), cluster.animating_organisation_id());
+    }
+    if (m.role() == NETWORK_ROLE_ANIMATOR || m.role() == NETWORK_ROLE_BOARD) {
+      EXPECT_EQ(m.state(), v1::MEMBERSHIP_STATE_ACTIVE) << m.organisation_name();
+    }
+    if (m.state() == v1::MEMBERSHIP_STATE_ACTIVE) {
+      EXPECT_EQ(m.charter_signature().charter_version(), 1) << m.organisation_name();
+      EXPECT_FALSE(m.charter_signature().person_id().empty()) << m.organisation_name();
+    }
+    if (m.state() == v1::MEMBERSHIP_STATE_APPLIED) {
+      EXPECT_EQ(m.role(), NETWORK_ROLE_MEMBER);
+      EXPECT_FALSE(m.motivation().empty());
+    }
+    EXPECT_TRUE(m.sponsorships().empty()) << "a cluster admits by approval, not sponsors";
+  }
+  EXPECT_GE(cluster_members.size(), 115u);
+  EXPECT_EQ(roles[NETWORK_ROLE_ANIMATOR], 1);
+  EXPECT_EQ(roles[NETWORK_ROLE_BOARD], 5);
+  EXPECT_EQ(roles[auth::v1::NETWORK_ROLE_PARTNER], 4);
+  EXPECT_EQ(roles[auth::v1::NETWORK_ROLE_OBSERVER], 2);
+  EXPECT_EQ(states[v1::MEMBERSHIP_STATE_SPONSORED], kClusterLateSigners);
+  EXPECT_EQ(states[v1::MEMBERSHIP_STATE_APPLIED], kClusterApplicants);
+  EXPECT_EQ(states[v1::MEMBERSHIP_STATE_ACTIVE],
+            static_cast<int>(cluster_rows.size()) - kClusterLateSigners - kClusterApplicants);
+
+  // The allied network: co-optation with two sponsors.
+  v1::Network allied = OnlyNetworkNamed(kAlliedName);
+  EXPECT_EQ(allied.kind(), v1::NETWORK_KIND_ALLIED_NETWORK);
+  EXPECT_EQ(allied.legal_form(), v1::LEGAL_FORM_INFORMAL);
+  EXPECT_EQ(allied.admission_policy(), v1::ADMISSION_POLICY_CO_OPTATION);
+  EXPECT_EQ(allied.required_sponsors(), 2);
+  EXPECT_EQ(allied.theme(), "rénovation énergétique");
+  EXPECT_THAT(allied.sector_focus(), ::testing::ElementsAre("F"));
+  EXPECT_EQ(allied.territory().region_code(), "53");
+  EXPECT_THAT(allied.territory().departement_codes(), ::testing::ElementsAre("56"));
+
+  std::vector<v1::Membership> allied_members = Memberships(allied.network_id());
+  EXPECT_EQ(allied_members.size(), DemoRows(kAlliedFile).size());
+  std::set<std::string> active;
+  for (const v1::Membership& m : allied_members) {
+    if (m.state() == v1::MEMBERSHIP_STATE_ACTIVE) active.insert(m.organisation_id());
+  }
+  std::set<std::string> admitted_without_sponsors;
+  int pending = 0;
+  for (const v1::Membership& m : allied_members) {
+    std::set<std::string> sponsors;
+    for (const v1::Sponsorship& s : m.sponsorships()) {
+      sponsors.insert(s.sponsor_organisation_id());
+      EXPECT_TRUE(active.contains(s.sponsor_organisation_id())) << "sponsors are active members";
+      EXPECT_NE(s.sponsor_organisation_id(), m.organisation_id());
+    }
+    EXPECT_EQ(sponsors.size(), static_cast<size_t>(m.sponsorships_size())) << "distinct sponsors";
+    if (m.state() == v1::MEMBERSHIP_STATE_ACTIVE) {
+      EXPECT_EQ(m.charter_signature().charter_version(), 1);
+      if (sponsors.size() < 2) admitted_without_sponsors.insert(m.organisation_id());
+    } else {
+      EXPECT_EQ(m.state(), v1::MEMBERSHIP_STATE_APPLIED) << m.organisation_name();
+      EXPECT_EQ(sponsors.size(), 1u) << "co-optation in progress: " << m.organisation_name();
+      ++pending;
+    }
+  }
+  // Only the animating association and the founders it admitted came in without sponsors.
+  EXPECT_EQ(admitted_without_sponsors.size(), 1u + kAlliedFounders);
+  EXPECT_TRUE(admitted_without_sponsors.contains(allied.animating_organisation_id()));
+  EXPECT_EQ(pending, kAlliedPending);
+
+  // What the summary tells the operator.
+  std::string summary = FormatDemoSummary(*first);
+  EXPECT_THAT(summary, HasSubstr(cluster.network_id()));
+  EXPECT_THAT(summary, HasSubstr(allied.network_id()));
+  EXPECT_THAT(summary, HasSubstr("128: 118 active, 6 sponsored, 4 applied"));
+  EXPECT_THAT(summary, HasSubstr("30: 27 active, 3 applied"));
+
+  // A second load finds everything in place and touches nothing.
+  std::map<std::string, int64_t> versions;
+  for (const auto* list : {&cluster_members, &allied_members}) {
+    for (const v1::Membership& m : *list) versions[m.membership_id()] = m.version();
+  }
+  absl::StatusOr<DemoResult> second = Load(&log);
+  ASSERT_TRUE(second.ok()) << second.status() << "\n" << log;
+  EXPECT_EQ(second->changes, 0) << log;
+  EXPECT_THAT(FormatDemoSummary(*second), HasSubstr("Nothing to do"));
+  EXPECT_EQ(OnlyNetworkNamed(kClusterName).network_id(), cluster.network_id());
+  EXPECT_EQ(OnlyNetworkNamed(kAlliedName).network_id(), allied.network_id());
+  std::map<std::string, int64_t> versions_after;
+  for (const std::string& id : {cluster.network_id(), allied.network_id()}) {
+    for (const v1::Membership& m : Memberships(id)) versions_after[m.membership_id()] = m.version();
+  }
+  EXPECT_EQ(versions_after, versions);
+
+  // The animator exports the cluster through the command line.
+  std::string path = absl::StrCat(::testing::TempDir(), "/cluster_export.csv");
+  std::string out;
+  std::string err;
+  EXPECT_EQ(Tool({"export", "--network=" + cluster.network_id(), "--out=" + path}, &out, &err),
+            kExitOk)
+      << err;
+  std::vector<std::string> lines = absl::StrSplit(ReadText(path), '\n', absl::SkipEmpty());
+  ASSERT_FALSE(lines.empty());
+  EXPECT_THAT(lines[0], ::testing::StartsWith("membership_id,siren,legal_name"));
+  EXPECT_EQ(lines.size(), cluster_rows.size() + 1);
+  EXPECT_FALSE(std::filesystem::exists(path + ".partial"));
+}
+
+TEST_F(MaillagectlTest, ImportReportsRejectedRowsByLineAndExitsThree) {
+  // Three rows of the demo file: one intact, one with a SIREN failing its checksum, one with
+  // an unknown kind.
+  absl::StatusOr<std::vector<CsvRecord>> records =
+      SplitCsv(ReadText(absl::StrCat(kDemoDir, "/", kClusterFile)));
+  ASSERT_TRUE(records.ok());
+  std::vector<const CsvRecord*> companies;
+  for (size_t r = 1; r < records->size() && companies.size() < 3; ++r) {
+    if ((*records)[r].fields[3] == "company") companies.push_back(&(*records)[r]);
+  }
+  ASSERT_EQ(companies.size(), 3u);
+  std::string bad_siren = "123456789" + companies[1]->raw.substr(9);
+  std::string bad_kind = companies[2]->raw;
+  bad_kind.replace(bad_kind.find(",company,"), 9, ",cooperative,");
+  std::string path = absl::StrCat(::testing::TempDir(), "/broken.csv");
+  std::ofstream(path, std::ios::binary)
+      << (*records)[0].raw << companies[0]->raw << bad_siren << bad_kind;
+
+  std::string out;
+  std::string err;
+  EXPECT_EQ(Tool({"import", path, "--dry-run"}, &out, &err), kExitRejectedRows) << err;
+  EXPECT_THAT(out, HasSubstr("dry run"));
+  EXPECT_EQ(Tool({"import", path}, &out, &err), kExitRejectedRows) << err;
+  EXPECT_THAT(out, HasSubstr("rows read                3"));
+  EXPECT_THAT(out, HasSubstr("organisations created    1"));
+  EXPECT_THAT(out, HasSubstr("rows rejected            2"));
+  EXPECT_THAT(out, HasSubstr("line 3, field siren: "));
+  EXPECT_THAT(out, HasSubstr("line 4, field kind: "));
+  EXPECT_THAT(err, HasSubstr("import: sent "));
+
+  // SIREN-keyed: the valid row is not created twice.
+  EXPECT_EQ(Tool({"import", path}, &out, &err), kExitRejectedRows);
+  EXPECT_THAT(out, HasSubstr("organisations created    0"));
+  EXPECT_THAT(out, HasSubstr("organisations unchanged  1"));
+
+  // Only platform admins import without a network: a call failure is exit 1.
+  EXPECT_EQ(Tool({"import", path, "--org=" + std::string(36, '0')}, &out, &err), kExitFailure);
+  EXPECT_THAT(err, HasSubstr("PERMISSION_DENIED"));
+  EXPECT_EQ(Tool({"import", path + ".missing"}, &out, &err), kExitFailure);
+}
+
+TEST_F(MaillagectlTest, PrincipalPrintsSignedHeadersForBufCurl) {
+  std::string out;
+  std::string err;
+  ASSERT_EQ(Tool({"principal", "--org=org-1", "--subject=person-1", "--grant=net-1:animator",
+                  "--grant=net-2:member", "--ttl-minutes=5"},
+                 &out, &err),
+            kExitOk)
+      << err;
+  std::vector<std::string> lines = absl::StrSplit(out, '\n', absl::SkipEmpty());
+  ASSERT_EQ(lines.size(), 2u) << out;
+  const std::string bin_prefix = absl::StrCat("-H '", auth::kPrincipalKey, ": ");
+  const std::string sig_prefix = absl::StrCat("-H '", auth::kSignatureKey, ": ");
+  ASSERT_THAT(lines[0], ::testing::StartsWith(bin_prefix));
+  ASSERT_THAT(lines[1], ::testing::StartsWith(sig_prefix));
+  std::string encoded = lines[0].substr(bin_prefix.size(), lines[0].size() - bin_prefix.size() - 1);
+  std::string signature =
+      lines[1].substr(sig_prefix.size(), lines[1].size() - sig_prefix.size() - 1);
+  std::string bytes;
+  ASSERT_TRUE(absl::Base64Unescape(encoded, &bytes));
+
+  absl::StatusOr<auth::Principal> who =
+      auth::PrincipalVerifier(kTestHmacKey).VerifyEncoded(bytes, signature, absl::Now());
+  ASSERT_TRUE(who.ok()) << who.status();
+  EXPECT_EQ(who->subject(), "person-1");
+  EXPECT_EQ(who->organisation_id(), "org-1");
+  EXPECT_FALSE(who->platform_admin());
+  ASSERT_EQ(who->grants_size(), 2);
+  EXPECT_EQ(who->grants(0).role(), NETWORK_ROLE_ANIMATOR);
+  EXPECT_EQ(who->grants(1).network_id(), "net-2");
+  EXPECT_LE(absl::FromUnixSeconds(who->expires_at().seconds()), absl::Now() + absl::Minutes(5));
+  EXPECT_FALSE(auth::PrincipalVerifier(kTestHmacKey)
+                   .VerifyEncoded(bytes, signature, absl::Now() + absl::Minutes(6))
+                   .ok());
+
+  // By default: a platform admin called maillagectl.
+  ASSERT_EQ(Tool({"principal"}, &out, &err), kExitOk);
+  lines = absl::StrSplit(out, '\n', absl::SkipEmpty());
+  ASSERT_TRUE(absl::Base64Unescape(
+      lines[0].substr(bin_prefix.size(), lines[0].size() - bin_prefix.size() - 1), &bytes));
+  auth::Principal admin;
+  ASSERT_TRUE(admin.ParseFromString(bytes));
+  EXPECT_TRUE(admin.platform_admin());
+  EXPECT_EQ(admin.subject(), "maillagectl");
+}
+
+TEST_F(MaillagectlTest, UsageAndConfigurationErrorsExitTwo) {
+  std::ostringstream out;
+  std::ostringstream err;
+  EXPECT_EQ(ctl::Run({"maillagectl", "help"}, out, err), kExitOk);
+  EXPECT_THAT(out.str(), HasSubstr("Exit codes"));
+  EXPECT_EQ(ctl::Run({"maillagectl"}, out, err), kExitUsage);
+  EXPECT_EQ(ctl::Run({"maillagectl", "frobnicate"}, out, err), kExitUsage);
+  EXPECT_EQ(ctl::Run({"maillagectl", "import"}, out, err), kExitUsage);
+  EXPECT_EQ(ctl::Run({"maillagectl", "export", "--netwrok=x"}, out, err), kExitUsage);
+  EXPECT_EQ(ctl::Run({"maillagectl", "demo", "load", "--org=x"}, out, err), kExitUsage);
+  EXPECT_EQ(ctl::Run({"maillagectl", "principal", "--grant=net-1:king"}, out, err), kExitUsage);
+  EXPECT_EQ(ctl::Run({"maillagectl", "principal", "--auth-hmac-key=short"}, out, err), kExitUsage);
+  EXPECT_EQ(Tool({"principal", "--ttl-minutes=0"}), kExitUsage);
+  EXPECT_EQ(Tool({"export"}), kExitUsage);
+  EXPECT_EQ(Tool({"import", "x.csv", "--batch-size=5000"}), kExitUsage);
+}
+
+}  // namespace
+}  // namespace maillage::ctl
