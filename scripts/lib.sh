@@ -20,13 +20,23 @@ as_db_user() {
 # The number of parallel jobs for builds: the cores, but not more than memory allows.
 build_jobs() { nproc; }
 
-# Configures and builds into $1 with extra CMake arguments.
+# Configures $1 with the CMake arguments that follow (up to "--") and builds it; targets may
+# follow "--" (default: everything).
+#   cmake_build build -DCMAKE_BUILD_TYPE=Release -- membership maillagectl
 cmake_build() {
   local dir="$1"; shift
+  local args=() targets=()
+  while [ $# -gt 0 ] && [ "$1" != "--" ]; do args+=("$1"); shift; done
+  [ $# -gt 0 ] && shift
+  targets=("$@")
   if [ ! -f "$dir/build.ninja" ]; then
-    cmake -S "$root_dir" -B "$dir" -G Ninja "$@" >/dev/null
+    cmake -S "$root_dir" -B "$dir" -G Ninja "${args[@]}" >/dev/null
   fi
-  cmake --build "$dir" -j "$(build_jobs)"
+  if [ ${#targets[@]} -gt 0 ]; then
+    cmake --build "$dir" -j "$(build_jobs)" --target "${targets[@]}"
+  else
+    cmake --build "$dir" -j "$(build_jobs)"
+  fi
 }
 
 # Waits until a TCP port accepts connections, or fails after $2 seconds.
