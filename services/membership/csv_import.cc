@@ -161,6 +161,12 @@ std::optional<ImportRow> ImportRowParser::Parse(const std::vector<std::string>& 
     error("", absl::StrCat("expected ", columns_.size(), " fields, found ", fields.size()));
     return std::nullopt;
   }
+  // Bytes that are not UTF-8 (a file saved as Latin-1, say) would fail the whole batch in
+  // PostgreSQL: refuse them here, by column.
+  for (const auto& [name, index] : columns_) {
+    if (!IsValidUtf8Text(fields[index])) error(name, "not valid UTF-8 (save the file as UTF-8)");
+  }
+  if (errors->size() != before) return std::nullopt;
   auto get = [&](const char* name) -> std::string {
     auto it = columns_.find(name);
     return it == columns_.end() ? std::string()

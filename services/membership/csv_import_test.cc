@@ -119,6 +119,16 @@ TEST(ImportRowParserTest, EveryProblemNamesLineAndColumn) {
   }
 }
 
+TEST(ImportRowParserTest, Latin1BytesAreRefusedByColumn) {
+  ImportRowParser p;
+  ASSERT_TRUE(p.SetHeader({"siren", "legal_name", "kind"}).ok());
+  std::vector<v1::ImportRowError> errors;
+  EXPECT_FALSE(p.Parse({"732829320", "Caf\xe9 du Port", "company"}, 3, &errors).has_value());
+  ASSERT_EQ(errors.size(), 1u);
+  EXPECT_EQ(errors[0].field(), "legal_name");
+  EXPECT_EQ(errors[0].line(), 3);
+}
+
 TEST(CsvFieldTest, QuotesOnlyWhenNeeded) {
   EXPECT_EQ(CsvField("plain"), "plain");
   EXPECT_EQ(CsvField("a,b"), "\"a,b\"");

@@ -59,44 +59,12 @@ bool SharesAny(const Principal& who, const std::vector<std::string>& networks) {
                      [&](const std::string& n) { return auth::InNetwork(who, n); });
 }
 
-// Well-formed UTF-8 without NUL: text PostgreSQL accepts as a parameter.
-bool IsSqlText(absl::string_view s) {
-  for (size_t i = 0; i < s.size();) {
-    auto byte = [&](size_t k) { return static_cast<unsigned char>(s[i + k]); };
-    unsigned char c = byte(0);
-    size_t n = 1;
-    unsigned char lo = 0x80, hi = 0xBF;  // the range of the second byte
-    if (c == 0) return false;
-    if (c >= 0x80) {
-      if (c >= 0xC2 && c <= 0xDF) {
-        n = 2;
-      } else if (c >= 0xE0 && c <= 0xEF) {
-        n = 3;
-        if (c == 0xE0) lo = 0xA0;
-        if (c == 0xED) hi = 0x9F;
-      } else if (c >= 0xF0 && c <= 0xF4) {
-        n = 4;
-        if (c == 0xF0) lo = 0x90;
-        if (c == 0xF4) hi = 0x8F;
-      } else {
-        return false;
-      }
-      if (i + n > s.size() || byte(1) < lo || byte(1) > hi) return false;
-      for (size_t k = 2; k < n; ++k) {
-        if ((byte(k) & 0xC0) != 0x80) return false;
-      }
-    }
-    i += n;
-  }
-  return true;
-}
-
 // The listings here page on (name key, UUID). Page tokens are not signed, so the sort key a
 // token carries is checked before it reaches SQL: a forged one is refused like a foreign one.
 absl::StatusOr<PageQuery> ParseNamePage(const common::v1::PageRequest& page, uint64_t fingerprint) {
   MAILLAGE_ASSIGN_OR_RETURN(PageQuery q, ParsePage(page, fingerprint));
   if (!q.after.empty() &&
-      (q.after.size() != 2 || !IsSqlText(q.after[0]) || !IsValidUuid(q.after[1]))) {
+      (q.after.size() != 2 || !IsValidUtf8Text(q.after[0]) || !IsValidUuid(q.after[1]))) {
     return InvalidField("page.page_token", "not a token of this query (filters changed?)");
   }
   return q;
@@ -254,11 +222,14 @@ grpc::ServerUnaryReactor* MembershipService::ListOrganisations(
          req->siren_prefix().find_first_not_of("0123456789") != std::string::npos)) {
       return InvalidField("siren_prefix", "must be 1 to 9 digits");
     }
-    if (req->naf_prefix().size() > 6) return InvalidField("naf_prefix", "too long");
-    if (!req->departement_code().empty() && req->departement_code().size() > 3) {
+    std::string naf_prefix = absl::AsciiStrToUpper(req->naf_prefix());  // "j" means section J
+    if (!naf_prefix.empty() && !IsValidNaceSection(naf_prefix) && !IsNafPrefix(naf_prefix)) {
+      return InvalidField("naf_prefix", "must be a NACE section letter or the start of a NAF code");
+    }
+    if (!req->departement_code().empty() && !IsValidDepartementCode(req->departement_code())) {
       return InvalidField("departement_code", "not a département code");
     }
-    if (!req->commune_code().empty() && req->commune_code().size() != 5) {
+    if (!req->commune_code().empty() && !IsValidCommuneCode(req->commune_code())) {
       return InvalidField("commune_code", "not an INSEE commune code");
     }
     if (!req->network_id().empty() && !auth::InNetwork(who, req->network_id())) {
@@ -267,7 +238,7 @@ grpc::ServerUnaryReactor* MembershipService::ListOrganisations(
     OrganisationFilter filter{.network_id = req->network_id(),
                               .name_prefix = req->name_prefix(),
                               .siren_prefix = req->siren_prefix(),
-                              .naf_prefix = req->naf_prefix(),
+                              .naf_prefix = absl::AsciiStrToUpper(req->naf_prefix()),
                               .departement_code = req->departement_code(),
                               .commune_code = req->commune_code()};
     uint64_t fp =
@@ -314,6 +285,12 @@ grpc::ServerUnaryReactor* MembershipService::GetPerson(grpc::CallbackServerConte
       MAILLAGE_ASSIGN_OR_RETURN(std::vector<std::string> orgs,
                                 deps_.store->OrganisationsRepresentedBy(req->person_id()));
       allowed = std::find(orgs.begin(), orgs.end(), who.organisation_id()) != orgs.end();
+      // Animators see the representatives of their members, as ListRepresentations shows.
+      for (size_t i = 0; !allowed && i < orgs.size(); ++i) {
+        MAILLAGE_ASSIGN_OR_RETURN(std::vector<std::string> networks,
+                                  deps_.store->NetworksOf(orgs[i]));
+        allowed = AnimatesAny(who, networks);
+      }
     }
     if (!allowed)
       return absl::NotFoundError(absl::StrCat("person ", req->person_id(), " not found"));
@@ -412,7 +389,7 @@ grpc::ServerUnaryReactor* MembershipService::ListNetworks(grpc::CallbackServerCo
     if (!v1::NetworkKind_IsValid(req->kind())) return InvalidField("kind", "unknown network kind");
     MAILLAGE_RETURN_IF_ERROR(
         ValidateText(req->name_prefix(), "name_prefix", kMaxNameLength, false));
-    if (req->departement_code().size() > 3) {
+    if (!req->departement_code().empty() && !IsValidDepartementCode(req->departement_code())) {
       return InvalidField("departement_code", "not a département code");
     }
     NetworkFilter filter{.kind = req->kind(),

@@ -15,6 +15,7 @@
 //                       public profile: fellow members (or anyone if visibility is public);
 //                       everyone else gets NOT_FOUND
 //   UpdateOrganisation, AddEstablishment, AddRepresentation      its representatives
+//   GetPerson           the person, the organisations it represents, their animators
 //   ListOrganisations   members of the network filtered on (public profiles; full for animators)
 //   CreateNetwork       a representative of the animating organisation
 //   UpdateNetwork, PublishCharter, Approve/Reject/Suspend/Reinstate/ChangeRole,

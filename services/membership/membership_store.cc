@@ -3,6 +3,7 @@
 #include <map>
 #include <pqxx/pqxx>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
@@ -343,7 +344,7 @@ absl::StatusOr<v1::Organisation> MembershipStore::GetOrganisation(const std::str
 
 absl::StatusOr<v1::Organisation> MembershipStore::UpdateOrganisation(const v1::Organisation& update,
                                                                      const ChangeContext& change) {
-  return InTransaction<v1::Organisation>(
+  absl::StatusOr<v1::Organisation> out = InTransaction<v1::Organisation>(
       pool_, [&](pqxx::work& tx) -> absl::StatusOr<v1::Organisation> {
         if (!update.siren().empty()) {
           pqxx::result dup = tx.exec_params(
@@ -357,6 +358,14 @@ absl::StatusOr<v1::Organisation> MembershipStore::UpdateOrganisation(const v1::O
         }
         return RewriteOrganisation(tx, update, update.version(), change);
       });
+  // A concurrent change may have taken the SIREN since the check above; the unique index
+  // then refuses the write with PostgreSQL's wording, so say it in the API's.
+  if (out.status().code() == absl::StatusCode::kAlreadyExists &&
+      !absl::StartsWith(out.status().message(), "organisation.")) {
+    return absl::AlreadyExistsError(
+        absl::StrCat("organisation.siren: SIREN ", update.siren(), " is already registered"));
+  }
+  return out;
 }
 
 absl::StatusOr<v1::Organisation> MembershipStore::AddEstablishment(

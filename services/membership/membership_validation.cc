@@ -18,6 +18,50 @@ std::string At(absl::string_view field, size_t i) { return absl::StrCat(field, "
 
 }  // namespace
 
+bool IsValidUtf8Text(absl::string_view s) {
+  for (size_t i = 0; i < s.size();) {
+    auto byte = [&](size_t k) { return static_cast<unsigned char>(s[i + k]); };
+    unsigned char c = byte(0);
+    size_t n = 1;
+    unsigned char lo = 0x80, hi = 0xBF;  // the range of the second byte (RFC 3629)
+    if (c == 0) return false;
+    if (c >= 0x80) {
+      if (c >= 0xC2 && c <= 0xDF) {
+        n = 2;
+      } else if (c >= 0xE0 && c <= 0xEF) {
+        n = 3;
+        if (c == 0xE0) lo = 0xA0;  // no overlong forms
+        if (c == 0xED) hi = 0x9F;  // no surrogates
+      } else if (c >= 0xF0 && c <= 0xF4) {
+        n = 4;
+        if (c == 0xF0) lo = 0x90;
+        if (c == 0xF4) hi = 0x8F;  // nothing past U+10FFFF
+      } else {
+        return false;
+      }
+      if (i + n > s.size() || byte(1) < lo || byte(1) > hi) return false;
+      for (size_t k = 2; k < n; ++k) {
+        if ((byte(k) & 0xC0) != 0x80) return false;
+      }
+    }
+    i += n;
+  }
+  return true;
+}
+
+bool IsNafPrefix(absl::string_view s) {
+  static constexpr absl::string_view kShape = "99.99A";  // 9: digit, A: letter
+  if (s.empty() || s.size() > kShape.size()) return false;
+  for (size_t i = 0; i < s.size(); ++i) {
+    char c = s[i];
+    bool ok = kShape[i] == '9'   ? absl::ascii_isdigit(c)
+              : kShape[i] == '.' ? c == '.'
+                                 : (c >= 'A' && c <= 'Z');
+    if (!ok) return false;
+  }
+  return true;
+}
+
 absl::Status ValidateId(absl::string_view id, absl::string_view field) {
   if (id.empty()) return InvalidField(field, "required");
   if (!IsValidUuid(id)) return InvalidField(field, "malformed id (expected a UUID)");
@@ -27,6 +71,7 @@ absl::Status ValidateId(absl::string_view id, absl::string_view field) {
 absl::Status ValidateText(absl::string_view text, absl::string_view field, size_t max,
                           bool required) {
   if (required && absl::StripAsciiWhitespace(text).empty()) return InvalidField(field, "required");
+  if (!IsValidUtf8Text(text)) return InvalidField(field, "not valid UTF-8 text");
   if (text.size() > max) {
     return InvalidField(field, absl::StrCat("too long (", text.size(), " > ", max, " characters)"));
   }

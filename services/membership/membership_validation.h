@@ -30,6 +30,12 @@ inline constexpr size_t kMaxEstablishments = 500;
 inline constexpr size_t kMaxIdempotencyKeyLength = 128;
 inline constexpr int kMaxRequiredSponsors = 10;
 
+// Well-formed UTF-8 without NUL bytes: text PostgreSQL accepts.
+bool IsValidUtf8Text(absl::string_view s);
+
+// A prefix of a NAF code ("6", "62", "62.0", "62.01", "62.01Z").
+bool IsNafPrefix(absl::string_view s);
+
 // A required id in canonical UUID form.
 absl::Status ValidateId(absl::string_view id, absl::string_view field);
 // Optional text of at most `max` bytes; required when `required`.
