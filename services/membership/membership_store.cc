@@ -21,20 +21,19 @@ using ::maillage::auth::v1::NetworkRole;
 // Columns shared by every read of an organisation, in the order ReadOrganisation expects.
 constexpr char kOrganisationColumns[] =
     "o.id::text, o.profile, o.version, (extract(epoch from o.created_at) * 1000000)::bigint, "
-    "(extract(epoch from o.updated_at) * 1000000)::bigint, o.name_key";
+    "(extract(epoch from o.updated_at) * 1000000)::bigint";
 
 constexpr char kNetworkColumns[] =
     "n.id::text, n.profile, n.version, (extract(epoch from n.created_at) * 1000000)::bigint, "
     "(extract(epoch from n.updated_at) * 1000000)::bigint, n.charter_version, n.charter_text, "
-    "(extract(epoch from n.charter_published_at) * 1000000)::bigint, n.name_key";
+    "(extract(epoch from n.charter_published_at) * 1000000)::bigint";
 
 constexpr char kMembershipColumns[] =
     "m.id::text, m.organisation_id::text, m.network_id::text, m.role, m.state, m.state_reason, "
     "m.motivation, m.signed_charter_version, coalesce(m.signed_by::text, ''), "
     "coalesce((extract(epoch from m.signed_at) * 1000000)::bigint, 0), m.version, "
     "(extract(epoch from m.created_at) * 1000000)::bigint, "
-    "(extract(epoch from m.updated_at) * 1000000)::bigint, n.charter_version, o.legal_name, "
-    "lower(o.legal_name)";
+    "(extract(epoch from m.updated_at) * 1000000)::bigint, n.charter_version, o.legal_name";
 
 constexpr char kMembershipFrom[] =
     " FROM memberships m JOIN networks n ON n.id = m.network_id"
@@ -126,6 +125,59 @@ std::string PgTextArray(const google::protobuf::RepeatedPtrField<std::string>& v
   }
   return absl::StrCat("{", absl::StrJoin(quoted, ","), "}");
 }
+
+// A listing query: conditions with numbered parameters, ordered by (sort key, id) and cut
+// after the keyset position of the previous page.
+class KeysetQuery {
+ public:
+  // Binds `value` and returns its placeholder ("$3").
+  std::string Param(std::string value) {
+    params_.push_back(std::move(value));
+    return absl::StrCat("$", params_.size());
+  }
+  void Where(std::string condition) { conditions_.push_back(std::move(condition)); }
+  // `column LIKE 'prefix%'`, LIKE's wildcards escaped so that a '%' in a name matches itself.
+  void WherePrefix(absl::string_view column, const std::string& prefix, bool lower = false) {
+    std::string escaped;
+    for (char c : prefix) {
+      if (c == '%' || c == '_' || c == '\\') escaped += '\\';
+      escaped += c;
+    }
+    std::string p = Param(escaped + "%");
+    Where(absl::StrCat(column, " LIKE ", lower ? absl::StrCat("lower(", p, ")") : p));
+  }
+
+  // Runs `SELECT columns from_and_joins WHERE ... ORDER BY sort_key, id` for one page and
+  // reads the rows with `read`. The sort key and the id are the row's last two columns.
+  template <typename T>
+  Page<T> Run(pqxx::work& tx, absl::string_view columns, absl::string_view from,
+              absl::string_view sort_key, absl::string_view id, const PageQuery& page,
+              T (*read)(const pqxx::row&)) {
+    if (page.after.size() == 2) {
+      Where(absl::StrCat("(", sort_key, ", ", id, ") > (", Param(page.after[0]), ", ",
+                         Param(page.after[1]), "::uuid)"));
+    }
+    std::string sql =
+        absl::StrCat("SELECT ", columns, ", ", sort_key, ", ", id, "::text ", from, " WHERE ",
+                     conditions_.empty() ? "true" : absl::StrJoin(conditions_, " AND "),
+                     " ORDER BY ", sort_key, ", ", id, " LIMIT ", page.size + 1);
+    pqxx::result r = tx.exec_params(sql, pqxx::prepare::make_dynamic_params(params_));
+    Page<T> out;
+    for (size_t i = 0; i < r.size() && static_cast<int>(i) < page.size; ++i) {
+      out.items.push_back(read(r[i]));
+    }
+    if (static_cast<int>(r.size()) > page.size) {
+      const pqxx::row& last = r[page.size - 1];
+      pqxx::row::size_type n = last.size();
+      out.next_after = {last[n - 2].as<std::string>(), last[n - 1].as<std::string>()};
+    }
+    return out;
+  }
+
+ private:
+  std::vector<std::string> params_;
+  std::vector<std::string> conditions_;
+};
 
 // Writes an event to the outbox inside the caller's transaction.
 absl::Status Emit(pqxx::work& tx, const ChangeContext& change,
@@ -403,63 +455,29 @@ absl::StatusOr<Page<v1::Organisation>> MembershipStore::ListOrganisations(
     const OrganisationFilter& f, const PageQuery& page) {
   return InTransaction<Page<v1::Organisation>>(
       pool_, [&](pqxx::work& tx) -> absl::StatusOr<Page<v1::Organisation>> {
-        std::vector<std::string> params;
-        std::vector<std::string> where = {"true"};
-        auto param = [&](std::string v) {
-          params.push_back(std::move(v));
-          return absl::StrCat("$", params.size());
-        };
-        std::string from = " FROM organisations o ";
+        KeysetQuery q;
+        std::string from = "FROM organisations o";
         if (!f.network_id.empty()) {
-          from += absl::StrCat("JOIN memberships m ON m.organisation_id = o.id AND m.network_id = ",
-                               param(f.network_id), "::uuid AND m.state NOT IN (",
-                               static_cast<int>(v1::MEMBERSHIP_STATE_LEFT), ",",
-                               static_cast<int>(v1::MEMBERSHIP_STATE_REJECTED), ") ");
+          from +=
+              absl::StrCat(" JOIN memberships m ON m.organisation_id = o.id AND m.network_id = ",
+                           q.Param(f.network_id), "::uuid AND m.state NOT IN (",
+                           static_cast<int>(v1::MEMBERSHIP_STATE_LEFT), ",",
+                           static_cast<int>(v1::MEMBERSHIP_STATE_REJECTED), ")");
         }
-        // Prefix searches escape LIKE's wildcards so a '%' in a name matches itself.
-        auto like_prefix = [](const std::string& s) {
-          std::string out;
-          for (char c : s) {
-            if (c == '%' || c == '_' || c == '\\') out += '\\';
-            out += c;
-          }
-          return out + "%";
-        };
-        if (!f.name_prefix.empty()) {
-          where.push_back(
-              absl::StrCat("o.name_key LIKE lower(", param(like_prefix(f.name_prefix)), ")"));
-        }
-        if (!f.siren_prefix.empty()) {
-          where.push_back(absl::StrCat("o.siren LIKE ", param(like_prefix(f.siren_prefix))));
-        }
+        if (!f.name_prefix.empty()) q.WherePrefix("o.name_key", f.name_prefix, /*lower=*/true);
+        if (!f.siren_prefix.empty()) q.WherePrefix("o.siren", f.siren_prefix);
         if (f.naf_prefix.size() == 1) {
-          where.push_back(absl::StrCat("o.nace_section = ", param(f.naf_prefix)));
+          q.Where(absl::StrCat("o.nace_section = ", q.Param(f.naf_prefix)));
         } else if (!f.naf_prefix.empty()) {
-          where.push_back(absl::StrCat("o.naf_code LIKE ", param(like_prefix(f.naf_prefix))));
+          q.WherePrefix("o.naf_code", f.naf_prefix);
         }
         if (!f.departement_code.empty()) {
-          where.push_back(absl::StrCat("o.departement_code = ", param(f.departement_code)));
+          q.Where(absl::StrCat("o.departement_code = ", q.Param(f.departement_code)));
         }
         if (!f.commune_code.empty()) {
-          where.push_back(absl::StrCat("o.commune_code = ", param(f.commune_code)));
+          q.Where(absl::StrCat("o.commune_code = ", q.Param(f.commune_code)));
         }
-        if (page.after.size() == 2) {
-          where.push_back(absl::StrCat("(o.name_key, o.id) > (", param(page.after[0]), ", ",
-                                       param(page.after[1]), "::uuid)"));
-        }
-        std::string sql = absl::StrCat("SELECT ", kOrganisationColumns, from, "WHERE ",
-                                       absl::StrJoin(where, " AND "),
-                                       " ORDER BY o.name_key, o.id LIMIT ", page.size + 1);
-        pqxx::result r = tx.exec_params(sql, pqxx::prepare::make_dynamic_params(params));
-        Page<v1::Organisation> out;
-        for (size_t i = 0; i < r.size() && static_cast<int>(i) < page.size; ++i) {
-          out.items.push_back(ReadOrganisation(r[i]));
-        }
-        if (static_cast<int>(r.size()) > page.size) {
-          const pqxx::row& last = r[page.size - 1];
-          out.next_after = {last[5].as<std::string>(), last[0].as<std::string>()};
-        }
-        return out;
+        return q.Run(tx, kOrganisationColumns, from, "o.name_key", "o.id", page, &ReadOrganisation);
       });
 }
 
@@ -685,45 +703,16 @@ absl::StatusOr<Page<v1::Network>> MembershipStore::ListNetworks(const NetworkFil
                                                                 const PageQuery& page) {
   return InTransaction<Page<v1::Network>>(
       pool_, [&](pqxx::work& tx) -> absl::StatusOr<Page<v1::Network>> {
-        std::vector<std::string> params;
-        std::vector<std::string> where = {"true"};
-        auto param = [&](std::string v) {
-          params.push_back(std::move(v));
-          return absl::StrCat("$", params.size());
-        };
+        KeysetQuery q;
         if (f.kind != v1::NETWORK_KIND_UNSPECIFIED) {
-          where.push_back(absl::StrCat("n.kind = ", param(absl::StrCat(static_cast<int>(f.kind))),
-                                       "::smallint"));
+          q.Where(absl::StrCat("n.kind = ", static_cast<int>(f.kind)));
         }
-        if (!f.name_prefix.empty()) {
-          std::string escaped;
-          for (char c : f.name_prefix) {
-            if (c == '%' || c == '_' || c == '\\') escaped += '\\';
-            escaped += c;
-          }
-          where.push_back(absl::StrCat("n.name_key LIKE lower(", param(escaped + "%"), ")"));
-        }
+        if (!f.name_prefix.empty()) q.WherePrefix("n.name_key", f.name_prefix, /*lower=*/true);
         if (!f.departement_code.empty()) {
-          where.push_back(absl::StrCat(param(f.departement_code), " = ANY(n.departement_codes)"));
+          q.Where(absl::StrCat(q.Param(f.departement_code), " = ANY(n.departement_codes)"));
         }
-        if (page.after.size() == 2) {
-          where.push_back(absl::StrCat("(n.name_key, n.id) > (", param(page.after[0]), ", ",
-                                       param(page.after[1]), "::uuid)"));
-        }
-        pqxx::result r =
-            tx.exec_params(absl::StrCat("SELECT ", kNetworkColumns, " FROM networks n WHERE ",
-                                        absl::StrJoin(where, " AND "),
-                                        " ORDER BY n.name_key, n.id LIMIT ", page.size + 1),
-                           pqxx::prepare::make_dynamic_params(params));
-        Page<v1::Network> out;
-        for (size_t i = 0; i < r.size() && static_cast<int>(i) < page.size; ++i) {
-          out.items.push_back(ReadNetwork(r[i]));
-        }
-        if (static_cast<int>(r.size()) > page.size) {
-          const pqxx::row& last = r[page.size - 1];
-          out.next_after = {last[8].as<std::string>(), last[0].as<std::string>()};
-        }
-        return out;
+        return q.Run(tx, kNetworkColumns, "FROM networks n", "n.name_key", "n.id", page,
+                     &ReadNetwork);
       });
 }
 
@@ -989,54 +978,33 @@ absl::StatusOr<Page<v1::Membership>> MembershipStore::ListMemberships(const Memb
                                                                       const PageQuery& page) {
   return InTransaction<Page<v1::Membership>>(
       pool_, [&](pqxx::work& tx) -> absl::StatusOr<Page<v1::Membership>> {
-        std::vector<std::string> params;
-        std::vector<std::string> where = {"true"};
-        auto param = [&](std::string v) {
-          params.push_back(std::move(v));
-          return absl::StrCat("$", params.size());
-        };
+        KeysetQuery q;
         if (!f.network_id.empty()) {
-          where.push_back(absl::StrCat("m.network_id = ", param(f.network_id), "::uuid"));
+          q.Where(absl::StrCat("m.network_id = ", q.Param(f.network_id), "::uuid"));
         }
         if (!f.organisation_id.empty()) {
-          where.push_back(absl::StrCat("m.organisation_id = ", param(f.organisation_id), "::uuid"));
+          q.Where(absl::StrCat("m.organisation_id = ", q.Param(f.organisation_id), "::uuid"));
         }
         if (f.state != v1::MEMBERSHIP_STATE_UNSPECIFIED) {
-          where.push_back(absl::StrCat("m.state = ", static_cast<int>(f.state)));
+          q.Where(absl::StrCat("m.state = ", static_cast<int>(f.state)));
         }
         if (!f.states.empty()) {
           std::vector<int> states(f.states.begin(), f.states.end());
-          where.push_back(absl::StrCat("m.state IN (", absl::StrJoin(states, ","), ")"));
+          q.Where(absl::StrCat("m.state IN (", absl::StrJoin(states, ","), ")"));
         }
         if (f.role != auth::v1::NETWORK_ROLE_UNSPECIFIED) {
-          where.push_back(absl::StrCat("m.role = ", static_cast<int>(f.role)));
+          q.Where(absl::StrCat("m.role = ", static_cast<int>(f.role)));
         }
         if (f.charter_signature_required) {
-          where.push_back(absl::StrCat("m.state IN (",
-                                       static_cast<int>(v1::MEMBERSHIP_STATE_ACTIVE), ",",
-                                       static_cast<int>(v1::MEMBERSHIP_STATE_SUSPENDED),
-                                       ") AND m.signed_charter_version < n.charter_version"));
+          q.Where(absl::StrCat("m.state IN (", static_cast<int>(v1::MEMBERSHIP_STATE_ACTIVE), ",",
+                               static_cast<int>(v1::MEMBERSHIP_STATE_SUSPENDED),
+                               ") AND m.signed_charter_version < n.charter_version"));
         }
-        if (page.after.size() == 2) {
-          where.push_back(absl::StrCat("(lower(o.legal_name), m.id) > (", param(page.after[0]),
-                                       ", ", param(page.after[1]), "::uuid)"));
-        }
-        pqxx::result r = tx.exec_params(
-            absl::StrCat("SELECT ", kMembershipColumns, kMembershipFrom, "WHERE ",
-                         absl::StrJoin(where, " AND "),
-                         " ORDER BY lower(o.legal_name), m.id LIMIT ", page.size + 1),
-            pqxx::prepare::make_dynamic_params(params));
-        Page<v1::Membership> out;
-        for (size_t i = 0; i < r.size() && static_cast<int>(i) < page.size; ++i) {
-          out.items.push_back(ReadMembership(r[i]));
-        }
+        Page<v1::Membership> out = q.Run(tx, kMembershipColumns, kMembershipFrom,
+                                         "lower(o.legal_name)", "m.id", page, &ReadMembership);
         std::vector<v1::Membership*> ptrs;
         for (v1::Membership& m : out.items) ptrs.push_back(&m);
         MAILLAGE_RETURN_IF_ERROR(AttachSponsors(tx, ptrs));
-        if (static_cast<int>(r.size()) > page.size) {
-          const pqxx::row& last = r[page.size - 1];
-          out.next_after = {last[15].as<std::string>(), last[0].as<std::string>()};
-        }
         return out;
       });
 }
