@@ -113,8 +113,12 @@ absl::Status Init(absl::string_view service, absl::string_view level) {
   return absl::OkStatus();
 }
 
+bool Enabled(Level level) {
+  return static_cast<int>(level) >= GetState().min_level.load(std::memory_order_relaxed);
+}
+
 void Write(Level level, absl::string_view msg, Fields fields) {
-  if (static_cast<int>(level) < GetState().min_level.load(std::memory_order_relaxed)) return;
+  if (!Enabled(level)) return;
   std::string line = absl::StrCat(
       "{\"ts\":\"", absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ", absl::Now(), absl::UTCTimeZone()),
       "\"", Body(level, msg, fields));

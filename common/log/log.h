@@ -27,6 +27,8 @@ enum class Level { kDebug, kInfo, kWarn, kError };
 absl::Status Init(absl::string_view service, absl::string_view level);
 
 void Write(Level level, absl::string_view msg, Fields fields);
+// True when lines of `level` are written: lets hot paths skip building fields.
+bool Enabled(Level level);
 inline void Debug(absl::string_view msg, Fields fields = {}) { Write(Level::kDebug, msg, fields); }
 inline void Info(absl::string_view msg, Fields fields = {}) { Write(Level::kInfo, msg, fields); }
 inline void Warn(absl::string_view msg, Fields fields = {}) { Write(Level::kWarn, msg, fields); }

@@ -15,6 +15,14 @@ TEST(LogTest, EscapesEverythingIntoOneJsonLine) {
   EXPECT_EQ(line.find('\n'), std::string::npos);
 }
 
+TEST(LogTest, LevelGatesLines) {
+  ASSERT_TRUE(Init("membership", "warn").ok());
+  EXPECT_FALSE(Enabled(Level::kDebug));
+  EXPECT_FALSE(Enabled(Level::kInfo));
+  EXPECT_TRUE(Enabled(Level::kWarn));
+  EXPECT_TRUE(Enabled(Level::kError));
+}
+
 TEST(LogTest, RejectsUnknownLevel) {
   EXPECT_EQ(Init("membership", "verbose").code(), absl::StatusCode::kInvalidArgument);
 }

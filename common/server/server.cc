@@ -57,7 +57,15 @@ struct RpcMetrics {
   prometheus::Family<prometheus::Histogram>& latency;
 };
 
-// Times every call from its initial metadata to its status, without touching handlers.
+// Server-side faults, logged at warn; the others (the caller's mistakes) only at debug.
+bool IsServerFault(grpc::StatusCode code) {
+  return code == grpc::StatusCode::INTERNAL || code == grpc::StatusCode::UNKNOWN ||
+         code == grpc::StatusCode::DATA_LOSS || code == grpc::StatusCode::UNAVAILABLE ||
+         code == grpc::StatusCode::DEADLINE_EXCEEDED;
+}
+
+// Times every call from its initial metadata to its status, and writes its access log line
+// (with the caller's x-request-id and W3C traceparent), without touching handlers.
 class MetricsInterceptor final : public grpc::experimental::Interceptor {
  public:
   MetricsInterceptor(RpcMetrics* metrics, std::string method)
@@ -67,6 +75,14 @@ class MetricsInterceptor final : public grpc::experimental::Interceptor {
     using Hook = grpc::experimental::InterceptionHookPoints;
     if (methods->QueryInterceptionHookPoint(Hook::POST_RECV_INITIAL_METADATA)) {
       start_ = std::chrono::steady_clock::now();
+      if (auto* md = methods->GetRecvInitialMetadata(); md != nullptr) {
+        if (auto it = md->find("x-request-id"); it != md->end()) {
+          request_id_.assign(it->second.data(), it->second.size());
+        }
+        if (auto it = md->find("traceparent"); it != md->end()) {
+          traceparent_.assign(it->second.data(), it->second.size());
+        }
+      }
     }
     if (methods->QueryInterceptionHookPoint(Hook::PRE_SEND_STATUS)) {
       grpc::Status status = methods->GetSendStatus();
@@ -78,6 +94,17 @@ class MetricsInterceptor final : public grpc::experimental::Interceptor {
       static const prometheus::Histogram::BucketBoundaries kBuckets = {
           0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10};
       metrics_->latency.Add({{"grpc_method", method_}}, kBuckets).Observe(seconds);
+      log::Level level =
+          IsServerFault(status.error_code()) ? log::Level::kWarn : log::Level::kDebug;
+      if (log::Enabled(level)) {
+        log::Write(level, "rpc",
+                   {{"method", method_},
+                    {"code", CodeName(status.error_code())},
+                    {"error", status.error_message()},
+                    {"ms", absl::StrCat(static_cast<int64_t>(seconds * 1000))},
+                    {"request_id", request_id_},
+                    {"traceparent", traceparent_}});
+      }
     }
     methods->Proceed();
   }
@@ -85,6 +112,8 @@ class MetricsInterceptor final : public grpc::experimental::Interceptor {
  private:
   RpcMetrics* metrics_;
   std::string method_;
+  std::string request_id_;
+  std::string traceparent_;
   std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
 };
 
