@@ -123,14 +123,22 @@ absl::StatusOr<v1::Network> MembershipService::LoadNetwork(const std::string& id
   return n;
 }
 
-absl::StatusOr<v1::Membership> MembershipService::MembershipForAnimator(
+absl::StatusOr<v1::Membership> MembershipService::VisibleMembership(
     const Principal& who, const std::string& membership_id) {
   MAILLAGE_RETURN_IF_ERROR(ValidateId(membership_id, "membership_id"));
   MAILLAGE_ASSIGN_OR_RETURN(v1::Membership m, deps_.store->GetMembership(membership_id));
+  // Outside the network a membership is indistinguishable from an absent one: neither its
+  // state nor the network's admission policy is revealed.
+  if (!auth::InNetwork(who, m.network_id()) && !auth::ActsFor(who, m.organisation_id())) {
+    return absl::NotFoundError(absl::StrCat("membership ", membership_id, " not found"));
+  }
+  return m;
+}
+
+absl::StatusOr<v1::Membership> MembershipService::MembershipForAnimator(
+    const Principal& who, const std::string& membership_id) {
+  MAILLAGE_ASSIGN_OR_RETURN(v1::Membership m, VisibleMembership(who, membership_id));
   if (!auth::IsAnimator(who, m.network_id())) {
-    if (!auth::InNetwork(who, m.network_id()) && !auth::ActsFor(who, m.organisation_id())) {
-      return absl::NotFoundError(absl::StrCat("membership ", membership_id, " not found"));
-    }
     return Denied("only the network's animators manage its memberships");
   }
   return m;
@@ -468,11 +476,7 @@ grpc::ServerUnaryReactor* MembershipService::SponsorMembership(
     if (!auth::ActsFor(who, sponsor)) {
       return Denied("a sponsor acts through its own representatives");
     }
-    // Outside the network the application is invisible: no state or policy is revealed.
-    MAILLAGE_ASSIGN_OR_RETURN(v1::Membership m, deps_.store->GetMembership(req->membership_id()));
-    if (!auth::InNetwork(who, m.network_id()) && !auth::ActsFor(who, m.organisation_id())) {
-      return absl::NotFoundError(absl::StrCat("membership ", req->membership_id(), " not found"));
-    }
+    MAILLAGE_RETURN_IF_ERROR(VisibleMembership(who, req->membership_id()).status());
     MAILLAGE_ASSIGN_OR_RETURN(*resp,
                               deps_.store->Sponsor(req->membership_id(), sponsor, Change(who)));
     Changed({resp->organisation_id()}, {});
@@ -513,11 +517,8 @@ grpc::ServerUnaryReactor* MembershipService::SignCharter(grpc::CallbackServerCon
     if (req->charter_version() < 1) {
       return InvalidField("charter_version", "required: the version being signed");
     }
-    MAILLAGE_ASSIGN_OR_RETURN(v1::Membership m, deps_.store->GetMembership(req->membership_id()));
+    MAILLAGE_ASSIGN_OR_RETURN(v1::Membership m, VisibleMembership(who, req->membership_id()));
     if (!auth::ActsFor(who, m.organisation_id())) {
-      if (!auth::InNetwork(who, m.network_id())) {
-        return absl::NotFoundError(absl::StrCat("membership ", req->membership_id(), " not found"));
-      }
       return Denied("the charter is signed by the member organisation's representative");
     }
     if (!who.platform_admin() && who.subject() != req->person_id()) {
@@ -559,12 +560,8 @@ grpc::ServerUnaryReactor* MembershipService::LeaveNetwork(grpc::CallbackServerCo
                                                           const v1::LeaveNetworkRequest* req,
                                                           v1::Membership* resp) {
   return Serve(ctx, [this, req, resp](const Principal& who) -> absl::Status {
-    MAILLAGE_RETURN_IF_ERROR(ValidateId(req->membership_id(), "membership_id"));
-    MAILLAGE_ASSIGN_OR_RETURN(v1::Membership m, deps_.store->GetMembership(req->membership_id()));
+    MAILLAGE_ASSIGN_OR_RETURN(v1::Membership m, VisibleMembership(who, req->membership_id()));
     if (!auth::ActsFor(who, m.organisation_id()) && !auth::IsAnimator(who, m.network_id())) {
-      if (!auth::InNetwork(who, m.network_id())) {
-        return absl::NotFoundError(absl::StrCat("membership ", req->membership_id(), " not found"));
-      }
       return Denied("an organisation leaves through its representatives or an animator");
     }
     MAILLAGE_ASSIGN_OR_RETURN(*resp, deps_.store->Leave(req->membership_id(), Change(who)));
@@ -590,12 +587,7 @@ grpc::ServerUnaryReactor* MembershipService::GetMembership(grpc::CallbackServerC
                                                            const v1::GetMembershipRequest* req,
                                                            v1::Membership* resp) {
   return Serve(ctx, [this, req, resp](const Principal& who) -> absl::Status {
-    MAILLAGE_RETURN_IF_ERROR(ValidateId(req->membership_id(), "membership_id"));
-    MAILLAGE_ASSIGN_OR_RETURN(v1::Membership m, deps_.store->GetMembership(req->membership_id()));
-    if (!auth::ActsFor(who, m.organisation_id()) && !auth::InNetwork(who, m.network_id())) {
-      return absl::NotFoundError(absl::StrCat("membership ", req->membership_id(), " not found"));
-    }
-    *resp = std::move(m);
+    MAILLAGE_ASSIGN_OR_RETURN(*resp, VisibleMembership(who, req->membership_id()));
     return absl::OkStatus();
   });
 }

@@ -157,6 +157,10 @@ class MembershipService final : public v1::MembershipService::CallbackService {
   absl::StatusOr<v1::Organisation> LoadOrganisation(const std::string& id,
                                                     std::vector<std::string>* network_ids);
   absl::StatusOr<v1::Network> LoadNetwork(const std::string& id);
+  // The membership, if the caller can see it (a member of its network, or the organisation
+  // itself); NOT_FOUND otherwise, as if it did not exist.
+  absl::StatusOr<v1::Membership> VisibleMembership(const auth::Principal& who,
+                                                   const std::string& membership_id);
   // The membership, if the caller may act on it as an animator of its network.
   absl::StatusOr<v1::Membership> MembershipForAnimator(const auth::Principal& who,
                                                        const std::string& membership_id);
