@@ -14,6 +14,7 @@
 #include <thread>
 
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
 #include "common/config/config.h"
 #include "common/log/log.h"
 #include "common/server/server.h"
@@ -73,6 +74,8 @@ absl::StatusOr<Config> LoadConfig(int argc, char** argv) {
 
 int Run(int argc, char** argv) {
   BlockTerminationSignals();
+  // As in the services' main(): Debian's Abseil has mutex deadlock detection on.
+  absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
   absl::StatusOr<Config> config = LoadConfig(argc, argv);
   if (!config.ok()) {
     std::cerr << "bench_echo_server: " << config.status().message() << "\n";

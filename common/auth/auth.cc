@@ -3,7 +3,10 @@
 #include <grpcpp/client_context.h>
 #include <grpcpp/server_context.h>
 #include <openssl/crypto.h>
+#include <openssl/evp.h>
 #include <openssl/hmac.h>
+
+#include <cstring>
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
@@ -26,9 +29,66 @@ std::string HmacSha256Hex(absl::string_view key, absl::string_view data) {
   return absl::BytesToHexString(absl::string_view(reinterpret_cast<const char*>(mac), len));
 }
 
+struct HmacSha256::State {
+  EVP_MD* md = nullptr;
+  EVP_MD_CTX* inner = nullptr;  // after absorbing key ^ ipad
+  EVP_MD_CTX* outer = nullptr;  // after absorbing key ^ opad
+};
+
+HmacSha256::HmacSha256(absl::string_view key) : state_(std::make_unique<State>()) {
+  constexpr size_t kBlock = 64;  // SHA-256 block size
+  state_->md = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+  unsigned char k[kBlock] = {0};
+  if (key.size() > kBlock) {  // RFC 2104: longer keys are hashed first
+    unsigned int len = 0;
+    EVP_Digest(key.data(), key.size(), k, &len, state_->md, nullptr);
+  } else {
+    memcpy(k, key.data(), key.size());
+  }
+  unsigned char ipad[kBlock], opad[kBlock];
+  for (size_t i = 0; i < kBlock; ++i) {
+    ipad[i] = k[i] ^ 0x36;
+    opad[i] = k[i] ^ 0x5c;
+  }
+  state_->inner = EVP_MD_CTX_new();
+  EVP_DigestInit_ex(state_->inner, state_->md, nullptr);
+  EVP_DigestUpdate(state_->inner, ipad, kBlock);
+  state_->outer = EVP_MD_CTX_new();
+  EVP_DigestInit_ex(state_->outer, state_->md, nullptr);
+  EVP_DigestUpdate(state_->outer, opad, kBlock);
+  OPENSSL_cleanse(k, sizeof(k));
+  OPENSSL_cleanse(ipad, sizeof(ipad));
+  OPENSSL_cleanse(opad, sizeof(opad));
+}
+
+HmacSha256::~HmacSha256() {
+  EVP_MD_CTX_free(state_->inner);
+  EVP_MD_CTX_free(state_->outer);
+  EVP_MD_free(state_->md);
+}
+
+std::string HmacSha256::Hex(absl::string_view data) const {
+  // One working context per thread: copying the precomputed states into it allocates
+  // nothing after the first call.
+  struct Ctx {
+    EVP_MD_CTX* ctx = EVP_MD_CTX_new();
+    ~Ctx() { EVP_MD_CTX_free(ctx); }
+  };
+  thread_local Ctx work;
+  unsigned char inner[EVP_MAX_MD_SIZE], mac[EVP_MAX_MD_SIZE];
+  unsigned int inner_len = 0, mac_len = 0;
+  EVP_MD_CTX_copy_ex(work.ctx, state_->inner);
+  EVP_DigestUpdate(work.ctx, data.data(), data.size());
+  EVP_DigestFinal_ex(work.ctx, inner, &inner_len);
+  EVP_MD_CTX_copy_ex(work.ctx, state_->outer);
+  EVP_DigestUpdate(work.ctx, inner, inner_len);
+  EVP_DigestFinal_ex(work.ctx, mac, &mac_len);
+  return absl::BytesToHexString(absl::string_view(reinterpret_cast<const char*>(mac), mac_len));
+}
+
 std::pair<std::string, std::string> PrincipalSigner::Encode(const Principal& principal) const {
   std::string bytes = principal.SerializeAsString();
-  std::string sig = HmacSha256Hex(key_, bytes);
+  std::string sig = hmac_->Hex(bytes);
   return {std::move(bytes), std::move(sig)};
 }
 
@@ -41,7 +101,7 @@ void PrincipalSigner::Attach(const Principal& principal, grpc::ClientContext* ct
 absl::StatusOr<Principal> PrincipalVerifier::VerifyEncoded(absl::string_view serialized,
                                                            absl::string_view signature,
                                                            absl::Time now) const {
-  std::string expected = HmacSha256Hex(key_, serialized);
+  std::string expected = hmac_->Hex(serialized);
   // Constant-time comparison: the time taken must not tell how many bytes matched.
   if (signature.size() != expected.size() ||
       CRYPTO_memcmp(signature.data(), expected.data(), expected.size()) != 0) {

@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <string>
+#include <vector>
+
 namespace maillage::auth {
 namespace {
 
@@ -56,6 +59,21 @@ TEST(AuthTest, ForgedOrTamperedOrExpiredIsUnauthenticated) {
 TEST(AuthTest, ShortKeysAreRefused) {
   EXPECT_FALSE(ValidateKey("short").ok());
   EXPECT_TRUE(ValidateKey(kKey).ok());
+}
+
+TEST(AuthTest, PrecomputedHmacMatchesOneShotForShortAndLongKeys) {
+  // RFC 4231 test case 6: a 131-byte key, hashed first.
+  std::string long_key(131, '\xaa');
+  std::string data = "Test Using Larger Than Block-Size Key - Hash Key First";
+  EXPECT_EQ(HmacSha256(long_key).Hex(data),
+            "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54");
+  EXPECT_EQ(HmacSha256(long_key).Hex(data), HmacSha256Hex(long_key, data));
+  HmacSha256 h(kKey);
+  for (const std::string& d : std::vector<std::string>{"", "a", std::string(1000, 'z')}) {
+    EXPECT_EQ(h.Hex(d), HmacSha256Hex(kKey, d));
+  }
+  EXPECT_EQ(HmacSha256("Jefe").Hex("what do ya want for nothing?"),
+            "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
 }
 
 TEST(AuthTest, HmacMatchesKnownVector) {

@@ -96,9 +96,9 @@ absl::StatusOr<v1::Organisation> MembershipService::LoadOrganisation(
     const std::string& id, std::vector<std::string>* network_ids) {
   auto load = [&]() -> absl::StatusOr<std::string> {
     internal::CachedOrganisation cached;
-    MAILLAGE_ASSIGN_OR_RETURN(*cached.mutable_organisation(), deps_.store->GetOrganisation(id));
-    MAILLAGE_ASSIGN_OR_RETURN(std::vector<std::string> networks, deps_.store->NetworksOf(id));
-    for (std::string& n : networks) cached.add_network_ids(std::move(n));
+    MAILLAGE_ASSIGN_OR_RETURN(auto found, deps_.store->GetOrganisationWithNetworks(id));
+    *cached.mutable_organisation() = std::move(found.first);
+    for (std::string& n : found.second) cached.add_network_ids(std::move(n));
     return cached.SerializeAsString();
   };
   absl::StatusOr<std::string> bytes =

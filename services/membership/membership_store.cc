@@ -6,6 +6,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
 #include "common/events/outbox.h"
 #include "common/pg/pg.h"
@@ -479,6 +480,25 @@ absl::StatusOr<Page<v1::Organisation>> MembershipStore::ListOrganisations(
         }
         return q.Run(tx, kOrganisationColumns, from, "o.name_key", "o.id", page, &ReadOrganisation);
       });
+}
+
+absl::StatusOr<std::pair<v1::Organisation, std::vector<std::string>>>
+MembershipStore::GetOrganisationWithNetworks(const std::string& id) {
+  using Result = std::pair<v1::Organisation, std::vector<std::string>>;
+  return InTransaction<Result>(pool_, [&](pqxx::work& tx) -> absl::StatusOr<Result> {
+    pqxx::result r = tx.exec_params(
+        absl::StrCat("SELECT ", kOrganisationColumns,
+                     ", coalesce((SELECT string_agg(m.network_id::text, ',' ORDER BY m.network_id) "
+                     "FROM memberships m WHERE m.organisation_id = o.id AND m.state NOT IN ($2, "
+                     "$3)), '') FROM organisations o WHERE o.id = $1::uuid"),
+        id, static_cast<int>(v1::MEMBERSHIP_STATE_LEFT),
+        static_cast<int>(v1::MEMBERSHIP_STATE_REJECTED));
+    if (r.empty()) return absl::NotFoundError(absl::StrCat("organisation ", id, " not found"));
+    Result out{ReadOrganisation(r[0]), {}};
+    std::string networks = r[0][r[0].size() - 1].as<std::string>();
+    if (!networks.empty()) out.second = absl::StrSplit(networks, ',');
+    return out;
+  });
 }
 
 absl::StatusOr<std::vector<std::string>> MembershipStore::NetworksOf(

@@ -107,6 +107,10 @@ class MembershipStore {
                                                     const ChangeContext& change);
   absl::StatusOr<Page<v1::Organisation>> ListOrganisations(const OrganisationFilter& filter,
                                                            const PageQuery& page);
+  // The organisation and the networks where it has a membership that is neither left nor
+  // rejected, read in one statement (what GetOrganisation needs for its visibility check).
+  absl::StatusOr<std::pair<v1::Organisation, std::vector<std::string>>> GetOrganisationWithNetworks(
+      const std::string& id);
   // Networks where the organisation has a membership that is neither left nor rejected.
   absl::StatusOr<std::vector<std::string>> NetworksOf(const std::string& organisation_id);
 
