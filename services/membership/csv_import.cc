@@ -196,6 +196,7 @@ std::optional<ImportRow> ImportRowParser::Parse(const std::vector<std::string>& 
     }
   }
   if (std::string vis = get("visibility"); !vis.empty()) {
+    row.visibility_given = true;
     if (vis == "network") {
       o.set_visibility(v1::VISIBILITY_NETWORK);
     } else if (vis == "federation") {

@@ -646,7 +646,12 @@ class MembershipService::ImportReactor final
   void OnReadDone(bool ok) override {
     // Leave the reaction at once: parsing and SQL are blocking work.
     if (!service_->deps_.workers->TrySubmit([this, ok] { ok ? Consume() : Complete(); })) {
-      Finish(grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED, "server busy, retry later"));
+      // No worker is running for this call now, so the report can be read here.
+      Finish(grpc::Status(
+          grpc::StatusCode::RESOURCE_EXHAUSTED,
+          absl::StrCat("server busy: the import stopped after ", report_->rows_read(),
+                       " rows, whose batches are committed; run it again (rows already "
+                       "imported are recognised by their SIREN)")));
     }
   }
 
@@ -694,6 +699,14 @@ class MembershipService::ImportReactor final
   }
 
   void Complete() {
+    // A cancelled stream (deadline, client gone, server drain) ends like a finished one:
+    // its last chunk may stop mid-line, so nothing buffered is applied.
+    if (ctx_->IsCancelled()) {
+      Finish(grpc::Status(grpc::StatusCode::CANCELLED,
+                          absl::StrCat("import cancelled after ", report_->rows_read(),
+                                       " rows; batches before them are committed")));
+      return;
+    }
     if (first_) {
       Finish(ToGrpcStatus(InvalidField("options", "the stream was empty")));
       return;

@@ -1,5 +1,6 @@
 #include "services/membership/membership_store.h"
 
+#include <algorithm>
 #include <map>
 #include <pqxx/pqxx>
 
@@ -205,7 +206,7 @@ absl::StatusOr<v1::Organisation> FetchOrganisation(pqxx::work& tx, const std::st
 absl::StatusOr<v1::Network> FetchNetwork(pqxx::work& tx, const std::string& id, bool lock = false) {
   pqxx::result r = tx.exec_params(
       absl::StrCat("SELECT ", kNetworkColumns, " FROM networks n WHERE n.id = $1::uuid",
-                   lock ? " FOR UPDATE" : ""),
+                   lock ? " FOR NO KEY UPDATE" : ""),
       id);
   if (r.empty()) return absl::NotFoundError(absl::StrCat("network ", id, " not found"));
   return ReadNetwork(r[0]);
@@ -282,8 +283,13 @@ absl::StatusOr<T> InTransaction(pg::PgPool* pool,
   return out;
 }
 
+// Active animators of the network besides `membership_id`, counted under a lock on the
+// network row, so that steps removing animators (leave, suspend, step down) run one after
+// the other and each sees the others' effect. NO KEY UPDATE: it does not conflict with the
+// key-share locks that inserting memberships takes, so applications do not wait on it.
 int OtherActiveAnimators(pqxx::work& tx, const std::string& network_id,
                          const std::string& membership_id) {
+  tx.exec_params("SELECT 1 FROM networks WHERE id = $1::uuid FOR NO KEY UPDATE", network_id);
   return tx
       .exec_params1(
           "SELECT count(*) FROM memberships WHERE network_id = $1::uuid AND role = $2 "
@@ -898,8 +904,10 @@ absl::StatusOr<v1::Membership> MembershipStore::Suspend(const std::string& membe
                                                         const std::string& reason,
                                                         const ChangeContext& change) {
   return Transition(pool_, membership_id, reason, change,
-                    [](pqxx::work&, const v1::Membership& m, const v1::Network&) {
-                      return membership::Suspend(m.state());
+                    [](pqxx::work& tx, const v1::Membership& m, const v1::Network&) {
+                      return membership::Suspend(
+                          m.state(), m.role() == NETWORK_ROLE_ANIMATOR,
+                          OtherActiveAnimators(tx, m.network_id(), m.membership_id()));
                     });
 }
 
@@ -913,14 +921,12 @@ absl::StatusOr<v1::Membership> MembershipStore::Reinstate(const std::string& mem
 
 absl::StatusOr<v1::Membership> MembershipStore::Leave(const std::string& membership_id,
                                                       const ChangeContext& change) {
-  return Transition(
-      pool_, membership_id, "", change,
-      [&](pqxx::work& tx, const v1::Membership& m, const v1::Network&) {
-        // Serialises animators leaving together: each sees the others' exits.
-        tx.exec_params("SELECT 1 FROM networks WHERE id = $1::uuid FOR UPDATE", m.network_id());
-        return membership::Leave(m.state(), m.role() == NETWORK_ROLE_ANIMATOR,
-                                 OtherActiveAnimators(tx, m.network_id(), m.membership_id()));
-      });
+  return Transition(pool_, membership_id, "", change,
+                    [&](pqxx::work& tx, const v1::Membership& m, const v1::Network&) {
+                      return membership::Leave(
+                          m.state(), m.role() == NETWORK_ROLE_ANIMATOR,
+                          OtherActiveAnimators(tx, m.network_id(), m.membership_id()));
+                    });
 }
 
 absl::StatusOr<v1::Membership> MembershipStore::ChangeRole(const std::string& membership_id,
@@ -929,7 +935,6 @@ absl::StatusOr<v1::Membership> MembershipStore::ChangeRole(const std::string& me
   return InTransaction<v1::Membership>(
       pool_, [&](pqxx::work& tx) -> absl::StatusOr<v1::Membership> {
         MAILLAGE_ASSIGN_OR_RETURN(v1::Membership m, FetchMembership(tx, membership_id, true));
-        tx.exec_params("SELECT 1 FROM networks WHERE id = $1::uuid FOR UPDATE", m.network_id());
         MAILLAGE_RETURN_IF_ERROR(CheckRoleChange(
             m.state(), m.role() == NETWORK_ROLE_ANIMATOR, role == NETWORK_ROLE_ANIMATOR,
             OtherActiveAnimators(tx, m.network_id(), m.membership_id())));
@@ -1032,27 +1037,84 @@ absl::StatusOr<Page<v1::Membership>> MembershipStore::ListMemberships(const Memb
 // ---------------------------------------------------------------------------------------------
 // Import
 
+namespace {
+
+// A known organisation updated from an import row: the row's non-empty values replace the
+// stored ones; the establishment of the row is added or replaced by SIRET, the others kept.
+v1::Organisation MergeImported(v1::Organisation current, const ImportRow& row) {
+  const v1::Organisation& in = row.organisation;
+  current.set_legal_name(in.legal_name());
+  current.set_kind(in.kind());
+  if (!in.naf_code().empty()) {
+    current.set_naf_code(in.naf_code());
+    current.set_nace_section(in.nace_section());
+  }
+  if (in.headcount_band() != v1::HEADCOUNT_BAND_UNSPECIFIED) {
+    current.set_headcount_band(in.headcount_band());
+  }
+  if (!in.website().empty()) current.set_website(in.website());
+  if (!in.description().empty()) current.set_description(in.description());
+  if (!in.labels().empty()) *current.mutable_labels() = in.labels();
+  if (row.visibility_given) current.set_visibility(in.visibility());
+  const common::v1::Territory& t = in.territory();
+  if (!t.region_code().empty() || !t.departement_codes().empty() || !t.commune_codes().empty()) {
+    *current.mutable_territory() = t;
+  }
+  for (const v1::Establishment& e : in.establishments()) {
+    bool replaced = false;
+    for (v1::Establishment& mine : *current.mutable_establishments()) {
+      if (mine.siret() == e.siret()) {
+        mine = e;
+        replaced = true;
+      } else if (e.head_office()) {
+        mine.set_head_office(false);
+      }
+    }
+    if (!replaced) *current.add_establishments() = e;
+  }
+  return current;
+}
+
+}  // namespace
+
 absl::StatusOr<ImportCounts> MembershipStore::ImportBatch(const std::vector<ImportRow>& rows,
                                                           const std::string& network_id,
                                                           const ChangeContext& change) {
+  // Rows in SIREN order: two imports that share organisations lock them in the same order,
+  // so they wait for each other instead of deadlocking.
+  std::vector<const ImportRow*> ordered;
+  for (const ImportRow& row : rows) ordered.push_back(&row);
+  std::sort(ordered.begin(), ordered.end(), [](const ImportRow* a, const ImportRow* b) {
+    return a->organisation.siren() < b->organisation.siren();
+  });
   return InTransaction<ImportCounts>(pool_, [&](pqxx::work& tx) -> absl::StatusOr<ImportCounts> {
     ImportCounts counts;
     if (!network_id.empty()) MAILLAGE_RETURN_IF_ERROR(FetchNetwork(tx, network_id).status());
-    for (const ImportRow& row : rows) {
-      // SIREN is the key: an organisation seen before is updated only if it changed.
-      pqxx::result found =
-          tx.exec_params("SELECT id::text FROM organisations WHERE siren = $1 FOR UPDATE",
-                         row.organisation.siren());
+    for (const ImportRow* row_ptr : ordered) {
+      const ImportRow& row = *row_ptr;
       v1::Organisation org;
-      if (found.empty()) {
-        MAILLAGE_ASSIGN_OR_RETURN(org, InsertOrganisation(tx, row.organisation, change));
-        ++counts.organisations_created;
-        counts.touched_organisations.push_back(org.organisation_id());
-      } else {
+      // SIREN is the key: an organisation seen before is updated only if it changed. A
+      // concurrent import may create the same SIREN between the lookup and the insert: the
+      // insert then finds it taken, and the row goes the update way.
+      for (int attempt = 0;; ++attempt) {
+        pqxx::result found =
+            tx.exec_params("SELECT id::text FROM organisations WHERE siren = $1 FOR UPDATE",
+                           row.organisation.siren());
+        if (found.empty()) {
+          absl::StatusOr<v1::Organisation> created =
+              InsertOrganisation(tx, row.organisation, change);
+          if (created.status().code() == absl::StatusCode::kAlreadyExists && attempt == 0) {
+            continue;
+          }
+          if (!created.ok()) return created.status();
+          org = *std::move(created);
+          ++counts.organisations_created;
+          counts.touched_organisations.push_back(org.organisation_id());
+          break;
+        }
         MAILLAGE_ASSIGN_OR_RETURN(v1::Organisation current,
                                   FetchOrganisation(tx, found[0][0].as<std::string>()));
-        v1::Organisation next = row.organisation;
-        next.set_organisation_id(current.organisation_id());
+        v1::Organisation next = MergeImported(current, row);
         if (OrganisationProfile(next) == OrganisationProfile(current)) {
           org = current;
           ++counts.organisations_unchanged;
@@ -1061,6 +1123,7 @@ absl::StatusOr<ImportCounts> MembershipStore::ImportBatch(const std::vector<Impo
           ++counts.organisations_updated;
           counts.touched_organisations.push_back(org.organisation_id());
         }
+        break;
       }
       if (!row.contact.email().empty()) {
         pqxx::result person = tx.exec_params(

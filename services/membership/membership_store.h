@@ -78,6 +78,8 @@ struct ImportRow {
   // Optional representative.
   v1::Person contact;
   std::string contact_title;
+  // Whether the file had a visibility for this row (else the default was applied).
+  bool visibility_given = false;
 };
 
 struct ImportCounts {
@@ -167,7 +169,9 @@ class MembershipStore {
                                                        const PageQuery& page);
 
   // Applies a batch of import rows in one transaction; SIREN is the key, so re-running a file
-  // updates nothing that did not change. `network_id` may be empty.
+  // updates nothing that did not change. A known organisation takes the file's non-empty
+  // values; what the file leaves empty, and establishments other than the row's, are kept.
+  // `network_id` may be empty.
   absl::StatusOr<ImportCounts> ImportBatch(const std::vector<ImportRow>& rows,
                                            const std::string& network_id,
                                            const ChangeContext& change);

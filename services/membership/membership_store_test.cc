@@ -18,6 +18,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "services/membership/domain/identifiers.h"
 #include "services/membership/membership_harness.h"
@@ -1524,6 +1525,95 @@ TEST_F(MembershipStoreTest, ExportListsTheImportedMembersAsCsv) {
   for (const auto& row : data) names.push_back(row[2]);
   EXPECT_THAT(names, ElementsAre("Agence Animatrice", "Atelier \"Le Pixel\", SARL",
                                  "Boulangerie Dupont", "Tiers-Lieu du Port"));
+}
+
+}  // namespace
+}  // namespace maillage::membership
+
+namespace maillage::membership {
+namespace {
+
+TEST_F(MembershipStoreTest, LastActiveAnimatorCannotBeSuspended) {
+  Founded f = Found(v1::ADMISSION_POLICY_ANIMATOR_APPROVAL);
+  v1::Membership out;
+  grpc::Status s = Suspend(f.anim, f.animator.membership.membership_id(), "test", &out);
+  EXPECT_TRUE(HasCode(s, grpc::StatusCode::FAILED_PRECONDITION));
+  EXPECT_THAT(s.error_message(), HasSubstr("last active animator"));
+  EXPECT_EQ(Count("SELECT count(*) FROM memberships WHERE state = 4"), 0);  // none suspended
+}
+
+TEST_F(MembershipStoreTest, ReimportKeepsWhatTheFileDoesNotCarry) {
+  Founded f = Found(v1::ADMISSION_POLICY_ANIMATOR_APPROVAL);
+  MemberFile file = MakeMemberFile();
+  v1::ImportOrganisationsRequest::Options options;
+  options.set_network_id(f.net.network_id());
+  v1::ImportReport report;
+  ASSERT_TRUE(Ok(Import(f.anim, options, file.csv, file.csv.size(), &report)));
+  v1::ListMembershipsRequest list;
+  list.set_network_id(f.net.network_id());
+  v1::ListMembershipsResponse members;
+  ASSERT_TRUE(Ok(Call(&Stub::ListMemberships, f.anim, list, &members)));
+  std::string dupont_id;
+  for (const v1::Membership& m : members.memberships()) {
+    if (m.organisation_name() == "Boulangerie Dupont") dupont_id = m.organisation_id();
+  }
+  ASSERT_FALSE(dupont_id.empty());
+
+  // The baker adds a second shop and a description the file does not have.
+  v1::AddEstablishmentRequest add;
+  add.set_organisation_id(dupont_id);
+  std::string second;
+  for (int nic = 20;; ++nic) {
+    second = file.s1 + absl::StrFormat("%05d", nic);
+    if (IsValidSiret(second)) break;
+  }
+  add.mutable_establishment()->set_siret(second);
+  add.mutable_establishment()->mutable_address()->set_city("Talence");
+  v1::Organisation org;
+  ASSERT_TRUE(Ok(Call(&Stub::AddEstablishment, h_.Admin(), add, &org)));
+  v1::UpdateOrganisationRequest update;
+  *update.mutable_organisation() = org;
+  update.mutable_organisation()->set_description("Pain au levain depuis 1952");
+  ASSERT_TRUE(Ok(Call(&Stub::UpdateOrganisation, h_.Admin(), update, &org)));
+
+  // Re-importing the file keeps both: blank cells and other establishments are not erased.
+  v1::ImportReport again;
+  ASSERT_TRUE(Ok(Import(f.anim, options, file.csv, 5, &again)));
+  EXPECT_EQ(again.organisations_updated(), 0);
+  EXPECT_EQ(again.organisations_unchanged(), 3);
+  v1::GetOrganisationRequest get;
+  get.set_organisation_id(dupont_id);
+  ASSERT_TRUE(Ok(Call(&Stub::GetOrganisation, h_.Admin(), get, &org)));
+  EXPECT_EQ(org.description(), "Pain au levain depuis 1952");
+  ASSERT_EQ(org.establishments_size(), 2);
+  EXPECT_TRUE(org.establishments(0).head_office());
+  EXPECT_EQ(org.establishments(1).siret(), second);
+}
+
+TEST_F(MembershipStoreTest, CancelledImportCommitsNothingOfItsPendingBatch) {
+  Founded f = Found(v1::ADMISSION_POLICY_ANIMATOR_APPROVAL);
+  const int64_t before = Count("SELECT count(*) FROM organisations");
+  MemberFile file = MakeMemberFile();
+  // Every line but half of the last one, as a client would have sent when it died: the valid
+  // rows wait in the pending batch (batch size 100), the cut line parses as a short row.
+  size_t cut = file.csv.find("du Port");
+  ASSERT_NE(cut, std::string::npos);
+
+  std::unique_ptr<grpc::ClientContext> ctx = h_.Context(f.anim);
+  v1::ImportReport report;
+  auto writer = h_.stub()->ImportOrganisations(ctx.get(), &report);
+  v1::ImportOrganisationsRequest msg;
+  msg.mutable_options()->set_network_id(f.net.network_id());
+  msg.mutable_options()->set_batch_size(100);
+  ASSERT_TRUE(writer->Write(msg));
+  msg.set_chunk(file.csv.substr(0, cut));
+  ASSERT_TRUE(writer->Write(msg));
+  absl::SleepFor(absl::Milliseconds(300));  // let the chunk reach the server
+  ctx->TryCancel();
+  grpc::Status s = writer->Finish();
+  EXPECT_TRUE(HasCode(s, grpc::StatusCode::CANCELLED));
+  absl::SleepFor(absl::Milliseconds(300));  // and the server finish its side
+  EXPECT_EQ(Count("SELECT count(*) FROM organisations"), before);
 }
 
 }  // namespace

@@ -95,8 +95,13 @@ absl::StatusOr<MembershipState> SignCharter(MembershipState current, int current
   return current == MEMBERSHIP_STATE_SPONSORED ? MEMBERSHIP_STATE_ACTIVE : current;
 }
 
-absl::StatusOr<MembershipState> Suspend(MembershipState current) {
+absl::StatusOr<MembershipState> Suspend(MembershipState current, bool is_animator,
+                                        int other_active_animators) {
   if (current != MEMBERSHIP_STATE_ACTIVE) return OutOfOrder(current, "an ACTIVE", "be suspended");
+  if (is_animator && other_active_animators == 0) {
+    return absl::FailedPreconditionError(
+        "the last active animator cannot be suspended; appoint another animator first");
+  }
   return MEMBERSHIP_STATE_SUSPENDED;
 }
 

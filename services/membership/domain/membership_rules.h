@@ -65,7 +65,9 @@ absl::StatusOr<MembershipState> Reject(MembershipState current);
 absl::StatusOr<MembershipState> SignCharter(MembershipState current, int current_version,
                                             int signed_version);
 
-absl::StatusOr<MembershipState> Suspend(MembershipState current);
+// `other_active_animators` as for Leave(): the last active animator cannot be suspended.
+absl::StatusOr<MembershipState> Suspend(MembershipState current, bool is_animator,
+                                        int other_active_animators);
 absl::StatusOr<MembershipState> Reinstate(MembershipState current);
 
 // `other_active_animators`: active animators of the network besides this member; a network

@@ -69,7 +69,7 @@ TEST(StateMachineTest, HappyPath) {
   EXPECT_EQ(s, MEMBERSHIP_STATE_SPONSORED);
   s = *SignCharter(s, 1, 1);
   EXPECT_EQ(s, MEMBERSHIP_STATE_ACTIVE);
-  s = *Suspend(s);
+  s = *Suspend(s, /*is_animator=*/false, 0);
   EXPECT_EQ(s, MEMBERSHIP_STATE_SUSPENDED);
   s = *Reinstate(s);
   EXPECT_EQ(s, MEMBERSHIP_STATE_ACTIVE);
@@ -83,7 +83,7 @@ TEST(StateMachineTest, StepsOutOfOrderNameTheCurrentState) {
   EXPECT_EQ(s.message(),
             "membership is APPLIED; only a SPONSORED, ACTIVE or SUSPENDED membership can sign "
             "the charter");
-  EXPECT_EQ(Suspend(MEMBERSHIP_STATE_APPLIED).status().code(),
+  EXPECT_EQ(Suspend(MEMBERSHIP_STATE_APPLIED, false, 0).status().code(),
             absl::StatusCode::kFailedPrecondition);
   EXPECT_EQ(Reinstate(MEMBERSHIP_STATE_ACTIVE).status().code(),
             absl::StatusCode::kFailedPrecondition);
@@ -112,6 +112,9 @@ TEST(AnimatorTest, NetworkKeepsAnActiveAnimator) {
   EXPECT_EQ(Leave(MEMBERSHIP_STATE_ACTIVE, /*is_animator=*/true, 0).status().code(),
             absl::StatusCode::kFailedPrecondition);
   EXPECT_TRUE(Leave(MEMBERSHIP_STATE_ACTIVE, true, 1).ok());
+  EXPECT_EQ(Suspend(MEMBERSHIP_STATE_ACTIVE, /*is_animator=*/true, 0).status().code(),
+            absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(*Suspend(MEMBERSHIP_STATE_ACTIVE, true, 1), MEMBERSHIP_STATE_SUSPENDED);
   EXPECT_EQ(CheckRoleChange(MEMBERSHIP_STATE_ACTIVE, true, false, 0).code(),
             absl::StatusCode::kFailedPrecondition);
   EXPECT_TRUE(CheckRoleChange(MEMBERSHIP_STATE_ACTIVE, true, false, 1).ok());
