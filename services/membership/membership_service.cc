@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <deque>
+#include <map>
 #include <mutex>
 #include <set>
 
@@ -316,6 +317,19 @@ grpc::ServerUnaryReactor* MembershipService::AddRepresentation(
     MAILLAGE_RETURN_IF_ERROR(ValidateText(req->role_title(), "role_title", 100, false));
     if (!auth::ActsFor(who, req->organisation_id())) {
       return Denied("only the organisation's representatives add representatives");
+    }
+    // Representing an organisation opens one's contact details to it (GetPerson): a caller
+    // may add themselves, or a person who represents nobody yet (a colleague just created),
+    // never someone already acting for other organisations.
+    if (!who.platform_admin() && who.subject() != req->person_id()) {
+      MAILLAGE_ASSIGN_OR_RETURN(std::vector<std::string> orgs,
+                                deps_.store->OrganisationsRepresentedBy(req->person_id()));
+      bool elsewhere = std::any_of(orgs.begin(), orgs.end(), [&](const std::string& o) {
+        return o != req->organisation_id();
+      });
+      if (elsewhere) {
+        return Denied("this person represents other organisations: they must add themselves");
+      }
     }
     v1::Representation r;
     r.set_organisation_id(req->organisation_id());
@@ -857,9 +871,17 @@ class MembershipService::ExportReactor final : public grpc::ServerWriteReactor<v
     PageQuery page{.size = 200, .after = after_, .fingerprint = 0};
     MAILLAGE_ASSIGN_OR_RETURN(Page<v1::Membership> result,
                               service_->deps_.store->ListMemberships(filter_, page));
+    // The page's organisations in one query, not one per member.
+    std::vector<std::string> ids;
+    for (const v1::Membership& m : result.items) ids.push_back(m.organisation_id());
+    MAILLAGE_ASSIGN_OR_RETURN(std::vector<v1::Organisation> orgs,
+                              service_->deps_.store->GetOrganisations(ids));
+    std::map<std::string, const v1::Organisation*> by_id;
+    for (const v1::Organisation& o : orgs) by_id[o.organisation_id()] = &o;
     for (const v1::Membership& m : result.items) {
-      MAILLAGE_ASSIGN_OR_RETURN(v1::Organisation org,
-                                service_->deps_.store->GetOrganisation(m.organisation_id()));
+      auto found = by_id.find(m.organisation_id());
+      if (found == by_id.end()) continue;  // cannot happen: memberships reference organisations
+      const v1::Organisation& org = *found->second;
       const v1::Establishment* head = nullptr;
       for (const v1::Establishment& e : org.establishments()) {
         if (e.head_office() || head == nullptr) head = &e;

@@ -14,7 +14,8 @@
 //   GetOrganisation     full profile: its representatives, animators of its networks;
 //                       public profile: fellow members (or anyone if visibility is public);
 //                       everyone else gets NOT_FOUND
-//   UpdateOrganisation, AddEstablishment, AddRepresentation      its representatives
+//   UpdateOrganisation, AddEstablishment, AddRepresentation      its representatives (a person
+//                       already representing another organisation only adds themselves)
 //   GetPerson           the person, the organisations it represents, their animators
 //   ListOrganisations   members of the network filtered on (public profiles; full for animators)
 //   CreateNetwork       a representative of the animating organisation

@@ -189,6 +189,33 @@ TEST_F(MembershipServiceTest, StaleUpdateIsAbortedAndChangesNothing) {
   EXPECT_EQ(out.description(), "Sites pour artisans d'art");
 }
 
+TEST_F(MembershipServiceTest, NobodyAttachesSomeoneElsesRepresentativeToReadTheirContact) {
+  v1::Organisation mine = CreateCompany("Atelier Web", "732829320");
+  v1::Organisation theirs = CreateCompany("Nouvelle Pousse", "552100554");
+  v1::Person their_rep = CreatePerson("np@pousse.fr", theirs.organisation_id());
+  v1::AddRepresentationRequest req;
+  req.set_organisation_id(mine.organisation_id());
+  req.set_person_id(their_rep.person_id());
+  v1::Representation out;
+  grpc::Status s = h_.stub()->AddRepresentation(
+      h_.Context(h_.ActingFor(mine.organisation_id())).get(), req, &out);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  v1::GetPersonRequest get;
+  get.set_person_id(their_rep.person_id());
+  v1::Person person;
+  EXPECT_EQ(h_.stub()
+                ->GetPerson(h_.Context(h_.ActingFor(mine.organisation_id())).get(), get, &person)
+                .error_code(),
+            grpc::StatusCode::NOT_FOUND);
+  // The person may add themselves.
+  EXPECT_TRUE(
+      h_.stub()
+          ->AddRepresentation(
+              h_.Context(h_.ActingFor(mine.organisation_id(), {}, their_rep.person_id())).get(),
+              req, &out)
+          .ok());
+}
+
 TEST_F(MembershipServiceTest, UnsignedOrForgedCallsAreUnauthenticated) {
   grpc::ClientContext bare;
   v1::GetNetworkRequest req;

@@ -401,6 +401,22 @@ absl::StatusOr<v1::Organisation> MembershipStore::GetOrganisation(const std::str
                                          [&](pqxx::work& tx) { return FetchOrganisation(tx, id); });
 }
 
+absl::StatusOr<std::vector<v1::Organisation>> MembershipStore::GetOrganisations(
+    const std::vector<std::string>& ids) {
+  using Result = std::vector<v1::Organisation>;
+  if (ids.empty()) return Result();
+  return InTransaction<Result>(pool_, [&](pqxx::work& tx) -> absl::StatusOr<Result> {
+    Result out;
+    for (const auto& row :
+         tx.exec_params(absl::StrCat("SELECT ", kOrganisationColumns,
+                                     " FROM organisations o WHERE o.id = ANY($1::uuid[])"),
+                        absl::StrCat("{", absl::StrJoin(ids, ","), "}"))) {
+      out.push_back(ReadOrganisation(row));
+    }
+    return out;
+  });
+}
+
 absl::StatusOr<v1::Organisation> MembershipStore::UpdateOrganisation(const v1::Organisation& update,
                                                                      const ChangeContext& change) {
   absl::StatusOr<v1::Organisation> out = InTransaction<v1::Organisation>(

@@ -101,6 +101,9 @@ class MembershipStore {
                                                       const ChangeContext& change,
                                                       const std::string& idempotency_key);
   absl::StatusOr<v1::Organisation> GetOrganisation(const std::string& id);
+  // The organisations among `ids` that exist, in one query (absent ones are left out).
+  absl::StatusOr<std::vector<v1::Organisation>> GetOrganisations(
+      const std::vector<std::string>& ids);
   // `update.version` must be the stored version.
   absl::StatusOr<v1::Organisation> UpdateOrganisation(const v1::Organisation& update,
                                                       const ChangeContext& change);
