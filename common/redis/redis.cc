@@ -296,12 +296,14 @@ absl::StatusOr<std::vector<RedisReply>> RedisPool::RunOn(
     }
     conn.timeout = timeout;
   }
+  // Checked before anything is buffered: an early return after some appends would leave
+  // their replies unread on a connection that goes back to the pool.
+  for (const std::vector<std::string>& argv : commands) {
+    if (argv.empty()) return absl::InvalidArgumentError("redis: empty command");
+  }
   std::vector<const char*> args;
   std::vector<size_t> lens;
   for (const std::vector<std::string>& argv : commands) {
-    if (argv.empty()) {
-      return absl::InvalidArgumentError("redis: empty command");
-    }
     args.clear();
     lens.clear();
     for (const std::string& a : argv) {

@@ -106,6 +106,17 @@ TEST_F(RedisTest, PipelineReturnsRepliesInOrder) {
   EXPECT_TRUE((*replies)[3].is_error());  // one bad command does not fail the others
 }
 
+TEST_F(RedisTest, EmptyCommandInAPipelineLeavesTheConnectionClean) {
+  auto pool = MakePool();
+  auto bad = pool->Pipeline({{"SET", "k", "v"}, {}, {"GET", "k"}});
+  EXPECT_EQ(bad.status().code(), absl::StatusCode::kInvalidArgument);
+  // Nothing was sent: the next caller gets its own replies, not the rejected pipeline's.
+  auto next = pool->Pipeline({{"GET", "k"}, {"PING"}});
+  ASSERT_TRUE(next.ok()) << next.status();
+  EXPECT_TRUE((*next)[0].is_nil()) << (*next)[0].DebugString();
+  EXPECT_EQ((*next)[1].str(), "PONG");
+}
+
 TEST_F(RedisTest, EvalLoadsTheScriptWhenRedisDoesNotKnowIt) {
   auto pool = MakePool();
   RedisScript script("return redis.call('INCRBY', KEYS[1], ARGV[1])");

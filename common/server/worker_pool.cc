@@ -25,16 +25,15 @@ size_t WorkerPool::QueueDepth() const {
 }
 
 void WorkerPool::Shutdown() {
+  std::lock_guard<std::mutex> join_lock(join_mu_);
   {
     std::lock_guard<std::mutex> lock(mu_);
-    if (stopping_ && threads_.empty()) return;
     stopping_ = true;
   }
   cv_.notify_all();
   for (std::thread& t : threads_) {
     if (t.joinable()) t.join();
   }
-  std::lock_guard<std::mutex> lock(mu_);
   threads_.clear();
 }
 

@@ -46,6 +46,7 @@ class WorkerPool {
   std::deque<std::function<void()>> queue_;
   bool stopping_ = false;
   std::vector<std::thread> threads_;
+  std::mutex join_mu_;  // one Shutdown() joins; a concurrent one waits for it
 };
 
 }  // namespace maillage

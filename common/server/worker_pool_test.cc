@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <future>
+#include <thread>
 
 namespace maillage {
 namespace {
@@ -33,6 +34,17 @@ TEST(WorkerPoolTest, RefusesWhenQueueIsFull) {
   release.set_value();
   pool.Shutdown();
   EXPECT_FALSE(pool.TrySubmit([] {}));
+}
+
+TEST(WorkerPoolTest, ConcurrentShutdownsAreSafe) {
+  std::atomic<int> done{0};
+  WorkerPool pool(2, 100);
+  for (int i = 0; i < 20; ++i) ASSERT_TRUE(pool.TrySubmit([&] { ++done; }));
+  std::thread a([&] { pool.Shutdown(); });
+  std::thread b([&] { pool.Shutdown(); });
+  a.join();
+  b.join();
+  EXPECT_EQ(done.load(), 20);
 }
 
 }  // namespace

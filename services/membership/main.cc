@@ -122,6 +122,10 @@ int Run(int argc, char** argv) {
   (*server)->Shutdown(absl::Seconds(config->drain_seconds));
   workers.Shutdown();
   relay.Stop();
+  // One last pass, so the events of the final calls leave now rather than at the next start.
+  if (absl::Status s = relay.RelayOnce(); !s.ok()) {
+    log::Warn("events left in the outbox for the next start", {{"error", s.ToString()}});
+  }
   return 0;
 }
 
