@@ -216,6 +216,22 @@ TEST_F(MembershipServiceTest, NobodyAttachesSomeoneElsesRepresentativeToReadThei
           .ok());
 }
 
+TEST_F(MembershipServiceTest, AnIdempotencyKeyAnswersOnlyTheRequestItCameWith) {
+  v1::CreatePersonRequest req;
+  req.mutable_person()->set_given_name("Claire");
+  req.mutable_person()->set_family_name("Martin");
+  req.mutable_person()->set_email("claire@atelier.fr");
+  req.set_idempotency_key("form-42");
+  v1::Person first, retry, other;
+  ASSERT_TRUE(h_.stub()->CreatePerson(h_.Context(h_.Admin()).get(), req, &first).ok());
+  ASSERT_TRUE(h_.stub()->CreatePerson(h_.Context(h_.Admin()).get(), req, &retry).ok());
+  EXPECT_EQ(retry.person_id(), first.person_id());
+  req.mutable_person()->set_email("paul@atelier.fr");
+  grpc::Status s = h_.stub()->CreatePerson(h_.Context(h_.Admin()).get(), req, &other);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(s.error_message(), ::testing::StartsWith("idempotency_key:"));
+}
+
 TEST_F(MembershipServiceTest, UnsignedOrForgedCallsAreUnauthenticated) {
   grpc::ClientContext bare;
   v1::GetNetworkRequest req;

@@ -246,20 +246,37 @@ absl::StatusOr<v1::Membership> FetchMembership(pqxx::work& tx, const std::string
   return m;
 }
 
+// How long an idempotency key holds: a retry within it returns the first result; after it
+// the key may be used afresh.
+constexpr char kIdempotencyWindow[] = "24 hours";
+
+// A stable digest of a request, stored with its idempotency key.
+std::string RequestHash(const std::vector<std::string>& parts) {
+  return absl::StrCat(Fingerprint(parts));
+}
+
 // Looks up an idempotency key; reserves it when new. Returns the resource id recorded by a
-// previous call, or "" when this call must create the resource (and then RecordKey()).
+// previous call with the same request, or "" when this call must create the resource (and
+// then RecordKey()). The same key with another request is INVALID_ARGUMENT.
 absl::StatusOr<std::string> ReserveKey(pqxx::work& tx, const std::string& scope,
-                                       const std::string& key) {
+                                       const std::string& key, const std::string& request_hash) {
   if (key.empty()) return std::string();
   // The insert waits for a concurrent transaction holding the same key, so two retries
-  // racing each other still create one resource.
+  // racing each other still create one resource. An expired key is taken over.
   pqxx::result ins = tx.exec_params(
-      "INSERT INTO idempotency_keys (scope, key, resource_id) VALUES ($1, $2, '') "
-      "ON CONFLICT DO NOTHING",
-      scope, key);
+      absl::StrCat("INSERT INTO idempotency_keys (scope, key, resource_id, request_hash) "
+                   "VALUES ($1, $2, '', $3) ON CONFLICT (scope, key) DO UPDATE "
+                   "SET resource_id = '', request_hash = excluded.request_hash, created_at = now() "
+                   "WHERE idempotency_keys.created_at < now() - interval '",
+                   kIdempotencyWindow, "'"),
+      scope, key, request_hash);
   if (ins.affected_rows() == 1) return std::string();
   pqxx::row r = tx.exec_params1(
-      "SELECT resource_id FROM idempotency_keys WHERE scope = $1 AND key = $2", scope, key);
+      "SELECT resource_id, request_hash FROM idempotency_keys WHERE scope = $1 AND key = $2", scope,
+      key);
+  if (r[1].as<std::string>() != request_hash) {
+    return InvalidField("idempotency_key", "already used for a different request");
+  }
   return r[0].as<std::string>();
 }
 
@@ -388,7 +405,9 @@ absl::StatusOr<v1::Organisation> MembershipStore::CreateOrganisation(const v1::O
   return InTransaction<v1::Organisation>(
       pool_, [&](pqxx::work& tx) -> absl::StatusOr<v1::Organisation> {
         std::string scope = absl::StrCat("CreateOrganisation/", change.actor);
-        MAILLAGE_ASSIGN_OR_RETURN(std::string existing, ReserveKey(tx, scope, key));
+        MAILLAGE_ASSIGN_OR_RETURN(
+            std::string existing,
+            ReserveKey(tx, scope, key, RequestHash({OrganisationProfile(draft)})));
         if (!existing.empty()) return FetchOrganisation(tx, existing);
         MAILLAGE_ASSIGN_OR_RETURN(v1::Organisation created, InsertOrganisation(tx, draft, change));
         RecordKey(tx, scope, key, created.organisation_id());
@@ -593,7 +612,8 @@ absl::StatusOr<v1::Person> MembershipStore::CreatePerson(const v1::Person& draft
                                                          const std::string& caller) {
   return InTransaction<v1::Person>(pool_, [&](pqxx::work& tx) -> absl::StatusOr<v1::Person> {
     std::string scope = absl::StrCat("CreatePerson/", caller);
-    MAILLAGE_ASSIGN_OR_RETURN(std::string existing, ReserveKey(tx, scope, key));
+    MAILLAGE_ASSIGN_OR_RETURN(std::string existing,
+                              ReserveKey(tx, scope, key, RequestHash({draft.SerializeAsString()})));
     if (!existing.empty()) return FetchPerson(tx, existing);
     MAILLAGE_ASSIGN_OR_RETURN(v1::Person created, InsertPerson(tx, draft));
     RecordKey(tx, scope, key, created.person_id());
@@ -673,7 +693,9 @@ absl::StatusOr<v1::Network> MembershipStore::CreateNetwork(const v1::Network& dr
                                                            const std::string& key) {
   return InTransaction<v1::Network>(pool_, [&](pqxx::work& tx) -> absl::StatusOr<v1::Network> {
     std::string scope = absl::StrCat("CreateNetwork/", change.actor);
-    MAILLAGE_ASSIGN_OR_RETURN(std::string existing, ReserveKey(tx, scope, key));
+    MAILLAGE_ASSIGN_OR_RETURN(
+        std::string existing,
+        ReserveKey(tx, scope, key, RequestHash({NetworkProfile(draft), draft.charter().text()})));
     if (!existing.empty()) return FetchNetwork(tx, existing);
     absl::StatusOr<v1::Organisation> animator =
         FetchOrganisation(tx, draft.animating_organisation_id());
@@ -840,7 +862,11 @@ absl::StatusOr<v1::Membership> MembershipStore::Apply(
   return InTransaction<v1::Membership>(
       pool_, [&](pqxx::work& tx) -> absl::StatusOr<v1::Membership> {
         std::string scope = absl::StrCat("ApplyForMembership/", change.actor);
-        MAILLAGE_ASSIGN_OR_RETURN(std::string existing, ReserveKey(tx, scope, key));
+        MAILLAGE_ASSIGN_OR_RETURN(
+            std::string existing,
+            ReserveKey(tx, scope, key,
+                       RequestHash({network_id, organisation_id,
+                                    absl::StrCat(static_cast<int>(role)), motivation})));
         if (!existing.empty()) return FetchMembership(tx, existing);
         MAILLAGE_ASSIGN_OR_RETURN(
             v1::Membership m, ApplyInTx(tx, network_id, organisation_id, role, motivation, change));

@@ -794,13 +794,14 @@ TEST_F(MembershipStoreTest, CreateOrganisationRetriedWithItsKeyCreatesOneRow) {
   EXPECT_EQ(retry.version(), first.version());
   EXPECT_EQ(Count("SELECT count(*) FROM organisations"), 1);
 
-  // The key names the first result, whatever a retry carries.
+  // The key belongs to its first request: another request with it is refused, not answered
+  // with the first organisation.
   v1::CreateOrganisationRequest changed =
       OrganisationRequest({.name = "Autre Atelier", .siren = NextSiren()});
   changed.set_idempotency_key("import-2024-001");
-  ASSERT_TRUE(Ok(Call(&Stub::CreateOrganisation, x, changed, &retry)));
-  EXPECT_EQ(retry.organisation_id(), first.organisation_id());
-  EXPECT_EQ(retry.legal_name(), "Atelier Web");
+  grpc::Status reused = Call(&Stub::CreateOrganisation, x, changed, &retry);
+  EXPECT_TRUE(HasCode(reused, grpc::StatusCode::INVALID_ARGUMENT));
+  EXPECT_THAT(reused.error_message(), ::testing::StartsWith("idempotency_key:"));
   EXPECT_EQ(Count("SELECT count(*) FROM organisations"), 1);
 
   // Another caller's identical key is its own.
