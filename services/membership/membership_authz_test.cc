@@ -26,9 +26,13 @@
 #include "common/status/status.h"
 #include "services/membership/domain/identifiers.h"
 #include "services/membership/membership_harness.h"
+#include "services/membership/membership_test_data.h"
+#include "tests/support/grpc_status.h"
 
 namespace maillage::membership {
 namespace {
+
+using ::maillage::testing::CodeName;
 
 using ::grpc::StatusCode;
 using ::maillage::auth::v1::NETWORK_ROLE_ANIMATOR;
@@ -64,45 +68,8 @@ constexpr StatusCode DENIED = StatusCode::PERMISSION_DENIED;
 constexpr StatusCode NOTFOUND = StatusCode::NOT_FOUND;
 constexpr StatusCode INVALID = StatusCode::INVALID_ARGUMENT;
 
-std::string CodeName(StatusCode code) {
-  switch (code) {
-    case StatusCode::OK:
-      return "OK";
-    case StatusCode::INVALID_ARGUMENT:
-      return "INVALID_ARGUMENT";
-    case StatusCode::NOT_FOUND:
-      return "NOT_FOUND";
-    case StatusCode::ALREADY_EXISTS:
-      return "ALREADY_EXISTS";
-    case StatusCode::PERMISSION_DENIED:
-      return "PERMISSION_DENIED";
-    case StatusCode::FAILED_PRECONDITION:
-      return "FAILED_PRECONDITION";
-    case StatusCode::ABORTED:
-      return "ABORTED";
-    case StatusCode::UNAUTHENTICATED:
-      return "UNAUTHENTICATED";
-    case StatusCode::INTERNAL:
-      return "INTERNAL";
-    case StatusCode::UNAVAILABLE:
-      return "UNAVAILABLE";
-    default:
-      return absl::StrCat("code ", static_cast<int>(code));
-  }
-}
-
 // ---------------------------------------------------------------------------------------------
 // Identifiers and drafts
-
-// A valid SIREN: eight digits from `n` and the Luhn check digit.
-std::string SirenFor(int n) {
-  std::string base = absl::StrFormat("%08d", 10000000 + n);
-  for (char d = '0'; d <= '9'; ++d) {
-    std::string siren = base + d;
-    if (IsValidSiren(siren)) return siren;
-  }
-  return "";
-}
 
 // The `index`-th SIRET of a SIREN that passes the checksum (index 0: the head office).
 std::string NthSiret(const std::string& siren, int index) {
@@ -206,7 +173,7 @@ class AuthzTest : public ::testing::Test {
  protected:
   void SetUp() override { ASSERT_TRUE(h_.Start().ok()); }
 
-  std::string NextSiren() { return SirenFor(++next_); }
+  std::string NextSiren() { return TestSiren("1", ++next_); }
   std::string NextEmail() { return absl::StrCat("personne", ++next_, "@exemple.fr"); }
 
   absl::StatusOr<v1::Organisation> NewCompany(const std::string& name,

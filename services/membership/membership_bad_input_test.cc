@@ -27,46 +27,20 @@
 #include "common/status/status.h"
 #include "services/membership/domain/identifiers.h"
 #include "services/membership/membership_harness.h"
+#include "services/membership/membership_test_data.h"
 #include "services/membership/membership_validation.h"
+#include "tests/support/grpc_status.h"
 
 namespace maillage::membership {
 namespace {
+
+using ::maillage::testing::CodeName;
 
 using ::maillage::auth::v1::NETWORK_ROLE_MEMBER;
 using Stub = ::maillage::membership::v1::MembershipService::Stub;
 
 // ---------------------------------------------------------------------------------------------
 // Helpers
-
-std::string CodeName(grpc::StatusCode code) {
-  switch (code) {
-    case grpc::StatusCode::OK:
-      return "OK";
-    case grpc::StatusCode::INVALID_ARGUMENT:
-      return "INVALID_ARGUMENT";
-    case grpc::StatusCode::NOT_FOUND:
-      return "NOT_FOUND";
-    case grpc::StatusCode::ALREADY_EXISTS:
-      return "ALREADY_EXISTS";
-    case grpc::StatusCode::PERMISSION_DENIED:
-      return "PERMISSION_DENIED";
-    case grpc::StatusCode::FAILED_PRECONDITION:
-      return "FAILED_PRECONDITION";
-    case grpc::StatusCode::INTERNAL:
-      return "INTERNAL";
-    default:
-      return absl::StrCat("code ", static_cast<int>(code));
-  }
-}
-
-// A valid SIREN: eight digits from `n` and the Luhn check digit.
-std::string SirenFor(int n) {
-  std::string base = absl::StrFormat("%08d", 20000000 + n);
-  for (char d = '0'; d <= '9'; ++d) {
-    if (IsValidSiren(base + d)) return base + d;
-  }
-  return "";
-}
 
 // The `index`-th SIRET of a SIREN that passes the checksum (index 0: the head office).
 std::string NthSiret(const std::string& siren, int index) {
@@ -205,7 +179,7 @@ struct Spoiler {
 // UpdateOrganisation alike.
 std::vector<Spoiler<v1::Organisation>> OrganisationSpoilers() {
   using O = v1::Organisation;
-  std::string other_siren = SirenFor(999);
+  std::string other_siren = TestSiren("2", 999);
   return {
       {"empty legal_name", [](O& o) { o.set_legal_name(""); }, "legal_name"},
       {"blank legal_name", [](O& o) { o.set_legal_name("  \t "); }, "legal_name"},
@@ -572,7 +546,7 @@ class BadInputTest : public ::testing::Test {
 
   absl::StatusOr<v1::Organisation> CreateCompany(const std::string& name, int n) {
     v1::CreateOrganisationRequest req;
-    *req.mutable_organisation() = ValidCompany(name, SirenFor(n));
+    *req.mutable_organisation() = ValidCompany(name, TestSiren("2", n));
     v1::Organisation org;
     grpc::Status s = Unary(h_, &Stub::CreateOrganisation, req, &org);
     if (!s.ok()) return FromGrpcStatus(s);
@@ -611,7 +585,7 @@ class BadInputTest : public ::testing::Test {
 // The create calls, on an empty database: nothing may be left behind.
 
 TEST_F(BadInputTest, CreateCallsRefuseBadInputAndWriteNothing) {
-  const std::string siren = SirenFor(1);
+  const std::string siren = TestSiren("2", 1);
   std::vector<Case> cases;
   for (const auto& sp : OrganisationSpoilers()) {
     cases.push_back({absl::StrCat("CreateOrganisation with ", sp.name),
@@ -834,7 +808,7 @@ TEST_F(BadInputTest, EveryOtherRpcRefusesBadInputAndWritesNothing) {
       },
       &cases);
   using E = v1::Establishment;
-  std::string other_siren = SirenFor(999);
+  std::string other_siren = TestSiren("2", 999);
   for (const auto& sp : std::vector<Spoiler<E>>{
            {"empty SIRET", [](E& e) { e.clear_siret(); }, "siret"},
            {"SIRET with a bad checksum", [](E& e) { e.set_siret(WithBadCheckDigit(e.siret())); },
@@ -1175,7 +1149,7 @@ TEST_F(BadInputTest, EveryOtherRpcRefusesBadInputAndWritesNothing) {
 
   // Import: the options first, then CSV chunks.
   const std::string csv =
-      absl::StrCat("siren,legal_name,kind\n", SirenFor(50), ",Nouvelle,company\n");
+      absl::StrCat("siren,legal_name,kind\n", TestSiren("2", 50), ",Nouvelle,company\n");
   cases.push_back({"ImportOrganisations starting with a chunk", "options",
                    [this, csv] { return Import(h_, {Chunk(csv)}); }});
   cases.push_back(
@@ -1198,21 +1172,23 @@ TEST_F(BadInputTest, EveryOtherRpcRefusesBadInputAndWritesNothing) {
                    }});
   cases.push_back({"ImportOrganisations without any CSV", "chunk",
                    [this, net_id] { return Import(h_, {Options(net_id)}); }});
-  cases.push_back({"ImportOrganisations with a quote left open", "chunk", [this, net_id] {
-                     return Import(h_, {Options(net_id),
-                                        Chunk(absl::StrCat("siren,legal_name,kind\n", SirenFor(51),
-                                                           ",\"Ouverte,company\n"))});
-                   }});
+  cases.push_back(
+      {"ImportOrganisations with a quote left open", "chunk", [this, net_id] {
+         return Import(
+             h_, {Options(net_id), Chunk(absl::StrCat("siren,legal_name,kind\n", TestSiren("2", 51),
+                                                      ",\"Ouverte,company\n"))});
+       }});
   cases.push_back({"ImportOrganisations without the kind column", "header", [this, net_id] {
-                     return Import(
-                         h_, {Options(net_id), Chunk(absl::StrCat("siren,legal_name\n",
-                                                                  SirenFor(52), ",Sans Forme\n"))});
-                   }});
-  cases.push_back({"ImportOrganisations with an unknown column", "header", [this, net_id] {
                      return Import(h_, {Options(net_id),
-                                        Chunk(absl::StrCat("siren,legal_name,kind,password\n",
-                                                           SirenFor(53), ",X,company,secret\n"))});
+                                        Chunk(absl::StrCat("siren,legal_name\n", TestSiren("2", 52),
+                                                           ",Sans Forme\n"))});
                    }});
+  cases.push_back(
+      {"ImportOrganisations with an unknown column", "header", [this, net_id] {
+         return Import(
+             h_, {Options(net_id), Chunk(absl::StrCat("siren,legal_name,kind,password\n",
+                                                      TestSiren("2", 53), ",X,company,secret\n"))});
+       }});
 
   // Export.
   AddIdCases(

@@ -26,42 +26,20 @@
 #include "maillage/membership/v1/events.pb.h"
 #include "services/membership/domain/identifiers.h"
 #include "services/membership/membership_harness.h"
+#include "services/membership/membership_test_data.h"
+#include "tests/support/grpc_status.h"
 
 namespace maillage::membership {
 namespace {
+
+using ::maillage::testing::HasCode;
+using ::maillage::testing::Ok;
 
 using ::maillage::auth::Principal;
 using ::maillage::auth::v1::NETWORK_ROLE_ANIMATOR;
 using ::maillage::auth::v1::NETWORK_ROLE_MEMBER;
 using ::testing::HasSubstr;
 using Stub = v1::MembershipService::Stub;
-
-::testing::AssertionResult Ok(const grpc::Status& s) {
-  if (s.ok()) return ::testing::AssertionSuccess();
-  return ::testing::AssertionFailure() << "status " << s.error_code() << ": " << s.error_message();
-}
-
-::testing::AssertionResult HasCode(const grpc::Status& s, grpc::StatusCode code) {
-  if (s.error_code() == code) return ::testing::AssertionSuccess();
-  return ::testing::AssertionFailure()
-         << "expected code " << code << ", got " << s.error_code() << ": " << s.error_message();
-}
-
-std::string Siren(int n) {
-  std::string digits = std::to_string(n);
-  std::string base = "6" + std::string(7 - digits.size(), '0') + digits;
-  for (char check = '0'; check <= '9'; ++check) {
-    if (IsValidSiren(base + check)) return base + check;
-  }
-  return "";
-}
-
-std::string HeadOfficeSiret(const std::string& siren) {
-  for (int nic = 1;; ++nic) {
-    std::string siret = siren + absl::StrFormat("%05d", nic);
-    if (IsValidSiret(siret)) return siret;
-  }
-}
 
 // Polls `done` every 20 ms for up to `limit`; true once it holds.
 bool WaitFor(const std::function<bool()>& done, absl::Duration limit = absl::Seconds(10)) {
@@ -157,7 +135,7 @@ class MembershipResilienceTest : public ::testing::Test {
   v1::Organisation Company(const std::string& name) {
     v1::Organisation out;
     EXPECT_TRUE(Ok(Call(&Stub::CreateOrganisation, h_.Admin(),
-                        CompanyRequest(name, Siren(next_siren_++)), &out)));
+                        CompanyRequest(name, TestSiren("6", next_siren_++)), &out)));
     return out;
   }
 
@@ -284,7 +262,7 @@ TEST_F(MembershipResilienceTest, PostgresOutageIsUnavailableThenRecoversWithoutR
   v1::ListOrganisationsResponse listed;
   EXPECT_TRUE(HasCode(Call(&Stub::ListOrganisations, h_.Admin(), list, &listed, deadline),
                       grpc::StatusCode::UNAVAILABLE));
-  v1::CreateOrganisationRequest create = CompanyRequest("Atelier Bis", Siren(99));
+  v1::CreateOrganisationRequest create = CompanyRequest("Atelier Bis", TestSiren("6", 99));
   EXPECT_TRUE(HasCode(Call(&Stub::CreateOrganisation, h_.Admin(), create, &out, deadline),
                       grpc::StatusCode::UNAVAILABLE));
 
@@ -571,7 +549,7 @@ TEST_F(MembershipResilienceTest, CommittedChangesArePublishedAsTypedEvents) {
 
 TEST_F(MembershipResilienceTest, RolledBackWritesPublishNothing) {
   Start({.with_relay = true});
-  const std::string siren = Siren(7);
+  const std::string siren = TestSiren("6", 7);
   v1::Organisation org;
   ASSERT_TRUE(
       Ok(Call(&Stub::CreateOrganisation, h_.Admin(), CompanyRequest("Atelier Web", siren), &org)));

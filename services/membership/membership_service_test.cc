@@ -6,20 +6,13 @@
 #include "absl/strings/str_format.h"
 #include "services/membership/domain/identifiers.h"
 #include "services/membership/membership_harness.h"
+#include "services/membership/membership_test_data.h"
 
 namespace maillage::membership {
 namespace {
 
 using ::maillage::auth::v1::NETWORK_ROLE_ANIMATOR;
 using ::maillage::auth::v1::NETWORK_ROLE_MEMBER;
-
-// The head office's SIRET: the SIREN and the first NIC that passes the checksum.
-std::string HeadOfficeSiret(const std::string& siren) {
-  for (int nic = 1;; ++nic) {
-    std::string siret = siren + absl::StrFormat("%05d", nic);
-    if (IsValidSiret(siret)) return siret;
-  }
-}
 
 class MembershipServiceTest : public ::testing::Test {
  protected:

@@ -22,9 +22,14 @@
 #include "absl/time/time.h"
 #include "services/membership/domain/identifiers.h"
 #include "services/membership/membership_harness.h"
+#include "services/membership/membership_test_data.h"
+#include "tests/support/grpc_status.h"
 
 namespace maillage::membership {
 namespace {
+
+using ::maillage::testing::HasCode;
+using ::maillage::testing::Ok;
 
 using ::maillage::auth::Principal;
 using ::maillage::auth::v1::NETWORK_ROLE_ANIMATOR;
@@ -40,40 +45,11 @@ using ::testing::UnorderedElementsAre;
 using ::testing::UnorderedElementsAreArray;
 using Stub = v1::MembershipService::Stub;
 
-::testing::AssertionResult Ok(const grpc::Status& s) {
-  if (s.ok()) return ::testing::AssertionSuccess();
-  return ::testing::AssertionFailure() << "status " << s.error_code() << ": " << s.error_message();
-}
-
-::testing::AssertionResult HasCode(const grpc::Status& s, grpc::StatusCode code) {
-  if (s.error_code() == code) return ::testing::AssertionSuccess();
-  return ::testing::AssertionFailure()
-         << "expected code " << code << ", got " << s.error_code() << ": " << s.error_message();
-}
-
-// A valid SIREN (Luhn): `prefix`, then `n` zero-padded to eight digits, then the check digit.
-std::string Siren(const std::string& prefix, int n) {
-  std::string digits = std::to_string(n);
-  std::string base = prefix + std::string(8 - prefix.size() - digits.size(), '0') + digits;
-  for (char check = '0'; check <= '9'; ++check) {
-    if (IsValidSiren(base + check)) return base + check;
-  }
-  return "";
-}
-
 // The same number with a wrong check digit: Luhn catches every single-digit change.
 std::string WithBadCheckDigit(const std::string& siren) {
   std::string bad = siren;
   bad.back() = static_cast<char>('0' + (bad.back() - '0' + 1) % 10);
   return bad;
-}
-
-// The head office's SIRET: the SIREN and the first NIC that passes the checksum.
-std::string HeadOfficeSiret(const std::string& siren) {
-  for (int nic = 1;; ++nic) {
-    std::string siret = siren + absl::StrFormat("%05d", nic);
-    if (IsValidSiret(siret)) return siret;
-  }
 }
 
 // RFC 4180, written independently of the service's reader.
@@ -161,7 +137,7 @@ class MembershipStoreTest : public ::testing::Test {
     return n;
   }
 
-  std::string NextSiren() { return Siren("4", next_siren_++); }
+  std::string NextSiren() { return TestSiren("4", next_siren_++); }
 
   v1::CreateOrganisationRequest OrganisationRequest(const OrgSpec& spec) {
     v1::CreateOrganisationRequest req;
@@ -582,26 +558,29 @@ TEST_F(MembershipStoreTest, OrganisationFiltersSelectByNameSirenActivityAndPlace
   Founded f = Found(v1::ADMISSION_POLICY_OPEN);
   const std::vector<OrgSpec> specs = {
       {.name = "Boulangerie Dupont",
-       .siren = Siren("81234", 1),
+       .siren = TestSiren("81234", 1),
        .naf = "10.71C",
        .commune = "33063"},
       {.name = "boulangerie du Port",
-       .siren = Siren("81234", 2),
+       .siren = TestSiren("81234", 2),
        .naf = "10.71D",
        .commune = "64445",
        .city = "Pau"},
       {.name = "Atelier Pixel",
-       .siren = Siren("7", 3),
+       .siren = TestSiren("7", 3),
        .naf = "62.01Z",
        .commune = "33281",
        .city = "Mérignac"},
-      {.name = "Electricite Martin", .siren = Siren("7", 4), .naf = "43.21A", .commune = "33063"},
+      {.name = "Electricite Martin",
+       .siren = TestSiren("7", 4),
+       .naf = "43.21A",
+       .commune = "33063"},
       {.name = "50% Bio",
-       .siren = Siren("7", 5),
+       .siren = TestSiren("7", 5),
        .naf = "47.29Z",
        .commune = "2A004",
        .city = "Ajaccio"},
-      {.name = "500 Pieds", .siren = Siren("7", 6), .naf = "01.21Z", .commune = "33063"},
+      {.name = "500 Pieds", .siren = TestSiren("7", 6), .naf = "01.21Z", .commune = "33063"},
       {.name = "Association Tiers-Lieu",
        .siren = "",
        .kind = v1::ORGANISATION_KIND_ASSOCIATION,
@@ -610,7 +589,7 @@ TEST_F(MembershipStoreTest, OrganisationFiltersSelectByNameSirenActivityAndPlace
   };
   for (const OrgSpec& spec : specs) Enrol(f.net.network_id(), CreateOrg(spec).organisation_id());
   // Not a member: never listed under this network.
-  CreateOrg({.name = "Boulangerie Voisine", .siren = Siren("81234", 9), .naf = "10.71C"});
+  CreateOrg({.name = "Boulangerie Voisine", .siren = TestSiren("81234", 9), .naf = "10.71C"});
 
   auto names = [&](auto set_filter) {
     v1::ListOrganisationsRequest req;
@@ -1294,11 +1273,11 @@ std::string Line(const std::vector<std::string>& fields, const std::string& end 
 
 MemberFile MakeMemberFile(const std::string& website1 = "https://dupont.example.fr") {
   MemberFile f;
-  f.s1 = Siren("52", 1);
-  f.s2 = Siren("52", 2);
-  f.s5 = Siren("52", 5);
-  const std::string s3 = Siren("52", 3);
-  const std::string s4 = Siren("52", 4);
+  f.s1 = TestSiren("52", 1);
+  f.s2 = TestSiren("52", 2);
+  f.s5 = TestSiren("52", 5);
+  const std::string s3 = TestSiren("52", 3);
+  const std::string s4 = TestSiren("52", 4);
   f.csv = absl::StrCat(
       // line 1
       Line({"siren", "legal_name", "kind", "naf_code", "siret", "street", "postal_code", "city",
