@@ -11,29 +11,13 @@
 
 #include <string>
 
+#include "absl/status/status.h"
+
 namespace maillage::testing {
 
-// "OK", "INVALID_ARGUMENT", ... as gRPC spells them.
+// "OK", "INVALID_ARGUMENT", ...: gRPC and Abseil number their codes alike.
 inline std::string CodeName(grpc::StatusCode code) {
-  static const char* const kNames[] = {"OK",
-                                       "CANCELLED",
-                                       "UNKNOWN",
-                                       "INVALID_ARGUMENT",
-                                       "DEADLINE_EXCEEDED",
-                                       "NOT_FOUND",
-                                       "ALREADY_EXISTS",
-                                       "PERMISSION_DENIED",
-                                       "RESOURCE_EXHAUSTED",
-                                       "FAILED_PRECONDITION",
-                                       "ABORTED",
-                                       "OUT_OF_RANGE",
-                                       "UNIMPLEMENTED",
-                                       "INTERNAL",
-                                       "UNAVAILABLE",
-                                       "DATA_LOSS",
-                                       "UNAUTHENTICATED"};
-  int i = static_cast<int>(code);
-  return i >= 0 && i <= 16 ? kNames[i] : "code " + std::to_string(i);
+  return absl::StatusCodeToString(static_cast<absl::StatusCode>(code));
 }
 
 inline ::testing::AssertionResult Ok(const grpc::Status& s) {
