@@ -1,5 +1,7 @@
 #include "services/membership/membership_harness.h"
 
+#include <gtest/gtest.h>
+
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "common/events/outbox.h"
@@ -117,6 +119,16 @@ auth::Principal MembershipHarness::ActingFor(
   }
   p.mutable_expires_at()->set_seconds(absl::ToUnixSeconds(absl::Now() + absl::Hours(1)));
   return p;
+}
+
+int64_t MembershipHarness::Count(const std::string& sql) {
+  int64_t n = -1;
+  absl::Status s = pg_->Transact([&](pqxx::work& tx) {
+    n = tx.exec1(sql)[0].as<int64_t>();
+    return absl::OkStatus();
+  });
+  EXPECT_TRUE(s.ok()) << s;
+  return n;
 }
 
 std::unique_ptr<grpc::ClientContext> MembershipHarness::Context(const auth::Principal& who) const {

@@ -17,6 +17,8 @@
 #include <string>
 
 #include "absl/status/status.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
 #include "common/auth/auth.h"
 #include "common/events/relay.h"
 #include "common/pg/pg.h"
@@ -68,6 +70,22 @@ class MembershipHarness {
                             const std::string& subject = "") const;
   // A client context with a 10 s deadline carrying the signed principal.
   std::unique_ptr<grpc::ClientContext> Context(const auth::Principal& who) const;
+
+  // Calls a unary RPC as `who` within `deadline`:
+  //   grpc::Status s = h.Call(&v1::MembershipService::Stub::GetNetwork, h.Admin(), req, &out);
+  template <typename Req, typename Resp>
+  grpc::Status Call(grpc::Status (v1::MembershipService::Stub::*method)(grpc::ClientContext*,
+                                                                        const Req&, Resp*),
+                    const auth::Principal& who, const Req& req, Resp* resp,
+                    absl::Duration deadline = absl::Seconds(10)) {
+    std::unique_ptr<grpc::ClientContext> ctx = Context(who);
+    ctx->set_deadline(absl::ToChronoTime(absl::Now() + deadline));
+    return (stub_.get()->*method)(ctx.get(), req, resp);
+  }
+
+  // The single number a SQL query returns (e.g. "SELECT count(*) FROM organisations"), read
+  // straight from the service's database; -1 (and a test failure) if the query fails.
+  int64_t Count(const std::string& sql);
 
  private:
   std::unique_ptr<pg::PgPool> pg_;

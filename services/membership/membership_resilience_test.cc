@@ -102,20 +102,10 @@ class MembershipResilienceTest : public ::testing::Test {
   grpc::Status Call(grpc::Status (Stub::*method)(grpc::ClientContext*, const Req&, Resp*),
                     const Principal& who, const Req& req, Resp* resp,
                     absl::Duration deadline = absl::Seconds(10)) {
-    std::unique_ptr<grpc::ClientContext> ctx = h_.Context(who);
-    ctx->set_deadline(absl::ToChronoTime(absl::Now() + deadline));
-    return (h_.stub()->*method)(ctx.get(), req, resp);
+    return h_.Call(method, who, req, resp, deadline);
   }
 
-  int64_t Count(const std::string& sql) {
-    int64_t n = -1;
-    absl::Status s = h_.pg()->Transact([&](pqxx::work& tx) {
-      n = tx.exec1(sql)[0].as<int64_t>();
-      return absl::OkStatus();
-    });
-    EXPECT_TRUE(s.ok()) << s;
-    return n;
-  }
+  int64_t Count(const std::string& sql) { return h_.Count(sql); }
 
   v1::CreateOrganisationRequest CompanyRequest(const std::string& name, const std::string& siren) {
     v1::CreateOrganisationRequest req;
