@@ -32,24 +32,38 @@ bool IsBrokenConnection(const std::exception& e) {
 }  // namespace
 
 absl::Status StatusFromException(const std::exception& e) {
+  // Clients see the code and a fixed sentence; PostgreSQL's own text (the statement, DETAIL
+  // lines naming other tenants' keys) goes to the log only.
+  auto logged = [&](absl::StatusCode code, absl::string_view sqlstate, absl::string_view says) {
+    log::Warn("postgresql error", {{"code", absl::StatusCodeToString(code)},
+                                   {"sqlstate", std::string(sqlstate)},
+                                   {"error", e.what()}});
+    return absl::Status(code, says);
+  };
   if (dynamic_cast<const pqxx::in_doubt_error*>(&e) != nullptr) {
-    return absl::UnavailableError(
-        absl::StrCat("postgresql: connection lost during commit, outcome unknown: ", e.what()));
+    return logged(absl::StatusCode::kUnavailable, "",
+                  "postgresql: connection lost during commit, outcome unknown");
   }
   if (dynamic_cast<const pqxx::broken_connection*>(&e) != nullptr) {
-    return absl::UnavailableError(absl::StrCat("postgresql unavailable: ", e.what()));
+    return logged(absl::StatusCode::kUnavailable, "", "postgresql unavailable");
   }
   if (const auto* sql = dynamic_cast<const pqxx::sql_error*>(&e); sql != nullptr) {
     const std::string& state = sql->sqlstate();
-    if (state == "23505") return absl::AlreadyExistsError(sql->what());
-    if (state == "40001" || state == "40P01") return absl::AbortedError(sql->what());
-    if (state == "57014") return absl::DeadlineExceededError(sql->what());
-    if (absl::StartsWith(state, "08") || state == "57P01" || state == "57P02" || state == "57P03") {
-      return absl::UnavailableError(absl::StrCat("postgresql unavailable: ", sql->what()));
+    if (state == "23505") {
+      return logged(absl::StatusCode::kAlreadyExists, state, "a record with the same key exists");
     }
-    return absl::InternalError(absl::StrCat("postgresql error ", state, ": ", sql->what()));
+    if (state == "40001" || state == "40P01") {
+      return logged(absl::StatusCode::kAborted, state, "conflict with a concurrent change; retry");
+    }
+    if (state == "57014") {
+      return logged(absl::StatusCode::kDeadlineExceeded, state, "postgresql statement timeout");
+    }
+    if (absl::StartsWith(state, "08") || state == "57P01" || state == "57P02" || state == "57P03") {
+      return logged(absl::StatusCode::kUnavailable, state, "postgresql unavailable");
+    }
+    return logged(absl::StatusCode::kInternal, state, absl::StrCat("postgresql error ", state));
   }
-  return absl::InternalError(absl::StrCat("postgresql: ", e.what()));
+  return logged(absl::StatusCode::kInternal, "", "postgresql error");
 }
 
 absl::StatusOr<std::unique_ptr<PgPool>> PgPool::Create(PoolOptions options) {

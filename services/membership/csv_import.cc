@@ -4,6 +4,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "services/membership/domain/membership_rules.h"
 #include "services/membership/membership_validation.h"
 
 namespace maillage::membership {
@@ -233,6 +234,8 @@ std::optional<ImportRow> ImportRowParser::Parse(const std::vector<std::string>& 
     row.role = ParseRole(role);
     if (row.role == auth::v1::NETWORK_ROLE_UNSPECIFIED) {
       error("role", "must be member, animator, board, partner or observer");
+    } else if (enrolling_ && !IsImportableRole(row.role)) {
+      error("role", kImportRoleRule);
     }
   }
   row.contact.set_given_name(get("contact_first_name"));

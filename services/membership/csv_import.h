@@ -58,12 +58,17 @@ class ImportRowParser {
   // Maps column names; INVALID_ARGUMENT naming a missing required or unknown column.
   absl::Status SetHeader(const std::vector<std::string>& header);
   bool has_header() const { return !columns_.empty(); }
+  // Whether the rows enrol their organisations in a network: then a role above member
+  // (animator, board) is a row error (see IsImportableRole); without a network the role
+  // column is not used.
+  void set_enrolling(bool enrolling) { enrolling_ = enrolling; }
   // The row, or nullopt with its problems appended to `errors`.
   std::optional<ImportRow> Parse(const std::vector<std::string>& fields, int64_t line,
                                  std::vector<v1::ImportRowError>* errors) const;
 
  private:
   std::map<std::string, size_t> columns_;
+  bool enrolling_ = true;
 };
 
 // "company" -> ORGANISATION_KIND_COMPANY, etc.; UNSPECIFIED when unknown.

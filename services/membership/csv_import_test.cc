@@ -77,18 +77,40 @@ TEST(ImportRowParserTest, ValidRowBecomesAnOrganisationWithContactAndRole) {
                            "contact_last_name", "contact_email", "contact_title"})
                   .ok());
   std::vector<v1::ImportRowError> errors;
-  auto row = p.Parse(
-      {"732829320", "73282932000074", "Atelier Dupont", "company", "43.22A", "3-5", "33063",
-       "Bordeaux", "RGE Qualibat| EPV", "board", "Claire", "Martin", "claire@dupont.fr", "Gérante"},
-      2, &errors);
+  auto row = p.Parse({"732829320", "73282932000074", "Atelier Dupont", "company", "43.22A", "3-5",
+                      "33063", "Bordeaux", "RGE Qualibat| EPV", "partner", "Claire", "Martin",
+                      "claire@dupont.fr", "Gérante"},
+                     2, &errors);
   ASSERT_TRUE(row.has_value()) << (errors.empty() ? "" : errors[0].reason());
   EXPECT_EQ(row->organisation.nace_section(), "F");
   EXPECT_EQ(row->organisation.headcount_band(), v1::HEADCOUNT_BAND_3_5);
   EXPECT_THAT(row->organisation.labels(), ElementsAre("RGE Qualibat", "EPV"));
   EXPECT_THAT(row->organisation.territory().departement_codes(), ElementsAre("33"));
   EXPECT_EQ(row->organisation.establishments(0).address().city(), "Bordeaux");
-  EXPECT_EQ(row->role, auth::v1::NETWORK_ROLE_BOARD);
+  EXPECT_EQ(row->role, auth::v1::NETWORK_ROLE_PARTNER);
   EXPECT_EQ(row->contact.email(), "claire@dupont.fr");
+}
+
+// A file is no proof that its sender may hand a network's animation or board to anyone.
+TEST(ImportRowParserTest, RolesAboveMemberAreRefusedWhenTheImportEnrols) {
+  ImportRowParser p;
+  ASSERT_TRUE(p.SetHeader({"siren", "legal_name", "kind", "role"}).ok());
+  for (const char* role : {"animator", "board"}) {
+    std::vector<v1::ImportRowError> errors;
+    EXPECT_FALSE(p.Parse({"732829320", "Dupont SARL", "company", role}, 2, &errors).has_value());
+    ASSERT_EQ(errors.size(), 1u) << role;
+    EXPECT_EQ(errors[0].field(), "role");
+    EXPECT_NE(errors[0].reason().find("ChangeMembershipRole"), std::string::npos);
+  }
+  for (const char* role : {"member", "partner", "observer"}) {
+    std::vector<v1::ImportRowError> errors;
+    EXPECT_TRUE(p.Parse({"732829320", "Dupont SARL", "company", role}, 2, &errors).has_value())
+        << role;
+  }
+  // Without a network, the column enrols nobody and is not checked.
+  p.set_enrolling(false);
+  std::vector<v1::ImportRowError> errors;
+  EXPECT_TRUE(p.Parse({"732829320", "Dupont SARL", "company", "animator"}, 2, &errors).has_value());
 }
 
 TEST(ImportRowParserTest, EveryProblemNamesLineAndColumn) {

@@ -20,6 +20,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "common/pg/pg.h"
@@ -111,7 +112,8 @@ absl::Status Check(const grpc::Status& s, absl::string_view what) {
 // The world
 
 // The membership state of the subject organisation in the network.
-enum class Stage { kNone, kApplied, kSponsored, kActive, kSuspended };
+// kInvited: an animator enrolled it on its behalf and it has not accepted yet.
+enum class Stage { kNone, kApplied, kInvited, kSponsored, kActive, kSuspended };
 
 struct World {
   v1::Network network;        // co-optation, one sponsor; animated by `animating`
@@ -257,6 +259,15 @@ class AuthzTest : public ::testing::Test {
     return out;
   }
 
+  absl::StatusOr<v1::Membership> Accept(const v1::Membership& m, const v1::Person& rep) {
+    v1::AcceptInvitationRequest req;
+    req.set_membership_id(m.membership_id());
+    v1::Membership out;
+    auth::Principal who = h_.ActingFor(m.organisation_id(), {}, rep.person_id());
+    MAILLAGE_RETURN_IF_ERROR(Check(Unary(h_, who, &Stub::AcceptInvitation, req, &out), "accept"));
+    return out;
+  }
+
   absl::StatusOr<v1::Membership> Sign(const v1::Membership& m, const v1::Person& rep) {
     v1::SignCharterRequest req;
     req.set_membership_id(m.membership_id());
@@ -318,13 +329,19 @@ class AuthzTest : public ::testing::Test {
                                                                    w.member_rep.person_id())));
     MAILLAGE_ASSIGN_OR_RETURN(m, Sponsor(m, w.callers[kAnimator]));
     MAILLAGE_RETURN_IF_ERROR(Sign(m, w.member_rep).status());
-    // The board member: enrolled by the animator in the board role.
+    // The board member: invited by the animator in the board role, it accepts and signs.
     MAILLAGE_ASSIGN_OR_RETURN(v1::Membership b,
                               Apply(w.network, w.board, w.callers[kAnimator], NETWORK_ROLE_BOARD));
-    MAILLAGE_ASSIGN_OR_RETURN(b, Sponsor(b, w.callers[kAnimator]));
+    if (b.state() != v1::MEMBERSHIP_STATE_INVITED) {
+      return absl::InternalError("an animator's enrolment was not an invitation");
+    }
+    MAILLAGE_ASSIGN_OR_RETURN(b, Accept(b, w.board_rep));
     MAILLAGE_RETURN_IF_ERROR(Sign(b, w.board_rep).status());
 
-    if (stage != Stage::kNone) {
+    if (stage == Stage::kInvited) {
+      MAILLAGE_ASSIGN_OR_RETURN(w.subject_membership,
+                                Apply(w.network, w.subject, w.callers[kAnimator]));
+    } else if (stage != Stage::kNone) {
       MAILLAGE_ASSIGN_OR_RETURN(
           w.subject_membership,
           Apply(w.network, w.subject,
@@ -425,13 +442,33 @@ const std::vector<Row>& Matrix() {
        {OK, OK, OK, OK, OK, OK, OK}},
       {Area::kOrganisations,
        "GetOrganisation",
-       Stage::kApplied,
+       Stage::kSponsored,
        [](MembershipHarness& h, const World& w, Caller c) {
          v1::GetOrganisationRequest req;
          req.set_organisation_id(w.subject.organisation_id());
          return Unary(h, w.callers[c], &Stub::GetOrganisation, req);
        },
        {OK, OK, OK, OK, OK, NOTFOUND, NOTFOUND}},
+      // Only an admitted membership opens an organisation to its network: neither its own
+      // application nor an animator's invitation does.
+      {Area::kOrganisations,
+       "GetOrganisation of an applicant",
+       Stage::kApplied,
+       [](MembershipHarness& h, const World& w, Caller c) {
+         v1::GetOrganisationRequest req;
+         req.set_organisation_id(w.subject.organisation_id());
+         return Unary(h, w.callers[c], &Stub::GetOrganisation, req);
+       },
+       {OK, NOTFOUND, NOTFOUND, NOTFOUND, OK, NOTFOUND, NOTFOUND}},
+      {Area::kOrganisations,
+       "GetOrganisation of an invitee",
+       Stage::kInvited,
+       [](MembershipHarness& h, const World& w, Caller c) {
+         v1::GetOrganisationRequest req;
+         req.set_organisation_id(w.subject.organisation_id());
+         return Unary(h, w.callers[c], &Stub::GetOrganisation, req);
+       },
+       {OK, NOTFOUND, NOTFOUND, NOTFOUND, OK, NOTFOUND, NOTFOUND}},
       {Area::kOrganisations,
        "UpdateOrganisation",
        Stage::kApplied,
@@ -487,13 +524,22 @@ const std::vector<Row>& Matrix() {
       // of their networks (who see it in ListRepresentations too).
       {Area::kPeople,
        "GetPerson",
-       Stage::kApplied,
+       Stage::kSponsored,
        [](MembershipHarness& h, const World& w, Caller c) {
          v1::GetPersonRequest req;
          req.set_person_id(w.subject_rep.person_id());
          return Unary(h, w.callers[c], &Stub::GetPerson, req);
        },
        {OK, OK, NOTFOUND, NOTFOUND, OK, NOTFOUND, NOTFOUND}},
+      {Area::kPeople,
+       "GetPerson of an invitee's representative",
+       Stage::kInvited,
+       [](MembershipHarness& h, const World& w, Caller c) {
+         v1::GetPersonRequest req;
+         req.set_person_id(w.subject_rep.person_id());
+         return Unary(h, w.callers[c], &Stub::GetPerson, req);
+       },
+       {OK, NOTFOUND, NOTFOUND, NOTFOUND, OK, NOTFOUND, NOTFOUND}},
       {Area::kPeople,
        "AddRepresentation",
        Stage::kApplied,
@@ -507,13 +553,22 @@ const std::vector<Row>& Matrix() {
        {OK, DENIED, DENIED, DENIED, OK, DENIED, DENIED}},
       {Area::kPeople,
        "ListRepresentations",
-       Stage::kApplied,
+       Stage::kSponsored,
        [](MembershipHarness& h, const World& w, Caller c) {
          v1::ListRepresentationsRequest req;
          req.set_organisation_id(w.subject.organisation_id());
          return Unary(h, w.callers[c], &Stub::ListRepresentations, req);
        },
        {OK, OK, DENIED, DENIED, OK, DENIED, DENIED}},
+      {Area::kPeople,
+       "ListRepresentations of an applicant",
+       Stage::kApplied,
+       [](MembershipHarness& h, const World& w, Caller c) {
+         v1::ListRepresentationsRequest req;
+         req.set_organisation_id(w.subject.organisation_id());
+         return Unary(h, w.callers[c], &Stub::ListRepresentations, req);
+       },
+       {OK, DENIED, DENIED, DENIED, OK, DENIED, DENIED}},
       // ---------------------------------------------------------------- networks
       {Area::kNetworks,
        "CreateNetwork(animated by the subject)",
@@ -578,6 +633,16 @@ const std::vector<Row>& Matrix() {
          return Unary(h, w.callers[c], &Stub::ApplyForMembership, req);
        },
        {OK, OK, DENIED, DENIED, OK, DENIED, DENIED}},
+      // The invited organisation accepts; the animator who invited it cannot do so for it.
+      {Area::kMemberships,
+       "AcceptInvitation",
+       Stage::kInvited,
+       [](MembershipHarness& h, const World& w, Caller c) {
+         v1::AcceptInvitationRequest req;
+         req.set_membership_id(w.subject_membership.membership_id());
+         return Unary(h, w.callers[c], &Stub::AcceptInvitation, req);
+       },
+       {OK, DENIED, DENIED, DENIED, OK, NOTFOUND, NOTFOUND}},
       // Sponsors are the caller's own organisation (an admin names one). Nobody sponsors
       // itself; an organisation outside the network does not see the application at all.
       {Area::kMemberships,
@@ -721,7 +786,8 @@ class AuthzMatrixTest : public AuthzTest {
   // Every cell of the rows of `area`. Each cell starts from a pristine world: a fresh one, or
   // the previous cell's when that call left the database exactly as it found it (a refusal,
   // or a read), which the fingerprint of every table and of the outbox tells.
-  void RunArea(Area area) {
+  void RunArea(
+      Area area, World (*spell)(World) = [](World w) { return w; }) {
     int cells = 0, worlds = 0;
     for (const Row& row : Matrix()) {
       if (row.area != area) continue;
@@ -739,7 +805,7 @@ class AuthzMatrixTest : public AuthzTest {
           pristine = DbFingerprint();
           ++worlds;
         }
-        grpc::Status s = row.call(h_, *world, caller);
+        grpc::Status s = row.call(h_, spell(*world), caller);
         EXPECT_EQ(CodeName(s.error_code()), CodeName(row.expected[c]))
             << cell << ", got " << CodeName(s.error_code()) << ": " << s.error_message();
         if (!s.ok()) {
@@ -758,6 +824,35 @@ TEST_F(AuthzMatrixTest, People) { RunArea(Area::kPeople); }
 TEST_F(AuthzMatrixTest, Networks) { RunArea(Area::kNetworks); }
 TEST_F(AuthzMatrixTest, Memberships) { RunArea(Area::kMemberships); }
 TEST_F(AuthzMatrixTest, Streams) { RunArea(Area::kStreams); }
+
+// The ids of the world in upper case, as a client may spell UUIDs: the service canonicalises
+// them, so every cell answers as with the canonical spelling (neither a refusal turned into
+// access nor the reverse, through a grant or a cache entry keyed on the other spelling).
+World UpperCaseIds(World w) {
+  auto upper = [](std::string* id) { absl::AsciiStrToUpper(id); };
+  for (v1::Organisation* o :
+       {&w.animating, &w.member, &w.board, &w.subject, &w.outsider, &w.other_animating}) {
+    upper(o->mutable_organisation_id());
+  }
+  for (v1::Person* p : {&w.animating_rep, &w.member_rep, &w.board_rep, &w.subject_rep,
+                        &w.outsider_rep, &w.other_rep, &w.spare_person}) {
+    upper(p->mutable_person_id());
+  }
+  upper(w.network.mutable_network_id());
+  upper(w.network.mutable_animating_organisation_id());
+  upper(w.other_network.mutable_network_id());
+  upper(w.subject_membership.mutable_membership_id());
+  upper(w.subject_membership.mutable_organisation_id());
+  upper(w.subject_membership.mutable_network_id());
+  return w;
+}
+
+TEST_F(AuthzMatrixTest, UpperCaseIdsAnswerAsCanonicalOnes) {
+  for (Area area :
+       {Area::kOrganisations, Area::kPeople, Area::kNetworks, Area::kMemberships, Area::kStreams}) {
+    RunArea(area, &UpperCaseIds);
+  }
+}
 
 // A caller outside the network cannot tell an existing organisation, person, network or
 // membership from a missing one: with random ids, every refused cell of the outsider and of

@@ -11,6 +11,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
+#include "common/ids/canonical_ids.h"
 #include "common/redis/cache.h"
 #include "common/server/unary.h"
 #include "common/server/worker_pool.h"
@@ -76,10 +77,16 @@ absl::StatusOr<PageQuery> ParseNamePage(const common::v1::PageRequest& page, uin
 MembershipService::MembershipService(Dependencies deps) : deps_(std::move(deps)) {}
 MembershipService::~MembershipService() = default;
 
-template <typename Fn>
-grpc::ServerUnaryReactor* MembershipService::Serve(grpc::CallbackServerContext* ctx, Fn fn) {
-  return RunUnary(ctx, *deps_.workers, [this, ctx, fn = std::move(fn)]() -> absl::Status {
+template <typename Req, typename Fn>
+grpc::ServerUnaryReactor* MembershipService::Serve(grpc::CallbackServerContext* ctx, const Req* req,
+                                                   Fn fn) {
+  return RunUnary(ctx, *deps_.workers, [this, ctx, req, fn = std::move(fn)]() -> absl::Status {
     MAILLAGE_ASSIGN_OR_RETURN(Principal who, deps_.verifier.Verify(*ctx, deps_.clock()));
+    CanonicaliseIds(&who);
+    CanonicaliseId(who.mutable_subject());
+    // gRPC owns the request and hands it over as const, but the object itself is not const
+    // and no one else reads it: canonicalising it in place spares every handler a copy.
+    CanonicaliseIds(const_cast<Req*>(req));
     return fn(who);
   });
 }
@@ -151,7 +158,7 @@ absl::StatusOr<v1::Membership> MembershipService::MembershipForAnimator(
 grpc::ServerUnaryReactor* MembershipService::CreateOrganisation(
     grpc::CallbackServerContext* ctx, const v1::CreateOrganisationRequest* req,
     v1::Organisation* resp) {
-  return Serve(ctx, [this, req, resp](const Principal& who) -> absl::Status {
+  return Serve(ctx, req, [this, req, resp](const Principal& who) -> absl::Status {
     MAILLAGE_RETURN_IF_ERROR(
         ValidateOrganisation(req->organisation(), "organisation", Purpose::kCreate));
     MAILLAGE_RETURN_IF_ERROR(ValidateIdempotencyKey(req->idempotency_key(), "idempotency_key"));
@@ -166,7 +173,7 @@ grpc::ServerUnaryReactor* MembershipService::CreateOrganisation(
 grpc::ServerUnaryReactor* MembershipService::GetOrganisation(grpc::CallbackServerContext* ctx,
                                                              const v1::GetOrganisationRequest* req,
                                                              v1::Organisation* resp) {
-  return Serve(ctx, [this, req, resp](const Principal& who) -> absl::Status {
+  return Serve(ctx, req, [this, req, resp](const Principal& who) -> absl::Status {
     MAILLAGE_RETURN_IF_ERROR(ValidateId(req->organisation_id(), "organisation_id"));
     std::vector<std::string> networks;
     MAILLAGE_ASSIGN_OR_RETURN(v1::Organisation org,
@@ -187,14 +194,15 @@ grpc::ServerUnaryReactor* MembershipService::GetOrganisation(grpc::CallbackServe
 grpc::ServerUnaryReactor* MembershipService::UpdateOrganisation(
     grpc::CallbackServerContext* ctx, const v1::UpdateOrganisationRequest* req,
     v1::Organisation* resp) {
-  return Serve(ctx, [this, req, resp](const Principal& who) -> absl::Status {
+  return Serve(ctx, req, [this, req, resp](const Principal& who) -> absl::Status {
     MAILLAGE_RETURN_IF_ERROR(
         ValidateOrganisation(req->organisation(), "organisation", Purpose::kUpdate));
     if (!auth::ActsFor(who, req->organisation().organisation_id())) {
       return Denied("only the organisation's representatives edit its profile");
     }
     MAILLAGE_ASSIGN_OR_RETURN(
-        *resp, deps_.store->UpdateOrganisation(Normalised(req->organisation()), Change(who)));
+        *resp, deps_.store->UpdateOrganisation(Normalised(req->organisation()), Change(who),
+                                               /*may_change_siren=*/who.platform_admin()));
     Changed({resp->organisation_id()}, {});
     return absl::OkStatus();
   });
@@ -203,7 +211,7 @@ grpc::ServerUnaryReactor* MembershipService::UpdateOrganisation(
 grpc::ServerUnaryReactor* MembershipService::AddEstablishment(
     grpc::CallbackServerContext* ctx, const v1::AddEstablishmentRequest* req,
     v1::Organisation* resp) {
-  return Serve(ctx, [this, req, resp](const Principal& who) -> absl::Status {
+  return Serve(ctx, req, [this, req, resp](const Principal& who) -> absl::Status {
     MAILLAGE_RETURN_IF_ERROR(ValidateId(req->organisation_id(), "organisation_id"));
     const v1::Establishment& e = req->establishment();
     MAILLAGE_RETURN_IF_ERROR(ValidateEstablishment(e, e.siret().substr(0, 9), "establishment"));
@@ -220,7 +228,7 @@ grpc::ServerUnaryReactor* MembershipService::AddEstablishment(
 grpc::ServerUnaryReactor* MembershipService::ListOrganisations(
     grpc::CallbackServerContext* ctx, const v1::ListOrganisationsRequest* req,
     v1::ListOrganisationsResponse* resp) {
-  return Serve(ctx, [this, req, resp](const Principal& who) -> absl::Status {
+  return Serve(ctx, req, [this, req, resp](const Principal& who) -> absl::Status {
     if (!req->network_id().empty() || !who.platform_admin()) {
       MAILLAGE_RETURN_IF_ERROR(ValidateId(req->network_id(), "network_id"));
     }
@@ -275,7 +283,7 @@ grpc::ServerUnaryReactor* MembershipService::ListOrganisations(
 grpc::ServerUnaryReactor* MembershipService::CreatePerson(grpc::CallbackServerContext* ctx,
                                                           const v1::CreatePersonRequest* req,
                                                           v1::Person* resp) {
-  return Serve(ctx, [this, req, resp](const Principal& who) -> absl::Status {
+  return Serve(ctx, req, [this, req, resp](const Principal& who) -> absl::Status {
     MAILLAGE_RETURN_IF_ERROR(ValidatePerson(req->person(), "person"));
     MAILLAGE_RETURN_IF_ERROR(ValidateIdempotencyKey(req->idempotency_key(), "idempotency_key"));
     MAILLAGE_ASSIGN_OR_RETURN(
@@ -287,7 +295,7 @@ grpc::ServerUnaryReactor* MembershipService::CreatePerson(grpc::CallbackServerCo
 grpc::ServerUnaryReactor* MembershipService::GetPerson(grpc::CallbackServerContext* ctx,
                                                        const v1::GetPersonRequest* req,
                                                        v1::Person* resp) {
-  return Serve(ctx, [this, req, resp](const Principal& who) -> absl::Status {
+  return Serve(ctx, req, [this, req, resp](const Principal& who) -> absl::Status {
     MAILLAGE_RETURN_IF_ERROR(ValidateId(req->person_id(), "person_id"));
     bool allowed = who.platform_admin() || who.subject() == req->person_id();
     if (!allowed) {
@@ -311,7 +319,7 @@ grpc::ServerUnaryReactor* MembershipService::GetPerson(grpc::CallbackServerConte
 grpc::ServerUnaryReactor* MembershipService::AddRepresentation(
     grpc::CallbackServerContext* ctx, const v1::AddRepresentationRequest* req,
     v1::Representation* resp) {
-  return Serve(ctx, [this, req, resp](const Principal& who) -> absl::Status {
+  return Serve(ctx, req, [this, req, resp](const Principal& who) -> absl::Status {
     MAILLAGE_RETURN_IF_ERROR(ValidateId(req->organisation_id(), "organisation_id"));
     MAILLAGE_RETURN_IF_ERROR(ValidateId(req->person_id(), "person_id"));
     MAILLAGE_RETURN_IF_ERROR(ValidateText(req->role_title(), "role_title", 100, false));
@@ -343,7 +351,7 @@ grpc::ServerUnaryReactor* MembershipService::AddRepresentation(
 grpc::ServerUnaryReactor* MembershipService::ListRepresentations(
     grpc::CallbackServerContext* ctx, const v1::ListRepresentationsRequest* req,
     v1::ListRepresentationsResponse* resp) {
-  return Serve(ctx, [this, req, resp](const Principal& who) -> absl::Status {
+  return Serve(ctx, req, [this, req, resp](const Principal& who) -> absl::Status {
     MAILLAGE_RETURN_IF_ERROR(ValidateId(req->organisation_id(), "organisation_id"));
     if (!auth::ActsFor(who, req->organisation_id())) {
       MAILLAGE_ASSIGN_OR_RETURN(std::vector<std::string> networks,
@@ -365,7 +373,7 @@ grpc::ServerUnaryReactor* MembershipService::ListRepresentations(
 grpc::ServerUnaryReactor* MembershipService::CreateNetwork(grpc::CallbackServerContext* ctx,
                                                            const v1::CreateNetworkRequest* req,
                                                            v1::Network* resp) {
-  return Serve(ctx, [this, req, resp](const Principal& who) -> absl::Status {
+  return Serve(ctx, req, [this, req, resp](const Principal& who) -> absl::Status {
     MAILLAGE_RETURN_IF_ERROR(ValidateNetwork(req->network(), "network", Purpose::kCreate));
     MAILLAGE_RETURN_IF_ERROR(ValidateIdempotencyKey(req->idempotency_key(), "idempotency_key"));
     if (!auth::ActsFor(who, req->network().animating_organisation_id())) {
@@ -382,7 +390,7 @@ grpc::ServerUnaryReactor* MembershipService::CreateNetwork(grpc::CallbackServerC
 grpc::ServerUnaryReactor* MembershipService::GetNetwork(grpc::CallbackServerContext* ctx,
                                                         const v1::GetNetworkRequest* req,
                                                         v1::Network* resp) {
-  return Serve(ctx, [this, req, resp](const Principal&) -> absl::Status {
+  return Serve(ctx, req, [this, req, resp](const Principal&) -> absl::Status {
     MAILLAGE_RETURN_IF_ERROR(ValidateId(req->network_id(), "network_id"));
     MAILLAGE_ASSIGN_OR_RETURN(*resp, LoadNetwork(req->network_id()));
     return absl::OkStatus();
@@ -392,7 +400,7 @@ grpc::ServerUnaryReactor* MembershipService::GetNetwork(grpc::CallbackServerCont
 grpc::ServerUnaryReactor* MembershipService::UpdateNetwork(grpc::CallbackServerContext* ctx,
                                                            const v1::UpdateNetworkRequest* req,
                                                            v1::Network* resp) {
-  return Serve(ctx, [this, req, resp](const Principal& who) -> absl::Status {
+  return Serve(ctx, req, [this, req, resp](const Principal& who) -> absl::Status {
     MAILLAGE_RETURN_IF_ERROR(ValidateNetwork(req->network(), "network", Purpose::kUpdate));
     if (!auth::IsAnimator(who, req->network().network_id())) {
       return Denied("only the network's animators edit it");
@@ -407,7 +415,7 @@ grpc::ServerUnaryReactor* MembershipService::UpdateNetwork(grpc::CallbackServerC
 grpc::ServerUnaryReactor* MembershipService::ListNetworks(grpc::CallbackServerContext* ctx,
                                                           const v1::ListNetworksRequest* req,
                                                           v1::ListNetworksResponse* resp) {
-  return Serve(ctx, [this, req, resp](const Principal&) -> absl::Status {
+  return Serve(ctx, req, [this, req, resp](const Principal&) -> absl::Status {
     if (!v1::NetworkKind_IsValid(req->kind())) return InvalidField("kind", "unknown network kind");
     MAILLAGE_RETURN_IF_ERROR(
         ValidateText(req->name_prefix(), "name_prefix", kMaxNameLength, false));
@@ -432,7 +440,7 @@ grpc::ServerUnaryReactor* MembershipService::ListNetworks(grpc::CallbackServerCo
 grpc::ServerUnaryReactor* MembershipService::PublishCharter(grpc::CallbackServerContext* ctx,
                                                             const v1::PublishCharterRequest* req,
                                                             v1::Network* resp) {
-  return Serve(ctx, [this, req, resp](const Principal& who) -> absl::Status {
+  return Serve(ctx, req, [this, req, resp](const Principal& who) -> absl::Status {
     MAILLAGE_RETURN_IF_ERROR(ValidateId(req->network_id(), "network_id"));
     MAILLAGE_RETURN_IF_ERROR(ValidateText(req->text(), "text", kMaxCharterLength, true));
     if (req->expected_current_version() < 1) {
@@ -455,7 +463,7 @@ grpc::ServerUnaryReactor* MembershipService::PublishCharter(grpc::CallbackServer
 grpc::ServerUnaryReactor* MembershipService::ApplyForMembership(
     grpc::CallbackServerContext* ctx, const v1::ApplyForMembershipRequest* req,
     v1::Membership* resp) {
-  return Serve(ctx, [this, req, resp](const Principal& who) -> absl::Status {
+  return Serve(ctx, req, [this, req, resp](const Principal& who) -> absl::Status {
     MAILLAGE_RETURN_IF_ERROR(ValidateId(req->network_id(), "network_id"));
     MAILLAGE_RETURN_IF_ERROR(ValidateId(req->organisation_id(), "organisation_id"));
     MAILLAGE_RETURN_IF_ERROR(ValidateRole(req->role(), "role", true));
@@ -463,7 +471,8 @@ grpc::ServerUnaryReactor* MembershipService::ApplyForMembership(
         ValidateText(req->motivation(), "motivation", kMaxShortTextLength, false));
     MAILLAGE_RETURN_IF_ERROR(ValidateIdempotencyKey(req->idempotency_key(), "idempotency_key"));
     bool animator = auth::IsAnimator(who, req->network_id());
-    if (!auth::ActsFor(who, req->organisation_id()) && !animator) {
+    bool representative = auth::ActsFor(who, req->organisation_id());
+    if (!representative && !animator) {
       return Denied("an organisation applies through its representatives");
     }
     auth::NetworkRole role =
@@ -472,8 +481,28 @@ grpc::ServerUnaryReactor* MembershipService::ApplyForMembership(
       return Denied("only animators enrol members in roles other than member");
     }
     MAILLAGE_ASSIGN_OR_RETURN(
-        *resp, deps_.store->Apply(req->network_id(), req->organisation_id(), role,
-                                  req->motivation(), Change(who), req->idempotency_key()));
+        *resp,
+        deps_.store->Apply(req->network_id(), req->organisation_id(), role, req->motivation(),
+                           Change(who), req->idempotency_key(),
+                           // On someone else's behalf, an enrolment is an invitation:
+                           // the organisation's data stays closed until it accepts.
+                           representative ? Enrolment::kApplication : Enrolment::kInvitation));
+    Changed({resp->organisation_id()}, {});
+    return absl::OkStatus();
+  });
+}
+
+grpc::ServerUnaryReactor* MembershipService::AcceptInvitation(
+    grpc::CallbackServerContext* ctx, const v1::AcceptInvitationRequest* req,
+    v1::Membership* resp) {
+  return Serve(ctx, req, [this, req, resp](const Principal& who) -> absl::Status {
+    MAILLAGE_RETURN_IF_ERROR(ValidateId(req->membership_id(), "membership_id"));
+    MAILLAGE_ASSIGN_OR_RETURN(v1::Membership m, VisibleMembership(who, req->membership_id()));
+    if (!auth::ActsFor(who, m.organisation_id())) {
+      return Denied("an invitation is accepted by the invited organisation's representatives");
+    }
+    MAILLAGE_ASSIGN_OR_RETURN(*resp,
+                              deps_.store->AcceptInvitation(req->membership_id(), Change(who)));
     Changed({resp->organisation_id()}, {});
     return absl::OkStatus();
   });
@@ -482,7 +511,7 @@ grpc::ServerUnaryReactor* MembershipService::ApplyForMembership(
 grpc::ServerUnaryReactor* MembershipService::SponsorMembership(
     grpc::CallbackServerContext* ctx, const v1::SponsorMembershipRequest* req,
     v1::Membership* resp) {
-  return Serve(ctx, [this, req, resp](const Principal& who) -> absl::Status {
+  return Serve(ctx, req, [this, req, resp](const Principal& who) -> absl::Status {
     MAILLAGE_RETURN_IF_ERROR(ValidateId(req->membership_id(), "membership_id"));
     std::string sponsor = req->sponsor_organisation_id().empty() ? who.organisation_id()
                                                                  : req->sponsor_organisation_id();
@@ -501,7 +530,7 @@ grpc::ServerUnaryReactor* MembershipService::SponsorMembership(
 grpc::ServerUnaryReactor* MembershipService::ApproveMembership(
     grpc::CallbackServerContext* ctx, const v1::ApproveMembershipRequest* req,
     v1::Membership* resp) {
-  return Serve(ctx, [this, req, resp](const Principal& who) -> absl::Status {
+  return Serve(ctx, req, [this, req, resp](const Principal& who) -> absl::Status {
     MAILLAGE_RETURN_IF_ERROR(MembershipForAnimator(who, req->membership_id()).status());
     MAILLAGE_ASSIGN_OR_RETURN(*resp, deps_.store->Approve(req->membership_id(), Change(who)));
     Changed({resp->organisation_id()}, {});
@@ -512,7 +541,7 @@ grpc::ServerUnaryReactor* MembershipService::ApproveMembership(
 grpc::ServerUnaryReactor* MembershipService::RejectMembership(
     grpc::CallbackServerContext* ctx, const v1::RejectMembershipRequest* req,
     v1::Membership* resp) {
-  return Serve(ctx, [this, req, resp](const Principal& who) -> absl::Status {
+  return Serve(ctx, req, [this, req, resp](const Principal& who) -> absl::Status {
     MAILLAGE_RETURN_IF_ERROR(ValidateText(req->reason(), "reason", kMaxShortTextLength, false));
     MAILLAGE_RETURN_IF_ERROR(MembershipForAnimator(who, req->membership_id()).status());
     MAILLAGE_ASSIGN_OR_RETURN(
@@ -525,7 +554,7 @@ grpc::ServerUnaryReactor* MembershipService::RejectMembership(
 grpc::ServerUnaryReactor* MembershipService::SignCharter(grpc::CallbackServerContext* ctx,
                                                          const v1::SignCharterRequest* req,
                                                          v1::Membership* resp) {
-  return Serve(ctx, [this, req, resp](const Principal& who) -> absl::Status {
+  return Serve(ctx, req, [this, req, resp](const Principal& who) -> absl::Status {
     MAILLAGE_RETURN_IF_ERROR(ValidateId(req->membership_id(), "membership_id"));
     MAILLAGE_RETURN_IF_ERROR(ValidateId(req->person_id(), "person_id"));
     if (req->charter_version() < 1) {
@@ -549,7 +578,7 @@ grpc::ServerUnaryReactor* MembershipService::SignCharter(grpc::CallbackServerCon
 grpc::ServerUnaryReactor* MembershipService::SuspendMembership(
     grpc::CallbackServerContext* ctx, const v1::SuspendMembershipRequest* req,
     v1::Membership* resp) {
-  return Serve(ctx, [this, req, resp](const Principal& who) -> absl::Status {
+  return Serve(ctx, req, [this, req, resp](const Principal& who) -> absl::Status {
     MAILLAGE_RETURN_IF_ERROR(ValidateText(req->reason(), "reason", kMaxShortTextLength, false));
     MAILLAGE_RETURN_IF_ERROR(MembershipForAnimator(who, req->membership_id()).status());
     MAILLAGE_ASSIGN_OR_RETURN(
@@ -562,7 +591,7 @@ grpc::ServerUnaryReactor* MembershipService::SuspendMembership(
 grpc::ServerUnaryReactor* MembershipService::ReinstateMembership(
     grpc::CallbackServerContext* ctx, const v1::ReinstateMembershipRequest* req,
     v1::Membership* resp) {
-  return Serve(ctx, [this, req, resp](const Principal& who) -> absl::Status {
+  return Serve(ctx, req, [this, req, resp](const Principal& who) -> absl::Status {
     MAILLAGE_RETURN_IF_ERROR(MembershipForAnimator(who, req->membership_id()).status());
     MAILLAGE_ASSIGN_OR_RETURN(*resp, deps_.store->Reinstate(req->membership_id(), Change(who)));
     Changed({resp->organisation_id()}, {});
@@ -573,7 +602,7 @@ grpc::ServerUnaryReactor* MembershipService::ReinstateMembership(
 grpc::ServerUnaryReactor* MembershipService::LeaveNetwork(grpc::CallbackServerContext* ctx,
                                                           const v1::LeaveNetworkRequest* req,
                                                           v1::Membership* resp) {
-  return Serve(ctx, [this, req, resp](const Principal& who) -> absl::Status {
+  return Serve(ctx, req, [this, req, resp](const Principal& who) -> absl::Status {
     MAILLAGE_ASSIGN_OR_RETURN(v1::Membership m, VisibleMembership(who, req->membership_id()));
     if (!auth::ActsFor(who, m.organisation_id()) && !auth::IsAnimator(who, m.network_id())) {
       return Denied("an organisation leaves through its representatives or an animator");
@@ -587,7 +616,7 @@ grpc::ServerUnaryReactor* MembershipService::LeaveNetwork(grpc::CallbackServerCo
 grpc::ServerUnaryReactor* MembershipService::ChangeMembershipRole(
     grpc::CallbackServerContext* ctx, const v1::ChangeMembershipRoleRequest* req,
     v1::Membership* resp) {
-  return Serve(ctx, [this, req, resp](const Principal& who) -> absl::Status {
+  return Serve(ctx, req, [this, req, resp](const Principal& who) -> absl::Status {
     MAILLAGE_RETURN_IF_ERROR(ValidateRole(req->role(), "role", false));
     MAILLAGE_RETURN_IF_ERROR(MembershipForAnimator(who, req->membership_id()).status());
     MAILLAGE_ASSIGN_OR_RETURN(
@@ -600,7 +629,7 @@ grpc::ServerUnaryReactor* MembershipService::ChangeMembershipRole(
 grpc::ServerUnaryReactor* MembershipService::GetMembership(grpc::CallbackServerContext* ctx,
                                                            const v1::GetMembershipRequest* req,
                                                            v1::Membership* resp) {
-  return Serve(ctx, [this, req, resp](const Principal& who) -> absl::Status {
+  return Serve(ctx, req, [this, req, resp](const Principal& who) -> absl::Status {
     MAILLAGE_ASSIGN_OR_RETURN(*resp, VisibleMembership(who, req->membership_id()));
     return absl::OkStatus();
   });
@@ -609,7 +638,7 @@ grpc::ServerUnaryReactor* MembershipService::GetMembership(grpc::CallbackServerC
 grpc::ServerUnaryReactor* MembershipService::ListMemberships(grpc::CallbackServerContext* ctx,
                                                              const v1::ListMembershipsRequest* req,
                                                              v1::ListMembershipsResponse* resp) {
-  return Serve(ctx, [this, req, resp](const Principal& who) -> absl::Status {
+  return Serve(ctx, req, [this, req, resp](const Principal& who) -> absl::Status {
     if (req->network_id().empty() && req->organisation_id().empty()) {
       return InvalidField("network_id", "one of network_id and organisation_id is required");
     }
@@ -688,10 +717,12 @@ class MembershipService::ImportReactor final
           service_->deps_.verifier.Verify(*ctx_, service_->deps_.clock());
       if (!who.ok()) return who.status();
       who_ = *who;
+      CanonicaliseIds(&who_);
       if (request_.part_case() != v1::ImportOrganisationsRequest::kOptions) {
         return InvalidField("options", "the first message must carry the options");
       }
       options_ = request_.options();
+      CanonicaliseIds(&options_);
       if (!options_.network_id().empty()) {
         MAILLAGE_RETURN_IF_ERROR(ValidateId(options_.network_id(), "options.network_id"));
       }
@@ -699,6 +730,7 @@ class MembershipService::ImportReactor final
         return InvalidField("options.batch_size", "must be between 0 and 1000");
       }
       batch_size_ = options_.batch_size() == 0 ? 200 : options_.batch_size();
+      parser_.set_enrolling(!options_.network_id().empty());
       bool allowed = options_.network_id().empty() ? who_.platform_admin()
                                                    : auth::IsAnimator(who_, options_.network_id());
       if (!allowed) return Denied("only the network's animators import its members");
@@ -774,7 +806,9 @@ class MembershipService::ImportReactor final
     report_->set_organisations_unchanged(report_->organisations_unchanged() +
                                          counts.organisations_unchanged);
     report_->set_memberships_created(report_->memberships_created() + counts.memberships_created);
+    report_->set_invitations_created(report_->invitations_created() + counts.invitations_created);
     report_->set_people_created(report_->people_created() + counts.people_created);
+    report_->set_contacts_not_linked(report_->contacts_not_linked() + counts.contacts_not_linked);
     service_->Changed(counts.touched_organisations, {});
     return absl::OkStatus();
   }
@@ -806,6 +840,7 @@ class MembershipService::ExportReactor final : public grpc::ServerWriteReactor<v
   ExportReactor(MembershipService* service, grpc::CallbackServerContext* ctx,
                 const v1::ExportMembersRequest* req)
       : service_(service), ctx_(ctx), req_(*req) {
+    CanonicaliseIds(&req_);
     Schedule();
   }
 
@@ -845,6 +880,7 @@ class MembershipService::ExportReactor final : public grpc::ServerWriteReactor<v
       first_ = false;
       MAILLAGE_ASSIGN_OR_RETURN(auth::Principal who,
                                 service_->deps_.verifier.Verify(*ctx_, service_->deps_.clock()));
+      CanonicaliseIds(&who);
       MAILLAGE_RETURN_IF_ERROR(ValidateId(req_.network_id(), "network_id"));
       for (int i = 0; i < req_.states_size(); ++i) {
         if (req_.states(i) == v1::MEMBERSHIP_STATE_UNSPECIFIED ||

@@ -13,7 +13,10 @@
 //   CreateOrganisation, CreatePerson, GetNetwork, ListNetworks   any authenticated caller
 //   GetOrganisation     full profile: its representatives, animators of its networks;
 //                       public profile: fellow members (or anyone if visibility is public);
-//                       everyone else gets NOT_FOUND
+//                       everyone else gets NOT_FOUND. "Its networks" are those where it is
+//                       admitted (sponsored, active, suspended): an application or an
+//                       invitation opens nothing (also for GetPerson, ListOrganisations and
+//                       ListRepresentations)
 //   UpdateOrganisation, AddEstablishment, AddRepresentation      its representatives (a person
 //                       already representing another organisation only adds themselves)
 //   GetPerson           the person, the organisations it represents, their animators
@@ -21,7 +24,11 @@
 //   CreateNetwork       a representative of the animating organisation
 //   UpdateNetwork, PublishCharter, Approve/Reject/Suspend/Reinstate/ChangeRole,
 //   ImportOrganisations                                          the network's animators
-//   ApplyForMembership, LeaveNetwork   the organisation's representatives or the animators
+//                       (creates organisations and people; never changes existing ones; an
+//                       existing organisation is only invited)
+//   ApplyForMembership, LeaveNetwork   the organisation's representatives or the animators;
+//                       an animator not representing the organisation invites it (INVITED)
+//   AcceptInvitation    the invited organisation's representatives
 //   SponsorMembership   a representative of the sponsoring organisation
 //   SignCharter         the representative who signs, for its own organisation
 //   GetMembership, ListMemberships    members of the network, or the organisation itself
@@ -112,6 +119,9 @@ class MembershipService final : public v1::MembershipService::CallbackService {
   grpc::ServerUnaryReactor* ApplyForMembership(grpc::CallbackServerContext* ctx,
                                                const v1::ApplyForMembershipRequest* req,
                                                v1::Membership* resp) override;
+  grpc::ServerUnaryReactor* AcceptInvitation(grpc::CallbackServerContext* ctx,
+                                             const v1::AcceptInvitationRequest* req,
+                                             v1::Membership* resp) override;
   grpc::ServerUnaryReactor* SponsorMembership(grpc::CallbackServerContext* ctx,
                                               const v1::SponsorMembershipRequest* req,
                                               v1::Membership* resp) override;
@@ -151,9 +161,10 @@ class MembershipService final : public v1::MembershipService::CallbackService {
   class ImportReactor;
   class ExportReactor;
 
-  // Authenticates, then runs `fn(principal)` on the worker pool.
-  template <typename Fn>
-  grpc::ServerUnaryReactor* Serve(grpc::CallbackServerContext* ctx, Fn fn);
+  // Authenticates, canonicalises the ids of the request and of the principal (see
+  // common/ids), then runs `fn(principal)` on the worker pool.
+  template <typename Req, typename Fn>
+  grpc::ServerUnaryReactor* Serve(grpc::CallbackServerContext* ctx, const Req* req, Fn fn);
 
   absl::StatusOr<v1::Organisation> LoadOrganisation(const std::string& id,
                                                     std::vector<std::string>* network_ids);

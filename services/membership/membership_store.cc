@@ -37,6 +37,12 @@ constexpr char kMembershipColumns[] =
     "(extract(epoch from m.created_at) * 1000000)::bigint, "
     "(extract(epoch from m.updated_at) * 1000000)::bigint, n.charter_version, o.legal_name";
 
+// The states of an admitted membership (IsAdmitted), the only ones that open an
+// organisation to its network.
+constexpr char kAdmittedStates[] = "(2,3,4)";
+static_assert(v1::MEMBERSHIP_STATE_SPONSORED == 2 && v1::MEMBERSHIP_STATE_ACTIVE == 3 &&
+              v1::MEMBERSHIP_STATE_SUSPENDED == 4);
+
 constexpr char kMembershipFrom[] =
     " FROM memberships m JOIN networks n ON n.id = m.network_id"
     " JOIN organisations o ON o.id = m.organisation_id ";
@@ -335,12 +341,13 @@ absl::StatusOr<v1::Membership> WriteState(pqxx::work& tx, const v1::Membership& 
 absl::StatusOr<v1::Organisation> InsertOrganisation(pqxx::work& tx, const v1::Organisation& draft,
                                                     const ChangeContext& change) {
   if (!draft.siren().empty()) {
+    // The answer names the SIREN the caller sent, never the organisation that holds it: its
+    // id would open nothing, but it is another tenant's.
     pqxx::result dup =
-        tx.exec_params("SELECT id::text FROM organisations WHERE siren = $1", draft.siren());
+        tx.exec_params("SELECT 1 FROM organisations WHERE siren = $1", draft.siren());
     if (!dup.empty()) {
-      return absl::AlreadyExistsError(absl::StrCat("organisation.siren: SIREN ", draft.siren(),
-                                                   " is already registered as organisation ",
-                                                   dup[0][0].as<std::string>()));
+      return absl::AlreadyExistsError(
+          absl::StrCat("organisation.siren: SIREN ", draft.siren(), " is already registered"));
     }
   }
   const v1::Organisation& o = draft;
@@ -437,17 +444,39 @@ absl::StatusOr<std::vector<v1::Organisation>> MembershipStore::GetOrganisations(
 }
 
 absl::StatusOr<v1::Organisation> MembershipStore::UpdateOrganisation(const v1::Organisation& update,
-                                                                     const ChangeContext& change) {
+                                                                     const ChangeContext& change,
+                                                                     bool may_change_siren) {
   absl::StatusOr<v1::Organisation> out = InTransaction<v1::Organisation>(
       pool_, [&](pqxx::work& tx) -> absl::StatusOr<v1::Organisation> {
-        if (!update.siren().empty()) {
-          pqxx::result dup = tx.exec_params(
-              "SELECT id::text FROM organisations WHERE siren = $1 AND id <> $2::uuid",
-              update.siren(), update.organisation_id());
+        pqxx::result current = tx.exec_params(
+            "SELECT coalesce(siren, '') FROM organisations WHERE id = $1::uuid FOR UPDATE",
+            update.organisation_id());
+        if (current.empty()) {
+          return absl::NotFoundError(
+              absl::StrCat("organisation ", update.organisation_id(), " not found"));
+        }
+        std::string previous_siren = current[0][0].as<std::string>();
+        bool siren_changes = previous_siren != update.siren();
+        if (siren_changes && !may_change_siren) {
+          return absl::PermissionDeniedError(
+              "organisation.siren: cannot be changed by the organisation; a platform "
+              "administrator corrects a SIREN");
+        }
+        if (siren_changes) {
+          MAILLAGE_RETURN_IF_ERROR(Emit(tx, change, [&](v1::MembershipEvent& e) {
+            v1::SirenChanged* c = e.mutable_siren_changed();
+            c->set_organisation_id(update.organisation_id());
+            c->set_previous_siren(previous_siren);
+            c->set_siren(update.siren());
+          }));
+        }
+        if (siren_changes && !update.siren().empty()) {
+          pqxx::result dup =
+              tx.exec_params("SELECT 1 FROM organisations WHERE siren = $1 AND id <> $2::uuid",
+                             update.siren(), update.organisation_id());
           if (!dup.empty()) {
-            return absl::AlreadyExistsError(absl::StrCat(
-                "organisation.siren: SIREN ", update.siren(),
-                " is already registered as organisation ", dup[0][0].as<std::string>()));
+            return absl::AlreadyExistsError(absl::StrCat("organisation.siren: SIREN ",
+                                                         update.siren(), " is already registered"));
           }
         }
         return RewriteOrganisation(tx, update, update.version(), change);
@@ -500,11 +529,10 @@ absl::StatusOr<Page<v1::Organisation>> MembershipStore::ListOrganisations(
         KeysetQuery q;
         std::string from = "FROM organisations o";
         if (!f.network_id.empty()) {
+          // Admitted members only: an application or an invitation shows nothing.
           from +=
               absl::StrCat(" JOIN memberships m ON m.organisation_id = o.id AND m.network_id = ",
-                           q.Param(f.network_id), "::uuid AND m.state NOT IN (",
-                           static_cast<int>(v1::MEMBERSHIP_STATE_LEFT), ",",
-                           static_cast<int>(v1::MEMBERSHIP_STATE_REJECTED), ")");
+                           q.Param(f.network_id), "::uuid AND m.state IN ", kAdmittedStates);
         }
         if (!f.name_prefix.empty()) q.WherePrefix("o.name_key", f.name_prefix, /*lower=*/true);
         if (!f.siren_prefix.empty()) q.WherePrefix("o.siren", f.siren_prefix);
@@ -530,10 +558,9 @@ MembershipStore::GetOrganisationWithNetworks(const std::string& id) {
     pqxx::result r = tx.exec_params(
         absl::StrCat("SELECT ", kOrganisationColumns,
                      ", coalesce((SELECT string_agg(m.network_id::text, ',' ORDER BY m.network_id) "
-                     "FROM memberships m WHERE m.organisation_id = o.id AND m.state NOT IN ($2, "
-                     "$3)), '') FROM organisations o WHERE o.id = $1::uuid"),
-        id, static_cast<int>(v1::MEMBERSHIP_STATE_LEFT),
-        static_cast<int>(v1::MEMBERSHIP_STATE_REJECTED));
+                     "FROM memberships m WHERE m.organisation_id = o.id AND m.state IN ",
+                     kAdmittedStates, "), '') FROM organisations o WHERE o.id = $1::uuid"),
+        id);
     if (r.empty()) return absl::NotFoundError(absl::StrCat("organisation ", id, " not found"));
     Result out{ReadOrganisation(r[0]), {}};
     std::string networks = r[0][r[0].size() - 1].as<std::string>();
@@ -548,10 +575,10 @@ absl::StatusOr<std::vector<std::string>> MembershipStore::NetworksOf(
       pool_, [&](pqxx::work& tx) -> absl::StatusOr<std::vector<std::string>> {
         std::vector<std::string> out;
         for (const auto& row : tx.exec_params(
-                 "SELECT network_id::text FROM memberships WHERE organisation_id = $1::uuid "
-                 "AND state NOT IN ($2, $3) ORDER BY network_id",
-                 organisation_id, static_cast<int>(v1::MEMBERSHIP_STATE_LEFT),
-                 static_cast<int>(v1::MEMBERSHIP_STATE_REJECTED))) {
+                 absl::StrCat("SELECT network_id::text FROM memberships WHERE organisation_id = "
+                              "$1::uuid AND state IN ",
+                              kAdmittedStates, " ORDER BY network_id"),
+                 organisation_id)) {
           out.push_back(row[0].as<std::string>());
         }
         return out;
@@ -586,12 +613,12 @@ absl::StatusOr<v1::Person> FetchPerson(pqxx::work& tx, const std::string& id) {
 }
 
 absl::StatusOr<v1::Person> InsertPerson(pqxx::work& tx, const v1::Person& p) {
+  // As for SIRENs: the answer never names the person who holds the address.
   pqxx::result dup =
-      tx.exec_params("SELECT id::text FROM people WHERE lower(email) = lower($1)", p.email());
+      tx.exec_params("SELECT 1 FROM people WHERE lower(email) = lower($1)", p.email());
   if (!dup.empty()) {
-    return absl::AlreadyExistsError(absl::StrCat("person.email: ", p.email(),
-                                                 " is already registered as person ",
-                                                 dup[0][0].as<std::string>()));
+    return absl::AlreadyExistsError(
+        absl::StrCat("person.email: ", p.email(), " is already registered"));
   }
   // As for organisations: a concurrent creation of the same address gets ALREADY_EXISTS.
   pqxx::result r = tx.exec_params(
@@ -813,38 +840,64 @@ absl::StatusOr<v1::Network> MembershipStore::PublishCharter(const std::string& n
 
 namespace {
 
-// Creates or renews the membership of an organisation in a network, per the admission rules.
+// Creates or renews the membership of an organisation in a network, per the admission rules
+// of `how`.
 absl::StatusOr<v1::Membership> ApplyInTx(pqxx::work& tx, const std::string& network_id,
                                          const std::string& organisation_id, NetworkRole role,
                                          const std::string& motivation, const ChangeContext& change,
-                                         v1::MembershipState* initial_override = nullptr) {
+                                         Enrolment how) {
   MAILLAGE_ASSIGN_OR_RETURN(v1::Network network, FetchNetwork(tx, network_id));
   MAILLAGE_RETURN_IF_ERROR(FetchOrganisation(tx, organisation_id).status());
-  pqxx::result existing = tx.exec_params(
-      "SELECT id::text, state FROM memberships WHERE organisation_id = $1::uuid "
-      "AND network_id = $2::uuid FOR UPDATE",
-      organisation_id, network_id);
   v1::MembershipState previous = v1::MEMBERSHIP_STATE_UNSPECIFIED;
-  if (!existing.empty()) previous = static_cast<v1::MembershipState>(existing[0][1].as<int>());
-  MAILLAGE_ASSIGN_OR_RETURN(v1::MembershipState state, Apply(previous, network.admission_policy()));
-  if (initial_override != nullptr) state = *initial_override;
+  v1::MembershipState state = v1::MEMBERSHIP_STATE_UNSPECIFIED;
   std::string id;
-  if (existing.empty()) {
-    id = tx.exec_params1(
-               "INSERT INTO memberships (organisation_id, network_id, role, state, motivation) "
-               "VALUES ($1::uuid, $2::uuid, $3, $4, $5) RETURNING id::text",
-               organisation_id, network_id, static_cast<int>(role), static_cast<int>(state),
-               motivation)[0]
-             .as<std::string>();
-  } else {
-    // A renewed application starts afresh: old sponsors and signature no longer count.
-    id = existing[0][0].as<std::string>();
-    tx.exec_params("DELETE FROM sponsorships WHERE membership_id = $1::uuid", id);
-    tx.exec_params(
-        "UPDATE memberships SET role = $2, state = $3, motivation = $4, state_reason = '', "
-        "signed_charter_version = 0, signed_by = NULL, signed_at = NULL, version = version + 1, "
-        "updated_at = now() WHERE id = $1::uuid",
-        id, static_cast<int>(role), static_cast<int>(state), motivation);
+  // Two first applications may race: both find no row, one inserts, and the other's insert
+  // finds the row taken. It then reads that row (waiting for its commit) and decides as a
+  // late caller would, instead of failing on the unique index.
+  for (int attempt = 0; id.empty(); ++attempt) {
+    pqxx::result existing = tx.exec_params(
+        "SELECT id::text, state FROM memberships WHERE organisation_id = $1::uuid "
+        "AND network_id = $2::uuid FOR UPDATE",
+        organisation_id, network_id);
+    previous = existing.empty() ? v1::MEMBERSHIP_STATE_UNSPECIFIED
+                                : static_cast<v1::MembershipState>(existing[0][1].as<int>());
+    switch (how) {
+      case Enrolment::kApplication: {
+        MAILLAGE_ASSIGN_OR_RETURN(state, Apply(previous, network.admission_policy()));
+        break;
+      }
+      case Enrolment::kInvitation: {
+        MAILLAGE_ASSIGN_OR_RETURN(state, Invite(previous));
+        break;
+      }
+      case Enrolment::kCreatedByImport: {
+        // The importing animator created the organisation: there is no one else to ask.
+        MAILLAGE_RETURN_IF_ERROR(Apply(previous, network.admission_policy()).status());
+        state = v1::MEMBERSHIP_STATE_SPONSORED;
+        break;
+      }
+    }
+    if (!existing.empty()) {
+      // A renewed application starts afresh: old sponsors and signature no longer count.
+      id = existing[0][0].as<std::string>();
+      tx.exec_params("DELETE FROM sponsorships WHERE membership_id = $1::uuid", id);
+      tx.exec_params(
+          "UPDATE memberships SET role = $2, state = $3, motivation = $4, state_reason = '', "
+          "signed_charter_version = 0, signed_by = NULL, signed_at = NULL, version = version + 1, "
+          "updated_at = now() WHERE id = $1::uuid",
+          id, static_cast<int>(role), static_cast<int>(state), motivation);
+      break;
+    }
+    pqxx::result inserted = tx.exec_params(
+        "INSERT INTO memberships (organisation_id, network_id, role, state, motivation) "
+        "VALUES ($1::uuid, $2::uuid, $3, $4, $5) "
+        "ON CONFLICT (organisation_id, network_id) DO NOTHING RETURNING id::text",
+        organisation_id, network_id, static_cast<int>(role), static_cast<int>(state), motivation);
+    if (!inserted.empty()) {
+      id = inserted[0][0].as<std::string>();
+    } else if (attempt > 0) {
+      return absl::AbortedError("concurrent enrolments of the organisation; retry");
+    }
   }
   MAILLAGE_ASSIGN_OR_RETURN(v1::Membership m, FetchMembership(tx, id));
   MAILLAGE_RETURN_IF_ERROR(Emit(tx, change, [&](v1::MembershipEvent& e) {
@@ -856,20 +909,24 @@ absl::StatusOr<v1::Membership> ApplyInTx(pqxx::work& tx, const std::string& netw
 
 }  // namespace
 
-absl::StatusOr<v1::Membership> MembershipStore::Apply(
-    const std::string& network_id, const std::string& organisation_id, NetworkRole role,
-    const std::string& motivation, const ChangeContext& change, const std::string& key) {
+absl::StatusOr<v1::Membership> MembershipStore::Apply(const std::string& network_id,
+                                                      const std::string& organisation_id,
+                                                      NetworkRole role,
+                                                      const std::string& motivation,
+                                                      const ChangeContext& change,
+                                                      const std::string& key, Enrolment how) {
   return InTransaction<v1::Membership>(
       pool_, [&](pqxx::work& tx) -> absl::StatusOr<v1::Membership> {
         std::string scope = absl::StrCat("ApplyForMembership/", change.actor);
         MAILLAGE_ASSIGN_OR_RETURN(
             std::string existing,
-            ReserveKey(tx, scope, key,
-                       RequestHash({network_id, organisation_id,
-                                    absl::StrCat(static_cast<int>(role)), motivation})));
+            ReserveKey(
+                tx, scope, key,
+                RequestHash({network_id, organisation_id, absl::StrCat(static_cast<int>(role)),
+                             motivation, absl::StrCat(static_cast<int>(how))})));
         if (!existing.empty()) return FetchMembership(tx, existing);
-        MAILLAGE_ASSIGN_OR_RETURN(
-            v1::Membership m, ApplyInTx(tx, network_id, organisation_id, role, motivation, change));
+        MAILLAGE_ASSIGN_OR_RETURN(v1::Membership m, ApplyInTx(tx, network_id, organisation_id, role,
+                                                              motivation, change, how));
         RecordKey(tx, scope, key, m.membership_id());
         return m;
       });
@@ -889,8 +946,12 @@ absl::StatusOr<v1::Membership> MembershipStore::Sponsor(const std::string& membe
                            .sponsor_organisation_id = sponsor_organisation_id,
                            .sponsor_state = v1::MEMBERSHIP_STATE_UNSPECIFIED,
                            .existing_sponsors = {}};
+    // The sponsor's row is locked too: a suspension or departure of the sponsor waits for
+    // this sponsorship to commit, or this one sees it, never a sponsorship by a member that
+    // was no longer active when it was recorded.
     pqxx::result sponsor = tx.exec_params(
-        "SELECT state FROM memberships WHERE network_id = $1::uuid AND organisation_id = $2::uuid",
+        "SELECT state FROM memberships WHERE network_id = $1::uuid AND organisation_id = $2::uuid "
+        "FOR SHARE",
         m.network_id(), sponsor_organisation_id);
     if (!sponsor.empty()) {
       facts.sponsor_state = static_cast<v1::MembershipState>(sponsor[0][0].as<int>());
@@ -930,6 +991,14 @@ absl::StatusOr<v1::Membership> MembershipStore::Approve(const std::string& membe
   return Transition(pool_, membership_id, "", change,
                     [](pqxx::work&, const v1::Membership& m, const v1::Network& n) {
                       return membership::Approve(m.state(), n.admission_policy());
+                    });
+}
+
+absl::StatusOr<v1::Membership> MembershipStore::AcceptInvitation(const std::string& membership_id,
+                                                                 const ChangeContext& change) {
+  return Transition(pool_, membership_id, "", change,
+                    [](pqxx::work&, const v1::Membership& m, const v1::Network&) {
+                      return membership::AcceptInvitation(m.state());
                     });
 }
 
@@ -1079,49 +1148,16 @@ absl::StatusOr<Page<v1::Membership>> MembershipStore::ListMemberships(const Memb
 // ---------------------------------------------------------------------------------------------
 // Import
 
-namespace {
-
-// A known organisation updated from an import row: the row's non-empty values replace the
-// stored ones; the establishment of the row is added or replaced by SIRET, the others kept.
-v1::Organisation MergeImported(v1::Organisation current, const ImportRow& row) {
-  const v1::Organisation& in = row.organisation;
-  current.set_legal_name(in.legal_name());
-  current.set_kind(in.kind());
-  if (!in.naf_code().empty()) {
-    current.set_naf_code(in.naf_code());
-    current.set_nace_section(in.nace_section());
-  }
-  if (in.headcount_band() != v1::HEADCOUNT_BAND_UNSPECIFIED) {
-    current.set_headcount_band(in.headcount_band());
-  }
-  if (!in.website().empty()) current.set_website(in.website());
-  if (!in.description().empty()) current.set_description(in.description());
-  if (!in.labels().empty()) *current.mutable_labels() = in.labels();
-  if (row.visibility_given) current.set_visibility(in.visibility());
-  const common::v1::Territory& t = in.territory();
-  if (!t.region_code().empty() || !t.departement_codes().empty() || !t.commune_codes().empty()) {
-    *current.mutable_territory() = t;
-  }
-  for (const v1::Establishment& e : in.establishments()) {
-    bool replaced = false;
-    for (v1::Establishment& mine : *current.mutable_establishments()) {
-      if (mine.siret() == e.siret()) {
-        mine = e;
-        replaced = true;
-      } else if (e.head_office()) {
-        mine.set_head_office(false);
-      }
-    }
-    if (!replaced) *current.add_establishments() = e;
-  }
-  return current;
-}
-
-}  // namespace
+namespace {}  // namespace
 
 absl::StatusOr<ImportCounts> MembershipStore::ImportBatch(const std::vector<ImportRow>& rows,
                                                           const std::string& network_id,
                                                           const ChangeContext& change) {
+  for (const ImportRow& row : rows) {
+    if (!network_id.empty() && !IsImportableRole(row.role)) {
+      return InvalidField("role", absl::StrCat("line ", row.line, ": ", kImportRoleRule));
+    }
+  }
   // Rows in SIREN order: two imports that share organisations lock them in the same order,
   // so they wait for each other instead of deadlocking.
   std::vector<const ImportRow*> ordered;
@@ -1134,72 +1170,69 @@ absl::StatusOr<ImportCounts> MembershipStore::ImportBatch(const std::vector<Impo
     if (!network_id.empty()) MAILLAGE_RETURN_IF_ERROR(FetchNetwork(tx, network_id).status());
     for (const ImportRow* row_ptr : ordered) {
       const ImportRow& row = *row_ptr;
-      v1::Organisation org;
-      // SIREN is the key: an organisation seen before is updated only if it changed. A
-      // concurrent import may create the same SIREN between the lookup and the insert: the
-      // insert then finds it taken, and the row goes the update way.
-      for (int attempt = 0;; ++attempt) {
+      std::string organisation_id;
+      bool created = false;
+      // SIREN is the key. A concurrent import may create the same SIREN between the lookup
+      // and the insert: the insert then finds it taken, and the row goes the known way.
+      for (int attempt = 0; organisation_id.empty(); ++attempt) {
         pqxx::result found =
-            tx.exec_params("SELECT id::text FROM organisations WHERE siren = $1 FOR UPDATE",
+            tx.exec_params("SELECT id::text FROM organisations WHERE siren = $1 FOR SHARE",
                            row.organisation.siren());
-        if (found.empty()) {
-          absl::StatusOr<v1::Organisation> created =
-              InsertOrganisation(tx, row.organisation, change);
-          if (created.status().code() == absl::StatusCode::kAlreadyExists && attempt == 0) {
-            continue;
-          }
-          if (!created.ok()) return created.status();
-          org = *std::move(created);
-          ++counts.organisations_created;
-          counts.touched_organisations.push_back(org.organisation_id());
+        if (!found.empty()) {
+          organisation_id = found[0][0].as<std::string>();
+          ++counts.organisations_unchanged;
           break;
         }
-        MAILLAGE_ASSIGN_OR_RETURN(v1::Organisation current,
-                                  FetchOrganisation(tx, found[0][0].as<std::string>()));
-        v1::Organisation next = MergeImported(current, row);
-        if (OrganisationProfile(next) == OrganisationProfile(current)) {
-          org = current;
-          ++counts.organisations_unchanged;
-        } else {
-          MAILLAGE_ASSIGN_OR_RETURN(org, RewriteOrganisation(tx, next, current.version(), change));
-          ++counts.organisations_updated;
-          counts.touched_organisations.push_back(org.organisation_id());
+        absl::StatusOr<v1::Organisation> inserted =
+            InsertOrganisation(tx, row.organisation, change);
+        if (inserted.status().code() == absl::StatusCode::kAlreadyExists && attempt == 0) {
+          continue;
         }
-        break;
+        if (!inserted.ok()) return inserted.status();
+        organisation_id = inserted->organisation_id();
+        created = true;
+        ++counts.organisations_created;
+        counts.touched_organisations.push_back(organisation_id);
       }
       if (!row.contact.email().empty()) {
-        pqxx::result person = tx.exec_params(
-            "SELECT id::text FROM people WHERE lower(email) = lower($1)", row.contact.email());
-        std::string person_id;
-        if (person.empty()) {
-          MAILLAGE_ASSIGN_OR_RETURN(v1::Person created, InsertPerson(tx, row.contact));
-          person_id = created.person_id();
-          ++counts.people_created;
+        pqxx::result person =
+            created ? tx.exec_params("SELECT 1 FROM people WHERE lower(email) = lower($1)",
+                                     row.contact.email())
+                    : pqxx::result();
+        if (!created || !person.empty()) {
+          ++counts.contacts_not_linked;
         } else {
-          person_id = person[0][0].as<std::string>();
-        }
-        tx.exec_params(
-            "INSERT INTO representations (person_id, organisation_id, role_title) "
-            "VALUES ($1::uuid, $2::uuid, $3) ON CONFLICT DO NOTHING",
-            person_id, org.organisation_id(), row.contact_title);
-      }
-      if (!network_id.empty()) {
-        pqxx::result member = tx.exec_params(
-            "SELECT 1 FROM memberships WHERE organisation_id = $1::uuid AND network_id = $2::uuid",
-            org.organisation_id(), network_id);
-        if (member.empty()) {
-          // An import is an animator's act: imported members are admitted at once and wait
-          // for their charter signature.
-          v1::MembershipState admitted = v1::MEMBERSHIP_STATE_SPONSORED;
-          MAILLAGE_RETURN_IF_ERROR(ApplyInTx(tx, network_id, org.organisation_id(), row.role,
-                                             "imported", change, &admitted)
-                                       .status());
-          ++counts.memberships_created;
-          if (counts.touched_organisations.empty() ||
-              counts.touched_organisations.back() != org.organisation_id()) {
-            counts.touched_organisations.push_back(org.organisation_id());
+          absl::StatusOr<v1::Person> contact = InsertPerson(tx, row.contact);
+          // Created meanwhile by someone else: theirs, so not linked either.
+          if (contact.status().code() == absl::StatusCode::kAlreadyExists) {
+            ++counts.contacts_not_linked;
+          } else {
+            if (!contact.ok()) return contact.status();
+            ++counts.people_created;
+            tx.exec_params(
+                "INSERT INTO representations (person_id, organisation_id, role_title) "
+                "VALUES ($1::uuid, $2::uuid, $3) ON CONFLICT DO NOTHING",
+                contact->person_id(), organisation_id, row.contact_title);
           }
         }
+      }
+      if (network_id.empty()) continue;
+      pqxx::result member = tx.exec_params(
+          "SELECT state FROM memberships WHERE organisation_id = $1::uuid AND network_id = "
+          "$2::uuid",
+          organisation_id, network_id);
+      if (!member.empty()) {
+        auto state = static_cast<v1::MembershipState>(member[0][0].as<int>());
+        if (state != v1::MEMBERSHIP_STATE_LEFT && state != v1::MEMBERSHIP_STATE_REJECTED) continue;
+      }
+      MAILLAGE_RETURN_IF_ERROR(
+          ApplyInTx(tx, network_id, organisation_id, row.role, "imported", change,
+                    created ? Enrolment::kCreatedByImport : Enrolment::kInvitation)
+              .status());
+      ++(created ? counts.memberships_created : counts.invitations_created);
+      if (counts.touched_organisations.empty() ||
+          counts.touched_organisations.back() != organisation_id) {
+        counts.touched_organisations.push_back(organisation_id);
       }
     }
     return counts;

@@ -33,6 +33,16 @@ namespace maillage::membership {
 
 namespace v1 = ::maillage::membership::v1;
 
+// How an organisation comes to a network (see domain/membership_rules.h).
+enum class Enrolment {
+  // A representative of the organisation applies: APPLIED, or SPONSORED on an open network.
+  kApplication,
+  // An animator enrols an organisation it does not represent: INVITED until it accepts.
+  kInvitation,
+  // An import created the organisation in this very batch: admitted at once (SPONSORED).
+  kCreatedByImport,
+};
+
 // Who caused a change, recorded in its event.
 struct ChangeContext {
   std::string actor;
@@ -87,7 +97,9 @@ struct ImportCounts {
   int64_t organisations_updated = 0;
   int64_t organisations_unchanged = 0;
   int64_t memberships_created = 0;
+  int64_t invitations_created = 0;
   int64_t people_created = 0;
+  int64_t contacts_not_linked = 0;
   // Organisations created or updated, whose cached copies are now stale.
   std::vector<std::string> touched_organisations;
 };
@@ -104,9 +116,13 @@ class MembershipStore {
   // The organisations among `ids` that exist, in one query (absent ones are left out).
   absl::StatusOr<std::vector<v1::Organisation>> GetOrganisations(
       const std::vector<std::string>& ids);
-  // `update.version` must be the stored version.
+  // `update.version` must be the stored version. The SIREN is the organisation's key (in
+  // imports, and in other services' copies): a change is PERMISSION_DENIED unless
+  // `may_change_siren` (platform administrators), and is then announced by a SirenChanged
+  // event besides the OrganisationUpdated one.
   absl::StatusOr<v1::Organisation> UpdateOrganisation(const v1::Organisation& update,
-                                                      const ChangeContext& change);
+                                                      const ChangeContext& change,
+                                                      bool may_change_siren = false);
   absl::StatusOr<v1::Organisation> AddEstablishment(const std::string& organisation_id,
                                                     const v1::Establishment& establishment,
                                                     const ChangeContext& change);
@@ -147,7 +163,11 @@ class MembershipStore {
                                        const std::string& organisation_id,
                                        auth::v1::NetworkRole role, const std::string& motivation,
                                        const ChangeContext& change,
-                                       const std::string& idempotency_key);
+                                       const std::string& idempotency_key,
+                                       Enrolment how = Enrolment::kApplication);
+  // INVITED becomes SPONSORED.
+  absl::StatusOr<v1::Membership> AcceptInvitation(const std::string& membership_id,
+                                                  const ChangeContext& change);
   absl::StatusOr<v1::Membership> Sponsor(const std::string& membership_id,
                                          const std::string& sponsor_organisation_id,
                                          const ChangeContext& change);
@@ -172,8 +192,11 @@ class MembershipStore {
                                                        const PageQuery& page);
 
   // Applies a batch of import rows in one transaction; SIREN is the key, so re-running a file
-  // updates nothing that did not change. A known organisation takes the file's non-empty
-  // values; what the file leaves empty, and establishments other than the row's, are kept.
+  // creates nothing twice. A SIREN is public, so a row proves nothing about acting for a
+  // known organisation: its profile is never changed, no contact is attached to it, and it
+  // is only invited to the network. An organisation the batch creates is admitted at once
+  // with its contact as representative, unless a person with that e-mail exists (never
+  // linked by someone else). Rows must hold roles no higher than member (INVALID_ARGUMENT).
   // `network_id` may be empty.
   absl::StatusOr<ImportCounts> ImportBatch(const std::vector<ImportRow>& rows,
                                            const std::string& network_id,

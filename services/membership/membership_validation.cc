@@ -4,6 +4,7 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "common/ids/canonical_ids.h"
 #include "common/status/status.h"
 #include "services/membership/domain/identifiers.h"
 
@@ -65,6 +66,9 @@ bool IsNafPrefix(absl::string_view s) {
 absl::Status ValidateId(absl::string_view id, absl::string_view field) {
   if (id.empty()) return InvalidField(field, "required");
   if (!IsValidUuid(id)) return InvalidField(field, "malformed id (expected a UUID)");
+  // Requests are canonicalised before validation (common/ids); an upper-case id here came
+  // round that and would split caches and grants, so it is refused rather than used.
+  if (!IsCanonicalUuid(id)) return InvalidField(field, "id must be in lower case");
   return absl::OkStatus();
 }
 
@@ -72,8 +76,15 @@ absl::Status ValidateText(absl::string_view text, absl::string_view field, size_
                           bool required) {
   if (required && absl::StripAsciiWhitespace(text).empty()) return InvalidField(field, "required");
   if (!IsValidUtf8Text(text)) return InvalidField(field, "not valid UTF-8 text");
+  // Limits are in characters, as the API documents them: an accented name takes two bytes a
+  // letter and must not be refused at half the length. The text is valid UTF-8 here, so
+  // counting the bytes that start a character counts the characters.
   if (text.size() > max) {
-    return InvalidField(field, absl::StrCat("too long (", text.size(), " > ", max, " characters)"));
+    size_t chars = 0;
+    for (char c : text) chars += (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+    if (chars > max) {
+      return InvalidField(field, absl::StrCat("too long (", chars, " > ", max, " characters)"));
+    }
   }
   for (char c : text) {
     if (static_cast<unsigned char>(c) < 0x20 && c != '\n' && c != '\t' && c != '\r') {

@@ -18,7 +18,7 @@ namespace v1 = ::maillage::membership::v1;
 
 enum class Purpose { kCreate, kUpdate };
 
-// Limits, in characters (bytes of UTF-8).
+// Limits, in characters (Unicode code points, not bytes).
 inline constexpr size_t kMaxNameLength = 200;
 inline constexpr size_t kMaxPersonNameLength = 100;
 inline constexpr size_t kMaxDescriptionLength = 5000;
@@ -38,7 +38,7 @@ bool IsNafPrefix(absl::string_view s);
 
 // A required id in canonical UUID form.
 absl::Status ValidateId(absl::string_view id, absl::string_view field);
-// Optional text of at most `max` bytes; required when `required`.
+// Optional text of at most `max` characters; required when `required`.
 absl::Status ValidateText(absl::string_view text, absl::string_view field, size_t max,
                           bool required);
 absl::Status ValidateIdempotencyKey(absl::string_view key, absl::string_view field);

@@ -512,10 +512,11 @@ std::string FormatImportReport(const membership::v1::ImportReport& report) {
   absl::StrAppend(&out, "rows read                ", report.rows_read(), "\n");
   if (!report.dry_run()) {
     absl::StrAppend(&out, "organisations created    ", report.organisations_created(), "\n",
-                    "organisations updated    ", report.organisations_updated(), "\n",
                     "organisations unchanged  ", report.organisations_unchanged(), "\n",
                     "memberships created      ", report.memberships_created(), "\n",
-                    "people created           ", report.people_created(), "\n");
+                    "invitations created      ", report.invitations_created(), "\n",
+                    "people created           ", report.people_created(), "\n",
+                    "contacts not linked      ", report.contacts_not_linked(), "\n");
   }
   absl::StrAppend(&out, "rows rejected            ", rejected_lines.size(), "\n");
   for (const auto& e : errors) {

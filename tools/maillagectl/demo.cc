@@ -289,6 +289,9 @@ class Loader {
   absl::StatusOr<std::map<std::string, v1::Membership>> MembershipsByOrganisation(
       const std::string& network_id);
   absl::Status Sign(v1::Membership& m, const Member& signer, int charter_version);
+  // The animator invites `member` with its CSV role; its representative accepts.
+  absl::Status InviteAndAccept(const v1::Network& network, const Member& member,
+                               const auth::Principal& animator);
   absl::StatusOr<v1::Membership> Apply(const v1::Network& network, const Member& applicant,
                                        const std::string& motivation);
   absl::Status Summarise(const v1::Network& network, const Member& animator,
@@ -446,6 +449,28 @@ absl::StatusOr<v1::Membership> Loader::Apply(const v1::Network& network, const M
   return m;
 }
 
+absl::Status Loader::InviteAndAccept(const v1::Network& network, const Member& member,
+                                     const auth::Principal& animator) {
+  v1::ApplyForMembershipRequest invite;
+  invite.set_network_id(network.network_id());
+  invite.set_organisation_id(member.organisation_id);
+  invite.set_role(RoleOf(member));
+  invite.set_motivation("Invitation de l'animation du réseau");
+  invite.set_idempotency_key(
+      absl::StrCat(kKeyPrefix, "invite/", network.network_id(), "/", member.siren));
+  MAILLAGE_ASSIGN_OR_RETURN(v1::Membership m, client_.Call("ApplyForMembership", animator,
+                                                           &Stub::ApplyForMembership, invite));
+  ++changes_;
+  if (m.state() != v1::MEMBERSHIP_STATE_INVITED) return absl::OkStatus();
+  v1::AcceptInvitationRequest accept;
+  accept.set_membership_id(m.membership_id());
+  MAILLAGE_RETURN_IF_ERROR(
+      client_.Call("AcceptInvitation", RepresentativeOf(member), &Stub::AcceptInvitation, accept)
+          .status());
+  ++changes_;
+  return absl::OkStatus();
+}
+
 absl::Status Loader::Summarise(const v1::Network& network, const Member& animator,
                                DemoNetworkSummary* summary,
                                std::vector<v1::Membership>* memberships) {
@@ -536,13 +561,19 @@ absl::StatusOr<DemoNetworkSummary> Loader::LoadCluster(MemberFile& file) {
   auth::Principal as_animator =
       RepresentativeOf(animator, {Grant(network.network_id(), NETWORK_ROLE_ANIMATOR)});
 
-  // 3. The animator enrols everyone else with their CSV role (admitted, charter to sign).
-  std::vector<const Member*> enrolled;
-  for (size_t i = 0; i < file.members.size(); ++i) {
-    if (!applicant_set.contains(i)) enrolled.push_back(&file.members[i]);
+  // 3. The animator invites everyone else with their CSV role, and each organisation accepts
+  // (admitted, charter to sign): organisations that exist are never enrolled without them.
+  {
+    MAILLAGE_ASSIGN_OR_RETURN(auto before, MembershipsByOrganisation(network.network_id()));
+    int invited_now = 0;
+    for (size_t i = 0; i < file.members.size(); ++i) {
+      const Member& member = file.members[i];
+      if (applicant_set.contains(i) || before.contains(member.organisation_id)) continue;
+      MAILLAGE_RETURN_IF_ERROR(InviteAndAccept(network, member, as_animator));
+      ++invited_now;
+    }
+    progress_ << kLabel << ": " << invited_now << " organisations invited and accepted\n";
   }
-  MAILLAGE_RETURN_IF_ERROR(Import(absl::StrCat(kLabel, ": import into the network"), file, enrolled,
-                                  network.network_id(), as_animator));
 
   // 4. Most representatives sign the charter.
   MAILLAGE_ASSIGN_OR_RETURN(auto memberships, MembershipsByOrganisation(network.network_id()));

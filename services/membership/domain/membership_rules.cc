@@ -11,6 +11,7 @@ using ::maillage::membership::v1::ADMISSION_POLICY_CO_OPTATION;
 using ::maillage::membership::v1::ADMISSION_POLICY_OPEN;
 using ::maillage::membership::v1::MEMBERSHIP_STATE_ACTIVE;
 using ::maillage::membership::v1::MEMBERSHIP_STATE_APPLIED;
+using ::maillage::membership::v1::MEMBERSHIP_STATE_INVITED;
 using ::maillage::membership::v1::MEMBERSHIP_STATE_LEFT;
 using ::maillage::membership::v1::MEMBERSHIP_STATE_REJECTED;
 using ::maillage::membership::v1::MEMBERSHIP_STATE_SPONSORED;
@@ -31,14 +32,43 @@ std::string StateName(MembershipState state) {
   return name.size() > kPrefix.size() ? name.substr(kPrefix.size()) : name;
 }
 
-absl::StatusOr<MembershipState> Apply(MembershipState existing, AdmissionPolicy policy) {
-  if (existing != MEMBERSHIP_STATE_UNSPECIFIED && existing != MEMBERSHIP_STATE_LEFT &&
-      existing != MEMBERSHIP_STATE_REJECTED) {
-    return absl::AlreadyExistsError(
-        absl::StrCat("the organisation already has a membership of this network, in state ",
-                     StateName(existing)));
+namespace {
+
+absl::Status CheckRenewable(MembershipState existing) {
+  if (existing == MEMBERSHIP_STATE_UNSPECIFIED || existing == MEMBERSHIP_STATE_LEFT ||
+      existing == MEMBERSHIP_STATE_REJECTED) {
+    return absl::OkStatus();
   }
+  return absl::AlreadyExistsError(absl::StrCat(
+      "the organisation already has a membership of this network, in state ", StateName(existing),
+      existing == MEMBERSHIP_STATE_INVITED ? "; accept the invitation instead" : ""));
+}
+
+}  // namespace
+
+absl::StatusOr<MembershipState> Apply(MembershipState existing, AdmissionPolicy policy) {
+  if (absl::Status s = CheckRenewable(existing); !s.ok()) return s;
   return policy == ADMISSION_POLICY_OPEN ? MEMBERSHIP_STATE_SPONSORED : MEMBERSHIP_STATE_APPLIED;
+}
+
+absl::StatusOr<MembershipState> Invite(MembershipState existing) {
+  if (absl::Status s = CheckRenewable(existing); !s.ok()) return s;
+  return MEMBERSHIP_STATE_INVITED;
+}
+
+absl::StatusOr<MembershipState> AcceptInvitation(MembershipState current) {
+  if (current != MEMBERSHIP_STATE_INVITED) return OutOfOrder(current, "an INVITED", "be accepted");
+  return MEMBERSHIP_STATE_SPONSORED;
+}
+
+bool IsAdmitted(MembershipState state) {
+  return state == MEMBERSHIP_STATE_SPONSORED || state == MEMBERSHIP_STATE_ACTIVE ||
+         state == MEMBERSHIP_STATE_SUSPENDED;
+}
+
+bool IsImportableRole(auth::v1::NetworkRole role) {
+  return role == auth::v1::NETWORK_ROLE_MEMBER || role == auth::v1::NETWORK_ROLE_PARTNER ||
+         role == auth::v1::NETWORK_ROLE_OBSERVER;
 }
 
 absl::StatusOr<MembershipState> Sponsor(const SponsorshipFacts& f) {
@@ -75,8 +105,9 @@ absl::StatusOr<MembershipState> Approve(MembershipState current, AdmissionPolicy
 }
 
 absl::StatusOr<MembershipState> Reject(MembershipState current) {
-  if (current != MEMBERSHIP_STATE_APPLIED && current != MEMBERSHIP_STATE_SPONSORED) {
-    return OutOfOrder(current, "an APPLIED or SPONSORED", "be rejected");
+  if (current != MEMBERSHIP_STATE_APPLIED && current != MEMBERSHIP_STATE_SPONSORED &&
+      current != MEMBERSHIP_STATE_INVITED) {
+    return OutOfOrder(current, "an APPLIED, INVITED or SPONSORED", "be rejected");
   }
   return MEMBERSHIP_STATE_REJECTED;
 }
@@ -127,8 +158,8 @@ absl::StatusOr<MembershipState> Leave(MembershipState current, bool is_animator,
 
 absl::Status CheckRoleChange(MembershipState current, bool was_animator, bool becomes_animator,
                              int other_active_animators) {
-  if (current == MEMBERSHIP_STATE_LEFT || current == MEMBERSHIP_STATE_REJECTED) {
-    return OutOfOrder(current, "a current", "change role");
+  if (!IsAdmitted(current)) {
+    return OutOfOrder(current, "an admitted (SPONSORED, ACTIVE or SUSPENDED)", "change role");
   }
   if (was_animator && !becomes_animator && current == MEMBERSHIP_STATE_ACTIVE &&
       other_active_animators == 0) {

@@ -1,12 +1,17 @@
 // The life of a membership, as pure functions over states. No I/O: the store reads the
 // current facts under a row lock, asks these functions for the next state, and writes it.
 //
+//   invited ──accept (the organisation)──┐
 //   applied ──sponsor×N / approve / (open network)──▶ sponsored ──sign charter──▶ active
 //      │                                                  │                      │  ▲
 //      └──────────reject──────────────▶ rejected ◀──reject┘              suspend │  │ reinstate
 //                                                                                ▼  │
-//   applied, sponsored, active, suspended ──leave──▶ left                       suspended
+//   invited, applied, sponsored, active, suspended ──leave──▶ left              suspended
 //   left, rejected ──apply again──▶ applied (or sponsored on an open network)
+//   left, rejected ──an animator invites──▶ invited; invited ──reject (withdraw)──▶ rejected
+//
+// Only admitted memberships (sponsored, active, suspended) let the network see the
+// organisation (IsAdmitted): an invitation or an application opens nothing.
 //
 // A step out of order is FAILED_PRECONDITION and the message names the current state:
 //
@@ -34,6 +39,24 @@ std::string StateName(MembershipState state);
 // organisation's previous membership of the network, UNSPECIFIED if none: only a left or
 // rejected one may apply again.
 absl::StatusOr<MembershipState> Apply(MembershipState existing, AdmissionPolicy policy);
+
+// An animator enrols an organisation it does not represent: the membership waits, INVITED,
+// for the organisation to accept. As for Apply, only a left or rejected one may be renewed.
+absl::StatusOr<MembershipState> Invite(MembershipState existing);
+
+// A representative of the invited organisation accepts: INVITED becomes SPONSORED.
+absl::StatusOr<MembershipState> AcceptInvitation(MembershipState current);
+
+// SPONSORED, ACTIVE or SUSPENDED: the states that make an organisation part of the network
+// (visible to its members and animators, holding its role).
+bool IsAdmitted(MembershipState state);
+
+// An import enrols members, partners and observers: a file is no proof that its sender may
+// hand a network's animation or board to anyone. kImportRoleRule says so to the importer.
+bool IsImportableRole(auth::v1::NetworkRole role);
+inline constexpr char kImportRoleRule[] =
+    "an import enrols members, partners or observers; animator and board roles are given "
+    "afterwards with ChangeMembershipRole";
 
 // What the store knows when an organisation sponsors an applicant.
 struct SponsorshipFacts {
@@ -75,7 +98,8 @@ absl::StatusOr<MembershipState> Reinstate(MembershipState current);
 absl::StatusOr<MembershipState> Leave(MembershipState current, bool is_animator,
                                       int other_active_animators);
 
-// Checks a role change. The last active animator cannot step down.
+// Checks a role change: only an admitted membership changes role (an application or an
+// invitation keeps the role it was made with), and the last active animator cannot step down.
 absl::Status CheckRoleChange(MembershipState current, bool was_animator, bool becomes_animator,
                              int other_active_animators);
 

@@ -118,9 +118,50 @@ TEST(AnimatorTest, NetworkKeepsAnActiveAnimator) {
   EXPECT_EQ(CheckRoleChange(MEMBERSHIP_STATE_ACTIVE, true, false, 0).code(),
             absl::StatusCode::kFailedPrecondition);
   EXPECT_TRUE(CheckRoleChange(MEMBERSHIP_STATE_ACTIVE, true, false, 1).ok());
-  EXPECT_TRUE(CheckRoleChange(MEMBERSHIP_STATE_APPLIED, false, true, 0).ok());
   EXPECT_EQ(CheckRoleChange(MEMBERSHIP_STATE_LEFT, false, true, 0).code(),
             absl::StatusCode::kFailedPrecondition);
+}
+
+// An applicant or an invitee is not yet part of the network: promoting it to animator
+// would hand the network to an organisation nobody admitted.
+TEST(AnimatorTest, OnlyAdmittedMembershipsChangeRole) {
+  for (MembershipState s : {MEMBERSHIP_STATE_APPLIED, MEMBERSHIP_STATE_INVITED,
+                            MEMBERSHIP_STATE_LEFT, MEMBERSHIP_STATE_REJECTED}) {
+    absl::Status change = CheckRoleChange(s, false, true, 0);
+    EXPECT_EQ(change.code(), absl::StatusCode::kFailedPrecondition) << StateName(s);
+    EXPECT_NE(change.message().find(StateName(s)), absl::string_view::npos) << change;
+  }
+  for (MembershipState s :
+       {MEMBERSHIP_STATE_SPONSORED, MEMBERSHIP_STATE_ACTIVE, MEMBERSHIP_STATE_SUSPENDED}) {
+    EXPECT_TRUE(CheckRoleChange(s, false, true, 0).ok()) << StateName(s);
+  }
+}
+
+TEST(InvitationTest, AnInvitationWaitsForTheOrganisation) {
+  EXPECT_EQ(*Invite(MEMBERSHIP_STATE_UNSPECIFIED), MEMBERSHIP_STATE_INVITED);
+  EXPECT_EQ(*Invite(MEMBERSHIP_STATE_LEFT), MEMBERSHIP_STATE_INVITED);
+  EXPECT_EQ(*Invite(MEMBERSHIP_STATE_REJECTED), MEMBERSHIP_STATE_INVITED);
+  EXPECT_EQ(Invite(MEMBERSHIP_STATE_APPLIED).status().code(), absl::StatusCode::kAlreadyExists);
+  EXPECT_EQ(Invite(MEMBERSHIP_STATE_INVITED).status().code(), absl::StatusCode::kAlreadyExists);
+  EXPECT_EQ(*AcceptInvitation(MEMBERSHIP_STATE_INVITED), MEMBERSHIP_STATE_SPONSORED);
+  EXPECT_EQ(AcceptInvitation(MEMBERSHIP_STATE_APPLIED).status().code(),
+            absl::StatusCode::kFailedPrecondition);
+  // The organisation declines by leaving; the animators withdraw by rejecting.
+  EXPECT_EQ(*Leave(MEMBERSHIP_STATE_INVITED, false, 0), MEMBERSHIP_STATE_LEFT);
+  EXPECT_EQ(*Reject(MEMBERSHIP_STATE_INVITED), MEMBERSHIP_STATE_REJECTED);
+  // Applying over an invitation points at the invitation.
+  absl::Status over = Apply(MEMBERSHIP_STATE_INVITED, ADMISSION_POLICY_OPEN).status();
+  EXPECT_NE(over.message().find("accept the invitation"), absl::string_view::npos) << over;
+}
+
+TEST(InvitationTest, OnlyAdmittedMembershipsOpenTheOrganisation) {
+  EXPECT_FALSE(IsAdmitted(MEMBERSHIP_STATE_INVITED));
+  EXPECT_FALSE(IsAdmitted(MEMBERSHIP_STATE_APPLIED));
+  EXPECT_FALSE(IsAdmitted(MEMBERSHIP_STATE_LEFT));
+  EXPECT_FALSE(IsAdmitted(MEMBERSHIP_STATE_REJECTED));
+  EXPECT_TRUE(IsAdmitted(MEMBERSHIP_STATE_SPONSORED));
+  EXPECT_TRUE(IsAdmitted(MEMBERSHIP_STATE_ACTIVE));
+  EXPECT_TRUE(IsAdmitted(MEMBERSHIP_STATE_SUSPENDED));
 }
 
 }  // namespace
