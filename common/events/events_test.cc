@@ -288,6 +288,34 @@ TEST_F(EventsTest, CommittedEventsArriveInOrderWithTheirPayload) {
   EXPECT_EQ(consumer.stats().handled, 5);
 }
 
+// An import batch enqueues its events in one statement: same order, same bytes as one by one.
+TEST_F(EventsTest, EventsEnqueuedTogetherArriveInOrderWithTheirPayload) {
+  std::vector<OutboxEvent> batch;
+  for (int i = 0; i < 300; ++i) {
+    batch.push_back({NewEventId(), absl::StrCat("type \"", i, "\\"),
+                     absl::StrCat(std::string("\0\xff,{}\"", 6), "payload ", i)});
+  }
+  ASSERT_TRUE(pg_->Transact([&](pqxx::work& tx) { return EnqueueAll(tx, batch); }).ok());
+  // A bad id refuses the whole batch.
+  std::vector<OutboxEvent> bad = {{NewEventId(), "t", "p"}, {"not-a-uuid", "t", "p"}};
+  EXPECT_EQ(pg_->Transact([&](pqxx::work& tx) { return EnqueueAll(tx, bad); }).code(),
+            absl::StatusCode::kInvalidArgument);
+  OutboxRelay relay(pg_.get(), redis_.get(), Relay());
+  for (int n = 1; n > 0;) ASSERT_TRUE(relay.RelayOnce(&n).ok());
+  std::vector<Seen> received;
+  StreamConsumer consumer(redis_.get(), Consumer("c1"), [&](const Event& e) {
+    received.push_back({e.event_id, e.type, e.payload});
+    return absl::OkStatus();
+  });
+  ASSERT_TRUE(PollUntil(consumer, [&] { return received.size() >= batch.size(); }));
+  ASSERT_EQ(received.size(), batch.size());
+  for (size_t i = 0; i < batch.size(); ++i) {
+    EXPECT_EQ(received[i].event_id, batch[i].event_id) << i;
+    EXPECT_EQ(received[i].type, batch[i].event_type) << i;
+    EXPECT_EQ(received[i].payload, batch[i].payload) << i;
+  }
+}
+
 TEST_F(EventsTest, InterruptedRelayIsAppliedExactlyOnce) {
   std::string id = NewEventId();
   ASSERT_TRUE(Publish(id, "membership.Joined", "alice").ok());

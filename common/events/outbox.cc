@@ -4,6 +4,7 @@
 
 #include "absl/random/random.h"
 #include "absl/strings/ascii.h"
+#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "common/pg/pg.h"
@@ -56,6 +57,41 @@ absl::Status Enqueue(pqxx::work& tx, absl::string_view event_id, absl::string_vi
     tx.exec_params("INSERT INTO outbox (event_id, event_type, payload) VALUES ($1::uuid, $2, $3)",
                    std::string(event_id), std::string(event_type),
                    pqxx::binarystring(payload.data(), payload.size()));
+  } catch (const std::exception& e) {
+    return pg::StatusFromException(e);
+  }
+  return absl::OkStatus();
+}
+
+absl::Status EnqueueAll(pqxx::work& tx, const std::vector<OutboxEvent>& events) {
+  if (events.empty()) return absl::OkStatus();
+  // Array literals of the three columns; payloads travel as hex, decoded by PostgreSQL.
+  std::string ids = "{", types = "{", payloads = "{";
+  for (size_t i = 0; i < events.size(); ++i) {
+    const OutboxEvent& e = events[i];
+    if (!IsUuid(e.event_id)) {
+      return absl::InvalidArgumentError(absl::StrCat("event_id: not a UUID: \"", e.event_id, "\""));
+    }
+    if (e.event_type.empty()) return absl::InvalidArgumentError("event_type: required");
+    const char* sep = i == 0 ? "" : ",";
+    absl::StrAppend(&ids, sep, e.event_id);
+    std::string quoted;
+    for (char c : e.event_type) {
+      if (c == '"' || c == '\\') quoted += '\\';
+      quoted += c;
+    }
+    absl::StrAppend(&types, sep, "\"", quoted, "\"");
+    absl::StrAppend(&payloads, sep, absl::BytesToHexString(e.payload));
+  }
+  absl::StrAppend(&ids, "}");
+  absl::StrAppend(&types, "}");
+  absl::StrAppend(&payloads, "}");
+  try {
+    tx.exec_params(
+        "INSERT INTO outbox (event_id, event_type, payload) "
+        "SELECT e, t, decode(p, 'hex') FROM unnest($1::uuid[], $2::text[], $3::text[]) "
+        "WITH ORDINALITY AS x(e, t, p, n) ORDER BY n",
+        ids, types, payloads);
   } catch (const std::exception& e) {
     return pg::StatusFromException(e);
   }

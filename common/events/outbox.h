@@ -20,6 +20,7 @@
 
 #include <pqxx/pqxx>
 #include <string>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
@@ -38,6 +39,17 @@ absl::string_view OutboxSchemaSql();
 //   PostgreSQL failure                      -> as pg::StatusFromException
 absl::Status Enqueue(pqxx::work& tx, absl::string_view event_id, absl::string_view event_type,
                      absl::string_view payload);
+
+// One event for EnqueueAll.
+struct OutboxEvent {
+  std::string event_id;
+  std::string event_type;
+  std::string payload;
+};
+
+// Inserts `events` in one statement, in their order (bulk writers: an import batch emits
+// hundreds). Errors as Enqueue(); on error nothing of them is inserted.
+absl::Status EnqueueAll(pqxx::work& tx, const std::vector<OutboxEvent>& events);
 
 // A random (version 4) UUID in lowercase text form, for event ids.
 std::string NewEventId();

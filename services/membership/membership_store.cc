@@ -3,13 +3,16 @@
 #include <algorithm>
 #include <map>
 #include <pqxx/pqxx>
+#include <set>
 
+#include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
 #include "common/events/outbox.h"
+#include "common/log/log.h"
 #include "common/pg/pg.h"
 #include "common/status/status.h"
 #include "services/membership/domain/membership_rules.h"
@@ -528,6 +531,9 @@ absl::StatusOr<Page<v1::Organisation>> MembershipStore::ListOrganisations(
       pool_, [&](pqxx::work& tx) -> absl::StatusOr<Page<v1::Organisation>> {
         KeysetQuery q;
         std::string from = "FROM organisations o";
+        // Within a network, pages follow the memberships' index on the same name key.
+        const char* sort_key = f.network_id.empty() ? "o.name_key" : "m.organisation_name_key";
+        const char* id = f.network_id.empty() ? "o.id" : "m.id";
         if (!f.network_id.empty()) {
           // Admitted members only: an application or an invitation shows nothing.
           from +=
@@ -547,7 +553,7 @@ absl::StatusOr<Page<v1::Organisation>> MembershipStore::ListOrganisations(
         if (!f.commune_code.empty()) {
           q.Where(absl::StrCat("o.commune_code = ", q.Param(f.commune_code)));
         }
-        return q.Run(tx, kOrganisationColumns, from, "o.name_key", "o.id", page, &ReadOrganisation);
+        return q.Run(tx, kOrganisationColumns, from, sort_key, id, page, &ReadOrganisation);
       });
 }
 
@@ -1136,8 +1142,9 @@ absl::StatusOr<Page<v1::Membership>> MembershipStore::ListMemberships(const Memb
                                static_cast<int>(v1::MEMBERSHIP_STATE_SUSPENDED),
                                ") AND m.signed_charter_version < n.charter_version"));
         }
+        // (network_id, organisation_name_key, id) is an index: a page is a range scan.
         Page<v1::Membership> out = q.Run(tx, kMembershipColumns, kMembershipFrom,
-                                         "lower(o.legal_name)", "m.id", page, &ReadMembership);
+                                         "m.organisation_name_key", "m.id", page, &ReadMembership);
         std::vector<v1::Membership*> ptrs;
         for (v1::Membership& m : out.items) ptrs.push_back(&m);
         MAILLAGE_RETURN_IF_ERROR(AttachSponsors(tx, ptrs));
@@ -1150,6 +1157,38 @@ absl::StatusOr<Page<v1::Membership>> MembershipStore::ListMemberships(const Memb
 
 namespace {}  // namespace
 
+namespace {
+
+// PostgreSQL array literals for the set-based statements of an import batch.
+std::string PgArray(const std::vector<std::string>& values) {
+  google::protobuf::RepeatedPtrField<std::string> field(values.begin(), values.end());
+  return PgTextArray(field);
+}
+
+std::string PgIntArray(const std::vector<int>& values) {
+  return absl::StrCat("{", absl::StrJoin(values, ","), "}");
+}
+
+// The event that Emit() would write, for writing many in one statement.
+events::OutboxEvent MakeEvent(const ChangeContext& change,
+                              const std::function<void(v1::MembershipEvent&)>& fill) {
+  v1::MembershipEvent event;
+  event.set_event_id(events::NewEventId());
+  SetTime(event.mutable_occur_time(), absl::ToUnixMicros(absl::Now()));
+  event.set_actor(change.actor);
+  fill(event);
+  const google::protobuf::FieldDescriptor* kind =
+      event.GetDescriptor()->FindFieldByNumber(event.kind_case());
+  return {event.event_id(), absl::StrCat("membership.", kind->name()), event.SerializeAsString()};
+}
+
+}  // namespace
+
+// A batch is a handful of set-based statements, whatever its size: one lookup of the known
+// SIRENs, one insert of the new organisations, one of their contacts and representations, one
+// of their memberships, one read back of what was created, and one insert of all the events.
+// Only organisations that existed take the per-row path (an invitation), which a file of new
+// members does not.
 absl::StatusOr<ImportCounts> MembershipStore::ImportBatch(const std::vector<ImportRow>& rows,
                                                           const std::string& network_id,
                                                           const ChangeContext& change) {
@@ -1165,78 +1204,199 @@ absl::StatusOr<ImportCounts> MembershipStore::ImportBatch(const std::vector<Impo
   std::sort(ordered.begin(), ordered.end(), [](const ImportRow* a, const ImportRow* b) {
     return a->organisation.siren() < b->organisation.siren();
   });
-  return InTransaction<ImportCounts>(pool_, [&](pqxx::work& tx) -> absl::StatusOr<ImportCounts> {
+  absl::StatusOr<ImportCounts> result = InTransaction<
+      ImportCounts>(pool_, [&](pqxx::work& tx) -> absl::StatusOr<ImportCounts> {
     ImportCounts counts;
     if (!network_id.empty()) MAILLAGE_RETURN_IF_ERROR(FetchNetwork(tx, network_id).status());
-    for (const ImportRow* row_ptr : ordered) {
-      const ImportRow& row = *row_ptr;
-      std::string organisation_id;
-      bool created = false;
-      // SIREN is the key. A concurrent import may create the same SIREN between the lookup
-      // and the insert: the insert then finds it taken, and the row goes the known way.
-      for (int attempt = 0; organisation_id.empty(); ++attempt) {
-        pqxx::result found =
-            tx.exec_params("SELECT id::text FROM organisations WHERE siren = $1 FOR SHARE",
-                           row.organisation.siren());
-        if (!found.empty()) {
-          organisation_id = found[0][0].as<std::string>();
-          ++counts.organisations_unchanged;
-          break;
-        }
-        absl::StatusOr<v1::Organisation> inserted =
-            InsertOrganisation(tx, row.organisation, change);
-        if (inserted.status().code() == absl::StatusCode::kAlreadyExists && attempt == 0) {
-          continue;
-        }
-        if (!inserted.ok()) return inserted.status();
-        organisation_id = inserted->organisation_id();
-        created = true;
-        ++counts.organisations_created;
-        counts.touched_organisations.push_back(organisation_id);
+    std::map<std::string, std::string> id_of_siren;  // every row's organisation
+    auto lookup = [&](const std::vector<std::string>& sirens) {
+      for (const auto& r :
+           tx.exec_params("SELECT siren, id::text FROM organisations WHERE siren = ANY($1::text[]) "
+                          "ORDER BY siren FOR SHARE",
+                          PgArray(sirens))) {
+        id_of_siren[r[0].as<std::string>()] = r[1].as<std::string>();
       }
-      if (!row.contact.email().empty()) {
-        pqxx::result person =
-            created ? tx.exec_params("SELECT 1 FROM people WHERE lower(email) = lower($1)",
-                                     row.contact.email())
-                    : pqxx::result();
-        if (!created || !person.empty()) {
-          ++counts.contacts_not_linked;
-        } else {
-          absl::StatusOr<v1::Person> contact = InsertPerson(tx, row.contact);
-          // Created meanwhile by someone else: theirs, so not linked either.
-          if (contact.status().code() == absl::StatusCode::kAlreadyExists) {
-            ++counts.contacts_not_linked;
-          } else {
-            if (!contact.ok()) return contact.status();
-            ++counts.people_created;
-            tx.exec_params(
-                "INSERT INTO representations (person_id, organisation_id, role_title) "
-                "VALUES ($1::uuid, $2::uuid, $3) ON CONFLICT DO NOTHING",
-                contact->person_id(), organisation_id, row.contact_title);
-          }
+    };
+    std::vector<std::string> sirens;
+    for (const ImportRow* row : ordered) sirens.push_back(row->organisation.siren());
+    lookup(sirens);
+
+    // New organisations in one insert. A concurrent import may take a SIREN meanwhile: its
+    // row is skipped here and found by the second lookup, as a known organisation.
+    std::vector<const ImportRow*> fresh;
+    for (const ImportRow* row : ordered) {
+      if (!id_of_siren.contains(row->organisation.siren())) fresh.push_back(row);
+    }
+    std::set<std::string> created_ids;
+    if (!fresh.empty()) {
+      std::vector<std::string> names, siren_col, naf, nace, dep, commune, profiles;
+      std::vector<int> visibility;
+      for (const ImportRow* row : fresh) {
+        const v1::Organisation& o = row->organisation;
+        names.push_back(o.legal_name());
+        siren_col.push_back(o.siren());
+        naf.push_back(o.naf_code());
+        nace.push_back(o.nace_section());
+        dep.push_back(
+            o.territory().departement_codes().empty() ? "" : o.territory().departement_codes(0));
+        commune.push_back(o.territory().commune_codes().empty() ? ""
+                                                                : o.territory().commune_codes(0));
+        visibility.push_back(static_cast<int>(o.visibility()));
+        profiles.push_back(absl::BytesToHexString(OrganisationProfile(o)));
+      }
+      std::vector<std::string> taken;
+      for (const auto& r : tx.exec_params(
+               "INSERT INTO organisations (legal_name, name_key, siren, naf_code, nace_section, "
+               "departement_code, commune_code, visibility, profile) "
+               "SELECT n, lower(n), s, naf, nace, d, c, v, decode(p, 'hex') FROM unnest("
+               "$1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], "
+               "$7::int[], $8::text[]) WITH ORDINALITY AS x(n, s, naf, nace, d, c, v, p, i) "
+               "ORDER BY i ON CONFLICT (siren) DO NOTHING RETURNING siren, id::text",
+               PgArray(names), PgArray(siren_col), PgArray(naf), PgArray(nace), PgArray(dep),
+               PgArray(commune), PgIntArray(visibility), PgArray(profiles))) {
+        id_of_siren[r[0].as<std::string>()] = r[1].as<std::string>();
+        created_ids.insert(r[1].as<std::string>());
+      }
+      for (const ImportRow* row : fresh) {
+        if (!id_of_siren.contains(row->organisation.siren())) {
+          taken.push_back(row->organisation.siren());
         }
       }
-      if (network_id.empty()) continue;
-      pqxx::result member = tx.exec_params(
-          "SELECT state FROM memberships WHERE organisation_id = $1::uuid AND network_id = "
-          "$2::uuid",
-          organisation_id, network_id);
-      if (!member.empty()) {
-        auto state = static_cast<v1::MembershipState>(member[0][0].as<int>());
-        if (state != v1::MEMBERSHIP_STATE_LEFT && state != v1::MEMBERSHIP_STATE_REJECTED) continue;
+      if (!taken.empty()) lookup(taken);
+    }
+
+    // Contacts of the new organisations: a person is created and linked, unless someone
+    // with that e-mail exists already (never linked by someone else) or appears earlier.
+    std::vector<std::string> given, family, emails, phones, contact_org, titles;
+    for (const ImportRow* row : ordered) {
+      if (row->contact.email().empty()) continue;
+      const std::string& org_id = id_of_siren[row->organisation.siren()];
+      if (!created_ids.contains(org_id)) {
+        ++counts.contacts_not_linked;
+        continue;
       }
-      MAILLAGE_RETURN_IF_ERROR(
-          ApplyInTx(tx, network_id, organisation_id, row.role, "imported", change,
-                    created ? Enrolment::kCreatedByImport : Enrolment::kInvitation)
-              .status());
-      ++(created ? counts.memberships_created : counts.invitations_created);
-      if (counts.touched_organisations.empty() ||
-          counts.touched_organisations.back() != organisation_id) {
-        counts.touched_organisations.push_back(organisation_id);
+      given.push_back(row->contact.given_name());
+      family.push_back(row->contact.family_name());
+      emails.push_back(row->contact.email());
+      phones.push_back(row->contact.phone());
+      contact_org.push_back(org_id);
+      titles.push_back(row->contact_title);
+    }
+    if (!emails.empty()) {
+      pqxx::result people = tx.exec_params(
+          "WITH wanted AS (SELECT g, f, e, ph, o, t, i FROM unnest($1::text[], $2::text[], "
+          "$3::text[], $4::text[], $5::uuid[], $6::text[]) WITH ORDINALITY AS x(g, f, e, ph, o, "
+          "t, i)), "
+          "added AS (INSERT INTO people (given_name, family_name, email, phone) "
+          "SELECT g, f, e, ph FROM wanted WHERE NOT EXISTS (SELECT 1 FROM people p WHERE "
+          "lower(p.email) = lower(wanted.e)) ORDER BY i "
+          "ON CONFLICT ((lower(email))) DO NOTHING RETURNING id, lower(email) AS e) "
+          "INSERT INTO representations (person_id, organisation_id, role_title) "
+          "SELECT DISTINCT ON (added.id) added.id, w.o, w.t FROM added "
+          "JOIN wanted w ON lower(w.e) = added.e ORDER BY added.id, w.i "
+          "ON CONFLICT DO NOTHING RETURNING person_id",
+          PgArray(given), PgArray(family), PgArray(emails), PgArray(phones), PgArray(contact_org),
+          PgArray(titles));
+      counts.people_created += static_cast<int64_t>(people.size());
+      counts.contacts_not_linked += static_cast<int64_t>(emails.size() - people.size());
+    }
+
+    std::vector<events::OutboxEvent> out;
+    std::vector<std::string> created(created_ids.begin(), created_ids.end());
+    counts.organisations_created = static_cast<int64_t>(created.size());
+    counts.organisations_unchanged = static_cast<int64_t>(ordered.size() - created.size());
+    if (!created.empty()) {
+      for (const auto& r : tx.exec_params(
+               absl::StrCat("SELECT ", kOrganisationColumns,
+                            " FROM organisations o WHERE o.id = ANY($1::uuid[]) ORDER BY o.siren"),
+               PgArray(created))) {
+        v1::Organisation org = ReadOrganisation(r);
+        counts.touched_organisations.push_back(org.organisation_id());
+        out.push_back(MakeEvent(change, [&](v1::MembershipEvent& e) {
+          *e.mutable_organisation_created()->mutable_organisation() = std::move(org);
+        }));
       }
     }
+
+    if (!network_id.empty()) {
+      // The organisations created here are admitted at once, in one insert.
+      std::vector<std::string> members;
+      std::vector<int> roles;
+      std::vector<const ImportRow*> known;
+      for (const ImportRow* row : ordered) {
+        const std::string& org_id = id_of_siren[row->organisation.siren()];
+        if (created_ids.contains(org_id)) {
+          members.push_back(org_id);
+          roles.push_back(static_cast<int>(row->role));
+        } else {
+          known.push_back(row);
+        }
+      }
+      if (!members.empty()) {
+        pqxx::result ids = tx.exec_params(
+            "INSERT INTO memberships (organisation_id, network_id, role, state, motivation) "
+            "SELECT o, $2::uuid, r, $4, 'imported' FROM unnest($1::uuid[], $3::int[]) "
+            "WITH ORDINALITY AS x(o, r, i) ORDER BY i RETURNING id::text",
+            PgArray(members), network_id, PgIntArray(roles),
+            static_cast<int>(v1::MEMBERSHIP_STATE_SPONSORED));
+        std::vector<std::string> membership_ids;
+        for (const auto& r : ids) membership_ids.push_back(r[0].as<std::string>());
+        for (const auto& r :
+             tx.exec_params(absl::StrCat("SELECT ", kMembershipColumns, kMembershipFrom,
+                                         "WHERE m.id = ANY($1::uuid[]) "
+                                         "ORDER BY m.organisation_name_key, m.id"),
+                            PgArray(membership_ids))) {
+          v1::Membership m = ReadMembership(r);
+          out.push_back(MakeEvent(change, [&](v1::MembershipEvent& e) {
+            *e.mutable_membership_changed()->mutable_membership() = std::move(m);
+            e.mutable_membership_changed()->set_previous_state(v1::MEMBERSHIP_STATE_UNSPECIFIED);
+          }));
+        }
+        counts.memberships_created = static_cast<int64_t>(ids.size());
+      }
+      // Known organisations are only invited, and only when not already in the network.
+      if (!known.empty()) {
+        std::vector<std::string> known_ids;
+        for (const ImportRow* row : known) {
+          known_ids.push_back(id_of_siren[row->organisation.siren()]);
+        }
+        std::map<std::string, v1::MembershipState> state_of;
+        for (const auto& r :
+             tx.exec_params("SELECT organisation_id::text, state FROM memberships WHERE "
+                            "network_id = $1::uuid AND organisation_id = ANY($2::uuid[])",
+                            network_id, PgArray(known_ids))) {
+          state_of[r[0].as<std::string>()] = static_cast<v1::MembershipState>(r[1].as<int>());
+        }
+        for (const ImportRow* row : known) {
+          const std::string& org_id = id_of_siren[row->organisation.siren()];
+          auto it = state_of.find(org_id);
+          if (it != state_of.end() && it->second != v1::MEMBERSHIP_STATE_LEFT &&
+              it->second != v1::MEMBERSHIP_STATE_REJECTED) {
+            continue;
+          }
+          MAILLAGE_RETURN_IF_ERROR(ApplyInTx(tx, network_id, org_id, row->role, "imported", change,
+                                             Enrolment::kInvitation)
+                                       .status());
+          ++counts.invitations_created;
+          counts.touched_organisations.push_back(org_id);
+        }
+      }
+    }
+    MAILLAGE_RETURN_IF_ERROR(events::EnqueueAll(tx, out));
     return counts;
   });
+  if (!result.ok()) return result;
+  const int64_t grown = result->organisations_created + result->memberships_created;
+  if (imported_since_analyze_.fetch_add(grown) + grown >= kAnalyzeEveryImportedRows) {
+    imported_since_analyze_ = 0;
+    // Statistics only: a failure here costs plan quality until autovacuum, not the import.
+    absl::Status analysed = pool_->Transact([](pqxx::work& tx) {
+      tx.exec("ANALYZE organisations, memberships, people, representations");
+      return absl::OkStatus();
+    });
+    if (!analysed.ok()) log::Warn("analyze after import failed", {{"error", analysed.ToString()}});
+  }
+  return result;
 }
 
 }  // namespace maillage::membership

@@ -15,6 +15,7 @@
 #ifndef MAILLAGE_SERVICES_MEMBERSHIP_MEMBERSHIP_STORE_H_
 #define MAILLAGE_SERVICES_MEMBERSHIP_MEMBERSHIP_STORE_H_
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <string>
@@ -198,12 +199,17 @@ class MembershipStore {
   // with its contact as representative, unless a person with that e-mail exists (never
   // linked by someone else). Rows must hold roles no higher than member (INVALID_ARGUMENT).
   // `network_id` may be empty.
+  // After every kAnalyzeEveryImportedRows rows created by imports, the tables they grow are
+  // analysed: the planner's statistics of a freshly loaded network would otherwise describe
+  // it as empty, and page through it by sorting all of it, until autovacuum catches up.
   absl::StatusOr<ImportCounts> ImportBatch(const std::vector<ImportRow>& rows,
                                            const std::string& network_id,
                                            const ChangeContext& change);
+  static constexpr int64_t kAnalyzeEveryImportedRows = 5000;
 
  private:
   pg::PgPool* pool_;
+  std::atomic<int64_t> imported_since_analyze_{0};
 };
 
 }  // namespace maillage::membership
