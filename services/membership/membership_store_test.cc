@@ -641,6 +641,50 @@ TEST_F(MembershipStoreTest, OrganisationFiltersSelectByNameSirenActivityAndPlace
               ElementsAre("boulangerie du Port"));
 }
 
+// The listings page on a copy of the member's name kept beside its membership (migration
+// 003): a member renamed moves to its new place at once, in both listings of the network.
+TEST_F(MembershipStoreTest, RenamedMemberMovesToItsNewPlaceInTheListings) {
+  Founded f = Found(v1::ADMISSION_POLICY_ANIMATOR_APPROVAL);
+  Member zinc = ActiveMember(f, "Zinc et Toitures");
+  ActiveMember(f, "Menuiserie Martin");
+  auto names = [&] {
+    std::vector<std::string> memberships, organisations;
+    v1::ListMembershipsRequest list;
+    list.set_network_id(f.net.network_id());
+    list.mutable_page()->set_page_size(1);  // every step goes through a page token
+    for (;;) {
+      v1::ListMembershipsResponse page;
+      EXPECT_TRUE(Ok(Call(&Stub::ListMemberships, f.anim, list, &page)));
+      for (const v1::Membership& m : page.memberships()) {
+        memberships.push_back(m.organisation_name());
+      }
+      if (page.page().next_page_token().empty()) break;
+      list.mutable_page()->set_page_token(page.page().next_page_token());
+    }
+    v1::ListOrganisationsRequest orgs;
+    orgs.set_network_id(f.net.network_id());
+    orgs.mutable_page()->set_page_size(1);
+    for (;;) {
+      v1::ListOrganisationsResponse page;
+      EXPECT_TRUE(Ok(Call(&Stub::ListOrganisations, f.anim, orgs, &page)));
+      for (const v1::Organisation& o : page.organisations()) {
+        organisations.push_back(o.legal_name());
+      }
+      if (page.page().next_page_token().empty()) break;
+      orgs.mutable_page()->set_page_token(page.page().next_page_token());
+    }
+    EXPECT_EQ(memberships, organisations);
+    return memberships;
+  };
+  EXPECT_THAT(names(), ElementsAre("Agence Animatrice", "Menuiserie Martin", "Zinc et Toitures"));
+  v1::UpdateOrganisationRequest rename;
+  *rename.mutable_organisation() = zinc.org;
+  rename.mutable_organisation()->set_legal_name("atelier du zinc");
+  v1::Organisation out;
+  ASSERT_TRUE(Ok(Call(&Stub::UpdateOrganisation, Rep(zinc), rename, &out)));
+  EXPECT_THAT(names(), ElementsAre("Agence Animatrice", "atelier du zinc", "Menuiserie Martin"));
+}
+
 TEST_F(MembershipStoreTest, MembershipFiltersSelectByStateRoleAndPendingSignature) {
   Founded f = Found(v1::ADMISSION_POLICY_ANIMATOR_APPROVAL);
   Member active = ActiveMember(f, "Active SARL");
