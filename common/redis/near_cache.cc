@@ -1,0 +1,198 @@
+#include "common/redis/near_cache.h"
+
+#include "absl/hash/hash.h"
+#include "absl/strings/str_cat.h"
+#include "common/log/log.h"
+#include "common/redis/cache.h"
+#include "common/redis/redis.h"
+
+namespace maillage::redis {
+
+NearCache::NearCache(ReadThroughCache* next, Options options)
+    : next_(next), options_(std::move(options)) {}
+
+NearCache::~NearCache() = default;
+
+std::string NearCache::Key(absl::string_view kind, absl::string_view id) {
+  return absl::StrCat(kind, ":", id);
+}
+
+NearCache::Shard& NearCache::ShardOf(const std::string& key) {
+  return shards_[absl::HashOf(key) % kShards];
+}
+
+absl::StatusOr<std::string> NearCache::Get(
+    absl::string_view kind, absl::string_view id,
+    const std::function<absl::StatusOr<std::string>()>& load) {
+  auto from_next = [&]() -> absl::StatusOr<std::string> {
+    return next_ != nullptr ? next_->Get(kind, id, load) : load();
+  };
+  if (!enabled_.load()) {
+    bypassed_.fetch_add(1);
+    return from_next();
+  }
+  const std::string key = Key(kind, id);
+  Shard& shard = ShardOf(key);
+  uint64_t epoch = 0;
+  uint64_t global = global_epoch_.load();
+  {
+    std::lock_guard<std::mutex> lock(shard.mu);
+    auto it = shard.entries.find(key);
+    if (it != shard.entries.end()) {
+      if (options_.clock() - it->second.loaded < options_.ttl) {
+        hits_.fetch_add(1);
+        return it->second.bytes;
+      }
+      shard.entries.erase(it);
+    }
+    epoch = shard.epochs[key];
+    ++shard.in_flight[key];
+  }
+  misses_.fetch_add(1);
+  absl::StatusOr<std::string> bytes = from_next();
+  std::lock_guard<std::mutex> lock(shard.mu);
+  // Stored only if no invalidation of the key (nor a loss of the event feed) happened while
+  // it loaded: what it loaded may predate that change.
+  bool unchanged = shard.epochs[key] == epoch && global_epoch_.load() == global && enabled_.load();
+  if (--shard.in_flight[key] == 0) {
+    shard.in_flight.erase(key);
+    shard.epochs.erase(key);
+  }
+  if (bytes.ok() && unchanged) Store(shard, key, *bytes);
+  return bytes;
+}
+
+void NearCache::Store(Shard& shard, const std::string& key, std::string bytes) {
+  const absl::Time now = options_.clock();
+  const size_t limit = std::max<size_t>(1, options_.max_entries / kShards);
+  if (shard.entries.size() >= limit && !shard.entries.contains(key)) {
+    // Expired entries first, then the oldest one.
+    absl::erase_if(shard.entries,
+                   [&](const auto& e) { return now - e.second.loaded >= options_.ttl; });
+    if (shard.entries.size() >= limit) {
+      auto oldest = shard.entries.begin();
+      for (auto it = shard.entries.begin(); it != shard.entries.end(); ++it) {
+        if (it->second.loaded < oldest->second.loaded) oldest = it;
+      }
+      shard.entries.erase(oldest);
+    }
+  }
+  shard.entries[key] = Entry{std::move(bytes), now};
+}
+
+void NearCache::InvalidateLocal(absl::string_view kind, absl::string_view id) {
+  const std::string key = Key(kind, id);
+  Shard& shard = ShardOf(key);
+  std::lock_guard<std::mutex> lock(shard.mu);
+  shard.entries.erase(key);
+  if (shard.in_flight.contains(key)) ++shard.epochs[key];
+  invalidations_.fetch_add(1);
+}
+
+void NearCache::Invalidate(absl::string_view kind, absl::string_view id) {
+  InvalidateLocal(kind, id);
+  if (next_ != nullptr) next_->Invalidate(kind, id);
+}
+
+void NearCache::SetEnabled(bool enabled) {
+  if (enabled_.exchange(enabled) == enabled) return;
+  // Either way what is held, or loading, may predate a change whose event was missed.
+  global_epoch_.fetch_add(1);
+  for (Shard& shard : shards_) {
+    std::lock_guard<std::mutex> lock(shard.mu);
+    shard.entries.clear();
+  }
+}
+
+NearCache::Stats NearCache::stats() const {
+  return Stats{.hits = hits_.load(),
+               .misses = misses_.load(),
+               .invalidations = invalidations_.load(),
+               .bypassed = bypassed_.load()};
+}
+
+size_t NearCache::size() const {
+  size_t n = 0;
+  for (const Shard& shard : shards_) {
+    std::lock_guard<std::mutex> lock(shard.mu);
+    n += shard.entries.size();
+  }
+  return n;
+}
+
+// ---------------------------------------------------------------------------------------------
+
+StreamFollower::StreamFollower(RedisPool* pool, std::string stream,
+                               std::function<void(const Fields&)> on_entry, NearCache* cache,
+                               absl::Duration block)
+    : pool_(pool),
+      stream_(std::move(stream)),
+      on_entry_(std::move(on_entry)),
+      cache_(cache),
+      block_(block),
+      thread_([this] { Loop(); }) {}
+
+StreamFollower::~StreamFollower() {
+  stop_ = true;
+  if (thread_.joinable()) thread_.join();
+}
+
+void StreamFollower::Loop() {
+  // "$" on the first read: only what comes after this process started matters, since the
+  // cache starts empty. Afterwards, the id of the last entry seen, so that nothing between
+  // two reads is missed.
+  std::string last;
+  const std::string block_ms = absl::StrCat(absl::ToInt64Milliseconds(block_));
+  while (!stop_.load()) {
+    if (last.empty()) {
+      // The stream's current end, read before following it, so that the first XREAD starts
+      // from a definite id and a failed read can resume from there.
+      absl::StatusOr<RedisReply> top =
+          pool_->Command({"XREVRANGE", stream_, "+", "-", "COUNT", "1"});
+      if (!top.ok() || top->is_error()) {
+        if (cache_ != nullptr) cache_->SetEnabled(false);
+        absl::SleepFor(block_);
+        continue;
+      }
+      last = top->elements().empty() ? "0-0" : top->elements()[0].elements()[0].str();
+    }
+    absl::StatusOr<RedisReply> reply = pool_->BlockingCommand(
+        {"XREAD", "COUNT", "1000", "BLOCK", block_ms, "STREAMS", stream_, last}, block_);
+    if (!reply.ok() || reply->is_error()) {
+      if (healthy_.load()) {
+        log::Warn("change stream unreadable: near cache bypassed",
+                  {{"stream", stream_},
+                   {"error", reply.ok() ? reply->str() : reply.status().ToString()}});
+      }
+      healthy_ = false;
+      if (cache_ != nullptr) cache_->SetEnabled(false);
+      absl::SleepFor(std::min(block_, absl::Milliseconds(200)));
+      continue;
+    }
+    if (!healthy_.load()) {
+      // Back (or first read): the cache starts afresh; from here every change is seen.
+      if (cache_ != nullptr) {
+        cache_->SetEnabled(false);
+        cache_->SetEnabled(true);
+      }
+      healthy_ = true;
+    }
+    if (reply->is_nil()) continue;  // nothing new within `block`
+    for (const RedisReply& stream : reply->elements()) {
+      if (stream.elements().size() < 2) continue;
+      for (const RedisReply& entry : stream.elements()[1].elements()) {
+        if (entry.elements().size() < 2) continue;
+        last = entry.elements()[0].str();
+        Fields fields;
+        const auto& kv = entry.elements()[1].elements();
+        for (size_t i = 0; i + 1 < kv.size(); i += 2) {
+          fields.emplace_back(kv[i].str(), kv[i + 1].str());
+        }
+        on_entry_(fields);
+        entries_.fetch_add(1);
+      }
+    }
+  }
+}
+
+}  // namespace maillage::redis

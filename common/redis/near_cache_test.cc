@@ -1,0 +1,172 @@
+// The near cache: what it serves, when it stops serving it, and its event feed against a real
+// redis-server.
+#include "common/redis/near_cache.h"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <thread>
+
+#include "absl/strings/str_cat.h"
+#include "absl/synchronization/notification.h"
+#include "common/redis/cache.h"
+#include "common/redis/redis.h"
+#include "tests/support/redis_server.h"
+
+namespace maillage::redis {
+namespace {
+
+using ::maillage::testing::RedisServer;
+
+bool Eventually(const std::function<bool()>& done) {
+  absl::Time deadline = absl::Now() + absl::Seconds(30);
+  while (absl::Now() < deadline) {
+    if (done()) return true;
+    absl::SleepFor(absl::Milliseconds(10));
+  }
+  return false;
+}
+
+// A source of truth with a version: each load returns the current one and counts itself.
+struct Source {
+  std::atomic<int> version{1};
+  std::atomic<int> loads{0};
+  std::function<absl::StatusOr<std::string>()> Loader() {
+    return [this]() -> absl::StatusOr<std::string> {
+      ++loads;
+      return absl::StrCat("v", version.load());
+    };
+  }
+};
+
+TEST(NearCacheTest, ServesRepeatedReadsFromTheProcessUntilInvalidated) {
+  Source src;
+  NearCache near(nullptr, {});
+  EXPECT_EQ(*near.Get("org", "a", src.Loader()), "v1");
+  EXPECT_EQ(*near.Get("org", "a", src.Loader()), "v1");
+  EXPECT_EQ(src.loads, 1);
+  // A writer reads its own write: Invalidate returns only once the copy is gone.
+  src.version = 2;
+  near.Invalidate("org", "a");
+  EXPECT_EQ(*near.Get("org", "a", src.Loader()), "v2");
+  EXPECT_EQ(src.loads, 2);
+  EXPECT_EQ(near.stats().hits, 1);
+  EXPECT_EQ(near.stats().misses, 2);
+}
+
+TEST(NearCacheTest, NoEntryOutlivesItsTtl) {
+  Source src;
+  absl::Time now = absl::FromUnixSeconds(1000);
+  NearCache near(nullptr, {.ttl = absl::Seconds(5), .clock = [&] { return now; }});
+  EXPECT_EQ(*near.Get("org", "a", src.Loader()), "v1");
+  src.version = 2;  // changed elsewhere, and no event came
+  now += absl::Seconds(4);
+  EXPECT_EQ(*near.Get("org", "a", src.Loader()), "v1");  // within the bound
+  now += absl::Seconds(1);
+  EXPECT_EQ(*near.Get("org", "a", src.Loader()), "v2");  // at the bound, never later
+}
+
+TEST(NearCacheTest, ALoadRacingAnInvalidationIsNotKept) {
+  NearCache near(nullptr, {});
+  absl::Notification loading, invalidated;
+  std::thread reader([&] {
+    // Loads the old value, then the writer commits and invalidates before it returns.
+    auto old = near.Get("org", "a", [&]() -> absl::StatusOr<std::string> {
+      loading.Notify();
+      invalidated.WaitForNotification();
+      return std::string("old");
+    });
+    EXPECT_EQ(*old, "old");  // what it read is returned to its caller...
+  });
+  loading.WaitForNotification();
+  near.Invalidate("org", "a");
+  invalidated.Notify();
+  reader.join();
+  // ...but not kept: the next read loads the new value.
+  EXPECT_EQ(*near.Get("org", "a", [] { return absl::StatusOr<std::string>("new"); }), "new");
+}
+
+TEST(NearCacheTest, ErrorsAreNotCachedAndDisablingEmptiesIt) {
+  Source src;
+  NearCache near(nullptr, {});
+  EXPECT_FALSE(
+      near.Get("org", "a", [] { return absl::StatusOr<std::string>(absl::NotFoundError("x")); })
+          .ok());
+  EXPECT_EQ(*near.Get("org", "a", src.Loader()), "v1");
+  near.SetEnabled(false);
+  EXPECT_EQ(near.size(), 0u);
+  src.version = 2;
+  EXPECT_EQ(*near.Get("org", "a", src.Loader()), "v2");
+  EXPECT_EQ(near.stats().bypassed, 1);
+  EXPECT_EQ(near.size(), 0u);  // nothing kept while disabled
+}
+
+TEST(NearCacheTest, StaysWithinItsSize) {
+  NearCache near(nullptr, {.max_entries = 64});
+  for (int i = 0; i < 1000; ++i) {
+    ASSERT_TRUE(
+        near.Get("org", absl::StrCat(i), [] { return absl::StatusOr<std::string>("x"); }).ok());
+  }
+  EXPECT_LE(near.size(), 64u);
+}
+
+class NearCacheStreamTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto server = RedisServer::Start();
+    ASSERT_TRUE(server.ok()) << server.status();
+    server_ = std::move(*server);
+    auto pool =
+        RedisPool::Create({.address = server_->address(), .retry_after = absl::Milliseconds(100)});
+    ASSERT_TRUE(pool.ok()) << pool.status();
+    pool_ = std::move(*pool);
+  }
+
+  void Publish(const std::string& id) {
+    auto r = pool_->Command({"XADD", "changes", "*", "id", id});
+    ASSERT_TRUE(r.ok() && !r->is_error());
+  }
+
+  std::unique_ptr<RedisServer> server_;
+  std::unique_ptr<RedisPool> pool_;
+};
+
+// Another replica changed an organisation: its event drops this process's copy.
+TEST_F(NearCacheStreamTest, AnEventFromAnotherProcessDropsTheCopy) {
+  Source src;
+  NearCache near(nullptr, {.ttl = absl::Hours(1)});
+  StreamFollower follower(
+      pool_.get(), "changes",
+      [&](const StreamFollower::Fields& f) { near.InvalidateLocal("org", f[0].second); }, &near,
+      absl::Milliseconds(100));
+  ASSERT_TRUE(Eventually([&] { return follower.following(); }));
+  EXPECT_EQ(*near.Get("org", "a", src.Loader()), "v1");
+  src.version = 2;
+  Publish("a");
+  ASSERT_TRUE(Eventually([&] { return follower.entries() >= 1; }));
+  EXPECT_EQ(*near.Get("org", "a", src.Loader()), "v2");
+}
+
+// Without its feed the cache cannot know what changed: it is bypassed until the feed is
+// back, then starts empty.
+TEST_F(NearCacheStreamTest, LosingTheFeedBypassesTheCacheUntilItIsBack) {
+  Source src;
+  NearCache near(nullptr, {.ttl = absl::Hours(1)});
+  StreamFollower follower(
+      pool_.get(), "changes",
+      [&](const StreamFollower::Fields& f) { near.InvalidateLocal("org", f[0].second); }, &near,
+      absl::Milliseconds(100));
+  ASSERT_TRUE(Eventually([&] { return follower.following(); }));
+  EXPECT_EQ(*near.Get("org", "a", src.Loader()), "v1");
+  server_->Stop();
+  ASSERT_TRUE(Eventually([&] { return !near.enabled(); }));
+  src.version = 2;  // a change whose event this process will never see
+  EXPECT_EQ(*near.Get("org", "a", src.Loader()), "v2");
+  ASSERT_TRUE(server_->Restart().ok());
+  ASSERT_TRUE(Eventually([&] { return follower.following(); }));
+  EXPECT_TRUE(near.enabled());
+  EXPECT_EQ(*near.Get("org", "a", src.Loader()), "v2");
+}
+
+}  // namespace
+}  // namespace maillage::redis
