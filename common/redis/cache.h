@@ -54,7 +54,20 @@
 
 namespace maillage::redis {
 
-class ReadThroughCache {
+// What a service reads cached bytes through: ReadThroughCache (Redis), or NearCache in
+// front of it (near_cache.h).
+class BytesCache {
+ public:
+  virtual ~BytesCache() = default;
+  // The cached bytes of (kind, id), or those `load` returns.
+  virtual absl::StatusOr<std::string> Get(
+      absl::string_view kind, absl::string_view id,
+      const std::function<absl::StatusOr<std::string>()>& load) = 0;
+  // After a commit that changed (kind, id): every later Get of this process loads again.
+  virtual void Invalidate(absl::string_view kind, absl::string_view id) = 0;
+};
+
+class ReadThroughCache final : public BytesCache {
  public:
   struct Stats {
     int64_t hits = 0;                   // Gets answered from Redis
@@ -74,11 +87,12 @@ class ReadThroughCache {
   ReadThroughCache& operator=(const ReadThroughCache&) = delete;
 
   // The cached bytes of (kind, id), or those `load` returns (then cached, see above).
-  absl::StatusOr<std::string> Get(absl::string_view kind, absl::string_view id,
-                                  const std::function<absl::StatusOr<std::string>()>& load);
+  absl::StatusOr<std::string> Get(
+      absl::string_view kind, absl::string_view id,
+      const std::function<absl::StatusOr<std::string>()>& load) override;
 
   // Makes every later Get of (kind, id) load again. Never blocks longer than one Redis call.
-  void Invalidate(absl::string_view kind, absl::string_view id);
+  void Invalidate(absl::string_view kind, absl::string_view id) override;
 
   Stats stats() const;
 

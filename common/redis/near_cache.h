@@ -40,14 +40,13 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "common/redis/cache.h"
 
 namespace maillage::redis {
 
-class ReadThroughCache;
 class RedisPool;
-class RedisReply;
 
-class NearCache {
+class NearCache final : public BytesCache {
  public:
   struct Options {
     // Most entries kept; beyond, the oldest loaded are dropped first.
@@ -66,17 +65,18 @@ class NearCache {
 
   // `next` may be null (then misses call `load` directly); it must outlive the cache.
   NearCache(ReadThroughCache* next, Options options);
-  ~NearCache();
+  ~NearCache() override;
 
   NearCache(const NearCache&) = delete;
   NearCache& operator=(const NearCache&) = delete;
 
   // The bytes of (kind, id): from this process, else from `next` (or `load`).
-  absl::StatusOr<std::string> Get(absl::string_view kind, absl::string_view id,
-                                  const std::function<absl::StatusOr<std::string>()>& load);
+  absl::StatusOr<std::string> Get(
+      absl::string_view kind, absl::string_view id,
+      const std::function<absl::StatusOr<std::string>()>& load) override;
 
   // After a commit in this process: drops the local copy, then invalidates `next`.
-  void Invalidate(absl::string_view kind, absl::string_view id);
+  void Invalidate(absl::string_view kind, absl::string_view id) override;
   // From the event feed: drops the local copy only.
   void InvalidateLocal(absl::string_view kind, absl::string_view id);
 

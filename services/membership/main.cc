@@ -10,6 +10,7 @@
 #include "common/log/log.h"
 #include "common/pg/pg.h"
 #include "common/redis/cache.h"
+#include "common/redis/near_cache.h"
 #include "common/redis/redis.h"
 #include "common/server/server.h"
 #include "common/server/worker_pool.h"
@@ -38,6 +39,9 @@ struct Config {
   int drain_seconds;
   int cache_ttl_seconds;
   bool cache_enabled;
+  bool near_cache_enabled;
+  int near_cache_ttl_ms;
+  int near_cache_entries;
 };
 
 absl::StatusOr<Config> LoadConfig(int argc, char** argv) {
@@ -56,6 +60,9 @@ absl::StatusOr<Config> LoadConfig(int argc, char** argv) {
       .drain_seconds = r.Int("DRAIN_SECONDS", 10, 0, 600),
       .cache_ttl_seconds = r.Int("CACHE_TTL_SECONDS", 300, 1, 86400),
       .cache_enabled = r.Bool("CACHE_ENABLED", true),
+      .near_cache_enabled = r.Bool("NEAR_CACHE_ENABLED", true),
+      .near_cache_ttl_ms = r.Int("NEAR_CACHE_TTL_MS", 5000, 1, 600000),
+      .near_cache_entries = r.Int("NEAR_CACHE_ENTRIES", 20000, 16, 10000000),
   };
   if (!c.hmac_key.empty()) {
     if (absl::Status s = auth::ValidateKey(c.hmac_key); !s.ok()) {
@@ -100,11 +107,28 @@ int Run(int argc, char** argv) {
                                 absl::Seconds(config->cache_ttl_seconds));
   events::OutboxRelay relay(pg->get(), redis->get(), {.stream = "maillage.membership.events"});
   relay.Start();
+  // The near cache follows the change stream on a connection of its own (its read blocks).
+  auto follower_redis =
+      redis::RedisPool::Create({.address = config->redis_address, .pool_size = 1});
+  if (!follower_redis.ok()) {
+    log::Error("redis configuration", {{"error", follower_redis.status().ToString()}});
+    return 2;
+  }
+  redis::NearCache near(&cache, {.max_entries = static_cast<size_t>(config->near_cache_entries),
+                                 .ttl = absl::Milliseconds(config->near_cache_ttl_ms)});
+  std::unique_ptr<redis::StreamFollower> follower;
+  if (config->cache_enabled && config->near_cache_enabled) {
+    follower =
+        membership::FollowChanges(follower_redis->get(), "maillage.membership.events", &near);
+  }
+  redis::BytesCache* reads = !config->cache_enabled       ? nullptr
+                             : config->near_cache_enabled ? static_cast<redis::BytesCache*>(&near)
+                                                          : &cache;
 
   WorkerPool workers(config->workers, config->queue_capacity);
   membership::MembershipStore store(pg->get());
   membership::MembershipService service({.store = &store,
-                                         .cache = config->cache_enabled ? &cache : nullptr,
+                                         .cache = reads,
                                          .workers = &workers,
                                          .verifier = auth::PrincipalVerifier(config->hmac_key),
                                          .clock = absl::Now,

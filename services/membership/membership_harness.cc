@@ -63,18 +63,29 @@ absl::Status MembershipHarness::Start(HarnessOptions options) {
                              .poll_interval = absl::Milliseconds(50)});
     relay_->Start();
   }
+  if (options.with_near_cache && cache_ != nullptr && relay_ != nullptr) {
+    auto follower_redis = redis::RedisPool::Create({.address = g_redis->address(), .pool_size = 1});
+    if (!follower_redis.ok()) return follower_redis.status();
+    follower_redis_ = std::move(*follower_redis);
+    near_cache_ = std::make_unique<redis::NearCache>(
+        cache_.get(), redis::NearCache::Options{.ttl = absl::Minutes(5)});
+    follower_ =
+        FollowChanges(follower_redis_.get(),
+                      absl::StrCat("maillage.membership.events.test", getpid()), near_cache_.get());
+  }
   workers_ = std::make_unique<WorkerPool>(options.workers, options.queue_capacity);
   store_ = std::make_unique<MembershipStore>(pg_.get());
   events::OutboxRelay* relay = relay_.get();
-  service_ = std::make_unique<MembershipService>(
-      MembershipService::Dependencies{.store = store_.get(),
-                                      .cache = cache_.get(),
-                                      .workers = workers_.get(),
-                                      .verifier = auth::PrincipalVerifier(kTestHmacKey),
-                                      .clock = absl::Now,
-                                      .on_change = [relay] {
-                                        if (relay != nullptr) relay->Wake();
-                                      }});
+  service_ = std::make_unique<MembershipService>(MembershipService::Dependencies{
+      .store = store_.get(),
+      .cache = near_cache_ != nullptr ? static_cast<redis::BytesCache*>(near_cache_.get())
+                                      : cache_.get(),
+      .workers = workers_.get(),
+      .verifier = auth::PrincipalVerifier(kTestHmacKey),
+      .clock = absl::Now,
+      .on_change = [relay] {
+        if (relay != nullptr) relay->Wake();
+      }});
   auto server =
       Server::Start({.grpc_address = "127.0.0.1:0",
                      .metrics_address = "",
@@ -91,6 +102,7 @@ MembershipHarness::~MembershipHarness() {
   if (server_ != nullptr) server_->Shutdown(absl::Seconds(1));
   if (workers_ != nullptr) workers_->Shutdown();
   if (relay_ != nullptr) relay_->Stop();
+  follower_.reset();
 }
 
 std::string MembershipHarness::address() const {

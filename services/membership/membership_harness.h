@@ -23,6 +23,7 @@
 #include "common/events/relay.h"
 #include "common/pg/pg.h"
 #include "common/redis/cache.h"
+#include "common/redis/near_cache.h"
 #include "common/redis/redis.h"
 #include "common/server/server.h"
 #include "common/server/worker_pool.h"
@@ -41,6 +42,9 @@ struct HarnessOptions {
   int queue_capacity = 256;
   bool with_cache = true;
   bool with_relay = false;
+  // A near cache in front of the Redis cache, following the relay's stream as in main.cc
+  // (needs with_cache and with_relay).
+  bool with_near_cache = false;
 };
 
 class MembershipHarness {
@@ -55,6 +59,8 @@ class MembershipHarness {
   pg::PgPool* pg() { return pg_.get(); }
   redis::RedisPool* redis_pool() { return redis_.get(); }
   redis::ReadThroughCache* cache() { return cache_.get(); }
+  redis::NearCache* near_cache() { return near_cache_.get(); }
+  redis::StreamFollower* follower() { return follower_.get(); }
   events::OutboxRelay* relay() { return relay_.get(); }
   std::string address() const;
 
@@ -91,6 +97,9 @@ class MembershipHarness {
   std::unique_ptr<pg::PgPool> pg_;
   std::unique_ptr<redis::RedisPool> redis_;
   std::unique_ptr<redis::ReadThroughCache> cache_;
+  std::unique_ptr<redis::RedisPool> follower_redis_;
+  std::unique_ptr<redis::NearCache> near_cache_;
+  std::unique_ptr<redis::StreamFollower> follower_;
   std::unique_ptr<events::OutboxRelay> relay_;
   std::unique_ptr<WorkerPool> workers_;
   std::unique_ptr<MembershipStore> store_;

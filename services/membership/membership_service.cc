@@ -13,6 +13,7 @@
 #include "absl/time/time.h"
 #include "common/ids/canonical_ids.h"
 #include "common/redis/cache.h"
+#include "common/redis/near_cache.h"
 #include "common/server/unary.h"
 #include "common/server/worker_pool.h"
 #include "common/status/status.h"
@@ -73,6 +74,44 @@ absl::StatusOr<PageQuery> ParseNamePage(const common::v1::PageRequest& page, uin
 }
 
 }  // namespace
+
+std::vector<std::pair<std::string, std::string>> CacheKeysChangedBy(
+    const v1::MembershipEvent& event) {
+  switch (event.kind_case()) {
+    case v1::MembershipEvent::kOrganisationCreated:
+      return {{kOrganisationKind, event.organisation_created().organisation().organisation_id()}};
+    case v1::MembershipEvent::kOrganisationUpdated:
+      return {{kOrganisationKind, event.organisation_updated().organisation().organisation_id()}};
+    case v1::MembershipEvent::kSirenChanged:
+      return {{kOrganisationKind, event.siren_changed().organisation_id()}};
+    case v1::MembershipEvent::kNetworkCreated:
+      return {{kNetworkKind, event.network_created().network().network_id()}};
+    case v1::MembershipEvent::kNetworkUpdated:
+      return {{kNetworkKind, event.network_updated().network().network_id()}};
+    case v1::MembershipEvent::kMembershipChanged:
+      // Admission or departure changes which networks see the organisation.
+      return {{kOrganisationKind, event.membership_changed().membership().organisation_id()}};
+    case v1::MembershipEvent::kCharterSigned:
+      return {{kOrganisationKind, event.charter_signed().organisation_id()}};
+    case v1::MembershipEvent::KIND_NOT_SET:
+      break;
+  }
+  return {};
+}
+
+std::unique_ptr<redis::StreamFollower> FollowChanges(redis::RedisPool* pool, std::string stream,
+                                                     redis::NearCache* near) {
+  return std::make_unique<redis::StreamFollower>(
+      pool, std::move(stream),
+      [near](const redis::StreamFollower::Fields& fields) {
+        for (const auto& [name, value] : fields) {
+          v1::MembershipEvent event;
+          if (name != "payload" || !event.ParseFromString(value)) continue;
+          for (const auto& [kind, id] : CacheKeysChangedBy(event)) near->InvalidateLocal(kind, id);
+        }
+      },
+      near);
+}
 
 MembershipService::MembershipService(Dependencies deps) : deps_(std::move(deps)) {}
 MembershipService::~MembershipService() = default;

@@ -39,9 +39,11 @@
 #define MAILLAGE_SERVICES_MEMBERSHIP_MEMBERSHIP_SERVICE_H_
 
 #include <functional>
+#include <memory>
 
 #include "absl/time/time.h"
 #include "common/auth/auth.h"
+#include "maillage/membership/v1/events.pb.h"
 #include "maillage/membership/v1/membership.grpc.pb.h"
 
 namespace maillage {
@@ -49,7 +51,10 @@ class WorkerPool;
 }  // namespace maillage
 
 namespace maillage::redis {
-class ReadThroughCache;
+class BytesCache;
+class NearCache;
+class RedisPool;
+class StreamFollower;
 }  // namespace maillage::redis
 
 namespace maillage::membership {
@@ -59,12 +64,24 @@ struct ChangeContext;
 
 namespace v1 = ::maillage::membership::v1;
 
+// The cached entries (kind, id) that an event of the change stream makes stale, for the
+// near caches of the other replicas: an organisation's cached answer holds its profile and
+// the networks that admitted it, a network's its profile and charter.
+std::vector<std::pair<std::string, std::string>> CacheKeysChangedBy(
+    const v1::MembershipEvent& event);
+
+// Follows the change stream `stream` (on `pool`, which its blocking reads occupy) and drops
+// from `near` what each event changed (CacheKeysChangedBy).
+std::unique_ptr<redis::StreamFollower> FollowChanges(redis::RedisPool* pool, std::string stream,
+                                                     redis::NearCache* near);
+
 class MembershipService final : public v1::MembershipService::CallbackService {
  public:
   struct Dependencies {
     MembershipStore* store = nullptr;
-    // Optional: without it every read goes to PostgreSQL.
-    redis::ReadThroughCache* cache = nullptr;
+    // Optional: without it every read goes to PostgreSQL. The Redis cache, or the near cache
+    // in front of it (then followed by CacheKeysChangedBy on the change stream).
+    redis::BytesCache* cache = nullptr;
     WorkerPool* workers = nullptr;
     auth::PrincipalVerifier verifier{""};
     std::function<absl::Time()> clock = absl::Now;

@@ -241,3 +241,61 @@ TEST_F(MembershipServiceTest, UnsignedOrForgedCallsAreUnauthenticated) {
 
 }  // namespace
 }  // namespace maillage::membership
+
+namespace maillage::membership {
+namespace {
+
+// Reads served from the process (near cache) stay true: the writer reads its own write at
+// once, and a change committed by another replica reaches this one through its event.
+TEST(NearCacheJourneyTest, ChangesReachTheNearCacheOfEveryReplica) {
+  MembershipHarness h;
+  ASSERT_TRUE(h.Start({.with_cache = true, .with_relay = true, .with_near_cache = true}).ok());
+  ASSERT_TRUE(h.follower() != nullptr);
+  v1::CreateOrganisationRequest create;
+  create.mutable_organisation()->set_legal_name("Atelier Proche");
+  create.mutable_organisation()->set_kind(v1::ORGANISATION_KIND_ASSOCIATION);
+  v1::Organisation org;
+  ASSERT_TRUE(
+      h.Call(&v1::MembershipService::Stub::CreateOrganisation, h.Admin(), create, &org).ok());
+  // Once the creation's own event has come back through the stream, nothing else is due.
+  absl::Time deadline = absl::Now() + absl::Seconds(30);
+  while (h.follower()->entries() < 1 && absl::Now() < deadline) {
+    absl::SleepFor(absl::Milliseconds(10));
+  }
+  ASSERT_GE(h.follower()->entries(), 1);
+  v1::GetOrganisationRequest get;
+  get.set_organisation_id(org.organisation_id());
+  auto name = [&] {
+    v1::Organisation read;
+    EXPECT_TRUE(h.Call(&v1::MembershipService::Stub::GetOrganisation, h.Admin(), get, &read).ok());
+    return read.legal_name();
+  };
+  EXPECT_EQ(name(), "Atelier Proche");
+  EXPECT_EQ(name(), "Atelier Proche");
+  EXPECT_GE(h.near_cache()->stats().hits, 1);
+
+  // This replica writes: its next read sees the write, without waiting for anything.
+  v1::UpdateOrganisationRequest update;
+  *update.mutable_organisation() = org;
+  update.mutable_organisation()->set_legal_name("Atelier Tout Proche");
+  ASSERT_TRUE(
+      h.Call(&v1::MembershipService::Stub::UpdateOrganisation, h.Admin(), update, &org).ok());
+  EXPECT_EQ(name(), "Atelier Tout Proche");
+
+  // Another replica writes: it commits (with its event) and invalidates the shared Redis
+  // cache, but nothing of this replica's memory. The event, relayed to the stream, drops this
+  // replica's copy.
+  org.set_legal_name("Atelier Lointain");
+  ASSERT_TRUE(h.store()->UpdateOrganisation(org, {.actor = "other-replica"}, false).ok());
+  h.cache()->Invalidate("organisation", org.organisation_id());
+  h.relay()->Wake();
+  deadline = absl::Now() + absl::Seconds(30);
+  while (name() != "Atelier Lointain" && absl::Now() < deadline) {
+    absl::SleepFor(absl::Milliseconds(20));
+  }
+  EXPECT_EQ(name(), "Atelier Lointain");
+  EXPECT_GE(h.near_cache()->stats().invalidations, 2);
+}
+
+}  // namespace
+}  // namespace maillage::membership
