@@ -13,12 +13,18 @@
 #include "absl/time/clock.h"
 #include "common/events/outbox.h"
 #include "common/log/log.h"
+#include "common/pg/idempotency.h"
+#include "common/pg/keyset.h"
 #include "common/pg/pg.h"
 #include "common/status/status.h"
 #include "services/membership/domain/membership_rules.h"
 
 namespace maillage::membership {
 namespace {
+
+using ::maillage::pg::RecordIdempotencyKey;
+using ::maillage::pg::RequestHash;
+using ::maillage::pg::ReserveIdempotencyKey;
 
 using ::maillage::auth::v1::NETWORK_ROLE_ANIMATOR;
 using ::maillage::auth::v1::NetworkRole;
@@ -137,59 +143,6 @@ std::string PgTextArray(const google::protobuf::RepeatedPtrField<std::string>& v
   return absl::StrCat("{", absl::StrJoin(quoted, ","), "}");
 }
 
-// A listing query: conditions with numbered parameters, ordered by (sort key, id) and cut
-// after the keyset position of the previous page.
-class KeysetQuery {
- public:
-  // Binds `value` and returns its placeholder ("$3").
-  std::string Param(std::string value) {
-    params_.push_back(std::move(value));
-    return absl::StrCat("$", params_.size());
-  }
-  void Where(std::string condition) { conditions_.push_back(std::move(condition)); }
-  // `column LIKE 'prefix%'`, LIKE's wildcards escaped so that a '%' in a name matches itself.
-  void WherePrefix(absl::string_view column, const std::string& prefix, bool lower = false) {
-    std::string escaped;
-    for (char c : prefix) {
-      if (c == '%' || c == '_' || c == '\\') escaped += '\\';
-      escaped += c;
-    }
-    std::string p = Param(escaped + "%");
-    Where(absl::StrCat(column, " LIKE ", lower ? absl::StrCat("lower(", p, ")") : p));
-  }
-
-  // Runs `SELECT columns from_and_joins WHERE ... ORDER BY sort_key, id` for one page and
-  // reads the rows with `read`. The sort key and the id are the row's last two columns.
-  template <typename T>
-  Page<T> Run(pqxx::work& tx, absl::string_view columns, absl::string_view from,
-              absl::string_view sort_key, absl::string_view id, const PageQuery& page,
-              T (*read)(const pqxx::row&)) {
-    if (page.after.size() == 2) {
-      Where(absl::StrCat("(", sort_key, ", ", id, ") > (", Param(page.after[0]), ", ",
-                         Param(page.after[1]), "::uuid)"));
-    }
-    std::string sql =
-        absl::StrCat("SELECT ", columns, ", ", sort_key, ", ", id, "::text ", from, " WHERE ",
-                     conditions_.empty() ? "true" : absl::StrJoin(conditions_, " AND "),
-                     " ORDER BY ", sort_key, ", ", id, " LIMIT ", page.size + 1);
-    pqxx::result r = tx.exec_params(sql, pqxx::prepare::make_dynamic_params(params_));
-    Page<T> out;
-    for (size_t i = 0; i < r.size() && static_cast<int>(i) < page.size; ++i) {
-      out.items.push_back(read(r[i]));
-    }
-    if (static_cast<int>(r.size()) > page.size) {
-      const pqxx::row& last = r[page.size - 1];
-      pqxx::row::size_type n = last.size();
-      out.next_after = {last[n - 2].as<std::string>(), last[n - 1].as<std::string>()};
-    }
-    return out;
-  }
-
- private:
-  std::vector<std::string> params_;
-  std::vector<std::string> conditions_;
-};
-
 // Writes an event to the outbox inside the caller's transaction.
 absl::Status Emit(pqxx::work& tx, const ChangeContext& change,
                   const std::function<void(v1::MembershipEvent&)>& fill) {
@@ -253,47 +206,6 @@ absl::StatusOr<v1::Membership> FetchMembership(pqxx::work& tx, const std::string
   v1::Membership m = ReadMembership(r[0]);
   MAILLAGE_RETURN_IF_ERROR(AttachSponsors(tx, {&m}));
   return m;
-}
-
-// How long an idempotency key holds: a retry within it returns the first result; after it
-// the key may be used afresh.
-constexpr char kIdempotencyWindow[] = "24 hours";
-
-// A stable digest of a request, stored with its idempotency key.
-std::string RequestHash(const std::vector<std::string>& parts) {
-  return absl::StrCat(Fingerprint(parts));
-}
-
-// Looks up an idempotency key; reserves it when new. Returns the resource id recorded by a
-// previous call with the same request, or "" when this call must create the resource (and
-// then RecordKey()). The same key with another request is INVALID_ARGUMENT.
-absl::StatusOr<std::string> ReserveKey(pqxx::work& tx, const std::string& scope,
-                                       const std::string& key, const std::string& request_hash) {
-  if (key.empty()) return std::string();
-  // The insert waits for a concurrent transaction holding the same key, so two retries
-  // racing each other still create one resource. An expired key is taken over.
-  pqxx::result ins = tx.exec_params(
-      absl::StrCat("INSERT INTO idempotency_keys (scope, key, resource_id, request_hash) "
-                   "VALUES ($1, $2, '', $3) ON CONFLICT (scope, key) DO UPDATE "
-                   "SET resource_id = '', request_hash = excluded.request_hash, created_at = now() "
-                   "WHERE idempotency_keys.created_at < now() - interval '",
-                   kIdempotencyWindow, "'"),
-      scope, key, request_hash);
-  if (ins.affected_rows() == 1) return std::string();
-  pqxx::row r = tx.exec_params1(
-      "SELECT resource_id, request_hash FROM idempotency_keys WHERE scope = $1 AND key = $2", scope,
-      key);
-  if (r[1].as<std::string>() != request_hash) {
-    return InvalidField("idempotency_key", "already used for a different request");
-  }
-  return r[0].as<std::string>();
-}
-
-void RecordKey(pqxx::work& tx, const std::string& scope, const std::string& key,
-               const std::string& resource_id) {
-  if (key.empty()) return;
-  tx.exec_params("UPDATE idempotency_keys SET resource_id = $3 WHERE scope = $1 AND key = $2",
-                 scope, key, resource_id);
 }
 
 // Runs `fn` in a transaction of `pool`, returning the value it produced.
@@ -417,10 +329,10 @@ absl::StatusOr<v1::Organisation> MembershipStore::CreateOrganisation(const v1::O
         std::string scope = absl::StrCat("CreateOrganisation/", change.actor);
         MAILLAGE_ASSIGN_OR_RETURN(
             std::string existing,
-            ReserveKey(tx, scope, key, RequestHash({OrganisationProfile(draft)})));
+            ReserveIdempotencyKey(tx, scope, key, RequestHash({OrganisationProfile(draft)})));
         if (!existing.empty()) return FetchOrganisation(tx, existing);
         MAILLAGE_ASSIGN_OR_RETURN(v1::Organisation created, InsertOrganisation(tx, draft, change));
-        RecordKey(tx, scope, key, created.organisation_id());
+        RecordIdempotencyKey(tx, scope, key, created.organisation_id());
         return created;
       });
 }
@@ -529,7 +441,7 @@ absl::StatusOr<Page<v1::Organisation>> MembershipStore::ListOrganisations(
     const OrganisationFilter& f, const PageQuery& page) {
   return InTransaction<Page<v1::Organisation>>(
       pool_, [&](pqxx::work& tx) -> absl::StatusOr<Page<v1::Organisation>> {
-        KeysetQuery q;
+        pg::KeysetQuery q;
         std::string from = "FROM organisations o";
         // Within a network, pages follow the memberships' index on the same name key.
         const char* sort_key = f.network_id.empty() ? "o.name_key" : "m.organisation_name_key";
@@ -645,11 +557,12 @@ absl::StatusOr<v1::Person> MembershipStore::CreatePerson(const v1::Person& draft
                                                          const std::string& caller) {
   return InTransaction<v1::Person>(pool_, [&](pqxx::work& tx) -> absl::StatusOr<v1::Person> {
     std::string scope = absl::StrCat("CreatePerson/", caller);
-    MAILLAGE_ASSIGN_OR_RETURN(std::string existing,
-                              ReserveKey(tx, scope, key, RequestHash({draft.SerializeAsString()})));
+    MAILLAGE_ASSIGN_OR_RETURN(
+        std::string existing,
+        ReserveIdempotencyKey(tx, scope, key, RequestHash({draft.SerializeAsString()})));
     if (!existing.empty()) return FetchPerson(tx, existing);
     MAILLAGE_ASSIGN_OR_RETURN(v1::Person created, InsertPerson(tx, draft));
-    RecordKey(tx, scope, key, created.person_id());
+    RecordIdempotencyKey(tx, scope, key, created.person_id());
     return created;
   });
 }
@@ -728,7 +641,8 @@ absl::StatusOr<v1::Network> MembershipStore::CreateNetwork(const v1::Network& dr
     std::string scope = absl::StrCat("CreateNetwork/", change.actor);
     MAILLAGE_ASSIGN_OR_RETURN(
         std::string existing,
-        ReserveKey(tx, scope, key, RequestHash({NetworkProfile(draft), draft.charter().text()})));
+        ReserveIdempotencyKey(tx, scope, key,
+                              RequestHash({NetworkProfile(draft), draft.charter().text()})));
     if (!existing.empty()) return FetchNetwork(tx, existing);
     absl::StatusOr<v1::Organisation> animator =
         FetchOrganisation(tx, draft.animating_organisation_id());
@@ -760,7 +674,7 @@ absl::StatusOr<v1::Network> MembershipStore::CreateNetwork(const v1::Network& dr
     MAILLAGE_RETURN_IF_ERROR(Emit(tx, change, [&](v1::MembershipEvent& e) {
       *e.mutable_membership_changed()->mutable_membership() = founding;
     }));
-    RecordKey(tx, scope, key, id);
+    RecordIdempotencyKey(tx, scope, key, id);
     return created;
   });
 }
@@ -800,7 +714,7 @@ absl::StatusOr<Page<v1::Network>> MembershipStore::ListNetworks(const NetworkFil
                                                                 const PageQuery& page) {
   return InTransaction<Page<v1::Network>>(
       pool_, [&](pqxx::work& tx) -> absl::StatusOr<Page<v1::Network>> {
-        KeysetQuery q;
+        pg::KeysetQuery q;
         if (f.kind != v1::NETWORK_KIND_UNSPECIFIED) {
           q.Where(absl::StrCat("n.kind = ", static_cast<int>(f.kind)));
         }
@@ -926,14 +840,14 @@ absl::StatusOr<v1::Membership> MembershipStore::Apply(const std::string& network
         std::string scope = absl::StrCat("ApplyForMembership/", change.actor);
         MAILLAGE_ASSIGN_OR_RETURN(
             std::string existing,
-            ReserveKey(
+            ReserveIdempotencyKey(
                 tx, scope, key,
                 RequestHash({network_id, organisation_id, absl::StrCat(static_cast<int>(role)),
                              motivation, absl::StrCat(static_cast<int>(how))})));
         if (!existing.empty()) return FetchMembership(tx, existing);
         MAILLAGE_ASSIGN_OR_RETURN(v1::Membership m, ApplyInTx(tx, network_id, organisation_id, role,
                                                               motivation, change, how));
-        RecordKey(tx, scope, key, m.membership_id());
+        RecordIdempotencyKey(tx, scope, key, m.membership_id());
         return m;
       });
 }
@@ -1120,7 +1034,7 @@ absl::StatusOr<Page<v1::Membership>> MembershipStore::ListMemberships(const Memb
                                                                       const PageQuery& page) {
   return InTransaction<Page<v1::Membership>>(
       pool_, [&](pqxx::work& tx) -> absl::StatusOr<Page<v1::Membership>> {
-        KeysetQuery q;
+        pg::KeysetQuery q;
         if (!f.network_id.empty()) {
           q.Where(absl::StrCat("m.network_id = ", q.Param(f.network_id), "::uuid"));
         }

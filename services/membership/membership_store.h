@@ -23,6 +23,7 @@
 
 #include "absl/status/statusor.h"
 #include "common/paging/paging.h"
+#include "common/pg/keyset.h"
 #include "maillage/membership/v1/events.pb.h"
 #include "maillage/membership/v1/membership.pb.h"
 
@@ -75,11 +76,7 @@ struct NetworkFilter {
 };
 
 template <typename T>
-struct Page {
-  std::vector<T> items;
-  // Sort key of the last item when there are more; empty on the last page.
-  std::vector<std::string> next_after;
-};
+using Page = ::maillage::pg::Page<T>;
 
 // One row of a bulk import, already validated.
 struct ImportRow {
