@@ -8,6 +8,8 @@ namespace maillage {
 namespace {
 
 constexpr absl::string_view kVersion = "p1";
+// The fields of a token: version, fingerprint, sort key, checksum. Sort keys here have two.
+constexpr size_t kMaxTokenFields = 16;
 
 // FNV-1a: stable across processes and builds, unlike std::hash.
 uint64_t Fnv1a(absl::string_view s, uint64_t h) {
@@ -57,6 +59,10 @@ absl::StatusOr<PageQuery> ParsePage(const common::v1::PageRequest& page, uint64_
 
   auto bad = absl::InvalidArgumentError(
       absl::StrCat(field, ".page_token: not a token of this query (filters changed?)"));
+  if (page.page_token().size() > kMaxPageTokenSize) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(field, ".page_token: longer than ", kMaxPageTokenSize, " characters"));
+  }
   std::string raw;
   if (!absl::WebSafeBase64Unescape(page.page_token(), &raw)) return bad;
   std::vector<std::string> fields;
@@ -65,8 +71,10 @@ absl::StatusOr<PageQuery> ParsePage(const common::v1::PageRequest& page, uint64_
   while (!rest.empty()) {
     size_t colon = rest.find(':');
     size_t len = 0;
+    // `len` comes from the client: compared with what is left, never added to an offset,
+    // so a length near 2^64 cannot wrap around to a small sum and stall the loop.
     if (colon == absl::string_view::npos || !absl::SimpleAtoi(rest.substr(0, colon), &len) ||
-        colon + 1 + len > rest.size()) {
+        len > rest.size() - colon - 1 || fields.size() == kMaxTokenFields) {
       return bad;
     }
     fields.emplace_back(rest.substr(colon + 1, len));

@@ -24,6 +24,9 @@ namespace maillage {
 
 inline constexpr int kDefaultPageSize = 50;
 inline constexpr int kMaxPageSize = 500;
+// Longest page_token accepted, in characters (base64). The longest token the services issue
+// (a 200-character name key of 4-byte characters and a UUID) is about 1.3 KiB.
+inline constexpr size_t kMaxPageTokenSize = 2048;
 
 struct PageQuery {
   int size = kDefaultPageSize;

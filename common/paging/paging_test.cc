@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include "absl/strings/escaping.h"
+#include "absl/strings/str_cat.h"
+
 namespace maillage {
 namespace {
 
@@ -39,6 +42,30 @@ TEST(PagingTest, TokenOfAnotherQueryIsRefused) {
     req.set_page_token(edited);
     EXPECT_FALSE(ParsePage(req, Fingerprint({"net-1"})).ok()) << "edited at " << i;
   }
+}
+
+// A length field of 2^64 - 21 after a 20-digit prefix made `colon + 1 + len` wrap to 0: the
+// parser then kept the same position forever, adding fields until memory ran out.
+TEST(PagingTest, LengthFieldNearTwoToTheSixtyFourIsRefused) {
+  common::v1::PageRequest req;
+  // 1000 bytes after the prefix: without the bounds check each turn of the loop copies them,
+  // so memory runs out within seconds (under `ulimit -v`) instead of minutes.
+  req.set_page_token(
+      absl::WebSafeBase64Escape(absl::StrCat("18446744073709551595:", std::string(1000, 'x'))));
+  absl::Status s = ParsePage(req, 0).status();
+  EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(s.message().substr(0, 16), "page.page_token:");
+  // Every length that reaches past the end, however large, is refused the same way.
+  for (absl::string_view len : {"22", "18446744073709551615", "18446744073709551594"}) {
+    req.set_page_token(absl::WebSafeBase64Escape(absl::StrCat(len, ":0123456789abcdefghij")));
+    EXPECT_EQ(ParsePage(req, 0).status().code(), absl::StatusCode::kInvalidArgument) << len;
+  }
+}
+
+TEST(PagingTest, OverlongTokenIsRefusedBeforeDecoding) {
+  common::v1::PageRequest req;
+  req.set_page_token(std::string(kMaxPageTokenSize + 1, 'A'));
+  EXPECT_EQ(ParsePage(req, 0).status().message(), "page.page_token: longer than 2048 characters");
 }
 
 TEST(PagingTest, PageSizeBounds) {
