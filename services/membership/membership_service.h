@@ -59,8 +59,6 @@ namespace maillage::membership {
 class MembershipStore;
 struct ChangeContext;
 
-namespace v1 = ::maillage::membership::v1;
-
 class MembershipService final : public v1::MembershipService::CallbackService {
  public:
   struct Dependencies {
