@@ -8,6 +8,7 @@
 #include "common/events/outbox.h"
 #include "common/events/relay.h"
 #include "common/log/log.h"
+#include "common/paging/paging.h"
 #include "common/pg/pg.h"
 #include "common/redis/cache.h"
 #include "common/redis/near_cache.h"
@@ -33,6 +34,7 @@ struct Config {
   std::string redis_address;
   int redis_pool_size;
   std::string hmac_key;
+  std::string page_token_key;
   int workers;
   int queue_capacity;
   std::string log_level;
@@ -54,6 +56,7 @@ absl::StatusOr<Config> LoadConfig(int argc, char** argv) {
       .redis_address = r.Required("REDIS_ADDRESS"),
       .redis_pool_size = r.Int("REDIS_POOL_SIZE", 8, 1, 200),
       .hmac_key = r.Required("AUTH_HMAC_KEY"),
+      .page_token_key = r.String("PAGE_TOKEN_KEY", ""),
       .workers = r.Int("WORKERS", 8, 1, 256),
       .queue_capacity = r.Int("QUEUE_CAPACITY", 256, 1, 100000),
       .log_level = r.String("LOG_LEVEL", "info"),
@@ -68,6 +71,16 @@ absl::StatusOr<Config> LoadConfig(int argc, char** argv) {
     if (absl::Status s = auth::ValidateKey(c.hmac_key); !s.ok()) {
       r.AddError(absl::StrCat("MAILLAGE_AUTH_HMAC_KEY: ", s.message()));
     }
+  }
+  if (!c.page_token_key.empty()) {
+    if (absl::Status s = ValidatePageTokenKey(c.page_token_key, "MAILLAGE_PAGE_TOKEN_KEY");
+        !s.ok()) {
+      r.AddError(std::string(s.message()));
+    }
+  } else if (!c.hmac_key.empty()) {
+    // Derived, so that every replica of a deployment signs and accepts the same tokens
+    // without another secret to distribute.
+    c.page_token_key = DerivePageTokenKey(c.hmac_key);
   }
   if (absl::Status s = log::Init("membership", c.log_level); !s.ok()) {
     r.AddError(absl::StrCat("MAILLAGE_LOG_LEVEL: ", s.message()));
@@ -131,6 +144,7 @@ int Run(int argc, char** argv) {
                                          .cache = reads,
                                          .workers = &workers,
                                          .verifier = auth::PrincipalVerifier(config->hmac_key),
+                                         .page_tokens = PageTokenCodec(config->page_token_key),
                                          .clock = absl::Now,
                                          .on_change = [&relay] { relay.Wake(); }});
   auto server =

@@ -413,16 +413,28 @@ std::vector<Spoiler<v1::Network>> NetworkSpoilers() {
   };
 }
 
-// The length-prefixed fields of a page token ("p1", fingerprint, sort key...).
+// The service's page token codec, under the key the harness derives from kTestHmacKey.
+const PageTokenCodec& ServiceTokens() {
+  static const PageTokenCodec* codec = new PageTokenCodec(DerivePageTokenKey(kTestHmacKey));
+  return *codec;
+}
+
+// The length-prefixed fields of a page token ("p2", fingerprint, sort key...), read from the
+// bytes before its 32-byte signature.
 std::vector<std::string> TokenFields(const std::string& token) {
   std::string raw;
   EXPECT_TRUE(absl::WebSafeBase64Unescape(token, &raw));
+  EXPECT_GE(raw.size(), 32u);
+  raw.resize(raw.size() < 32 ? 0 : raw.size() - 32);
   std::vector<std::string> fields;
   absl::string_view rest = raw;
   while (!rest.empty()) {
     size_t colon = rest.find(':');
     size_t len = 0;
-    if (colon == absl::string_view::npos || !absl::SimpleAtoi(rest.substr(0, colon), &len)) break;
+    if (colon == absl::string_view::npos || !absl::SimpleAtoi(rest.substr(0, colon), &len) ||
+        len > rest.size() - colon - 1) {
+      break;
+    }
     fields.emplace_back(rest.substr(colon + 1, len));
     rest.remove_prefix(colon + 1 + len);
   }
@@ -430,8 +442,8 @@ std::vector<std::string> TokenFields(const std::string& token) {
 }
 
 // A token forged from a real one: its fingerprint kept, its sort key (name key, id) edited,
-// and encoded as the service encodes tokens. Nothing in a token is secret (common/paging is
-// public), so this is what a client can hand back.
+// and signed under the service's key. A client cannot do this (it has no key); the service
+// still checks the sort key before it reaches SQL, in case the key leaks.
 std::string Forge(const std::string& token,
                   const std::function<void(std::vector<std::string>&)>& edit) {
   std::vector<std::string> fields = TokenFields(token);
@@ -441,12 +453,11 @@ std::string Forge(const std::string& token,
     return token;
   }
   std::vector<std::string> key(fields.begin() + 2, fields.end());
-  // A token may end with a checksum of what precedes it: EncodePageToken adds it back.
-  if (EncodePageToken(fingerprint, {key.begin(), key.end() - 1}) == token) key.pop_back();
-  EXPECT_EQ(EncodePageToken(fingerprint, key), token) << "a token format this test does not know";
+  EXPECT_EQ(ServiceTokens().Encode(fingerprint, key), token)
+      << "a token format this test does not know";
   EXPECT_EQ(key.size(), 2u) << "the sort key: name key, id";
   edit(key);
-  return EncodePageToken(fingerprint, key);
+  return ServiceTokens().Encode(fingerprint, key);
 }
 
 struct Case {
@@ -480,8 +491,18 @@ void AddPageCases(const std::string& rpc,
        page(10, absl::WebSafeBase64Escape("2:p05:123451:x36:6d1f6a8e-3f0b-4c8e-9a4e-2b7c1d0e5f01")),
        "page.page_token"},
       {"page_token of another query",
-       page(10, EncodePageToken(12345, {"x", "6d1f6a8e-3f0b-4c8e-9a4e-2b7c1d0e5f01"})),
+       page(10, ServiceTokens().Encode(12345, {"x", "6d1f6a8e-3f0b-4c8e-9a4e-2b7c1d0e5f01"})),
        "page.page_token"},
+      {"page_token signed under another key",
+       page(10, PageTokenCodec("another-key-another-key-another-key")
+                    .Encode(12345, {"x", "6d1f6a8e-3f0b-4c8e-9a4e-2b7c1d0e5f01"})),
+       "page.page_token"},
+      // Once made the parser loop for ever, growing memory until the service died.
+      {"page_token with a length field near 2^64",
+       page(10, absl::WebSafeBase64Escape(
+                    absl::StrCat("18446744073709551595:", std::string(1000, 'x')))),
+       "page.page_token"},
+      {"page_token of 3000 characters", page(10, std::string(3000, 'A')), "page.page_token"},
   };
   for (auto& [name, p, field] : bad) {
     cases->push_back({absl::StrCat(rpc, " with ", name), field, [list, p = p] { return list(p); }});
@@ -1367,6 +1388,36 @@ TEST_F(BadInputTest, PageTokensAreBoundToTheirQueryAndCannotBeForged) {
                                                           {"ListMemberships", members_token}}) {
       std::string forged = Forge(token, t.edit);
       std::string name = absl::StrCat(rpc, " token forged with ", t.name);
+      if (rpc == "ListOrganisations") {
+        cases.push_back({name, "page.page_token", list_orgs([](LO&) {}, forged)});
+      } else if (rpc == "ListNetworks") {
+        cases.push_back({name, "page.page_token", list_nets([](LN&) {}, forged)});
+      } else {
+        cases.push_back({name, "page.page_token", list_members([](LM&) {}, forged)});
+      }
+    }
+  }
+
+  // What a client can do without the key: edit a real token, or sign one under a key of its
+  // own.
+  for (const auto& [rpc, token] :
+       std::vector<std::pair<std::string, std::string>>{{"ListOrganisations", orgs_token},
+                                                        {"ListNetworks", nets_token},
+                                                        {"ListMemberships", members_token}}) {
+    std::string raw;
+    ASSERT_TRUE(absl::WebSafeBase64Unescape(token, &raw));
+    // The last character of the id, just before the 32-byte signature.
+    raw[raw.size() - 33] = raw[raw.size() - 33] == '0' ? '1' : '0';
+    std::vector<std::string> fields = TokenFields(token);
+    ASSERT_EQ(fields.size(), 4u);
+    uint64_t fingerprint = 0;
+    ASSERT_TRUE(absl::SimpleAtoi(fields[1], &fingerprint));
+    for (const auto& [how, forged] : std::vector<std::pair<std::string, std::string>>{
+             {"its id edited, its signature kept", absl::WebSafeBase64Escape(raw)},
+             {"signed under another key",
+              PageTokenCodec("a-key-of-the-clients-own-a-key-of-the-clients-own")
+                  .Encode(fingerprint, {fields[2], fields[3]})}}) {
+      std::string name = absl::StrCat(rpc, " token ", how);
       if (rpc == "ListOrganisations") {
         cases.push_back({name, "page.page_token", list_orgs([](LO&) {}, forged)});
       } else if (rpc == "ListNetworks") {

@@ -82,6 +82,7 @@ absl::Status MembershipHarness::Start(HarnessOptions options) {
                                       : cache_.get(),
       .workers = workers_.get(),
       .verifier = auth::PrincipalVerifier(kTestHmacKey),
+      .page_tokens = page_tokens_,
       .clock = absl::Now,
       .on_change = [relay] {
         if (relay != nullptr) relay->Wake();

@@ -21,6 +21,7 @@
 #include "absl/time/time.h"
 #include "common/auth/auth.h"
 #include "common/events/relay.h"
+#include "common/paging/paging.h"
 #include "common/pg/pg.h"
 #include "common/redis/cache.h"
 #include "common/redis/near_cache.h"
@@ -63,6 +64,8 @@ class MembershipHarness {
   redis::StreamFollower* follower() { return follower_.get(); }
   events::OutboxRelay* relay() { return relay_.get(); }
   std::string address() const;
+  // The service's page token codec: its key derived from kTestHmacKey, as main.cc derives it.
+  const PageTokenCodec& page_tokens() const { return page_tokens_; }
 
   // The process-wide servers (started by the first Start()).
   static testing::PostgresServer* postgres();
@@ -106,6 +109,7 @@ class MembershipHarness {
   std::unique_ptr<MembershipService> service_;
   std::unique_ptr<Server> server_;
   std::unique_ptr<v1::MembershipService::Stub> stub_;
+  PageTokenCodec page_tokens_{DerivePageTokenKey(kTestHmacKey)};
 };
 
 }  // namespace maillage::membership

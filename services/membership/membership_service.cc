@@ -62,10 +62,12 @@ bool SharesAny(const Principal& who, const std::vector<std::string>& networks) {
                      [&](const std::string& n) { return auth::InNetwork(who, n); });
 }
 
-// The listings here page on (name key, UUID). Page tokens are not signed, so the sort key a
-// token carries is checked before it reaches SQL: a forged one is refused like a foreign one.
-absl::StatusOr<PageQuery> ParseNamePage(const common::v1::PageRequest& page, uint64_t fingerprint) {
-  MAILLAGE_ASSIGN_OR_RETURN(PageQuery q, ParsePage(page, fingerprint));
+// The listings here page on (name key, UUID). Page tokens are signed, so a client cannot
+// forge one; the sort key is still checked before it reaches SQL, so that a leaked key or a
+// token of another listing's shape cannot put anything but a name and a UUID there.
+absl::StatusOr<PageQuery> ParseNamePage(const PageTokenCodec& tokens,
+                                        const common::v1::PageRequest& page, uint64_t fingerprint) {
+  MAILLAGE_ASSIGN_OR_RETURN(PageQuery q, tokens.Parse(page, fingerprint));
   if (!q.after.empty() &&
       (q.after.size() != 2 || !IsValidUtf8Text(q.after[0]) || !IsValidUuid(q.after[1]))) {
     return InvalidField("page.page_token", "not a token of this query (filters changed?)");
@@ -300,7 +302,7 @@ grpc::ServerUnaryReactor* MembershipService::ListOrganisations(
     uint64_t fp =
         Fingerprint({"organisations", filter.network_id, filter.name_prefix, filter.siren_prefix,
                      filter.naf_prefix, filter.departement_code, filter.commune_code});
-    MAILLAGE_ASSIGN_OR_RETURN(PageQuery page, ParseNamePage(req->page(), fp));
+    MAILLAGE_ASSIGN_OR_RETURN(PageQuery page, ParseNamePage(deps_.page_tokens, req->page(), fp));
     MAILLAGE_ASSIGN_OR_RETURN(Page<v1::Organisation> result,
                               deps_.store->ListOrganisations(filter, page));
     bool full = who.platform_admin() || auth::IsAnimator(who, req->network_id());
@@ -310,7 +312,7 @@ grpc::ServerUnaryReactor* MembershipService::ListOrganisations(
                                        : PublicView(std::move(org));
     }
     if (!result.next_after.empty()) {
-      resp->mutable_page()->set_next_page_token(EncodePageToken(fp, result.next_after));
+      resp->mutable_page()->set_next_page_token(deps_.page_tokens.Encode(fp, result.next_after));
     }
     return absl::OkStatus();
   });
@@ -466,11 +468,11 @@ grpc::ServerUnaryReactor* MembershipService::ListNetworks(grpc::CallbackServerCo
                          .departement_code = req->departement_code()};
     uint64_t fp = Fingerprint({"networks", absl::StrCat(static_cast<int>(filter.kind)),
                                filter.name_prefix, filter.departement_code});
-    MAILLAGE_ASSIGN_OR_RETURN(PageQuery page, ParseNamePage(req->page(), fp));
+    MAILLAGE_ASSIGN_OR_RETURN(PageQuery page, ParseNamePage(deps_.page_tokens, req->page(), fp));
     MAILLAGE_ASSIGN_OR_RETURN(Page<v1::Network> result, deps_.store->ListNetworks(filter, page));
     for (v1::Network& n : result.items) *resp->add_networks() = std::move(n);
     if (!result.next_after.empty()) {
-      resp->mutable_page()->set_next_page_token(EncodePageToken(fp, result.next_after));
+      resp->mutable_page()->set_next_page_token(deps_.page_tokens.Encode(fp, result.next_after));
     }
     return absl::OkStatus();
   });
@@ -701,12 +703,12 @@ grpc::ServerUnaryReactor* MembershipService::ListMemberships(grpc::CallbackServe
                                absl::StrCat(static_cast<int>(filter.state)),
                                absl::StrCat(static_cast<int>(filter.role)),
                                filter.charter_signature_required ? "1" : "0"});
-    MAILLAGE_ASSIGN_OR_RETURN(PageQuery page, ParseNamePage(req->page(), fp));
+    MAILLAGE_ASSIGN_OR_RETURN(PageQuery page, ParseNamePage(deps_.page_tokens, req->page(), fp));
     MAILLAGE_ASSIGN_OR_RETURN(Page<v1::Membership> result,
                               deps_.store->ListMemberships(filter, page));
     for (v1::Membership& m : result.items) *resp->add_memberships() = std::move(m);
     if (!result.next_after.empty()) {
-      resp->mutable_page()->set_next_page_token(EncodePageToken(fp, result.next_after));
+      resp->mutable_page()->set_next_page_token(deps_.page_tokens.Encode(fp, result.next_after));
     }
     return absl::OkStatus();
   });

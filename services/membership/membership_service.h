@@ -6,7 +6,8 @@
 // do, calls the store, and maps the absl::Status to grpc::Status once.
 //
 //   MembershipService service({.store = &store, .cache = &cache, .workers = &pool,
-//                              .verifier = auth::PrincipalVerifier(key)});
+//                              .verifier = auth::PrincipalVerifier(key),
+//                              .page_tokens = PageTokenCodec(DerivePageTokenKey(key))});
 //   auto server = Server::Start(options, {&service});
 //
 // Who may do what (platform admins may do everything):
@@ -43,6 +44,7 @@
 
 #include "absl/time/time.h"
 #include "common/auth/auth.h"
+#include "common/paging/paging.h"
 #include "maillage/membership/v1/events.pb.h"
 #include "maillage/membership/v1/membership.grpc.pb.h"
 
@@ -84,6 +86,9 @@ class MembershipService final : public v1::MembershipService::CallbackService {
     redis::BytesCache* cache = nullptr;
     WorkerPool* workers = nullptr;
     auth::PrincipalVerifier verifier{""};
+    // Signs and checks the listings' page tokens. The default key is random: tokens then
+    // hold in this process only, so replicas must share a configured key.
+    PageTokenCodec page_tokens;
     std::function<absl::Time()> clock = absl::Now;
     // Called after each committed change, e.g. to wake the outbox relay.
     std::function<void()> on_change = [] {};

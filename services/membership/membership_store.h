@@ -33,8 +33,6 @@ class PgPool;
 
 namespace maillage::membership {
 
-namespace v1 = ::maillage::membership::v1;
-
 // How an organisation comes to a network (see domain/membership_rules.h).
 enum class Enrolment {
   // A representative of the organisation applies: APPLIED, or SPONSORED on an open network.

@@ -304,7 +304,11 @@ v1::Organisation Normalised(v1::Organisation o) {
     if (t->commune_codes().empty()) t->add_commune_codes(head->address().commune_code());
   }
   if (t->departement_codes().empty() && !t->commune_codes().empty()) {
-    t->add_departement_codes(DepartementOfCommune(t->commune_codes(0)));
+    // Only a département that exists: some five-digit codes name none (Saint-Barthélemy's
+    // 977xx) or only look like commune codes ("97063", "20123"), and a derived code that
+    // validation refuses would make the stored organisation fail its next update.
+    std::string departement = DepartementOfCommune(t->commune_codes(0));
+    if (IsValidDepartementCode(departement)) t->add_departement_codes(std::move(departement));
   }
   return o;
 }

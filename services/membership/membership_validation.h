@@ -14,8 +14,6 @@
 
 namespace maillage::membership {
 
-namespace v1 = ::maillage::membership::v1;
-
 enum class Purpose { kCreate, kUpdate };
 
 // Limits, in characters (Unicode code points, not bytes).

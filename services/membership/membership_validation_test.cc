@@ -1,0 +1,57 @@
+// Request validation: regression tests for what the fuzzer (membership_validation_fuzz.cc)
+// found.
+#include "services/membership/membership_validation.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+namespace maillage::membership {
+namespace {
+
+// A company whose head office is in `commune_code`, with no territory of its own.
+v1::Organisation CompanyIn(const std::string& commune_code) {
+  v1::Organisation o;
+  o.set_organisation_id("6d1f6a8e-3f0b-4c8e-9a4e-2b7c1d0e5f01");
+  o.set_version(1);
+  o.set_legal_name("Atelier");
+  o.set_kind(v1::ORGANISATION_KIND_COMPANY);
+  o.set_siren("732829320");
+  v1::Establishment* e = o.add_establishments();
+  e->set_siret("73282932000074");
+  e->set_head_office(true);
+  e->mutable_address()->set_commune_code(commune_code);
+  return o;
+}
+
+// Found by the fuzzer (fuzz/corpus/membership_validation_fuzz/crash-0e1b5ebb...): the
+// territory derived from a head office in commune 97063 got département "970", which does
+// not exist, so the organisation as stored (and read back by its representative) was refused
+// by the next UpdateOrganisation.
+TEST(NormalisedTest, AValidOrganisationStaysValidOnceNormalised) {
+  for (const std::string commune : {"97063", "20123", "96001", "00001", "97701", "98735"}) {
+    SCOPED_TRACE(commune);
+    v1::Organisation o = CompanyIn(commune);
+    ASSERT_TRUE(ValidateOrganisation(o, "organisation", Purpose::kCreate).ok());
+    v1::Organisation stored = Normalised(o);
+    EXPECT_EQ(ValidateOrganisation(stored, "organisation", Purpose::kUpdate), absl::OkStatus());
+    EXPECT_EQ(stored.territory().commune_codes_size(), 1);
+  }
+}
+
+TEST(NormalisedTest, TheHeadOfficeGivesTheTerritory) {
+  v1::Organisation stored = Normalised(CompanyIn("33063"));
+  ASSERT_EQ(stored.territory().commune_codes_size(), 1);
+  EXPECT_EQ(stored.territory().commune_codes(0), "33063");
+  ASSERT_EQ(stored.territory().departement_codes_size(), 1);
+  EXPECT_EQ(stored.territory().departement_codes(0), "33");
+  stored = Normalised(CompanyIn("97411"));
+  ASSERT_EQ(stored.territory().departement_codes_size(), 1);
+  EXPECT_EQ(stored.territory().departement_codes(0), "974");
+  stored = Normalised(CompanyIn("2A004"));
+  ASSERT_EQ(stored.territory().departement_codes_size(), 1);
+  EXPECT_EQ(stored.territory().departement_codes(0), "2A");
+}
+
+}  // namespace
+}  // namespace maillage::membership
