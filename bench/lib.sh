@@ -1,26 +1,8 @@
-# Helpers of the bench/run-* scripts (sourced, not executed): build, a private PostgreSQL and
-# Redis in a temporary folder, a membership server, and cleanup of everything on exit.
-# The sourcing script sets bench_name before calling them.
+# Helpers of the bench/run-* scripts (sourced, not executed, after setting root_dir): build, a
+# private PostgreSQL and Redis in a temporary folder, a membership server, and cleanup of
+# everything on exit.
 
-pg_bin=/usr/lib/postgresql/15/bin
-
-log() { printf '\033[1m%s\033[0m %s\n' "${bench_name:-bench}:" "$*" >&2; }
-die() { log "error: $*"; exit 1; }
-
-free_port() {
-  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
-}
-wait_port() {
-  local port="$1" timeout="${2:-30}" i
-  for ((i = 0; i < timeout * 10; i++)); do
-    if (echo >"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then return 0; fi
-    sleep 0.1
-  done
-  return 1
-}
-as_db_user() {
-  if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
-}
+source "$root_dir/scripts/lib.sh"  # log, die, free_port, wait_port, as_db_user, pg_bin
 
 # bench_build DIR TARGET...: a Release build of the targets, unless BENCH_NO_BUILD is set.
 bench_build() {

@@ -143,9 +143,9 @@ std::string PgTextArray(const google::protobuf::RepeatedPtrField<std::string>& v
   return absl::StrCat("{", absl::StrJoin(quoted, ","), "}");
 }
 
-// Writes an event to the outbox inside the caller's transaction.
-absl::Status Emit(pqxx::work& tx, const ChangeContext& change,
-                  const std::function<void(v1::MembershipEvent&)>& fill) {
+// The event announcing a change, by `actor`, now.
+events::OutboxEvent MakeEvent(const ChangeContext& change,
+                              const std::function<void(v1::MembershipEvent&)>& fill) {
   v1::MembershipEvent event;
   event.set_event_id(events::NewEventId());
   SetTime(event.mutable_occur_time(), absl::ToUnixMicros(absl::Now()));
@@ -153,8 +153,14 @@ absl::Status Emit(pqxx::work& tx, const ChangeContext& change,
   fill(event);
   const google::protobuf::FieldDescriptor* kind =
       event.GetDescriptor()->FindFieldByNumber(event.kind_case());
-  return events::Enqueue(tx, event.event_id(), absl::StrCat("membership.", kind->name()),
-                         event.SerializeAsString());
+  return {event.event_id(), absl::StrCat("membership.", kind->name()), event.SerializeAsString()};
+}
+
+// Writes an event to the outbox inside the caller's transaction.
+absl::Status Emit(pqxx::work& tx, const ChangeContext& change,
+                  const std::function<void(v1::MembershipEvent&)>& fill) {
+  events::OutboxEvent e = MakeEvent(change, fill);
+  return events::Enqueue(tx, e.event_id, e.event_type, e.payload);
 }
 
 absl::StatusOr<v1::Organisation> FetchOrganisation(pqxx::work& tx, const std::string& id) {
@@ -1081,19 +1087,6 @@ std::string PgArray(const std::vector<std::string>& values) {
 
 std::string PgIntArray(const std::vector<int>& values) {
   return absl::StrCat("{", absl::StrJoin(values, ","), "}");
-}
-
-// The event that Emit() would write, for writing many in one statement.
-events::OutboxEvent MakeEvent(const ChangeContext& change,
-                              const std::function<void(v1::MembershipEvent&)>& fill) {
-  v1::MembershipEvent event;
-  event.set_event_id(events::NewEventId());
-  SetTime(event.mutable_occur_time(), absl::ToUnixMicros(absl::Now()));
-  event.set_actor(change.actor);
-  fill(event);
-  const google::protobuf::FieldDescriptor* kind =
-      event.GetDescriptor()->FindFieldByNumber(event.kind_case());
-  return {event.event_id(), absl::StrCat("membership.", kind->name()), event.SerializeAsString()};
 }
 
 }  // namespace

@@ -3,6 +3,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
+#include "common/ids/canonical_ids.h"
 
 namespace maillage::membership {
 namespace {
@@ -163,16 +164,6 @@ bool IsValidWebsite(absl::string_view url) {
   return true;
 }
 
-bool IsValidUuid(absl::string_view id) {
-  if (id.size() != 36) return false;
-  for (size_t i = 0; i < id.size(); ++i) {
-    if (i == 8 || i == 13 || i == 18 || i == 23) {
-      if (id[i] != '-') return false;
-    } else if (!absl::ascii_isxdigit(id[i])) {
-      return false;
-    }
-  }
-  return true;
-}
+bool IsValidUuid(absl::string_view id) { return IsUuid(id); }
 
 }  // namespace maillage::membership
