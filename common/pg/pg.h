@@ -76,10 +76,21 @@ struct Migration {
   std::string sql;
 };
 
-// Applies, in name order, the migrations not yet recorded in <schema_table>, each exactly
-// once, all in one transaction holding an advisory lock keyed by `service`, so replicas that
-// start together wait for one another instead of racing. Fails if a recorded migration is
-// no longer known to this binary (the database is newer than the code).
+// Applies, in name order, the migrations of `service` not yet recorded in schema_migrations,
+// each exactly once, all in one transaction holding an advisory lock keyed by `service`, so
+// replicas that start together wait for one another instead of racing.
+//
+// Bookkeeping is per service: schema_migrations is keyed by (service, name), so two services
+// sharing one database each keep their own list. Each row holds the SHA-256 (hex) of the
+// migration's text. Fails with FAILED_PRECONDITION, changing nothing, when
+//   - a recorded migration is no longer known to this binary (the database is newer than the
+//     code), or
+//   - a recorded migration's text changed since it was applied: "migration 001_init.sql of
+//     membership was edited after it was applied: checksum <new> differs from the recorded
+//     <old>; ..." (restore the file; changes go into a new migration).
+// A database bookkept by an older build (no service, no checksum) is upgraded in place: its
+// rows are claimed by the service whose migration names they carry and get their checksum
+// recorded from the current text, without failing.
 absl::Status ApplyMigrations(PgPool& pool, const std::string& service,
                              const std::vector<Migration>& migrations);
 
