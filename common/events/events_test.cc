@@ -3,6 +3,7 @@
 #include <chrono>
 #include <functional>
 #include <future>
+#include <map>
 #include <memory>
 #include <string>
 #include <thread>
@@ -397,6 +398,72 @@ TEST_F(EventsTest, HandlerErrorIsRetriedBeforeLaterEvents) {
   EXPECT_EQ(applied, ids);
   EXPECT_EQ(consumer.stats().handler_errors, 1);
   EXPECT_EQ(PendingInGroup(), 0);
+}
+
+TEST_F(EventsTest, PoisonEventGoesToTheDeadLetterStreamAndLaterEventsFlow) {
+  std::vector<std::string> ids = {NewEventId(), NewEventId(), NewEventId()};
+  for (const std::string& id : ids) ASSERT_TRUE(Publish(id, "t", "p" + id).ok());
+  OutboxRelay relay(pg_.get(), redis_.get(), Relay());
+  ASSERT_TRUE(relay.RelayOnce().ok());
+
+  ConsumerOptions options = Consumer("c1");
+  options.max_deliveries = 3;
+  std::vector<std::string> applied;
+  int poison_attempts = 0;
+  StreamConsumer consumer(redis_.get(), options, [&](const Event& e) {
+    if (e.event_id == ids[1]) {
+      ++poison_attempts;
+      return absl::InvalidArgumentError("payload: cannot be parsed");
+    }
+    applied.push_back(e.event_id);
+    return absl::OkStatus();
+  });
+  ASSERT_TRUE(PollUntil(consumer, [&] { return applied.size() >= 2; }));
+  EXPECT_EQ(applied, (std::vector<std::string>{ids[0], ids[2]}));
+  EXPECT_EQ(poison_attempts, 3);
+  EXPECT_EQ(consumer.stats().dead_lettered, 1);
+  EXPECT_EQ(PendingInGroup(), 0);
+
+  auto dead = redis_->Command({"XRANGE", DeadLetterStream(kStream), "-", "+"});
+  ASSERT_TRUE(dead.ok()) << dead.status();
+  ASSERT_EQ(dead->elements().size(), 1u);
+  std::map<std::string, std::string> fields;
+  const std::vector<RedisReply>& kv = dead->elements()[0].elements()[1].elements();
+  for (size_t i = 0; i + 1 < kv.size(); i += 2) fields[kv[i].str()] = kv[i + 1].str();
+  EXPECT_EQ(fields["id"], ids[1]);
+  EXPECT_EQ(fields["payload"], "p" + ids[1]);
+  EXPECT_EQ(fields["group"], kGroup);
+  EXPECT_EQ(fields["deliveries"], "3");
+  EXPECT_NE(fields["reason"].find("payload: cannot be parsed"), std::string::npos)
+      << fields["reason"];
+}
+
+TEST_F(EventsTest, PendingEntryDeletedFromTheStreamIsReportedByTheReclaim) {
+  ASSERT_TRUE(Publish(NewEventId(), "t", "p").ok());
+  OutboxRelay relay(pg_.get(), redis_.get(), Relay());
+  ASSERT_TRUE(relay.RelayOnce().ok());
+  // c1 reads the entry and dies before acknowledging it; then the entry is deleted.
+  StreamConsumer dying(redis_.get(), Consumer("c1"),
+                       [](const Event&) { return absl::UnavailableError("crashed"); });
+  (void)dying.PollOnce();
+  ASSERT_EQ(PendingInGroup(), 1);
+  auto range = redis_->Command({"XRANGE", kStream, "-", "+"});
+  ASSERT_TRUE(range.ok() && range->elements().size() == 1);
+  ASSERT_TRUE(redis_->Command({"XDEL", kStream, range->elements()[0].elements()[0].str()}).ok());
+
+  ConsumerOptions options = Consumer("c2");
+  options.claim_idle = absl::ZeroDuration();
+  StreamConsumer taker(redis_.get(), options, [](const Event&) { return absl::OkStatus(); });
+  ASSERT_TRUE(taker.PollOnce().ok());
+  EXPECT_EQ(taker.stats().deleted_pending, 1);
+  EXPECT_EQ(PendingInGroup(), 0);
+}
+
+TEST(IsStaleTest, IgnoresEventsNotNewerThanTheHeldVersion) {
+  EXPECT_FALSE(IsStale(-1, 0));  // nothing held yet: apply
+  EXPECT_FALSE(IsStale(3, 4));   // newer: apply
+  EXPECT_TRUE(IsStale(4, 4));    // the same version again (a duplicate): ignore
+  EXPECT_TRUE(IsStale(5, 4));    // a late, older event: ignore
 }
 
 TEST_F(EventsTest, RedisDownKeepsRowsUntilItIsBack) {
