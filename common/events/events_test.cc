@@ -459,6 +459,36 @@ TEST_F(EventsTest, PendingEntryDeletedFromTheStreamIsReportedByTheReclaim) {
   EXPECT_EQ(PendingInGroup(), 0);
 }
 
+TEST_F(EventsTest, TrimKeepsEveryEntryAGroupHasNotAcknowledged) {
+  std::vector<std::string> ids;
+  for (int i = 0; i < 5; ++i) {
+    ids.push_back(NewEventId());
+    ASSERT_TRUE(Publish(ids.back(), "t", "p").ok());
+  }
+  OutboxRelay relay(pg_.get(), redis_.get(), Relay());
+  ASSERT_TRUE(relay.RelayOnce().ok());
+
+  // "reporting" handles everything; "audit" handles the first two, then fails on the third.
+  std::vector<std::string> audited;
+  StreamConsumer fast(redis_.get(), Consumer("c1"), [](const Event&) { return absl::OkStatus(); });
+  ConsumerOptions audit_options = Consumer("a1");
+  audit_options.group = "audit";
+  audit_options.max_deliveries = 0;
+  StreamConsumer slow(redis_.get(), audit_options, [&](const Event& e) {
+    if (e.event_id == ids[2]) return absl::UnavailableError("audit store down");
+    audited.push_back(e.event_id);
+    return absl::OkStatus();
+  });
+  ASSERT_TRUE(PollUntil(fast, [&] { return fast.stats().handled == 5; }));
+  (void)slow.PollOnce();
+  ASSERT_EQ(audited.size(), 2u);
+
+  auto trimmed = relay.TrimStream();
+  ASSERT_TRUE(trimmed.ok()) << trimmed.status();
+  EXPECT_EQ(*trimmed, 2);  // only what both groups acknowledged
+  EXPECT_EQ(StreamEventIds(), (std::vector<std::string>{ids[2], ids[3], ids[4]}));
+}
+
 TEST(IsStaleTest, IgnoresEventsNotNewerThanTheHeldVersion) {
   EXPECT_FALSE(IsStale(-1, 0));  // nothing held yet: apply
   EXPECT_FALSE(IsStale(3, 4));   // newer: apply
