@@ -489,6 +489,18 @@ TEST_F(EventsTest, TrimKeepsEveryEntryAGroupHasNotAcknowledged) {
   EXPECT_EQ(StreamEventIds(), (std::vector<std::string>{ids[2], ids[3], ids[4]}));
 }
 
+TEST_F(EventsTest, TrimWithoutGroupsKeepsAboutMaxLen) {
+  RelayOptions options = Relay();
+  options.max_len_without_groups = 1;  // "~": Redis trims whole nodes, so allow a node
+  OutboxRelay relay(pg_.get(), redis_.get(), options);
+  for (int i = 0; i < 300; ++i) ASSERT_TRUE(Publish(NewEventId(), "t", "p").ok());
+  for (int i = 0; i < 3; ++i) ASSERT_TRUE(relay.RelayOnce().ok());
+  auto trimmed = relay.TrimStream();
+  ASSERT_TRUE(trimmed.ok()) << trimmed.status();
+  EXPECT_GT(*trimmed, 0);
+  EXPECT_LT(StreamEventIds().size(), 300u);
+}
+
 TEST(IsStaleTest, IgnoresEventsNotNewerThanTheHeldVersion) {
   EXPECT_FALSE(IsStale(-1, 0));  // nothing held yet: apply
   EXPECT_FALSE(IsStale(3, 4));   // newer: apply

@@ -47,7 +47,15 @@ absl::StatusOr<int64_t> OutboxRelay::TrimStream() {
     if (absl::StrContains(groups.str(), "no such key")) return 0;  // nothing published yet
     return groups.ToStatus();
   }
-  if (!groups.is_array() || groups.elements().empty()) return 0;  // no reader: keep all
+  if (!groups.is_array() || groups.elements().empty()) {
+    // No group to lose anything: only tail followers (XREAD, e.g. near caches) read it.
+    if (options_.max_len_without_groups <= 0) return 0;
+    MAILLAGE_ASSIGN_OR_RETURN(redis::RedisReply trimmed,
+                              redis_->Command({"XTRIM", options_.stream, "MAXLEN", "~",
+                                               absl::StrCat(options_.max_len_without_groups)}));
+    MAILLAGE_RETURN_IF_ERROR(trimmed.ToStatus());
+    return trimmed.integer();
+  }
   std::string floor;
   for (const redis::RedisReply& group : groups.elements()) {
     std::string name, last_delivered;

@@ -30,8 +30,9 @@
 // smallest pending id (XPENDING summary); XTRIM MINID <floor> then removes the entries below
 // it. A group that is down keeps everything from where it stopped, so the stream (Redis
 // memory) grows during its outage: watch the stream length metric. A stream without groups
-// is not trimmed. The old XADD MAXLEN ~ max_len (which dropped entries no group had read) is
-// off by default and kept only for deployments that prefer bounded memory over delivery.
+// (read only by tail followers such as near caches) is trimmed to about
+// max_len_without_groups entries. The old XADD MAXLEN ~ max_len (which dropped entries no group had
+// read) is off by default and kept only for deployments that prefer bounded memory over delivery.
 #ifndef MAILLAGE_COMMON_EVENTS_RELAY_H_
 #define MAILLAGE_COMMON_EVENTS_RELAY_H_
 
@@ -62,6 +63,8 @@ struct RelayOptions {
   // Approximate stream length kept (XADD MAXLEN ~), even at the cost of entries a group has
   // not read yet; 0 (the default) leaves trimming to TrimStream.
   int64_t max_len = 0;
+  // Approximate length kept by TrimStream while the stream has no consumer group; 0: all.
+  int64_t max_len_without_groups = 1000000;
   // How often the background thread runs TrimStream; zero or less: never.
   absl::Duration trim_interval = absl::Minutes(1);
   // Test hook, run after the XADDs and before the rows are marked published; an error
