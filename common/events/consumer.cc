@@ -285,6 +285,16 @@ CREATE TABLE IF NOT EXISTS processed_events (
 )sql";
 }
 
+absl::string_view ProcessedEventsRetentionSql() {
+  return R"sql(
+CREATE INDEX IF NOT EXISTS processed_events_processed_at ON processed_events (processed_at);
+)sql";
+}
+
+pg::RetentionRule ProcessedEventsRetentionRule(absl::Duration keep_for) {
+  return {.table = "processed_events", .age_column = "processed_at", .keep_for = keep_for};
+}
+
 absl::StatusOr<bool> MarkProcessed(pqxx::work& tx, absl::string_view consumer_group,
                                    absl::string_view event_id) {
   if (!IsUuid(event_id)) {

@@ -64,6 +64,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "common/pg/retention.h"
 #include "common/redis/redis.h"
 
 namespace maillage::events {
@@ -175,9 +176,16 @@ bool IsStale(int64_t held_version, int64_t event_version);
 
 // CREATE TABLE IF NOT EXISTS processed_events (consumer_group TEXT, event_id UUID,
 // processed_at TIMESTAMPTZ, PRIMARY KEY (consumer_group, event_id)). Idempotent; consuming
-// services add it to their migrations. Rows are never deleted by this library: prune those
-// older than the stream's retention if the table grows too large.
+// services add it to their migrations, followed by ProcessedEventsRetentionSql(), and delete
+// old rows with pg::Retention and ProcessedEventsRetentionRule(). Keep them longer than any
+// redelivery can come late (the stream keeps unacknowledged entries, see relay.h).
 absl::string_view ProcessedEventsSchemaSql();
+
+// CREATE INDEX IF NOT EXISTS on processed_events (processed_at). Idempotent.
+absl::string_view ProcessedEventsRetentionSql();
+
+// processed_events rows older than `keep_for` (default 30 days).
+pg::RetentionRule ProcessedEventsRetentionRule(absl::Duration keep_for = absl::Hours(24 * 30));
 
 // Records that `consumer_group` processed `event_id`, inside the caller's transaction.
 // true: first time, apply the effect in the same transaction; false: already processed (a

@@ -15,6 +15,7 @@
 #include "common/events/outbox.h"
 #include "common/events/relay.h"
 #include "common/pg/pg.h"
+#include "common/pg/retention.h"
 #include "common/redis/redis.h"
 #include "common/status/status.h"
 #include "gtest/gtest.h"
@@ -79,7 +80,9 @@ class EventsTest : public ::testing::Test {
     absl::Status migrated = pg::ApplyMigrations(
         *pg_, "events_test",
         {{"000_outbox.sql", std::string(OutboxSchemaSql())},
+         {"000_outbox_retention.sql", std::string(OutboxRetentionSql())},
          {"001_processed_events.sql", std::string(ProcessedEventsSchemaSql())},
+         {"001_processed_events_retention.sql", std::string(ProcessedEventsRetentionSql())},
          // No unique constraint: a duplicate application would show as a second row.
          {"002_effects.sql",
           "CREATE TABLE effects (seq BIGSERIAL PRIMARY KEY, event_id UUID NOT NULL,"
@@ -499,6 +502,39 @@ TEST_F(EventsTest, TrimWithoutGroupsKeepsAboutMaxLen) {
   ASSERT_TRUE(trimmed.ok()) << trimmed.status();
   EXPECT_GT(*trimmed, 0);
   EXPECT_LT(StreamEventIds().size(), 300u);
+}
+
+TEST_F(EventsTest, RetentionDeletesOldRelayedRowsAndOldProcessedMarks) {
+  std::vector<std::string> ids = {NewEventId(), NewEventId(), NewEventId()};
+  for (const std::string& id : ids) ASSERT_TRUE(Publish(id, "t", "p").ok());
+  OutboxRelay relay(pg_.get(), redis_.get(), Relay());
+  ASSERT_TRUE(relay.RelayOnce().ok());
+  const std::string unrelayed = NewEventId();
+  ASSERT_TRUE(Publish(unrelayed, "t", "p").ok());
+  ASSERT_TRUE(pg_->Transact([&](pqxx::work& tx) -> absl::Status {
+                   // ids[0] relayed 8 days ago; the unrelayed row was created long ago.
+                   tx.exec_params(
+                       "UPDATE outbox SET published_at = now() - interval '8 days'"
+                       " WHERE event_id = $1::uuid",
+                       ids[0]);
+                   tx.exec("UPDATE outbox SET created_at = now() - interval '60 days'");
+                   MAILLAGE_ASSIGN_OR_RETURN(bool first, MarkProcessed(tx, kGroup, ids[0]));
+                   MAILLAGE_ASSIGN_OR_RETURN(first, MarkProcessed(tx, kGroup, ids[1]));
+                   (void)first;
+                   tx.exec_params(
+                       "UPDATE processed_events SET processed_at = now() -"
+                       " interval '31 days' WHERE event_id = $1::uuid",
+                       ids[0]);
+                   return absl::OkStatus();
+                 })
+                  .ok());
+  pg::Retention retention(pg_.get(),
+                          {.rules = {OutboxRetentionRule(), ProcessedEventsRetentionRule()}});
+  ASSERT_TRUE(retention.RunOnce().ok());
+  EXPECT_EQ(Count("SELECT count(*) FROM outbox"), 3);
+  EXPECT_EQ(Count(absl::StrCat("SELECT count(*) FROM outbox WHERE event_id = '", ids[0], "'")), 0);
+  EXPECT_EQ(Unpublished(), 1);
+  EXPECT_EQ(Count("SELECT count(*) FROM processed_events"), 1);
 }
 
 TEST(IsStaleTest, IgnoresEventsNotNewerThanTheHeldVersion) {
