@@ -1,6 +1,10 @@
 #include "common/pg/pg.h"
 
 #include <openssl/sha.h>
+#include <prometheus/counter.h>
+#include <prometheus/family.h>
+#include <prometheus/histogram.h>
+#include <prometheus/registry.h>
 
 #include <algorithm>
 #include <map>
@@ -10,6 +14,7 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
 #include "common/log/log.h"
 
 namespace maillage::pg {
@@ -101,15 +106,33 @@ absl::StatusOr<std::unique_ptr<PgPool>> PgPool::Create(PoolOptions options) {
   if (options.size < 1) return absl::InvalidArgumentError("pg pool size: must be at least 1");
   std::unique_ptr<PgPool> pool(new PgPool(std::move(options)));
   pool->conninfo_ = WithOptions(pool->options_);
+  if (pool->options_.metrics != nullptr) {
+    prometheus::Registry& registry = *pool->options_.metrics;
+    pool->acquire_wait_ = &prometheus::BuildHistogram()
+                               .Name("maillage_pg_acquire_wait_seconds")
+                               .Help("Time a transaction waited for a free PostgreSQL connection")
+                               .Register(registry)
+                               .Add({}, prometheus::Histogram::BucketBoundaries{
+                                            0.0001, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5});
+    pool->acquire_timeouts_ = &prometheus::BuildCounter()
+                                   .Name("maillage_pg_acquire_timeouts_total")
+                                   .Help("Waits for a PostgreSQL connection that timed out")
+                                   .Register(registry)
+                                   .Add({});
+  }
   return pool;
 }
 
 absl::StatusOr<std::unique_ptr<pqxx::connection>> PgPool::Acquire() {
   {
     std::unique_lock<std::mutex> lock(mu_);
+    const absl::Time start = absl::Now();
     bool ready = cv_.wait_for(lock, absl::ToChronoMilliseconds(options_.acquire_timeout),
                               [this] { return !idle_.empty() || open_ < options_.size; });
+    if (acquire_wait_ != nullptr)
+      acquire_wait_->Observe(absl::ToDoubleSeconds(absl::Now() - start));
     if (!ready) {
+      if (acquire_timeouts_ != nullptr) acquire_timeouts_->Increment();
       return absl::UnavailableError("postgresql: no free connection (pool exhausted)");
     }
     if (!idle_.empty()) {

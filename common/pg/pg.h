@@ -31,6 +31,12 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 
+namespace prometheus {
+class Counter;
+class Histogram;
+class Registry;
+}  // namespace prometheus
+
 namespace maillage::pg {
 
 struct PoolOptions {
@@ -40,6 +46,10 @@ struct PoolOptions {
   absl::Duration acquire_timeout = absl::Seconds(5);
   absl::Duration connect_timeout = absl::Seconds(3);
   absl::Duration statement_timeout = absl::Seconds(15);
+  // Optional (must outlive the pool): receives maillage_pg_acquire_wait_seconds, a histogram
+  // of how long each transaction waited for a free connection, and
+  // maillage_pg_acquire_timeouts_total, the waits that gave up after acquire_timeout.
+  prometheus::Registry* metrics = nullptr;
 };
 
 class PgPool {
@@ -65,6 +75,8 @@ class PgPool {
   std::condition_variable cv_;
   std::vector<std::unique_ptr<pqxx::connection>> idle_;
   int open_ = 0;  // connections handed out or idle
+  prometheus::Histogram* acquire_wait_ = nullptr;
+  prometheus::Counter* acquire_timeouts_ = nullptr;
 };
 
 // Maps a libpqxx exception (or any std::exception) to a status, as documented above.

@@ -1,6 +1,7 @@
 #include "common/pg/pg.h"
 
 #include <gtest/gtest.h>
+#include <prometheus/registry.h>
 
 #include <future>
 
@@ -125,6 +126,37 @@ TEST_F(PgTest, LegacyBookkeepingGetsServiceAndChecksumWithoutFailing) {
   std::vector<Migration> edited = kMigrations;
   edited[1].sql = "CREATE TABLE notes (body TEXT, author TEXT)";
   EXPECT_EQ(ApplyMigrations(*pool_, "test", edited).code(), absl::StatusCode::kFailedPrecondition);
+}
+
+TEST_F(PgTest, AcquireWaitsAndTimeoutsAreMeasured) {
+  auto uri = server_->CreateDatabase();
+  ASSERT_TRUE(uri.ok()) << uri.status();
+  prometheus::Registry registry;
+  auto pool = PgPool::Create(
+      {.uri = *uri, .size = 1, .acquire_timeout = absl::Milliseconds(50), .metrics = &registry});
+  ASSERT_TRUE(pool.ok());
+  ASSERT_TRUE((*pool)->Ping().ok());  // one wait, not timed out
+  // The only connection is held, so a nested transaction times out waiting for another.
+  absl::Status inner;
+  ASSERT_TRUE((*pool)
+                  ->Transact([&](pqxx::work&) {
+                    inner = (*pool)->Ping();
+                    return absl::OkStatus();
+                  })
+                  .ok());
+  EXPECT_EQ(inner.code(), absl::StatusCode::kUnavailable);
+  uint64_t waits = 0;
+  double timeouts = -1;
+  for (const auto& family : registry.Collect()) {
+    if (family.name == "maillage_pg_acquire_wait_seconds") {
+      waits = family.metric.at(0).histogram.sample_count;
+    }
+    if (family.name == "maillage_pg_acquire_timeouts_total") {
+      timeouts = family.metric.at(0).counter.value;
+    }
+  }
+  EXPECT_EQ(waits, 3u);  // Ping, the outer transaction, the inner Ping
+  EXPECT_EQ(timeouts, 1);
 }
 
 TEST_F(PgTest, ErrorStatusRollsBackEverything) {
