@@ -5,6 +5,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "common/events/outbox.h"
 #include "common/log/log.h"
 #include "common/pg/pg.h"
@@ -92,6 +93,18 @@ absl::Status StreamConsumer::Poll(int& handled) {
   if (claimed.is_array() && claimed.elements().size() >= 2) {
     claim_cursor_ = claimed.elements()[0].str();
     if (claim_cursor_.empty()) claim_cursor_ = "0-0";
+    if (claimed.elements().size() >= 3 && !claimed.elements()[2].elements().empty()) {
+      // Redis 7: ids that were pending but whose entries are gone from the stream (deleted or
+      // trimmed). XAUTOCLAIM already dropped them from the pending list; they are lost events.
+      std::vector<std::string> gone;
+      for (const RedisReply& id : claimed.elements()[2].elements()) gone.push_back(id.str());
+      deleted_pending_.fetch_add(static_cast<int64_t>(gone.size()), std::memory_order_relaxed);
+      log::Error("pending stream entries were deleted before being acknowledged",
+                 {{"stream", options_.stream},
+                  {"group", options_.group},
+                  {"count", absl::StrCat(gone.size())},
+                  {"stream_ids", absl::StrJoin(gone, ",")}});
+    }
     const std::vector<RedisReply>& entries = claimed.elements()[1].elements();
     if (!entries.empty()) {
       reclaimed_.fetch_add(static_cast<int64_t>(entries.size()), std::memory_order_relaxed);
@@ -139,14 +152,18 @@ absl::Status StreamConsumer::HandleEntries(const std::vector<RedisReply>& entrie
       absl::Status s = handler_(event);
       if (!s.ok()) {
         handler_errors_.fetch_add(1, std::memory_order_relaxed);
-        // Left pending: re-read from this consumer's backlog on the next poll, in order.
-        read_backlog_ = true;
-        log::Warn("event handler failed, will retry", {{"stream", options_.stream},
-                                                       {"group", options_.group},
-                                                       {"stream_id", event.stream_id},
-                                                       {"event_id", event.event_id},
-                                                       {"error", s.message()}});
-        return s;
+        MAILLAGE_ASSIGN_OR_RETURN(bool dead, MaybeDeadLetter(entry, event, s));
+        if (!dead) {
+          // Left pending: re-read from this consumer's backlog on the next poll, in order.
+          read_backlog_ = true;
+          log::Warn("event handler failed, will retry", {{"stream", options_.stream},
+                                                         {"group", options_.group},
+                                                         {"stream_id", event.stream_id},
+                                                         {"event_id", event.event_id},
+                                                         {"error", s.message()}});
+          return s;
+        }
+        ok = false;  // copied to <stream>.dead: acknowledged below, not counted as handled
       }
     } else {
       malformed_.fetch_add(1, std::memory_order_relaxed);
@@ -168,6 +185,46 @@ absl::Status StreamConsumer::HandleEntries(const std::vector<RedisReply>& entrie
   }
   return absl::OkStatus();
 }
+
+absl::StatusOr<bool> StreamConsumer::MaybeDeadLetter(const RedisReply& entry, const Event& event,
+                                                     const absl::Status& error) {
+  if (options_.max_deliveries <= 0) return false;
+  // The group counts deliveries (reads of the entry by any consumer, first read included) in
+  // its pending entries list: [[id, consumer, idle ms, deliveries]].
+  MAILLAGE_ASSIGN_OR_RETURN(RedisReply pending,
+                            redis_->Command({"XPENDING", options_.stream, options_.group,
+                                             event.stream_id, event.stream_id, "1"}));
+  MAILLAGE_RETURN_IF_ERROR(pending.ToStatus());
+  if (!pending.is_array() || pending.elements().empty() ||
+      pending.elements()[0].elements().size() < 4) {
+    return false;  // no longer pending (acknowledged meanwhile): nothing to decide
+  }
+  const int64_t deliveries = pending.elements()[0].elements()[3].integer();
+  if (deliveries < options_.max_deliveries) return false;
+
+  // The original fields first, so the dead entry reads like the event, then why it died.
+  std::vector<std::string> argv = {"XADD", DeadLetterStream(options_.stream), "*"};
+  for (const RedisReply& field : entry.elements()[1].elements()) argv.push_back(field.str());
+  for (std::string value :
+       {std::string("reason"), std::string(error.ToString()), std::string("group"), options_.group,
+        std::string("consumer"), options_.consumer, std::string("source_id"), event.stream_id,
+        std::string("deliveries"), absl::StrCat(deliveries)}) {
+    argv.push_back(std::move(value));
+  }
+  MAILLAGE_ASSIGN_OR_RETURN(RedisReply added, redis_->Command(argv));
+  MAILLAGE_RETURN_IF_ERROR(added.ToStatus());
+  dead_lettered_.fetch_add(1, std::memory_order_relaxed);
+  log::Error("event dead-lettered after repeated handler failures",
+             {{"stream", options_.stream},
+              {"group", options_.group},
+              {"stream_id", event.stream_id},
+              {"event_id", event.event_id},
+              {"deliveries", absl::StrCat(deliveries)},
+              {"error", error.ToString()}});
+  return true;
+}
+
+std::string DeadLetterStream(absl::string_view stream) { return absl::StrCat(stream, ".dead"); }
 
 void StreamConsumer::Start() {
   std::lock_guard<std::mutex> lock(mu_);
@@ -191,7 +248,9 @@ StreamConsumer::Stats StreamConsumer::stats() const {
   return {.handled = handled_.load(std::memory_order_relaxed),
           .reclaimed = reclaimed_.load(std::memory_order_relaxed),
           .handler_errors = handler_errors_.load(std::memory_order_relaxed),
-          .malformed = malformed_.load(std::memory_order_relaxed)};
+          .malformed = malformed_.load(std::memory_order_relaxed),
+          .dead_lettered = dead_lettered_.load(std::memory_order_relaxed),
+          .deleted_pending = deleted_pending_.load(std::memory_order_relaxed)};
 }
 
 void StreamConsumer::Loop() {
@@ -213,6 +272,8 @@ void StreamConsumer::Loop() {
   }
 }
 
+bool IsStale(int64_t held_version, int64_t event_version) { return event_version <= held_version; }
+
 absl::string_view ProcessedEventsSchemaSql() {
   return R"sql(
 CREATE TABLE IF NOT EXISTS processed_events (
@@ -222,6 +283,16 @@ CREATE TABLE IF NOT EXISTS processed_events (
   PRIMARY KEY (consumer_group, event_id)
 );
 )sql";
+}
+
+absl::string_view ProcessedEventsRetentionSql() {
+  return R"sql(
+CREATE INDEX IF NOT EXISTS processed_events_processed_at ON processed_events (processed_at);
+)sql";
+}
+
+pg::RetentionRule ProcessedEventsRetentionRule(absl::Duration keep_for) {
+  return {.table = "processed_events", .age_column = "processed_at", .keep_for = keep_for};
 }
 
 absl::StatusOr<bool> MarkProcessed(pqxx::work& tx, absl::string_view consumer_group,

@@ -26,9 +26,24 @@
 // the batch: that entry and the rest of the batch stay pending and are retried on the next
 // poll (the background thread backs off). So a crash anywhere redelivers, and handlers must
 // be idempotent: record the event id with MarkProcessed() in the same transaction as the
-// effect. An entry that can never succeed blocks this consumer (it is logged on every
-// retry); there is no dead-letter stream yet. Entries without the id/type/payload fields
-// (or deleted by trimming while pending) are acknowledged and logged, never handled.
+// effect.
+//
+// Delivery is AT LEAST ONCE: the same event (same event id) can arrive twice, e.g. when the
+// relay or Redis fails between XADD and its bookkeeping (one duplicate was seen in 24,228
+// events under repeated PostgreSQL crashes). Consumers must dedupe by event id
+// (MarkProcessed), and may ignore events older than the state they hold (IsStale).
+//
+// Dead letters: when the handler fails on an entry the group has delivered
+// `max_deliveries` times or more (the delivery count of XPENDING, which counts every read,
+// reclaims included), the entry is copied to the stream "<stream>.dead" (DeadLetterStream)
+// with its original fields plus reason (the handler's status), group, consumer, source_id
+// (the original stream id) and deliveries; it is then acknowledged and the batch goes on, so
+// a poison message no longer blocks its consumer. Inspect with
+//   XRANGE maillage.membership.events.dead - +
+// and replay by hand (XADD to the original stream) once the cause is fixed.
+// Entries without the id/type/payload fields are acknowledged and logged, never handled.
+// Entries deleted from the stream while pending (XAUTOCLAIM reports their ids) are logged
+// with their ids: they are lost to this group.
 //
 // The blocking read holds one connection of the Redis pool for up to `block`: count it in
 // RedisOptions::pool_size, or give consumers their own pool.
@@ -49,6 +64,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "common/pg/retention.h"
 #include "common/redis/redis.h"
 
 namespace maillage::events {
@@ -76,7 +92,12 @@ struct ConsumerOptions {
   std::string start_id = "0";
   // Longest pause between retries of the background thread while polls fail.
   absl::Duration max_backoff = absl::Seconds(10);
+  // A failing entry delivered this many times goes to the dead-letter stream; 0: never.
+  int max_deliveries = 5;
 };
+
+// The dead-letter stream of `stream`: "<stream>.dead".
+std::string DeadLetterStream(absl::string_view stream);
 
 using EventHandler = std::function<absl::Status(const Event&)>;
 
@@ -86,7 +107,9 @@ class StreamConsumer {
     int64_t handled = 0;    // acknowledged after the handler returned OK
     int64_t reclaimed = 0;  // taken over from idle consumers (including itself)
     int64_t handler_errors = 0;
-    int64_t malformed = 0;  // acknowledged without being handled
+    int64_t malformed = 0;        // acknowledged without being handled
+    int64_t dead_lettered = 0;    // copied to the dead-letter stream and acknowledged
+    int64_t deleted_pending = 0;  // pending ids XAUTOCLAIM found deleted from the stream
   };
 
   // `redis` must outlive the consumer.
@@ -113,6 +136,9 @@ class StreamConsumer {
   // Handles the entries of an XREADGROUP/XAUTOCLAIM reply in order; stops at the first
   // handler error.
   absl::Status HandleEntries(const std::vector<redis::RedisReply>& entries, int& handled);
+  // After a handler error: true when the entry was dead-lettered (and must be acknowledged).
+  absl::StatusOr<bool> MaybeDeadLetter(const redis::RedisReply& entry, const Event& event,
+                                       const absl::Status& error);
   void Loop();
 
   redis::RedisPool* const redis_;
@@ -133,13 +159,33 @@ class StreamConsumer {
   std::atomic<int64_t> reclaimed_{0};
   std::atomic<int64_t> handler_errors_{0};
   std::atomic<int64_t> malformed_{0};
+  std::atomic<int64_t> dead_lettered_{0};
+  std::atomic<int64_t> deleted_pending_{0};
 };
+
+// Version-aware handling: true when an event carrying `event_version` of an aggregate must be
+// ignored because the consumer already holds `held_version` (equal or newer) of it. Events
+// can arrive late (redelivery, reclaim after a crash) or twice; without this check an old
+// event would overwrite newer state. Versions increase with each change of the aggregate
+// (e.g. the row's version column published in the event payload). Hold no version: pass -1.
+//
+//   int64_t held = ReadModelVersion(tx, e.aggregate_id);       // -1 when unknown
+//   if (events::IsStale(held, e.version)) return absl::OkStatus();  // ack, nothing to do
+//   ApplyToReadModel(tx, e);                                  // also stores e.version
+bool IsStale(int64_t held_version, int64_t event_version);
 
 // CREATE TABLE IF NOT EXISTS processed_events (consumer_group TEXT, event_id UUID,
 // processed_at TIMESTAMPTZ, PRIMARY KEY (consumer_group, event_id)). Idempotent; consuming
-// services add it to their migrations. Rows are never deleted by this library: prune those
-// older than the stream's retention if the table grows too large.
+// services add it to their migrations, followed by ProcessedEventsRetentionSql(), and delete
+// old rows with pg::Retention and ProcessedEventsRetentionRule(). Keep them longer than any
+// redelivery can come late (the stream keeps unacknowledged entries, see relay.h).
 absl::string_view ProcessedEventsSchemaSql();
+
+// CREATE INDEX IF NOT EXISTS on processed_events (processed_at). Idempotent.
+absl::string_view ProcessedEventsRetentionSql();
+
+// processed_events rows older than `keep_for` (default 30 days).
+pg::RetentionRule ProcessedEventsRetentionRule(absl::Duration keep_for = absl::Hours(24 * 30));
 
 // Records that `consumer_group` processed `event_id`, inside the caller's transaction.
 // true: first time, apply the effect in the same transaction; false: already processed (a

@@ -3,6 +3,7 @@
 #include <chrono>
 #include <functional>
 #include <future>
+#include <map>
 #include <memory>
 #include <string>
 #include <thread>
@@ -14,6 +15,7 @@
 #include "common/events/outbox.h"
 #include "common/events/relay.h"
 #include "common/pg/pg.h"
+#include "common/pg/retention.h"
 #include "common/redis/redis.h"
 #include "common/status/status.h"
 #include "gtest/gtest.h"
@@ -78,7 +80,9 @@ class EventsTest : public ::testing::Test {
     absl::Status migrated = pg::ApplyMigrations(
         *pg_, "events_test",
         {{"000_outbox.sql", std::string(OutboxSchemaSql())},
+         {"000_outbox_retention.sql", std::string(OutboxRetentionSql())},
          {"001_processed_events.sql", std::string(ProcessedEventsSchemaSql())},
+         {"001_processed_events_retention.sql", std::string(ProcessedEventsRetentionSql())},
          // No unique constraint: a duplicate application would show as a second row.
          {"002_effects.sql",
           "CREATE TABLE effects (seq BIGSERIAL PRIMARY KEY, event_id UUID NOT NULL,"
@@ -397,6 +401,147 @@ TEST_F(EventsTest, HandlerErrorIsRetriedBeforeLaterEvents) {
   EXPECT_EQ(applied, ids);
   EXPECT_EQ(consumer.stats().handler_errors, 1);
   EXPECT_EQ(PendingInGroup(), 0);
+}
+
+TEST_F(EventsTest, PoisonEventGoesToTheDeadLetterStreamAndLaterEventsFlow) {
+  std::vector<std::string> ids = {NewEventId(), NewEventId(), NewEventId()};
+  for (const std::string& id : ids) ASSERT_TRUE(Publish(id, "t", "p" + id).ok());
+  OutboxRelay relay(pg_.get(), redis_.get(), Relay());
+  ASSERT_TRUE(relay.RelayOnce().ok());
+
+  ConsumerOptions options = Consumer("c1");
+  options.max_deliveries = 3;
+  std::vector<std::string> applied;
+  int poison_attempts = 0;
+  StreamConsumer consumer(redis_.get(), options, [&](const Event& e) {
+    if (e.event_id == ids[1]) {
+      ++poison_attempts;
+      return absl::InvalidArgumentError("payload: cannot be parsed");
+    }
+    applied.push_back(e.event_id);
+    return absl::OkStatus();
+  });
+  ASSERT_TRUE(PollUntil(consumer, [&] { return applied.size() >= 2; }));
+  EXPECT_EQ(applied, (std::vector<std::string>{ids[0], ids[2]}));
+  EXPECT_EQ(poison_attempts, 3);
+  EXPECT_EQ(consumer.stats().dead_lettered, 1);
+  EXPECT_EQ(PendingInGroup(), 0);
+
+  auto dead = redis_->Command({"XRANGE", DeadLetterStream(kStream), "-", "+"});
+  ASSERT_TRUE(dead.ok()) << dead.status();
+  ASSERT_EQ(dead->elements().size(), 1u);
+  std::map<std::string, std::string> fields;
+  const std::vector<RedisReply>& kv = dead->elements()[0].elements()[1].elements();
+  for (size_t i = 0; i + 1 < kv.size(); i += 2) fields[kv[i].str()] = kv[i + 1].str();
+  EXPECT_EQ(fields["id"], ids[1]);
+  EXPECT_EQ(fields["payload"], "p" + ids[1]);
+  EXPECT_EQ(fields["group"], kGroup);
+  EXPECT_EQ(fields["deliveries"], "3");
+  EXPECT_NE(fields["reason"].find("payload: cannot be parsed"), std::string::npos)
+      << fields["reason"];
+}
+
+TEST_F(EventsTest, PendingEntryDeletedFromTheStreamIsReportedByTheReclaim) {
+  ASSERT_TRUE(Publish(NewEventId(), "t", "p").ok());
+  OutboxRelay relay(pg_.get(), redis_.get(), Relay());
+  ASSERT_TRUE(relay.RelayOnce().ok());
+  // c1 reads the entry and dies before acknowledging it; then the entry is deleted.
+  StreamConsumer dying(redis_.get(), Consumer("c1"),
+                       [](const Event&) { return absl::UnavailableError("crashed"); });
+  (void)dying.PollOnce();
+  ASSERT_EQ(PendingInGroup(), 1);
+  auto range = redis_->Command({"XRANGE", kStream, "-", "+"});
+  ASSERT_TRUE(range.ok() && range->elements().size() == 1);
+  ASSERT_TRUE(redis_->Command({"XDEL", kStream, range->elements()[0].elements()[0].str()}).ok());
+
+  ConsumerOptions options = Consumer("c2");
+  options.claim_idle = absl::ZeroDuration();
+  StreamConsumer taker(redis_.get(), options, [](const Event&) { return absl::OkStatus(); });
+  ASSERT_TRUE(taker.PollOnce().ok());
+  EXPECT_EQ(taker.stats().deleted_pending, 1);
+  EXPECT_EQ(PendingInGroup(), 0);
+}
+
+TEST_F(EventsTest, TrimKeepsEveryEntryAGroupHasNotAcknowledged) {
+  std::vector<std::string> ids;
+  for (int i = 0; i < 5; ++i) {
+    ids.push_back(NewEventId());
+    ASSERT_TRUE(Publish(ids.back(), "t", "p").ok());
+  }
+  OutboxRelay relay(pg_.get(), redis_.get(), Relay());
+  ASSERT_TRUE(relay.RelayOnce().ok());
+
+  // "reporting" handles everything; "audit" handles the first two, then fails on the third.
+  std::vector<std::string> audited;
+  StreamConsumer fast(redis_.get(), Consumer("c1"), [](const Event&) { return absl::OkStatus(); });
+  ConsumerOptions audit_options = Consumer("a1");
+  audit_options.group = "audit";
+  audit_options.max_deliveries = 0;
+  StreamConsumer slow(redis_.get(), audit_options, [&](const Event& e) {
+    if (e.event_id == ids[2]) return absl::UnavailableError("audit store down");
+    audited.push_back(e.event_id);
+    return absl::OkStatus();
+  });
+  ASSERT_TRUE(PollUntil(fast, [&] { return fast.stats().handled == 5; }));
+  (void)slow.PollOnce();
+  ASSERT_EQ(audited.size(), 2u);
+
+  auto trimmed = relay.TrimStream();
+  ASSERT_TRUE(trimmed.ok()) << trimmed.status();
+  EXPECT_EQ(*trimmed, 2);  // only what both groups acknowledged
+  EXPECT_EQ(StreamEventIds(), (std::vector<std::string>{ids[2], ids[3], ids[4]}));
+}
+
+TEST_F(EventsTest, TrimWithoutGroupsKeepsAboutMaxLen) {
+  RelayOptions options = Relay();
+  options.max_len_without_groups = 1;  // "~": Redis trims whole nodes, so allow a node
+  OutboxRelay relay(pg_.get(), redis_.get(), options);
+  for (int i = 0; i < 300; ++i) ASSERT_TRUE(Publish(NewEventId(), "t", "p").ok());
+  for (int i = 0; i < 3; ++i) ASSERT_TRUE(relay.RelayOnce().ok());
+  auto trimmed = relay.TrimStream();
+  ASSERT_TRUE(trimmed.ok()) << trimmed.status();
+  EXPECT_GT(*trimmed, 0);
+  EXPECT_LT(StreamEventIds().size(), 300u);
+}
+
+TEST_F(EventsTest, RetentionDeletesOldRelayedRowsAndOldProcessedMarks) {
+  std::vector<std::string> ids = {NewEventId(), NewEventId(), NewEventId()};
+  for (const std::string& id : ids) ASSERT_TRUE(Publish(id, "t", "p").ok());
+  OutboxRelay relay(pg_.get(), redis_.get(), Relay());
+  ASSERT_TRUE(relay.RelayOnce().ok());
+  const std::string unrelayed = NewEventId();
+  ASSERT_TRUE(Publish(unrelayed, "t", "p").ok());
+  ASSERT_TRUE(pg_->Transact([&](pqxx::work& tx) -> absl::Status {
+                   // ids[0] relayed 8 days ago; the unrelayed row was created long ago.
+                   tx.exec_params(
+                       "UPDATE outbox SET published_at = now() - interval '8 days'"
+                       " WHERE event_id = $1::uuid",
+                       ids[0]);
+                   tx.exec("UPDATE outbox SET created_at = now() - interval '60 days'");
+                   MAILLAGE_ASSIGN_OR_RETURN(bool first, MarkProcessed(tx, kGroup, ids[0]));
+                   MAILLAGE_ASSIGN_OR_RETURN(first, MarkProcessed(tx, kGroup, ids[1]));
+                   (void)first;
+                   tx.exec_params(
+                       "UPDATE processed_events SET processed_at = now() -"
+                       " interval '31 days' WHERE event_id = $1::uuid",
+                       ids[0]);
+                   return absl::OkStatus();
+                 })
+                  .ok());
+  pg::Retention retention(pg_.get(),
+                          {.rules = {OutboxRetentionRule(), ProcessedEventsRetentionRule()}});
+  ASSERT_TRUE(retention.RunOnce().ok());
+  EXPECT_EQ(Count("SELECT count(*) FROM outbox"), 3);
+  EXPECT_EQ(Count(absl::StrCat("SELECT count(*) FROM outbox WHERE event_id = '", ids[0], "'")), 0);
+  EXPECT_EQ(Unpublished(), 1);
+  EXPECT_EQ(Count("SELECT count(*) FROM processed_events"), 1);
+}
+
+TEST(IsStaleTest, IgnoresEventsNotNewerThanTheHeldVersion) {
+  EXPECT_FALSE(IsStale(-1, 0));  // nothing held yet: apply
+  EXPECT_FALSE(IsStale(3, 4));   // newer: apply
+  EXPECT_TRUE(IsStale(4, 4));    // the same version again (a duplicate): ignore
+  EXPECT_TRUE(IsStale(5, 4));    // a late, older event: ignore
 }
 
 TEST_F(EventsTest, RedisDownKeepsRowsUntilItIsBack) {

@@ -25,6 +25,17 @@ CREATE INDEX IF NOT EXISTS outbox_unpublished ON outbox (id) WHERE published_at 
 )sql";
 }
 
+absl::string_view OutboxRetentionSql() {
+  return R"sql(
+CREATE INDEX IF NOT EXISTS outbox_published_at ON outbox (published_at)
+  WHERE published_at IS NOT NULL;
+)sql";
+}
+
+pg::RetentionRule OutboxRetentionRule(absl::Duration keep_for) {
+  return {.table = "outbox", .age_column = "published_at", .keep_for = keep_for};
+}
+
 bool IsUuid(absl::string_view s) {
   if (s.size() != 36) return false;
   for (size_t i = 0; i < s.size(); ++i) {

@@ -4,6 +4,9 @@
 //
 //   // Once, among the service's migrations:
 //   migrations.push_back({"000_outbox.sql", std::string(events::OutboxSchemaSql())});
+//   migrations.push_back({"000_outbox_retention.sql", std::string(events::OutboxRetentionSql())});
+//   // And delete relayed rows after a week (pg/retention.h):
+//   pg::Retention retention(pg_pool, {.rules = {events::OutboxRetentionRule()}});
 //
 //   // In the transaction that makes the change:
 //   absl::Status s = pg_pool->Transact([&](pqxx::work& tx) -> absl::Status {
@@ -24,12 +27,24 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+#include "common/pg/retention.h"
 
 namespace maillage::events {
 
+// The texts below are migrations: their checksums are recorded (pg::ApplyMigrations), so they
+// never change; a schema change is a new function and a new migration.
+//
 // CREATE TABLE IF NOT EXISTS outbox (id BIGSERIAL, event_id UUID UNIQUE, event_type, payload
 // BYTEA, created_at, published_at) and a partial index on the unpublished rows. Idempotent.
 absl::string_view OutboxSchemaSql();
+
+// CREATE INDEX IF NOT EXISTS on outbox (published_at) for the relayed rows, which retention
+// deletes by age. Idempotent; apply after OutboxSchemaSql().
+absl::string_view OutboxRetentionSql();
+
+// Relayed outbox rows older than `keep_for` (default 7 days); unrelayed rows are kept.
+pg::RetentionRule OutboxRetentionRule(absl::Duration keep_for = absl::Hours(24 * 7));
 
 // Inserts the event into the outbox within `tx`; it is published once `tx` commits.
 // Errors (the caller must then roll back by returning the status):

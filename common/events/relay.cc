@@ -4,8 +4,11 @@
 #include <utility>
 #include <vector>
 
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
 #include "common/log/log.h"
 #include "common/status/status.h"
 
@@ -23,7 +26,66 @@ struct Row {
   std::string payload;
 };
 
+// Stream ids "<ms>-<seq>" in numeric order; false when `a` is not below `b`.
+bool IdBelow(absl::string_view a, absl::string_view b) {
+  auto parse = [](absl::string_view id) {
+    std::pair<uint64_t, uint64_t> out{0, 0};
+    std::vector<absl::string_view> parts = absl::StrSplit(id, absl::MaxSplits('-', 1));
+    (void)absl::SimpleAtoi(parts[0], &out.first);
+    if (parts.size() > 1) (void)absl::SimpleAtoi(parts[1], &out.second);
+    return out;
+  };
+  return parse(a) < parse(b);
+}
+
 }  // namespace
+
+absl::StatusOr<int64_t> OutboxRelay::TrimStream() {
+  MAILLAGE_ASSIGN_OR_RETURN(redis::RedisReply groups,
+                            redis_->Command({"XINFO", "GROUPS", options_.stream}));
+  if (groups.is_error()) {
+    if (absl::StrContains(groups.str(), "no such key")) return 0;  // nothing published yet
+    return groups.ToStatus();
+  }
+  if (!groups.is_array() || groups.elements().empty()) {
+    // No group to lose anything: only tail followers (XREAD, e.g. near caches) read it.
+    if (options_.max_len_without_groups <= 0) return 0;
+    MAILLAGE_ASSIGN_OR_RETURN(redis::RedisReply trimmed,
+                              redis_->Command({"XTRIM", options_.stream, "MAXLEN", "~",
+                                               absl::StrCat(options_.max_len_without_groups)}));
+    MAILLAGE_RETURN_IF_ERROR(trimmed.ToStatus());
+    return trimmed.integer();
+  }
+  std::string floor;
+  for (const redis::RedisReply& group : groups.elements()) {
+    std::string name, last_delivered;
+    int64_t pending = 0;
+    const std::vector<redis::RedisReply>& kv = group.elements();
+    for (size_t i = 0; i + 1 < kv.size(); i += 2) {
+      if (kv[i].str() == "name") name = kv[i + 1].str();
+      if (kv[i].str() == "last-delivered-id") last_delivered = kv[i + 1].str();
+      if (kv[i].str() == "pending") pending = kv[i + 1].integer();
+    }
+    std::string group_floor = last_delivered;
+    if (pending > 0) {
+      // Summary form: [count, smallest id, greatest id, [[consumer, count], ...]].
+      MAILLAGE_ASSIGN_OR_RETURN(redis::RedisReply summary,
+                                redis_->Command({"XPENDING", options_.stream, name}));
+      MAILLAGE_RETURN_IF_ERROR(summary.ToStatus());
+      if (summary.is_array() && summary.elements().size() >= 2 &&
+          summary.elements()[1].is_string() && IdBelow(summary.elements()[1].str(), group_floor)) {
+        group_floor = summary.elements()[1].str();
+      }
+    }
+    if (floor.empty() || IdBelow(group_floor, floor)) floor = group_floor;
+  }
+  if (floor.empty() || floor == "0-0") return 0;
+  // Exact trimming: the floor entry itself (pending, or the last one delivered) stays.
+  MAILLAGE_ASSIGN_OR_RETURN(redis::RedisReply trimmed,
+                            redis_->Command({"XTRIM", options_.stream, "MINID", floor}));
+  MAILLAGE_RETURN_IF_ERROR(trimmed.ToStatus());
+  return trimmed.integer();
+}
 
 OutboxRelay::OutboxRelay(pg::PgPool* pg, redis::RedisPool* redis, RelayOptions options)
     : pg_(pg), redis_(redis), options_(std::move(options)) {}
@@ -122,9 +184,18 @@ OutboxRelay::Stats OutboxRelay::stats() const {
 
 void OutboxRelay::Loop() {
   absl::Duration backoff = absl::ZeroDuration();
+  absl::Time next_trim = absl::Now() + options_.trim_interval;
   for (;;) {
     int published = 0;
     absl::Status s = RelayOnce(&published);
+    if (s.ok() && options_.trim_interval > absl::ZeroDuration() && absl::Now() >= next_trim) {
+      next_trim = absl::Now() + options_.trim_interval;
+      // A failed trim costs only memory until the next one: log it, keep relaying.
+      if (absl::StatusOr<int64_t> trimmed = TrimStream(); !trimmed.ok()) {
+        log::Warn("stream trim failed", {{"stream", options_.stream},
+                                         {"error", std::string(trimmed.status().message())}});
+      }
+    }
     absl::Duration pause = options_.poll_interval;
     if (!s.ok()) {
       if (backoff == absl::ZeroDuration()) {

@@ -24,8 +24,15 @@
 // everything unpublished; the background thread logs the first failure and the recovery,
 // and retries with exponential backoff from poll_interval up to max_backoff.
 //
-// Trimming: MAXLEN ~ drops the oldest entries even if a slow consumer group has not read
-// them; size max_len for the longest consumer outage you want to survive. 0 disables it.
+// Trimming (TrimStream, run by the background thread every trim_interval): entries are
+// removed only once every consumer group of the stream is past them. The floor is the
+// smallest, over all groups (XINFO GROUPS), of the group's last-delivered-id and of its
+// smallest pending id (XPENDING summary); XTRIM MINID <floor> then removes the entries below
+// it. A group that is down keeps everything from where it stopped, so the stream (Redis
+// memory) grows during its outage: watch the stream length metric. A stream without groups
+// (read only by tail followers such as near caches) is trimmed to about
+// max_len_without_groups entries. The old XADD MAXLEN ~ max_len (which dropped entries no group had
+// read) is off by default and kept only for deployments that prefer bounded memory over delivery.
 #ifndef MAILLAGE_COMMON_EVENTS_RELAY_H_
 #define MAILLAGE_COMMON_EVENTS_RELAY_H_
 
@@ -38,6 +45,7 @@
 #include <thread>
 
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "common/pg/pg.h"
 #include "common/redis/redis.h"
@@ -52,8 +60,13 @@ struct RelayOptions {
   absl::Duration poll_interval = absl::Milliseconds(500);
   // Longest pause between retries while Redis or PostgreSQL fails.
   absl::Duration max_backoff = absl::Seconds(10);
-  // Approximate stream length kept (XADD MAXLEN ~); 0 keeps everything.
-  int64_t max_len = 1000000;
+  // Approximate stream length kept (XADD MAXLEN ~), even at the cost of entries a group has
+  // not read yet; 0 (the default) leaves trimming to TrimStream.
+  int64_t max_len = 0;
+  // Approximate length kept by TrimStream while the stream has no consumer group; 0: all.
+  int64_t max_len_without_groups = 1000000;
+  // How often the background thread runs TrimStream; zero or less: never.
+  absl::Duration trim_interval = absl::Minutes(1);
   // Test hook, run after the XADDs and before the rows are marked published; an error
   // rolls the batch back, as a crash at that point would.
   std::function<absl::Status()> after_publish_hook{};
@@ -76,6 +89,10 @@ class OutboxRelay {
   // Publishes one batch; `published` (optional) receives how many events went out (0 when
   // the outbox is empty or another replica holds the stream).
   absl::Status RelayOnce(int* published = nullptr);
+
+  // Removes the entries every consumer group is past (see "Trimming" above); returns how
+  // many were removed.
+  absl::StatusOr<int64_t> TrimStream();
 
   // Starts the background thread (no-op if running).
   void Start();

@@ -1,10 +1,20 @@
 #include "common/pg/pg.h"
 
+#include <openssl/sha.h>
+#include <prometheus/counter.h>
+#include <prometheus/family.h>
+#include <prometheus/histogram.h>
+#include <prometheus/registry.h>
+
 #include <algorithm>
+#include <map>
+#include <optional>
 #include <set>
 
+#include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
 #include "common/log/log.h"
 
 namespace maillage::pg {
@@ -22,6 +32,31 @@ std::string WithOptions(const PoolOptions& o) {
   }
   return absl::StrCat(o.uri, " connect_timeout=", timeout,
                       " options='-c statement_timeout=", statement, "' application_name=maillage");
+}
+
+// Lower-case hex SHA-256 of `text`.
+std::string Sha256Hex(std::string_view text) {
+  unsigned char digest[SHA256_DIGEST_LENGTH];
+  SHA256(reinterpret_cast<const unsigned char*>(text.data()), text.size(), digest);
+  return absl::BytesToHexString(
+      absl::string_view(reinterpret_cast<const char*>(digest), sizeof(digest)));
+}
+
+// Brings a schema_migrations table of the first layout (name PRIMARY KEY, applied_at) to the
+// current one. Its rows get service '' until their service claims them (ApplyMigrations).
+void UpgradeLegacyBookkeeping(pqxx::work& tx) {
+  const bool has_service =
+      tx.exec1(
+            "SELECT count(*) FROM information_schema.columns WHERE table_schema ="
+            " current_schema() AND table_name = 'schema_migrations' AND column_name = 'service'")[0]
+          .as<int64_t>() > 0;
+  if (has_service) return;
+  tx.exec("ALTER TABLE schema_migrations ADD COLUMN service TEXT NOT NULL DEFAULT ''");
+  tx.exec("ALTER TABLE schema_migrations ALTER COLUMN service DROP DEFAULT");
+  tx.exec("ALTER TABLE schema_migrations ADD COLUMN checksum TEXT");
+  tx.exec("ALTER TABLE schema_migrations DROP CONSTRAINT schema_migrations_pkey");
+  tx.exec("ALTER TABLE schema_migrations ADD PRIMARY KEY (service, name)");
+  log::Info("schema_migrations upgraded: per-service bookkeeping with checksums", {});
 }
 
 bool IsBrokenConnection(const std::exception& e) {
@@ -71,15 +106,33 @@ absl::StatusOr<std::unique_ptr<PgPool>> PgPool::Create(PoolOptions options) {
   if (options.size < 1) return absl::InvalidArgumentError("pg pool size: must be at least 1");
   std::unique_ptr<PgPool> pool(new PgPool(std::move(options)));
   pool->conninfo_ = WithOptions(pool->options_);
+  if (pool->options_.metrics != nullptr) {
+    prometheus::Registry& registry = *pool->options_.metrics;
+    pool->acquire_wait_ = &prometheus::BuildHistogram()
+                               .Name("maillage_pg_acquire_wait_seconds")
+                               .Help("Time a transaction waited for a free PostgreSQL connection")
+                               .Register(registry)
+                               .Add({}, prometheus::Histogram::BucketBoundaries{
+                                            0.0001, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5});
+    pool->acquire_timeouts_ = &prometheus::BuildCounter()
+                                   .Name("maillage_pg_acquire_timeouts_total")
+                                   .Help("Waits for a PostgreSQL connection that timed out")
+                                   .Register(registry)
+                                   .Add({});
+  }
   return pool;
 }
 
 absl::StatusOr<std::unique_ptr<pqxx::connection>> PgPool::Acquire() {
   {
     std::unique_lock<std::mutex> lock(mu_);
+    const absl::Time start = absl::Now();
     bool ready = cv_.wait_for(lock, absl::ToChronoMilliseconds(options_.acquire_timeout),
                               [this] { return !idle_.empty() || open_ < options_.size; });
+    if (acquire_wait_ != nullptr)
+      acquire_wait_->Observe(absl::ToDoubleSeconds(absl::Now() - start));
     if (!ready) {
+      if (acquire_timeouts_ != nullptr) acquire_timeouts_->Increment();
       return absl::UnavailableError("postgresql: no free connection (pool exhausted)");
     }
     if (!idle_.empty()) {
@@ -167,16 +220,32 @@ absl::Status ApplyMigrations(PgPool& pool, const std::string& service,
     // Transaction-scoped: released at commit or rollback, even if this process dies.
     tx.exec_params("SELECT pg_advisory_xact_lock(hashtext($1))",
                    absl::StrCat("maillage.migrations.", service));
+    // The bookkeeping table is shared by every service of the database: creating or upgrading
+    // it concurrently from two services would race on the catalog, hence one more lock.
+    tx.exec("SELECT pg_advisory_xact_lock(hashtext('maillage.migrations'))");
     tx.exec(
         "CREATE TABLE IF NOT EXISTS schema_migrations ("
-        " name TEXT PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())");
-    std::set<std::string> applied;
-    for (const auto& row : tx.exec("SELECT name FROM schema_migrations")) {
-      applied.insert(row[0].as<std::string>());
+        " service TEXT NOT NULL, name TEXT NOT NULL, checksum TEXT,"
+        " applied_at TIMESTAMPTZ NOT NULL DEFAULT now(), PRIMARY KEY (service, name))");
+    UpgradeLegacyBookkeeping(tx);
+    // Rows written before the service column existed belong to whichever service knows their
+    // name: the old primary key (name alone) let no two services record the same name.
+    std::vector<std::string> names;
+    for (const Migration& m : sorted) names.push_back(m.name);
+    for (const std::string& name : names) {
+      tx.exec_params("UPDATE schema_migrations SET service = $1 WHERE service = '' AND name = $2",
+                     service, name);
     }
-    std::set<std::string> known;
-    for (const Migration& m : sorted) known.insert(m.name);
-    for (const std::string& name : applied) {
+
+    std::map<std::string, std::optional<std::string>> applied;  // name -> checksum
+    for (const auto& row : tx.exec_params(
+             "SELECT name, checksum FROM schema_migrations WHERE service = $1", service)) {
+      std::optional<std::string> checksum;
+      if (!row[1].is_null()) checksum = row[1].as<std::string>();
+      applied[row[0].as<std::string>()] = checksum;
+    }
+    std::set<std::string> known(names.begin(), names.end());
+    for (const auto& [name, checksum] : applied) {
       if (!known.contains(name)) {
         return absl::FailedPreconditionError(absl::StrCat("database has migration ", name,
                                                           " unknown to this build of ", service,
@@ -184,9 +253,25 @@ absl::Status ApplyMigrations(PgPool& pool, const std::string& service,
       }
     }
     for (const Migration& m : sorted) {
-      if (applied.contains(m.name)) continue;
+      const std::string checksum = Sha256Hex(m.sql);
+      auto it = applied.find(m.name);
+      if (it != applied.end()) {
+        if (!it->second.has_value()) {
+          // Recorded before checksums were kept: trust it and remember what it is now.
+          tx.exec_params(
+              "UPDATE schema_migrations SET checksum = $3 WHERE service = $1 AND name = $2",
+              service, m.name, checksum);
+        } else if (*it->second != checksum) {
+          return absl::FailedPreconditionError(absl::StrCat(
+              "migration ", m.name, " of ", service, " was edited after it was applied: checksum ",
+              checksum, " differs from the recorded ", *it->second,
+              "; restore the file and add a new migration instead"));
+        }
+        continue;
+      }
       tx.exec(m.sql);
-      tx.exec_params("INSERT INTO schema_migrations (name) VALUES ($1)", m.name);
+      tx.exec_params("INSERT INTO schema_migrations (service, name, checksum) VALUES ($1, $2, $3)",
+                     service, m.name, checksum);
       log::Info("migration applied", {{"schema", service}, {"migration", m.name}});
     }
     return absl::OkStatus();

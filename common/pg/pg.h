@@ -31,6 +31,12 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 
+namespace prometheus {
+class Counter;
+class Histogram;
+class Registry;
+}  // namespace prometheus
+
 namespace maillage::pg {
 
 struct PoolOptions {
@@ -40,6 +46,10 @@ struct PoolOptions {
   absl::Duration acquire_timeout = absl::Seconds(5);
   absl::Duration connect_timeout = absl::Seconds(3);
   absl::Duration statement_timeout = absl::Seconds(15);
+  // Optional (must outlive the pool): receives maillage_pg_acquire_wait_seconds, a histogram
+  // of how long each transaction waited for a free connection, and
+  // maillage_pg_acquire_timeouts_total, the waits that gave up after acquire_timeout.
+  prometheus::Registry* metrics = nullptr;
 };
 
 class PgPool {
@@ -65,6 +75,8 @@ class PgPool {
   std::condition_variable cv_;
   std::vector<std::unique_ptr<pqxx::connection>> idle_;
   int open_ = 0;  // connections handed out or idle
+  prometheus::Histogram* acquire_wait_ = nullptr;
+  prometheus::Counter* acquire_timeouts_ = nullptr;
 };
 
 // Maps a libpqxx exception (or any std::exception) to a status, as documented above.
@@ -76,10 +88,21 @@ struct Migration {
   std::string sql;
 };
 
-// Applies, in name order, the migrations not yet recorded in <schema_table>, each exactly
-// once, all in one transaction holding an advisory lock keyed by `service`, so replicas that
-// start together wait for one another instead of racing. Fails if a recorded migration is
-// no longer known to this binary (the database is newer than the code).
+// Applies, in name order, the migrations of `service` not yet recorded in schema_migrations,
+// each exactly once, all in one transaction holding an advisory lock keyed by `service`, so
+// replicas that start together wait for one another instead of racing.
+//
+// Bookkeeping is per service: schema_migrations is keyed by (service, name), so two services
+// sharing one database each keep their own list. Each row holds the SHA-256 (hex) of the
+// migration's text. Fails with FAILED_PRECONDITION, changing nothing, when
+//   - a recorded migration is no longer known to this binary (the database is newer than the
+//     code), or
+//   - a recorded migration's text changed since it was applied: "migration 001_init.sql of
+//     membership was edited after it was applied: checksum <new> differs from the recorded
+//     <old>; ..." (restore the file; changes go into a new migration).
+// A database bookkept by an older build (no service, no checksum) is upgraded in place: its
+// rows are claimed by the service whose migration names they carry and get their checksum
+// recorded from the current text, without failing.
 absl::Status ApplyMigrations(PgPool& pool, const std::string& service,
                              const std::vector<Migration>& migrations);
 

@@ -1,6 +1,7 @@
 #include "common/pg/pg.h"
 
 #include <gtest/gtest.h>
+#include <prometheus/registry.h>
 
 #include <future>
 
@@ -76,6 +77,86 @@ TEST_F(PgTest, RefusesADatabaseNewerThanTheCode) {
   absl::Status s = ApplyMigrations(*pool_, "test", {kMigrations[1]});
   EXPECT_EQ(s.code(), absl::StatusCode::kFailedPrecondition);
   EXPECT_NE(s.message().find("002_items.sql"), absl::string_view::npos);
+}
+
+TEST_F(PgTest, RefusesAMigrationEditedAfterItWasApplied) {
+  ASSERT_TRUE(ApplyMigrations(*pool_, "test", kMigrations).ok());
+  std::vector<Migration> edited = kMigrations;
+  edited[1].sql = "CREATE TABLE notes (body TEXT, author TEXT)";  // 001_notes.sql
+  edited.push_back({"003_more.sql", "CREATE TABLE more (id INT)"});
+  absl::Status s = ApplyMigrations(*pool_, "test", edited);
+  EXPECT_EQ(s.code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_NE(s.message().find("migration 001_notes.sql of test was edited after it was applied"),
+            absl::string_view::npos)
+      << s;
+  EXPECT_EQ(Count("schema_migrations"), 2);  // 003 was not applied either
+}
+
+TEST_F(PgTest, TwoServicesKeepSeparateBookkeepingInOneDatabase) {
+  ASSERT_TRUE(ApplyMigrations(*pool_, "test", kMigrations).ok());
+  // Another service with its own files, one of them named like one of "test"'s.
+  const std::vector<Migration> other = {
+      {"001_notes.sql", "CREATE TABLE other_notes (body TEXT)"},
+  };
+  ASSERT_TRUE(ApplyMigrations(*pool_, "other", other).ok());
+  EXPECT_EQ(Count("other_notes"), 0);  // applied although "test" recorded the same name
+  // Neither sees the other's rows as "unknown to this build".
+  EXPECT_TRUE(ApplyMigrations(*pool_, "test", kMigrations).ok());
+  EXPECT_TRUE(ApplyMigrations(*pool_, "other", other).ok());
+  EXPECT_EQ(Count("schema_migrations"), 3);
+}
+
+TEST_F(PgTest, LegacyBookkeepingGetsServiceAndChecksumWithoutFailing) {
+  // The layout written by earlier builds: name only, no service, no checksum.
+  ASSERT_TRUE(pool_
+                  ->Transact([](pqxx::work& tx) {
+                    tx.exec(
+                        "CREATE TABLE schema_migrations (name TEXT PRIMARY KEY,"
+                        " applied_at TIMESTAMPTZ NOT NULL DEFAULT now())");
+                    tx.exec("CREATE TABLE notes (body TEXT)");
+                    tx.exec("INSERT INTO schema_migrations (name) VALUES ('001_notes.sql')");
+                    return absl::OkStatus();
+                  })
+                  .ok());
+  absl::Status s = ApplyMigrations(*pool_, "test", kMigrations);
+  ASSERT_TRUE(s.ok()) << s;  // 001 is not run again (notes exists), 002 is
+  EXPECT_EQ(Count("items"), 0);
+  EXPECT_EQ(Count("schema_migrations WHERE service = 'test' AND checksum IS NOT NULL"), 2);
+  // The recorded checksum now guards 001.
+  std::vector<Migration> edited = kMigrations;
+  edited[1].sql = "CREATE TABLE notes (body TEXT, author TEXT)";
+  EXPECT_EQ(ApplyMigrations(*pool_, "test", edited).code(), absl::StatusCode::kFailedPrecondition);
+}
+
+TEST_F(PgTest, AcquireWaitsAndTimeoutsAreMeasured) {
+  auto uri = server_->CreateDatabase();
+  ASSERT_TRUE(uri.ok()) << uri.status();
+  prometheus::Registry registry;
+  auto pool = PgPool::Create(
+      {.uri = *uri, .size = 1, .acquire_timeout = absl::Milliseconds(50), .metrics = &registry});
+  ASSERT_TRUE(pool.ok());
+  ASSERT_TRUE((*pool)->Ping().ok());  // one wait, not timed out
+  // The only connection is held, so a nested transaction times out waiting for another.
+  absl::Status inner;
+  ASSERT_TRUE((*pool)
+                  ->Transact([&](pqxx::work&) {
+                    inner = (*pool)->Ping();
+                    return absl::OkStatus();
+                  })
+                  .ok());
+  EXPECT_EQ(inner.code(), absl::StatusCode::kUnavailable);
+  uint64_t waits = 0;
+  double timeouts = -1;
+  for (const auto& family : registry.Collect()) {
+    if (family.name == "maillage_pg_acquire_wait_seconds") {
+      waits = family.metric.at(0).histogram.sample_count;
+    }
+    if (family.name == "maillage_pg_acquire_timeouts_total") {
+      timeouts = family.metric.at(0).counter.value;
+    }
+  }
+  EXPECT_EQ(waits, 3u);  // Ping, the outer transaction, the inner Ping
+  EXPECT_EQ(timeouts, 1);
 }
 
 TEST_F(PgTest, ErrorStatusRollsBackEverything) {

@@ -1,5 +1,9 @@
 #include "common/redis/cache.h"
 
+#include <prometheus/counter.h>
+#include <prometheus/family.h>
+#include <prometheus/registry.h>
+
 #include <algorithm>
 #include <utility>
 #include <vector>
@@ -52,11 +56,25 @@ std::string Millis(absl::Duration d) {
 
 }  // namespace
 
-ReadThroughCache::ReadThroughCache(RedisPool* pool, std::string prefix, absl::Duration ttl)
+ReadThroughCache::ReadThroughCache(RedisPool* pool, std::string prefix, absl::Duration ttl,
+                                   prometheus::Registry* metrics)
     : pool_(pool),
       prefix_(std::move(prefix)),
       ttl_(ttl),
-      generation_ttl_(std::max(absl::Hours(24 * 7), 2 * ttl)) {}
+      generation_ttl_(std::max(absl::Hours(24 * 7), 2 * ttl)) {
+  if (metrics != nullptr) {
+    hits_counter_ = &prometheus::BuildCounter()
+                         .Name("maillage_cache_hits_total")
+                         .Help("Cache reads answered from Redis")
+                         .Register(*metrics)
+                         .Add({{"cache", prefix_}});
+    misses_counter_ = &prometheus::BuildCounter()
+                           .Name("maillage_cache_misses_total")
+                           .Help("Cache reads that loaded from the source")
+                           .Register(*metrics)
+                           .Add({{"cache", prefix_}});
+  }
+}
 
 std::string ReadThroughCache::GenerationKey(absl::string_view kind, absl::string_view id) const {
   return absl::StrCat(prefix_, ":gen:", kind, ":", id);
@@ -69,6 +87,7 @@ std::string ReadThroughCache::ValueKeyPrefix(absl::string_view kind, absl::strin
 absl::StatusOr<std::string> ReadThroughCache::LoadUncached(
     const std::function<absl::StatusOr<std::string>()>& load) {
   misses_.fetch_add(1, std::memory_order_relaxed);
+  if (misses_counter_ != nullptr) misses_counter_->Increment();
   return load();
 }
 
@@ -95,6 +114,7 @@ absl::StatusOr<std::string> ReadThroughCache::Get(
   const RedisReply& value = read->elements()[1];
   if (value.is_string()) {
     hits_.fetch_add(1, std::memory_order_relaxed);
+    if (hits_counter_ != nullptr) hits_counter_->Increment();
     return value.str();
   }
   std::string generation = read->elements()[0].str();

@@ -52,6 +52,11 @@
 #include "absl/time/time.h"
 #include "common/redis/redis.h"
 
+namespace prometheus {
+class Counter;
+class Registry;
+}  // namespace prometheus
+
 namespace maillage::redis {
 
 // What a service reads cached bytes through: ReadThroughCache (Redis), or NearCache in
@@ -80,8 +85,11 @@ class ReadThroughCache final : public BytesCache {
   // Most invalidations remembered while Redis is unreachable.
   static constexpr size_t kMaxPendingInvalidations = 65536;
 
-  // `pool` must outlive the cache. `ttl` must be positive.
-  ReadThroughCache(RedisPool* pool, std::string prefix, absl::Duration ttl);
+  // `pool` must outlive the cache. `ttl` must be positive. `metrics` (optional, must outlive
+  // the cache) receives the counters maillage_cache_hits_total{cache="<prefix>"} and
+  // maillage_cache_misses_total{cache="<prefix>"}, counted as in Stats.
+  ReadThroughCache(RedisPool* pool, std::string prefix, absl::Duration ttl,
+                   prometheus::Registry* metrics = nullptr);
 
   ReadThroughCache(const ReadThroughCache&) = delete;
   ReadThroughCache& operator=(const ReadThroughCache&) = delete;
@@ -113,6 +121,8 @@ class ReadThroughCache final : public BytesCache {
   const absl::Duration ttl_;
   const absl::Duration generation_ttl_;
 
+  prometheus::Counter* hits_counter_ = nullptr;
+  prometheus::Counter* misses_counter_ = nullptr;
   std::atomic<int64_t> hits_{0};
   std::atomic<int64_t> misses_{0};
   std::atomic<int64_t> redis_errors_{0};

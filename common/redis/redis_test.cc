@@ -1,7 +1,10 @@
 // Integration tests of common/redis against a real redis-server (tests/support/redis_server).
 #include "common/redis/redis.h"
 
+#include <prometheus/registry.h>
+
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -239,6 +242,25 @@ TEST_F(CacheTest, SecondGetIsAHit) {
   EXPECT_EQ(*cache_->Get("org", "43", Loader()), source_);
   EXPECT_EQ(*cache_->Get("person", "42", Loader()), source_);
   EXPECT_EQ(loads_, 3);
+}
+
+TEST_F(CacheTest, HitsAndMissesAreCountedOnTheRegistry) {
+  prometheus::Registry registry;
+  ReadThroughCache cache(pool_.get(), "metered", absl::Minutes(5), &registry);
+  ASSERT_TRUE(cache.Get("org", "42", Loader()).ok());  // miss
+  ASSERT_TRUE(cache.Get("org", "42", Loader()).ok());  // hit
+  ASSERT_TRUE(cache.Get("org", "42", Loader()).ok());  // hit
+  std::map<std::string, double> values;
+  for (const auto& family : registry.Collect()) {
+    for (const auto& m : family.metric) {
+      ASSERT_EQ(m.label.size(), 1u);
+      EXPECT_EQ(m.label[0].name, "cache");
+      EXPECT_EQ(m.label[0].value, "metered");
+      values[family.name] = m.counter.value;
+    }
+  }
+  EXPECT_EQ(values["maillage_cache_hits_total"], 2);
+  EXPECT_EQ(values["maillage_cache_misses_total"], 1);
 }
 
 TEST_F(CacheTest, ValuesAndGenerationsCarryATtl) {

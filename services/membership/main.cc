@@ -10,6 +10,7 @@
 #include "common/log/log.h"
 #include "common/paging/paging.h"
 #include "common/pg/pg.h"
+#include "common/pg/retention.h"
 #include "common/redis/cache.h"
 #include "common/redis/near_cache.h"
 #include "common/redis/redis.h"
@@ -44,6 +45,8 @@ struct Config {
   bool near_cache_enabled;
   int near_cache_ttl_ms;
   int near_cache_entries;
+  int retention_interval_seconds;
+  int outbox_keep_hours;
 };
 
 absl::StatusOr<Config> LoadConfig(int argc, char** argv) {
@@ -66,6 +69,8 @@ absl::StatusOr<Config> LoadConfig(int argc, char** argv) {
       .near_cache_enabled = r.Bool("NEAR_CACHE_ENABLED", true),
       .near_cache_ttl_ms = r.Int("NEAR_CACHE_TTL_MS", 5000, 1, 600000),
       .near_cache_entries = r.Int("NEAR_CACHE_ENTRIES", 20000, 16, 10000000),
+      .retention_interval_seconds = r.Int("RETENTION_INTERVAL_SECONDS", 3600, 1, 7 * 86400),
+      .outbox_keep_hours = r.Int("OUTBOX_KEEP_HOURS", 7 * 24, 1, 365 * 24),
   };
   if (!c.hmac_key.empty()) {
     if (absl::Status s = auth::ValidateKey(c.hmac_key); !s.ok()) {
@@ -106,6 +111,7 @@ int Run(int argc, char** argv) {
   }
   std::vector<pg::Migration> migrations = pg::MigrationsFromEmbedded(membership::EmbeddedFiles());
   migrations.push_back({"000_outbox.sql", std::string(events::OutboxSchemaSql())});
+  migrations.push_back({"000_outbox_retention.sql", std::string(events::OutboxRetentionSql())});
   if (absl::Status s = pg::ApplyMigrations(**pg, "membership", migrations); !s.ok()) {
     log::Error("migrations failed", {{"error", s.ToString()}});
     return 1;
@@ -156,7 +162,18 @@ int Run(int argc, char** argv) {
     log::Error("cannot start", {{"error", server.status().ToString()}});
     return 1;
   }
+  // Relayed events and idempotency keys past their 24 h window (membership_store.cc) are
+  // deleted in small batches; ReserveKey already treats such keys as absent.
+  pg::Retention retention(
+      pg->get(), {.rules = {events::OutboxRetentionRule(absl::Hours(config->outbox_keep_hours)),
+                            {.table = "idempotency_keys",
+                             .age_column = "created_at",
+                             .keep_for = absl::Hours(24)}},
+                  .interval = absl::Seconds(config->retention_interval_seconds),
+                  .metrics = &(*server)->metrics()});
+  retention.Start();
   WaitForTerminationSignal();
+  retention.Stop();
   (*server)->Shutdown(absl::Seconds(config->drain_seconds));
   workers.Shutdown();
   relay.Stop();

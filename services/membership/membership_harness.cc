@@ -46,6 +46,7 @@ absl::Status MembershipHarness::Start(HarnessOptions options) {
   pg_ = std::move(*pg);
   std::vector<pg::Migration> migrations = pg::MigrationsFromEmbedded(EmbeddedFiles());
   migrations.push_back({"000_outbox.sql", std::string(events::OutboxSchemaSql())});
+  migrations.push_back({"000_outbox_retention.sql", std::string(events::OutboxRetentionSql())});
   if (absl::Status s = pg::ApplyMigrations(*pg_, "membership", migrations); !s.ok()) return s;
 
   auto redis = redis::RedisPool::Create({.address = g_redis->address(), .pool_size = 4});
