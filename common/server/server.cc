@@ -18,6 +18,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "common/log/log.h"
+#include "common/server/worker_pool.h"
 
 namespace maillage {
 namespace {
@@ -122,6 +123,7 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerOptions& optio
   std::unique_ptr<Server> self(new Server());
   self->registry_ = std::make_shared<prometheus::Registry>();
   self->health_names_ = options.health_service_names;
+  self->worker_pools_ = options.worker_pools;
 
   if (!options.metrics_address.empty()) {
     try {
@@ -163,6 +165,7 @@ prometheus::Registry& Server::metrics() { return *registry_; }
 void Server::Shutdown(absl::Duration drain) {
   if (shut_down_ || server_ == nullptr) return;
   shut_down_ = true;
+  for (WorkerPool* pool : worker_pools_) pool->BeginDrain();
   // Readiness probes see NOT_SERVING first, so load balancers stop sending new calls.
   server_->GetHealthCheckService()->SetServingStatus(false);
   log::Info("draining", {{"seconds", absl::StrCat(absl::ToDoubleSeconds(drain))}});

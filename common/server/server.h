@@ -23,6 +23,10 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 
+namespace maillage {
+class WorkerPool;
+}  // namespace maillage
+
 namespace grpc {
 class Server;
 class Service;
@@ -41,6 +45,10 @@ struct ServerOptions {
   std::string metrics_address = "0.0.0.0:9464";
   // Reported by the health service as serving, besides the overall status "".
   std::vector<std::string> health_service_names;
+  // The pools the services run unary calls on (not owned). Shutdown() makes them drain first,
+  // so calls not yet running are answered UNAVAILABLE (retried by clients) while the calls in
+  // flight finish.
+  std::vector<WorkerPool*> worker_pools;
 };
 
 class Server {
@@ -56,8 +64,9 @@ class Server {
   // Metrics of the process, for services that add their own.
   prometheus::Registry& metrics();
 
-  // Marks every health entry NOT_SERVING, then shuts down, giving calls in flight until
-  // `drain` before cancelling them. Idempotent.
+  // Marks every health entry NOT_SERVING and drains the worker pools (new and queued unary
+  // calls get UNAVAILABLE), then shuts down, giving calls in flight until `drain` before
+  // cancelling them. Idempotent.
   void Shutdown(absl::Duration drain);
 
  private:
@@ -67,6 +76,7 @@ class Server {
   std::shared_ptr<prometheus::Registry> registry_;
   std::unique_ptr<prometheus::Exposer> exposer_;
   std::vector<std::string> health_names_;
+  std::vector<WorkerPool*> worker_pools_;
   int port_ = 0;
   int metrics_port_ = 0;
   bool shut_down_ = false;

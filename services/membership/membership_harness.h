@@ -56,13 +56,14 @@ class MembershipHarness {
   redis::RedisPool* redis_pool() { return redis_.get(); }
   redis::ReadThroughCache* cache() { return cache_.get(); }
   events::OutboxRelay* relay() { return relay_.get(); }
+  WorkerPool* workers() { return workers_.get(); }
   std::string address() const;
 
   // The process-wide servers (started by the first Start()).
   static testing::PostgresServer* postgres();
   static testing::RedisServer* redis_server();
 
-  // Principals. Each expires in an hour.
+  // Principals for the default audience. Each expires in 5 minutes (the verifier's maximum).
   auth::Principal Admin() const;
   // A representative of `organisation_id` holding `grants` (network id → role).
   auth::Principal ActingFor(const std::string& organisation_id,

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "absl/strings/str_format.h"
+#include "absl/synchronization/notification.h"
 #include "services/membership/domain/identifiers.h"
 #include "services/membership/membership_harness.h"
 #include "services/membership/membership_test_data.h"
@@ -237,6 +238,35 @@ TEST_F(MembershipServiceTest, UnsignedOrForgedCallsAreUnauthenticated) {
   auth::PrincipalSigner("another-key-another-key-another-key!").Attach(h_.Admin(), &forged);
   EXPECT_EQ(h_.stub()->GetNetwork(&forged, req, &out).error_code(),
             grpc::StatusCode::UNAUTHENTICATED);
+}
+
+// The principal is checked before the call takes a queue slot: with every worker busy and the
+// queue full, an unsigned call is still told UNAUTHENTICATED, and takes no slot.
+TEST(MembershipServiceSaturationTest, UnsignedCallsAreRefusedBeforeTheyQueue) {
+  absl::Notification started, release;  // outlive the harness, which joins the worker
+  MembershipHarness h;
+  ASSERT_TRUE(h.Start({.workers = 1, .queue_capacity = 1}).ok());
+  ASSERT_TRUE(h.workers()->TrySubmit([&] {
+    started.Notify();
+    release.WaitForNotification();
+  }));
+  started.WaitForNotification();
+  ASSERT_TRUE(h.workers()->TrySubmit([] {}));  // the one queue slot
+  ASSERT_EQ(h.workers()->QueueDepth(), 1u);
+
+  v1::GetNetworkRequest req;
+  req.set_network_id("0b7c3a52-6f7e-4c1e-9a53-2f4b8d1e9c10");
+  v1::Network out;
+  for (int i = 0; i < 3; ++i) {
+    grpc::ClientContext bare;
+    EXPECT_EQ(h.stub()->GetNetwork(&bare, req, &out).error_code(),
+              grpc::StatusCode::UNAUTHENTICATED);
+  }
+  EXPECT_EQ(h.workers()->QueueDepth(), 1u);
+  // A signed call meets the full queue.
+  EXPECT_EQ(h.Call(&v1::MembershipService::Stub::GetNetwork, h.Admin(), req, &out).error_code(),
+            grpc::StatusCode::RESOURCE_EXHAUSTED);
+  release.Notify();
 }
 
 }  // namespace
