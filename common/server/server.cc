@@ -53,8 +53,8 @@ bool IsServerFault(grpc::StatusCode code) {
 // (with the caller's x-request-id and W3C traceparent), without touching handlers.
 class MetricsInterceptor final : public grpc::experimental::Interceptor {
  public:
-  MetricsInterceptor(RpcMetrics* metrics, std::string method)
-      : metrics_(metrics), method_(std::move(method)) {}
+  MetricsInterceptor(RpcMetrics* metrics, grpc::experimental::ServerRpcInfo* info)
+      : metrics_(metrics), info_(info), method_(info->method()) {}
 
   void Intercept(grpc::experimental::InterceptorBatchMethods* methods) override {
     using Hook = grpc::experimental::InterceptionHookPoints;
@@ -71,6 +71,14 @@ class MetricsInterceptor final : public grpc::experimental::Interceptor {
     }
     if (methods->QueryInterceptionHookPoint(Hook::PRE_SEND_STATUS)) {
       grpc::Status status = methods->GetSendStatus();
+      // Record what the client saw: past its deadline it has already given up with
+      // DEADLINE_EXCEEDED, whatever the handler answers late.
+      if (const grpc::ServerContextBase* ctx = info_->server_context();
+          ctx != nullptr && ctx->deadline() <= std::chrono::system_clock::now()) {
+        status = grpc::Status(grpc::StatusCode::DEADLINE_EXCEEDED,
+                              absl::StrCat("deadline passed before the answer (handler said ",
+                                           CodeName(status.error_code()), ")"));
+      }
       double seconds =
           std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
       metrics_->handled
@@ -96,6 +104,7 @@ class MetricsInterceptor final : public grpc::experimental::Interceptor {
 
  private:
   RpcMetrics* metrics_;
+  grpc::experimental::ServerRpcInfo* info_;
   std::string method_;
   std::string request_id_;
   std::string traceparent_;
@@ -109,7 +118,7 @@ class MetricsInterceptorFactory final
       : metrics_(std::move(metrics)) {}
   grpc::experimental::Interceptor* CreateServerInterceptor(
       grpc::experimental::ServerRpcInfo* info) override {
-    return new MetricsInterceptor(metrics_.get(), info->method());
+    return new MetricsInterceptor(metrics_.get(), info);
   }
 
  private:

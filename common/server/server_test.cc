@@ -100,9 +100,10 @@ class ServerTest : public ::testing::Test {
                                    grpc::InsecureChannelCredentials());
   }
 
-  grpc::Status Call(const std::string& message, int sleep_ms, EchoResponse* resp) {
+  grpc::Status Call(const std::string& message, int sleep_ms, EchoResponse* resp,
+                    std::chrono::milliseconds deadline = std::chrono::seconds(10)) {
     grpc::ClientContext ctx;
-    ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+    ctx.set_deadline(std::chrono::system_clock::now() + deadline);
     EchoRequest req;
     req.set_message(message);
     req.set_sleep_ms(sleep_ms);
@@ -224,6 +225,40 @@ TEST_F(ServerTest, CallsArrivingWhileThePoolDrainsAreUnavailable) {
   EXPECT_EQ(s.error_code(), grpc::StatusCode::UNAVAILABLE);
   EXPECT_EQ(s.error_message(), "server shutting down");
   EXPECT_EQ(service_.started(), 0);
+}
+
+TEST_F(ServerTest, QueuedCallWhoseCallerGaveUpIsDroppedUnrun) {
+  auto running = std::async(std::launch::async, [&] {
+    EchoResponse r;
+    return Call("block", 0, &r).error_code();
+  });
+  AwaitTrue([&] { return service_.started() == 1; });
+  EchoResponse r;
+  // Queued behind the blocked worker; the client gives up after 50 ms.
+  EXPECT_EQ(Call("impatient", 0, &r, std::chrono::milliseconds(50)).error_code(),
+            grpc::StatusCode::DEADLINE_EXCEEDED);
+  service_.Release();
+  EXPECT_EQ(running.get(), grpc::StatusCode::OK);
+  // One worker, first in first out: once this one answers, the impatient one was dequeued.
+  ASSERT_TRUE(Call("after", 0, &r).ok());
+  EXPECT_EQ(service_.started(), 2);  // "block" and "after"; "impatient" never ran
+}
+
+TEST_F(ServerTest, MetricsRecordDeadlineExceededWhenTheHandlerAnswersTooLate) {
+  EchoResponse r;
+  EXPECT_EQ(Call("slow", 300, &r, std::chrono::milliseconds(50)).error_code(),
+            grpc::StatusCode::DEADLINE_EXCEEDED);
+  const std::string handled = "grpc_server_handled_total{grpc_code=";
+  std::string page;
+  AwaitTrue([&] {  // the handler finishes after the client gave up
+    page = HttpGet(server_->metrics_port(), "/metrics");
+    return page.find(handled) != std::string::npos;
+  });
+  EXPECT_NE(page.find("grpc_server_handled_total{grpc_code=\"DEADLINE_EXCEEDED\",grpc_method=\"/"
+                      "maillage.testing.v1.EchoService/Echo\"} 1"),
+            std::string::npos)
+      << page;
+  EXPECT_EQ(page.find("grpc_code=\"OK\""), std::string::npos) << page;
 }
 
 TEST_F(ServerTest, MetricsCountCallsPerMethodAndCode) {

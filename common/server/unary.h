@@ -12,15 +12,17 @@
 // The function runs on a worker thread and returns an absl::Status; RunUnary maps it to
 // grpc::Status exactly once, with ToClientStatus (below): the text of a server fault never
 // reaches the client. Once the pool drains (the server is shutting down), calls not yet
-// running finish with UNAVAILABLE "server shutting down", which clients retry. A full queue
-// finishes the call with RESOURCE_EXHAUSTED without running it; a call already cancelled or past
-// its deadline is not run either.
+// running finish with UNAVAILABLE "server shutting down", which clients retry; a call whose
+// caller has gone (cancelled, or its deadline passed) while it waited is dropped unrun. A full
+// queue finishes the call with RESOURCE_EXHAUSTED without running it; a call already cancelled or
+// past its deadline is not run either.
 #ifndef MAILLAGE_COMMON_SERVER_UNARY_H_
 #define MAILLAGE_COMMON_SERVER_UNARY_H_
 
 #include <grpcpp/server_context.h>
 #include <grpcpp/support/server_callback.h>
 
+#include <chrono>
 #include <utility>
 
 #include "absl/status/status.h"
@@ -49,6 +51,14 @@ grpc::ServerUnaryReactor* RunUnary(grpc::CallbackServerContext* ctx, WorkerPool&
   bool queued = pool.TrySubmit([ctx, reactor, &pool, kShuttingDown, fn = std::move(fn)]() mutable {
     if (pool.draining()) {  // not run: another replica can take it
       reactor->Finish(kShuttingDown);
+      return;
+    }
+    // The caller has stopped waiting: running it would only take a worker from live calls.
+    // The deadline first: gRPC also marks such a call cancelled, but the client saw
+    // DEADLINE_EXCEEDED, and the access log should say so.
+    if (ctx->deadline() <= std::chrono::system_clock::now()) {
+      reactor->Finish(grpc::Status(grpc::StatusCode::DEADLINE_EXCEEDED,
+                                   "deadline passed while the call waited for a worker"));
       return;
     }
     if (ctx->IsCancelled()) {

@@ -713,7 +713,7 @@ class MembershipService::ImportReactor final
   void Consume() {
     absl::Status s = ConsumeMessage();
     if (!s.ok()) {
-      Finish(ToGrpcStatus(s));
+      Finish(ToClientStatus(s, *ctx_));
       return;
     }
     StartRead(&request_);
@@ -769,7 +769,7 @@ class MembershipService::ImportReactor final
     reader_.Finish();
     absl::Status s = Drain(true);
     if (s.ok() && !parser_.has_header()) s = InvalidField("chunk", "the file has no header row");
-    Finish(ToGrpcStatus(s));
+    Finish(ToClientStatus(s, *ctx_));
   }
 
   // Parses the complete records buffered so far and applies full batches (all at the end).
@@ -873,7 +873,7 @@ class MembershipService::ExportReactor final : public grpc::ServerWriteReactor<v
   void Produce() {
     absl::StatusOr<bool> more = NextChunk();
     if (!more.ok()) {
-      Finish(ToGrpcStatus(more.status()));
+      Finish(ToClientStatus(more.status(), *ctx_));
     } else if (!*more) {
       Finish(grpc::Status::OK);
     } else {
