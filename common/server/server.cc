@@ -19,6 +19,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/log/log.h"
 #include "common/server/worker_pool.h"
+#include "grpc/health/v1/health.pb.h"
 
 namespace maillage {
 namespace {
@@ -146,6 +147,10 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerOptions& optio
     self->metrics_port_ = ports.empty() ? 0 : ports.front();
   }
 
+  // gRPC's health service is built without protobuf descriptors, so reflection could list
+  // grpc.health.v1.Health but not describe it (buf curl --list-methods failed). Touching the
+  // generated descriptor links health.proto in and registers it in the generated pool.
+  (void)grpc::health::v1::HealthCheckRequest::descriptor();
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;

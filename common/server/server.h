@@ -1,7 +1,8 @@
 // common/server: the process around a set of gRPC services.
 //
 // Every Maillage server gets the same things from here:
-//  - the standard grpc.health.v1 service (per-service and overall status) and reflection;
+//  - the standard grpc.health.v1 service (per-service and overall status) and reflection,
+//    which describes every service the port lists (health included);
 //  - a Prometheus /metrics endpoint with, per method and code, grpc_server_handled_total and
 //    the grpc_server_handling_seconds latency histogram;
 //  - a graceful drain: health turns NOT_SERVING, new calls are refused, calls in flight get
