@@ -85,7 +85,8 @@ int Run(int argc, char** argv) {
   EchoHandler service(&workers);
   auto server = Server::Start({.grpc_address = config->grpc_address,
                                .metrics_address = config->metrics_address,
-                               .health_service_names = {"maillage.testing.v1.EchoService"}},
+                               .health_service_names = {"maillage.testing.v1.EchoService"},
+                               .worker_pools = {&workers}},
                               {&service});
   if (!server.ok()) {
     log::Error("cannot start", {{"error", server.status().ToString()}});

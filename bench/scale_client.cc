@@ -130,8 +130,7 @@ class Client {
     Principal admin;
     admin.set_subject("scale-bench");
     admin.set_platform_admin(true);
-    admin.mutable_expires_at()->set_seconds(absl::ToUnixSeconds(absl::Now() + absl::Minutes(5)));
-    signer_.Attach(admin, &ctx);
+    signer_.Attach(maillage::auth::Stamp(admin, absl::Now(), absl::Minutes(5)), &ctx);
     return (stub_.get()->*method)(&ctx, req, resp);
   }
 

@@ -86,6 +86,13 @@ std::string HmacSha256::Hex(absl::string_view data) const {
   return absl::BytesToHexString(absl::string_view(reinterpret_cast<const char*>(mac), mac_len));
 }
 
+Principal Stamp(Principal p, absl::Time now, absl::Duration ttl, absl::string_view audience) {
+  p.mutable_issued_at()->set_seconds(absl::ToUnixSeconds(now));
+  p.mutable_expires_at()->set_seconds(absl::ToUnixSeconds(now + ttl));
+  p.set_audience(std::string(audience));
+  return p;
+}
+
 std::pair<std::string, std::string> PrincipalSigner::Encode(const Principal& principal) const {
   std::string bytes = principal.SerializeAsString();
   std::string sig = hmac_->Hex(bytes);
@@ -112,8 +119,23 @@ absl::StatusOr<Principal> PrincipalVerifier::VerifyEncoded(absl::string_view ser
     return absl::UnauthenticatedError("principal is malformed");
   }
   if (p.subject().empty()) return absl::UnauthenticatedError("principal has no subject");
-  if (!p.has_expires_at() || absl::FromUnixSeconds(p.expires_at().seconds()) < now) {
-    return absl::UnauthenticatedError("principal expired");
+  if (p.audience() != options_.audience) {
+    return absl::UnauthenticatedError(absl::StrCat("principal is for audience \"", p.audience(),
+                                                   "\", not \"", options_.audience, "\""));
+  }
+  if (!p.has_issued_at() || !p.has_expires_at()) {
+    return absl::UnauthenticatedError("principal lacks issued_at or expires_at");
+  }
+  absl::Time issued = absl::FromUnixSeconds(p.issued_at().seconds());
+  absl::Time expires = absl::FromUnixSeconds(p.expires_at().seconds());
+  if (issued > now + options_.clock_skew) {
+    return absl::UnauthenticatedError("principal issued in the future (clock skew?)");
+  }
+  if (expires < now) return absl::UnauthenticatedError("principal expired");
+  if (expires - issued > options_.max_lifetime) {
+    return absl::UnauthenticatedError(
+        absl::StrCat("principal lifetime ", absl::FormatDuration(expires - issued),
+                     " exceeds the maximum ", absl::FormatDuration(options_.max_lifetime)));
   }
   return p;
 }

@@ -4,11 +4,16 @@
 // proto/maillage/auth/v1/principal.proto) in two metadata entries: the serialised message
 // and its HMAC-SHA256 under a key shared by the deployment. Services trust nothing else:
 //
-//   PrincipalVerifier verifier(hmac_key);                      // key from config
-//   absl::StatusOr<Principal> who = verifier.Verify(*ctx);     // UNAUTHENTICATED if bad
+//   PrincipalVerifier verifier(hmac_key, {.audience = "maillage",
+//                                         .max_lifetime = absl::Minutes(5)});
+//   absl::StatusOr<Principal> who = verifier.Verify(*ctx, absl::Now());  // UNAUTHENTICATED
 //   if (!IsAnimator(*who, network_id)) return PermissionDenied...
 //
-// Clients (the gateway, tools, tests) sign with PrincipalSigner::Attach(principal, &ctx).
+// Principals are short-lived and bound to one deployment: clients (the gateway, tools, tests)
+// stamp them with Stamp() (issued_at, expires_at, audience) just before signing them with
+// PrincipalSigner::Attach(principal, &ctx):
+//
+//   signer.Attach(Stamp(who, absl::Now(), absl::Minutes(2)), &ctx);
 #ifndef MAILLAGE_COMMON_AUTH_AUTH_H_
 #define MAILLAGE_COMMON_AUTH_AUTH_H_
 
@@ -34,6 +39,22 @@ inline constexpr char kPrincipalKey[] = "x-maillage-principal-bin";
 inline constexpr char kSignatureKey[] = "x-maillage-principal-sig";
 // Shortest HMAC key accepted, in bytes.
 inline constexpr size_t kMinKeyBytes = 32;
+// The audience of a deployment that configures none (MAILLAGE_AUTH_AUDIENCE).
+inline constexpr char kDefaultAudience[] = "maillage";
+
+// What a verifier accepts besides a good signature.
+struct VerifierOptions {
+  // The deployment's audience: a principal naming another one is refused.
+  std::string audience = kDefaultAudience;
+  // Longest expires_at - issued_at accepted (MAILLAGE_AUTH_MAX_PRINCIPAL_MINUTES).
+  absl::Duration max_lifetime = absl::Minutes(5);
+  // How far in the future issued_at may lie (clocks of the gateway and the services differ).
+  absl::Duration clock_skew = absl::Seconds(30);
+};
+
+// `p` with issued_at = now, expires_at = now + ttl and the audience set, ready to sign.
+Principal Stamp(Principal p, absl::Time now, absl::Duration ttl,
+                absl::string_view audience = kDefaultAudience);
 
 // OK when `key` is long enough to sign principals.
 absl::Status ValidateKey(absl::string_view key);
@@ -73,15 +94,19 @@ class PrincipalSigner {
 
 class PrincipalVerifier {
  public:
-  explicit PrincipalVerifier(absl::string_view key) : hmac_(std::make_shared<HmacSha256>(key)) {}
+  explicit PrincipalVerifier(absl::string_view key, VerifierOptions options = {})
+      : hmac_(std::make_shared<HmacSha256>(key)), options_(std::move(options)) {}
   // The principal of an incoming call. UNAUTHENTICATED when missing, malformed, forged
-  // (signature mismatch, compared in constant time) or expired at `now`.
+  // (signature mismatch, compared in constant time), expired at `now`, without issued_at,
+  // issued after `now` + clock_skew, valid for longer than max_lifetime, or for another
+  // audience.
   absl::StatusOr<Principal> Verify(const grpc::ServerContextBase& ctx, absl::Time now) const;
   absl::StatusOr<Principal> VerifyEncoded(absl::string_view serialized, absl::string_view signature,
                                           absl::Time now) const;
 
  private:
   std::shared_ptr<const HmacSha256> hmac_;
+  VerifierOptions options_;
 };
 
 // True when the principal holds `role` in `network_id` (platform admins hold every role).

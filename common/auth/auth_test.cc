@@ -10,8 +10,11 @@ namespace {
 
 constexpr char kKey[] = "0123456789abcdef0123456789abcdef";
 
+// Alice, issued five minutes before `expires` for the default audience.
 Principal Alice(absl::Time expires) {
   Principal p;
+  p.set_audience(kDefaultAudience);
+  p.mutable_issued_at()->set_seconds(absl::ToUnixSeconds(expires - absl::Minutes(5)));
   p.set_subject("person-alice");
   p.set_organisation_id("org-1");
   auto* g = p.add_grants();
@@ -54,6 +57,53 @@ TEST(AuthTest, ForgedOrTamperedOrExpiredIsUnauthenticated) {
   // Expired.
   EXPECT_EQ(verifier.VerifyEncoded(bytes, sig, now + absl::Minutes(6)).status().code(),
             absl::StatusCode::kUnauthenticated);
+}
+
+absl::StatusCode Verdict(const PrincipalVerifier& verifier, const Principal& p, absl::Time now) {
+  auto [bytes, sig] = PrincipalSigner(kKey).Encode(p);
+  return verifier.VerifyEncoded(bytes, sig, now).status().code();
+}
+
+TEST(AuthTest, LongLivedPrincipalsAreRefused) {
+  absl::Time now = absl::FromUnixSeconds(1'800'000'000);
+  PrincipalVerifier verifier(kKey);  // default: at most 5 minutes
+  EXPECT_EQ(Verdict(verifier, Stamp(Alice(now), now, absl::Minutes(5)), now),
+            absl::StatusCode::kOk);
+  // What the tools used to mint: valid for a day.
+  Principal day = Stamp(Alice(now), now, absl::Hours(24));
+  EXPECT_EQ(Verdict(verifier, day, now), absl::StatusCode::kUnauthenticated);
+  auto [bytes, sig] = PrincipalSigner(kKey).Encode(day);
+  EXPECT_EQ(verifier.VerifyEncoded(bytes, sig, now).status().message(),
+            "principal lifetime 24h exceeds the maximum 5m");
+  // The maximum is configurable.
+  EXPECT_EQ(Verdict(PrincipalVerifier(kKey, {.max_lifetime = absl::Hours(24)}), day, now),
+            absl::StatusCode::kOk);
+}
+
+TEST(AuthTest, PrincipalWithoutIssuedAtIsRefused) {
+  absl::Time now = absl::FromUnixSeconds(1'800'000'000);
+  Principal p = Stamp(Alice(now), now, absl::Minutes(1));
+  p.clear_issued_at();
+  EXPECT_EQ(Verdict(PrincipalVerifier(kKey), p, now), absl::StatusCode::kUnauthenticated);
+}
+
+TEST(AuthTest, PrincipalIssuedInTheFutureIsRefusedBeyondTheSkew) {
+  absl::Time now = absl::FromUnixSeconds(1'800'000'000);
+  PrincipalVerifier verifier(kKey);  // 30 s of skew
+  EXPECT_EQ(Verdict(verifier, Stamp(Alice(now), now + absl::Seconds(20), absl::Minutes(1)), now),
+            absl::StatusCode::kOk);
+  EXPECT_EQ(Verdict(verifier, Stamp(Alice(now), now + absl::Minutes(2), absl::Minutes(1)), now),
+            absl::StatusCode::kUnauthenticated);
+}
+
+TEST(AuthTest, PrincipalForAnotherAudienceIsRefused) {
+  absl::Time now = absl::FromUnixSeconds(1'800'000'000);
+  Principal staging = Stamp(Alice(now), now, absl::Minutes(1), "maillage-staging");
+  EXPECT_EQ(Verdict(PrincipalVerifier(kKey), staging, now), absl::StatusCode::kUnauthenticated);
+  EXPECT_EQ(Verdict(PrincipalVerifier(kKey, {.audience = "maillage-staging"}), staging, now),
+            absl::StatusCode::kOk);
+  Principal none = Stamp(Alice(now), now, absl::Minutes(1), "");
+  EXPECT_EQ(Verdict(PrincipalVerifier(kKey), none, now), absl::StatusCode::kUnauthenticated);
 }
 
 TEST(AuthTest, ShortKeysAreRefused) {

@@ -18,6 +18,8 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "common/log/log.h"
+#include "common/server/worker_pool.h"
+#include "grpc/health/v1/health.pb.h"
 
 namespace maillage {
 namespace {
@@ -52,8 +54,8 @@ bool IsServerFault(grpc::StatusCode code) {
 // (with the caller's x-request-id and W3C traceparent), without touching handlers.
 class MetricsInterceptor final : public grpc::experimental::Interceptor {
  public:
-  MetricsInterceptor(RpcMetrics* metrics, std::string method)
-      : metrics_(metrics), method_(std::move(method)) {}
+  MetricsInterceptor(RpcMetrics* metrics, grpc::experimental::ServerRpcInfo* info)
+      : metrics_(metrics), info_(info), method_(info->method()) {}
 
   void Intercept(grpc::experimental::InterceptorBatchMethods* methods) override {
     using Hook = grpc::experimental::InterceptionHookPoints;
@@ -70,6 +72,14 @@ class MetricsInterceptor final : public grpc::experimental::Interceptor {
     }
     if (methods->QueryInterceptionHookPoint(Hook::PRE_SEND_STATUS)) {
       grpc::Status status = methods->GetSendStatus();
+      // Record what the client saw: past its deadline it has already given up with
+      // DEADLINE_EXCEEDED, whatever the handler answers late.
+      if (const grpc::ServerContextBase* ctx = info_->server_context();
+          ctx != nullptr && ctx->deadline() <= std::chrono::system_clock::now()) {
+        status = grpc::Status(grpc::StatusCode::DEADLINE_EXCEEDED,
+                              absl::StrCat("deadline passed before the answer (handler said ",
+                                           CodeName(status.error_code()), ")"));
+      }
       double seconds =
           std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
       metrics_->handled
@@ -95,6 +105,7 @@ class MetricsInterceptor final : public grpc::experimental::Interceptor {
 
  private:
   RpcMetrics* metrics_;
+  grpc::experimental::ServerRpcInfo* info_;
   std::string method_;
   std::string request_id_;
   std::string traceparent_;
@@ -108,7 +119,7 @@ class MetricsInterceptorFactory final
       : metrics_(std::move(metrics)) {}
   grpc::experimental::Interceptor* CreateServerInterceptor(
       grpc::experimental::ServerRpcInfo* info) override {
-    return new MetricsInterceptor(metrics_.get(), info->method());
+    return new MetricsInterceptor(metrics_.get(), info);
   }
 
  private:
@@ -122,6 +133,7 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerOptions& optio
   std::unique_ptr<Server> self(new Server());
   self->registry_ = std::make_shared<prometheus::Registry>();
   self->health_names_ = options.health_service_names;
+  self->worker_pools_ = options.worker_pools;
 
   if (!options.metrics_address.empty()) {
     try {
@@ -135,6 +147,10 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerOptions& optio
     self->metrics_port_ = ports.empty() ? 0 : ports.front();
   }
 
+  // gRPC's health service is built without protobuf descriptors, so reflection could list
+  // grpc.health.v1.Health but not describe it (buf curl --list-methods failed). Touching the
+  // generated descriptor links health.proto in and registers it in the generated pool.
+  (void)grpc::health::v1::HealthCheckRequest::descriptor();
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
@@ -163,6 +179,7 @@ prometheus::Registry& Server::metrics() { return *registry_; }
 void Server::Shutdown(absl::Duration drain) {
   if (shut_down_ || server_ == nullptr) return;
   shut_down_ = true;
+  for (WorkerPool* pool : worker_pools_) pool->BeginDrain();
   // Readiness probes see NOT_SERVING first, so load balancers stop sending new calls.
   server_->GetHealthCheckService()->SetServingStatus(false);
   log::Info("draining", {{"seconds", absl::StrCat(absl::ToDoubleSeconds(drain))}});

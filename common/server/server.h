@@ -1,7 +1,8 @@
 // common/server: the process around a set of gRPC services.
 //
 // Every Maillage server gets the same things from here:
-//  - the standard grpc.health.v1 service (per-service and overall status) and reflection;
+//  - the standard grpc.health.v1 service (per-service and overall status) and reflection,
+//    which describes every service the port lists (health included);
 //  - a Prometheus /metrics endpoint with, per method and code, grpc_server_handled_total and
 //    the grpc_server_handling_seconds latency histogram;
 //  - a graceful drain: health turns NOT_SERVING, new calls are refused, calls in flight get
@@ -23,6 +24,10 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 
+namespace maillage {
+class WorkerPool;
+}  // namespace maillage
+
 namespace grpc {
 class Server;
 class Service;
@@ -41,6 +46,10 @@ struct ServerOptions {
   std::string metrics_address = "0.0.0.0:9464";
   // Reported by the health service as serving, besides the overall status "".
   std::vector<std::string> health_service_names;
+  // The pools the services run unary calls on (not owned). Shutdown() makes them drain first,
+  // so calls not yet running are answered UNAVAILABLE (retried by clients) while the calls in
+  // flight finish.
+  std::vector<WorkerPool*> worker_pools;
 };
 
 class Server {
@@ -56,8 +65,9 @@ class Server {
   // Metrics of the process, for services that add their own.
   prometheus::Registry& metrics();
 
-  // Marks every health entry NOT_SERVING, then shuts down, giving calls in flight until
-  // `drain` before cancelling them. Idempotent.
+  // Marks every health entry NOT_SERVING and drains the worker pools (new and queued unary
+  // calls get UNAVAILABLE), then shuts down, giving calls in flight until `drain` before
+  // cancelling them. Idempotent.
   void Shutdown(absl::Duration drain);
 
  private:
@@ -67,6 +77,7 @@ class Server {
   std::shared_ptr<prometheus::Registry> registry_;
   std::unique_ptr<prometheus::Exposer> exposer_;
   std::vector<std::string> health_names_;
+  std::vector<WorkerPool*> worker_pools_;
   int port_ = 0;
   int metrics_port_ = 0;
   bool shut_down_ = false;

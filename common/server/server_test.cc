@@ -1,16 +1,19 @@
 #include "common/server/server.h"
 
 #include <arpa/inet.h>
+#include <gmock/gmock.h>
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <future>
 #include <thread>
 
 #include "absl/strings/str_cat.h"
+#include "common/log/log.h"
 #include "common/server/unary.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "maillage/testing/v1/echo.grpc.pb.h"
@@ -22,14 +25,29 @@ using maillage::testing::v1::EchoRequest;
 using maillage::testing::v1::EchoResponse;
 using maillage::testing::v1::EchoService;
 
+// Echoes after sleeping sleep_ms; the message "block" waits until Release().
 class SleepyEcho final : public EchoService::CallbackService {
  public:
-  explicit SleepyEcho(WorkerPool* pool) : pool_(pool) {}
+  explicit SleepyEcho(WorkerPool* pool) : pool_(pool), gate_(release_.get_future().share()) {}
+  ~SleepyEcho() override { Release(); }
+
+  void Release() {
+    if (!released_.exchange(true)) release_.set_value();
+  }
+  int started() const { return started_.load(); }
+
   grpc::ServerUnaryReactor* Echo(grpc::CallbackServerContext* ctx, const EchoRequest* req,
                                  EchoResponse* resp) override {
-    return RunUnary(ctx, *pool_, [req, resp] {
+    return RunUnary(ctx, *pool_, [this, req, resp] {
+      ++started_;
+      if (req->message() == "block") gate_.wait();
       std::this_thread::sleep_for(std::chrono::milliseconds(req->sleep_ms()));
       if (req->message().empty()) return absl::InvalidArgumentError("message: required");
+      if (req->message() == "sql") {
+        return absl::InternalError(
+            "ERROR:  duplicate key value violates unique constraint \"organisations_siren_key\"\n"
+            "DETAIL:  Key (siren)=(732829320) already exists.");
+      }
       resp->set_message(req->message());
       return absl::OkStatus();
     });
@@ -37,7 +55,17 @@ class SleepyEcho final : public EchoService::CallbackService {
 
  private:
   WorkerPool* pool_;
+  std::atomic<int> started_{0};
+  std::atomic<bool> released_{false};
+  std::promise<void> release_;
+  std::shared_future<void> gate_;
 };
+
+// Waits (without a time limit: ctest's stops a hung test) until `done` holds.
+template <typename Pred>
+void AwaitTrue(Pred done) {
+  while (!done()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+}
 
 std::string HttpGet(int port, const std::string& path) {
   int fd = socket(AF_INET, SOCK_STREAM, 0);
@@ -63,7 +91,8 @@ class ServerTest : public ::testing::Test {
   void SetUp() override {
     ServerOptions options{.grpc_address = "127.0.0.1:0",
                           .metrics_address = "127.0.0.1:0",
-                          .health_service_names = {"maillage.testing.v1.EchoService"}};
+                          .health_service_names = {"maillage.testing.v1.EchoService"},
+                          .worker_pools = {&pool_}};
     auto server = Server::Start(options, {&service_});
     ASSERT_TRUE(server.ok()) << server.status();
     server_ = std::move(*server);
@@ -71,9 +100,10 @@ class ServerTest : public ::testing::Test {
                                    grpc::InsecureChannelCredentials());
   }
 
-  grpc::Status Call(const std::string& message, int sleep_ms, EchoResponse* resp) {
+  grpc::Status Call(const std::string& message, int sleep_ms, EchoResponse* resp,
+                    std::chrono::milliseconds deadline = std::chrono::seconds(10)) {
     grpc::ClientContext ctx;
-    ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+    ctx.set_deadline(std::chrono::system_clock::now() + deadline);
     EchoRequest req;
     req.set_message(message);
     req.set_sleep_ms(sleep_ms);
@@ -93,6 +123,34 @@ TEST_F(ServerTest, AnswersAndMapsStatus) {
   grpc::Status bad = Call("", 0, &resp);
   EXPECT_EQ(bad.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
   EXPECT_EQ(bad.error_message(), "message: required");
+}
+
+TEST_F(ServerTest, InternalErrorTextGoesToTheLogNotToTheClient) {
+  ASSERT_TRUE(log::Init("server_test", "info").ok());
+  EchoRequest req;
+  req.set_message("sql");
+  EchoResponse resp;
+
+  grpc::ClientContext ctx;
+  ctx.AddMetadata("x-request-id", "req-42");
+  ::testing::internal::CaptureStderr();
+  grpc::Status s = EchoService::NewStub(channel_)->Echo(&ctx, req, &resp);
+  std::string logged = ::testing::internal::GetCapturedStderr();
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INTERNAL);
+  EXPECT_EQ(s.error_message(), "internal error; request id req-42");
+  EXPECT_THAT(logged, ::testing::HasSubstr("\"request_id\":\"req-42\""));
+  EXPECT_THAT(logged, ::testing::HasSubstr("Key (siren)=(732829320) already exists"));
+
+  // Without x-request-id the server makes one up, and the log line carries it too.
+  grpc::ClientContext anonymous;
+  ::testing::internal::CaptureStderr();
+  s = EchoService::NewStub(channel_)->Echo(&anonymous, req, &resp);
+  logged = ::testing::internal::GetCapturedStderr();
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INTERNAL);
+  EXPECT_THAT(s.error_message(), ::testing::MatchesRegex("internal error; request id [0-9a-f]+"));
+  EXPECT_THAT(s.error_message(), ::testing::Not(::testing::HasSubstr("siren")));
+  std::string id = s.error_message().substr(s.error_message().rfind(' ') + 1);
+  EXPECT_THAT(logged, ::testing::HasSubstr(absl::StrCat("\"request_id\":\"", id, "\"")));
 }
 
 TEST_F(ServerTest, FullQueueAnswersResourceExhausted) {
@@ -136,6 +194,71 @@ TEST_F(ServerTest, ShutdownLetsInFlightCallsFinish) {
   std::this_thread::sleep_for(std::chrono::milliseconds(100));
   server_->Shutdown(absl::Seconds(5));
   EXPECT_EQ(in_flight.get(), grpc::StatusCode::OK);
+}
+
+TEST_F(ServerTest, CallsNotYetRunningWhenShutdownStartsAreUnavailable) {
+  auto running = std::async(std::launch::async, [&] {
+    EchoResponse r;
+    return Call("block", 0, &r).error_code();
+  });
+  AwaitTrue([&] { return service_.started() == 1; });  // the only worker is busy
+  auto queued = std::async(std::launch::async, [&] {
+    EchoResponse r;
+    return Call("queued", 0, &r);
+  });
+  AwaitTrue([&] { return pool_.QueueDepth() == 1; });
+  std::thread shutdown([&] { server_->Shutdown(absl::Seconds(30)); });
+  AwaitTrue([&] { return pool_.draining(); });
+  service_.Release();
+  EXPECT_EQ(running.get(), grpc::StatusCode::OK);  // in flight: finishes
+  grpc::Status s = queued.get();                   // never ran: told to go elsewhere
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::UNAVAILABLE);
+  EXPECT_EQ(s.error_message(), "server shutting down");
+  shutdown.join();
+  EXPECT_EQ(service_.started(), 1);
+}
+
+TEST_F(ServerTest, CallsArrivingWhileThePoolDrainsAreUnavailable) {
+  pool_.BeginDrain();
+  EchoResponse resp;
+  grpc::Status s = Call("late", 0, &resp);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::UNAVAILABLE);
+  EXPECT_EQ(s.error_message(), "server shutting down");
+  EXPECT_EQ(service_.started(), 0);
+}
+
+TEST_F(ServerTest, QueuedCallWhoseCallerGaveUpIsDroppedUnrun) {
+  auto running = std::async(std::launch::async, [&] {
+    EchoResponse r;
+    return Call("block", 0, &r).error_code();
+  });
+  AwaitTrue([&] { return service_.started() == 1; });
+  EchoResponse r;
+  // Queued behind the blocked worker; the client gives up after 50 ms.
+  EXPECT_EQ(Call("impatient", 0, &r, std::chrono::milliseconds(50)).error_code(),
+            grpc::StatusCode::DEADLINE_EXCEEDED);
+  service_.Release();
+  EXPECT_EQ(running.get(), grpc::StatusCode::OK);
+  // One worker, first in first out: once this one answers, the impatient one was dequeued.
+  ASSERT_TRUE(Call("after", 0, &r).ok());
+  EXPECT_EQ(service_.started(), 2);  // "block" and "after"; "impatient" never ran
+}
+
+TEST_F(ServerTest, MetricsRecordDeadlineExceededWhenTheHandlerAnswersTooLate) {
+  EchoResponse r;
+  EXPECT_EQ(Call("slow", 300, &r, std::chrono::milliseconds(50)).error_code(),
+            grpc::StatusCode::DEADLINE_EXCEEDED);
+  const std::string handled = "grpc_server_handled_total{grpc_code=";
+  std::string page;
+  AwaitTrue([&] {  // the handler finishes after the client gave up
+    page = HttpGet(server_->metrics_port(), "/metrics");
+    return page.find(handled) != std::string::npos;
+  });
+  EXPECT_NE(page.find("grpc_server_handled_total{grpc_code=\"DEADLINE_EXCEEDED\",grpc_method=\"/"
+                      "maillage.testing.v1.EchoService/Echo\"} 1"),
+            std::string::npos)
+      << page;
+  EXPECT_EQ(page.find("grpc_code=\"OK\""), std::string::npos) << page;
 }
 
 TEST_F(ServerTest, MetricsCountCallsPerMethodAndCode) {

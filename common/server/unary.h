@@ -10,14 +10,19 @@
 //   }
 //
 // The function runs on a worker thread and returns an absl::Status; RunUnary maps it to
-// grpc::Status exactly once. A full queue finishes the call with RESOURCE_EXHAUSTED without
-// running it; a call already cancelled or past its deadline is not run either.
+// grpc::Status exactly once, with ToClientStatus (below): the text of a server fault never
+// reaches the client. Once the pool drains (the server is shutting down), calls not yet
+// running finish with UNAVAILABLE "server shutting down", which clients retry; a call whose
+// caller has gone (cancelled, or its deadline passed) while it waited is dropped unrun. A full
+// queue finishes the call with RESOURCE_EXHAUSTED without running it; a call already cancelled or
+// past its deadline is not run either.
 #ifndef MAILLAGE_COMMON_SERVER_UNARY_H_
 #define MAILLAGE_COMMON_SERVER_UNARY_H_
 
 #include <grpcpp/server_context.h>
 #include <grpcpp/support/server_callback.h>
 
+#include <chrono>
 #include <utility>
 
 #include "absl/status/status.h"
@@ -26,20 +31,48 @@
 
 namespace maillage {
 
+// The status a client may see for `status`. INTERNAL, UNKNOWN and DATA_LOSS keep their code
+// but their message (SQL text, PostgreSQL DETAIL lines, other tenants' data) is replaced by
+// "internal error; request id <id>" and logged at error level with that id; <id> is the
+// caller's x-request-id metadata, or a fresh one. Other codes map as ToGrpcStatus.
+//
+//   reactor->Finish(ToClientStatus(absl::InternalError("ERROR: duplicate key ..."), *ctx));
+//   // client: INTERNAL "internal error; request id 4f1c..."; log: {"error":"ERROR: dup..."}
+grpc::Status ToClientStatus(const absl::Status& status, const grpc::ServerContextBase& ctx);
+
 template <typename Fn>
 grpc::ServerUnaryReactor* RunUnary(grpc::CallbackServerContext* ctx, WorkerPool& pool, Fn fn) {
   grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
-  bool queued = pool.TrySubmit([ctx, reactor, fn = std::move(fn)]() mutable {
+  const grpc::Status kShuttingDown(grpc::StatusCode::UNAVAILABLE, "server shutting down");
+  if (pool.draining()) {
+    reactor->Finish(kShuttingDown);
+    return reactor;
+  }
+  bool queued = pool.TrySubmit([ctx, reactor, &pool, kShuttingDown, fn = std::move(fn)]() mutable {
+    if (pool.draining()) {  // not run: another replica can take it
+      reactor->Finish(kShuttingDown);
+      return;
+    }
+    // The caller has stopped waiting: running it would only take a worker from live calls.
+    // The deadline first: gRPC also marks such a call cancelled, but the client saw
+    // DEADLINE_EXCEEDED, and the access log should say so.
+    if (ctx->deadline() <= std::chrono::system_clock::now()) {
+      reactor->Finish(grpc::Status(grpc::StatusCode::DEADLINE_EXCEEDED,
+                                   "deadline passed while the call waited for a worker"));
+      return;
+    }
     if (ctx->IsCancelled()) {
       reactor->Finish(grpc::Status(grpc::StatusCode::CANCELLED, "cancelled before it ran"));
       return;
     }
     absl::Status status = fn();
-    reactor->Finish(ToGrpcStatus(status));
+    reactor->Finish(ToClientStatus(status, *ctx));
   });
   if (!queued) {
-    reactor->Finish(grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
-                                 "server busy: worker queue full, retry with backoff"));
+    reactor->Finish(pool.draining()
+                        ? kShuttingDown
+                        : grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
+                                       "server busy: worker queue full, retry with backoff"));
   }
   return reactor;
 }

@@ -25,6 +25,7 @@ size_t WorkerPool::QueueDepth() const {
 }
 
 void WorkerPool::Shutdown() {
+  BeginDrain();
   std::lock_guard<std::mutex> join_lock(join_mu_);
   {
     std::lock_guard<std::mutex> lock(mu_);

@@ -7,9 +7,15 @@
 // TrySubmit never blocks: when `capacity` tasks are already waiting it returns false, and
 // the caller answers RESOURCE_EXHAUSTED at once rather than letting latency pile up.
 // Shutdown() runs the tasks already queued, then joins the threads.
+//
+// A server about to stop first calls BeginDrain() (Server::Shutdown does it for the pools in
+// ServerOptions::worker_pools): the pool still runs what it is given, but draining() tells
+// RunUnary to turn new and still-queued unary calls away with UNAVAILABLE, which clients
+// retry elsewhere, while calls already running (and streams) finish.
 #ifndef MAILLAGE_COMMON_SERVER_WORKER_POOL_H_
 #define MAILLAGE_COMMON_SERVER_WORKER_POOL_H_
 
+#include <atomic>
 #include <condition_variable>
 #include <cstddef>
 #include <deque>
@@ -34,6 +40,10 @@ class WorkerPool {
   // Tasks waiting (not running).
   size_t QueueDepth() const;
 
+  // From now on draining() is true. Idempotent; Shutdown() implies it.
+  void BeginDrain() { draining_.store(true, std::memory_order_release); }
+  bool draining() const { return draining_.load(std::memory_order_acquire); }
+
   // Stops accepting, drains the queue, joins the threads. Idempotent.
   void Shutdown();
 
@@ -45,6 +55,7 @@ class WorkerPool {
   std::condition_variable cv_;
   std::deque<std::function<void()>> queue_;
   bool stopping_ = false;
+  std::atomic<bool> draining_{false};
   std::vector<std::thread> threads_;
   std::mutex join_mu_;  // one Shutdown() joins; a concurrent one waits for it
 };

@@ -36,6 +36,8 @@ struct Config {
   int redis_pool_size;
   std::string hmac_key;
   std::string page_token_key;
+  std::string audience;
+  int max_principal_minutes;
   int workers;
   int queue_capacity;
   std::string log_level;
@@ -60,6 +62,8 @@ absl::StatusOr<Config> LoadConfig(int argc, char** argv) {
       .redis_pool_size = r.Int("REDIS_POOL_SIZE", 8, 1, 200),
       .hmac_key = r.Required("AUTH_HMAC_KEY"),
       .page_token_key = r.String("PAGE_TOKEN_KEY", ""),
+      .audience = r.String("AUTH_AUDIENCE", auth::kDefaultAudience),
+      .max_principal_minutes = r.Int("AUTH_MAX_PRINCIPAL_MINUTES", 5, 1, 24 * 60),
       .workers = r.Int("WORKERS", 8, 1, 256),
       .queue_capacity = r.Int("QUEUE_CAPACITY", 256, 1, 100000),
       .log_level = r.String("LOG_LEVEL", "info"),
@@ -146,18 +150,21 @@ int Run(int argc, char** argv) {
 
   WorkerPool workers(config->workers, config->queue_capacity);
   membership::MembershipStore store(pg->get());
-  membership::MembershipService service({.store = &store,
-                                         .cache = reads,
-                                         .workers = &workers,
-                                         .verifier = auth::PrincipalVerifier(config->hmac_key),
-                                         .page_tokens = PageTokenCodec(config->page_token_key),
-                                         .clock = absl::Now,
-                                         .on_change = [&relay] { relay.Wake(); }});
-  auto server =
-      Server::Start({.grpc_address = config->grpc_address,
-                     .metrics_address = config->metrics_address,
-                     .health_service_names = {"maillage.membership.v1.MembershipService"}},
-                    {&service});
+  membership::MembershipService service(
+      {.store = &store,
+       .cache = reads,
+       .workers = &workers,
+       .verifier = auth::PrincipalVerifier(
+           config->hmac_key, {.audience = config->audience,
+                              .max_lifetime = absl::Minutes(config->max_principal_minutes)}),
+       .page_tokens = PageTokenCodec(config->page_token_key),
+       .clock = absl::Now,
+       .on_change = [&relay] { relay.Wake(); }});
+  auto server = Server::Start({.grpc_address = config->grpc_address,
+                               .metrics_address = config->metrics_address,
+                               .health_service_names = {"maillage.membership.v1.MembershipService"},
+                               .worker_pools = {&workers}},
+                              {&service});
   if (!server.ok()) {
     log::Error("cannot start", {{"error", server.status().ToString()}});
     return 1;

@@ -88,11 +88,11 @@ absl::Status MembershipHarness::Start(HarnessOptions options) {
       .on_change = [relay] {
         if (relay != nullptr) relay->Wake();
       }});
-  auto server =
-      Server::Start({.grpc_address = "127.0.0.1:0",
-                     .metrics_address = "",
-                     .health_service_names = {"maillage.membership.v1.MembershipService"}},
-                    {service_.get()});
+  auto server = Server::Start({.grpc_address = "127.0.0.1:0",
+                               .metrics_address = "",
+                               .health_service_names = {"maillage.membership.v1.MembershipService"},
+                               .worker_pools = {workers_.get()}},
+                              {service_.get()});
   if (!server.ok()) return server.status();
   server_ = std::move(*server);
   stub_ = v1::MembershipService::NewStub(
@@ -115,8 +115,7 @@ auth::Principal MembershipHarness::Admin() const {
   auth::Principal p;
   p.set_subject("platform-admin");
   p.set_platform_admin(true);
-  p.mutable_expires_at()->set_seconds(absl::ToUnixSeconds(absl::Now() + absl::Hours(1)));
-  return p;
+  return auth::Stamp(std::move(p), absl::Now(), absl::Minutes(5));
 }
 
 auth::Principal MembershipHarness::ActingFor(
@@ -131,8 +130,7 @@ auth::Principal MembershipHarness::ActingFor(
     g->set_network_id(network);
     g->set_role(role);
   }
-  p.mutable_expires_at()->set_seconds(absl::ToUnixSeconds(absl::Now() + absl::Hours(1)));
-  return p;
+  return auth::Stamp(std::move(p), absl::Now(), absl::Minutes(5));
 }
 
 int64_t MembershipHarness::Count(const std::string& sql) {

@@ -63,6 +63,7 @@ class MembershipHarness {
   redis::NearCache* near_cache() { return near_cache_.get(); }
   redis::StreamFollower* follower() { return follower_.get(); }
   events::OutboxRelay* relay() { return relay_.get(); }
+  WorkerPool* workers() { return workers_.get(); }
   std::string address() const;
   // The service's page token codec: its key derived from kTestHmacKey, as main.cc derives it.
   const PageTokenCodec& page_tokens() const { return page_tokens_; }
@@ -71,7 +72,7 @@ class MembershipHarness {
   static testing::PostgresServer* postgres();
   static testing::RedisServer* redis_server();
 
-  // Principals. Each expires in an hour.
+  // Principals for the default audience. Each expires in 5 minutes (the verifier's maximum).
   auth::Principal Admin() const;
   // A representative of `organisation_id` holding `grants` (network id → role).
   auth::Principal ActingFor(const std::string& organisation_id,

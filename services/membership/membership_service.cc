@@ -121,15 +121,24 @@ MembershipService::~MembershipService() = default;
 template <typename Req, typename Fn>
 grpc::ServerUnaryReactor* MembershipService::Serve(grpc::CallbackServerContext* ctx, const Req* req,
                                                    Fn fn) {
-  return RunUnary(ctx, *deps_.workers, [this, ctx, req, fn = std::move(fn)]() -> absl::Status {
-    MAILLAGE_ASSIGN_OR_RETURN(Principal who, deps_.verifier.Verify(*ctx, deps_.clock()));
-    CanonicaliseIds(&who);
-    CanonicaliseId(who.mutable_subject());
-    // gRPC owns the request and hands it over as const, but the object itself is not const
-    // and no one else reads it: canonicalising it in place spares every handler a copy.
-    CanonicaliseIds(const_cast<Req*>(req));
-    return fn(who);
-  });
+  // The principal is checked here, in the reaction, before the call takes a queue slot: an
+  // HMAC costs microseconds, and unsigned calls must not crowd out signed ones.
+  absl::StatusOr<Principal> verified = deps_.verifier.Verify(*ctx, deps_.clock());
+  if (!verified.ok()) {
+    grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
+    reactor->Finish(ToGrpcStatus(verified.status()));
+    return reactor;
+  }
+  return RunUnary(
+      ctx, *deps_.workers,
+      [this, ctx, req, who = *std::move(verified), fn = std::move(fn)]() mutable -> absl::Status {
+        CanonicaliseIds(&who);
+        CanonicaliseId(who.mutable_subject());
+        // gRPC owns the request and hands it over as const, but the object itself is not const
+        // and no one else reads it: canonicalising it in place spares every handler a copy.
+        CanonicaliseIds(const_cast<Req*>(req));
+        return fn(who);
+      });
 }
 
 void MembershipService::Changed(const std::vector<std::string>& organisation_ids,
@@ -745,7 +754,7 @@ class MembershipService::ImportReactor final
   void Consume() {
     absl::Status s = ConsumeMessage();
     if (!s.ok()) {
-      Finish(ToGrpcStatus(s));
+      Finish(ToClientStatus(s, *ctx_));
       return;
     }
     StartRead(&request_);
@@ -801,7 +810,7 @@ class MembershipService::ImportReactor final
     reader_.Finish();
     absl::Status s = Drain(true);
     if (s.ok() && !parser_.has_header()) s = InvalidField("chunk", "the file has no header row");
-    Finish(ToGrpcStatus(s));
+    Finish(ToClientStatus(s, *ctx_));
   }
 
   // Parses the complete records buffered so far and applies full batches (all at the end).
@@ -905,7 +914,7 @@ class MembershipService::ExportReactor final : public grpc::ServerWriteReactor<v
   void Produce() {
     absl::StatusOr<bool> more = NextChunk();
     if (!more.ok()) {
-      Finish(ToGrpcStatus(more.status()));
+      Finish(ToClientStatus(more.status(), *ctx_));
     } else if (!*more) {
       Finish(grpc::Status::OK);
     } else {

@@ -1,9 +1,12 @@
 // The membership service end to end on real PostgreSQL and Redis: the main journeys of an
 // animator and of member companies.
 #include <gmock/gmock.h>
+#include <google/protobuf/unknown_field_set.h>
+#include <grpcpp/generic/generic_stub.h>
 #include <gtest/gtest.h>
 
 #include "absl/strings/str_format.h"
+#include "absl/synchronization/notification.h"
 #include "services/membership/domain/identifiers.h"
 #include "services/membership/membership_harness.h"
 #include "services/membership/membership_test_data.h"
@@ -237,6 +240,113 @@ TEST_F(MembershipServiceTest, UnsignedOrForgedCallsAreUnauthenticated) {
   auth::PrincipalSigner("another-key-another-key-another-key!").Attach(h_.Admin(), &forged);
   EXPECT_EQ(h_.stub()->GetNetwork(&forged, req, &out).error_code(),
             grpc::StatusCode::UNAUTHENTICATED);
+}
+
+// One ServerReflectionInfo exchange through a raw stream (the reflection stubs are not
+// installed): `request` and the answer are serialised ServerReflectionRequest/Response.
+std::string ReflectionExchange(const std::string& address, const std::string& request) {
+  grpc::GenericStub stub(grpc::CreateChannel(address, grpc::InsecureChannelCredentials()));
+  grpc::CompletionQueue cq;
+  grpc::ClientContext ctx;
+  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+  auto call =
+      stub.PrepareCall(&ctx, "/grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo", &cq);
+  void* tag = nullptr;
+  bool ok = false;
+  auto step = [&](intptr_t n) {
+    EXPECT_TRUE(cq.Next(&tag, &ok));
+    EXPECT_EQ(reinterpret_cast<intptr_t>(tag), n);
+  };
+  call->StartCall(reinterpret_cast<void*>(1));
+  step(1);
+  grpc::Slice slice(request);
+  grpc::ByteBuffer out(&slice, 1);
+  call->Write(out, reinterpret_cast<void*>(2));
+  step(2);
+  grpc::ByteBuffer in;
+  call->Read(&in, reinterpret_cast<void*>(3));
+  step(3);
+  call->WritesDone(reinterpret_cast<void*>(4));
+  step(4);
+  grpc::Status status;
+  call->Finish(&status, reinterpret_cast<void*>(5));
+  step(5);
+  EXPECT_TRUE(status.ok()) << status.error_message();
+  cq.Shutdown();
+  while (cq.Next(&tag, &ok)) {
+  }
+  std::vector<grpc::Slice> slices;
+  std::string answer;
+  if (in.Dump(&slices).ok()) {
+    for (const grpc::Slice& s : slices)
+      answer.append(reinterpret_cast<const char*>(s.begin()), s.size());
+  }
+  return answer;
+}
+
+// Every service the port lists can be described: a standard client (buf curl, grpcurl)
+// resolves each name to its file descriptor through reflection.
+TEST_F(MembershipServiceTest, ReflectionDescribesEveryListedService) {
+  google::protobuf::UnknownFieldSet list;
+  list.AddLengthDelimited(7, "");  // list_services
+  std::string raw;
+  ASSERT_TRUE(list.SerializeToString(&raw));
+  google::protobuf::UnknownFieldSet listed;
+  ASSERT_TRUE(listed.ParseFromString(ReflectionExchange(h_.address(), raw)));
+  std::vector<std::string> names;
+  for (int i = 0; i < listed.field_count(); ++i) {
+    if (listed.field(i).number() != 6) continue;  // list_services_response
+    google::protobuf::UnknownFieldSet services;
+    ASSERT_TRUE(services.ParseFromString(listed.field(i).length_delimited()));
+    for (int j = 0; j < services.field_count(); ++j) {
+      google::protobuf::UnknownFieldSet service;
+      ASSERT_TRUE(service.ParseFromString(services.field(j).length_delimited()));
+      names.push_back(service.field(0).length_delimited());
+    }
+  }
+  EXPECT_THAT(names, ::testing::IsSupersetOf(
+                         {"maillage.membership.v1.MembershipService", "grpc.health.v1.Health"}));
+  for (const std::string& name : names) {
+    google::protobuf::UnknownFieldSet find;
+    find.AddLengthDelimited(4, name);  // file_containing_symbol
+    ASSERT_TRUE(find.SerializeToString(&raw));
+    google::protobuf::UnknownFieldSet answer;
+    ASSERT_TRUE(answer.ParseFromString(ReflectionExchange(h_.address(), raw)));
+    bool described = false;
+    for (int i = 0; i < answer.field_count(); ++i) {
+      described |= answer.field(i).number() == 4;  // file_descriptor_response
+    }
+    EXPECT_TRUE(described) << name << " cannot be described";
+  }
+}
+
+// The principal is checked before the call takes a queue slot: with every worker busy and the
+// queue full, an unsigned call is still told UNAUTHENTICATED, and takes no slot.
+TEST(MembershipServiceSaturationTest, UnsignedCallsAreRefusedBeforeTheyQueue) {
+  absl::Notification started, release;  // outlive the harness, which joins the worker
+  MembershipHarness h;
+  ASSERT_TRUE(h.Start({.workers = 1, .queue_capacity = 1}).ok());
+  ASSERT_TRUE(h.workers()->TrySubmit([&] {
+    started.Notify();
+    release.WaitForNotification();
+  }));
+  started.WaitForNotification();
+  ASSERT_TRUE(h.workers()->TrySubmit([] {}));  // the one queue slot
+  ASSERT_EQ(h.workers()->QueueDepth(), 1u);
+
+  v1::GetNetworkRequest req;
+  req.set_network_id("0b7c3a52-6f7e-4c1e-9a53-2f4b8d1e9c10");
+  v1::Network out;
+  for (int i = 0; i < 3; ++i) {
+    grpc::ClientContext bare;
+    EXPECT_EQ(h.stub()->GetNetwork(&bare, req, &out).error_code(),
+              grpc::StatusCode::UNAUTHENTICATED);
+  }
+  EXPECT_EQ(h.workers()->QueueDepth(), 1u);
+  // A signed call meets the full queue.
+  EXPECT_EQ(h.Call(&v1::MembershipService::Stub::GetNetwork, h.Admin(), req, &out).error_code(),
+            grpc::StatusCode::RESOURCE_EXHAUSTED);
+  release.Notify();
 }
 
 }  // namespace

@@ -31,9 +31,10 @@ namespace {
 using ::maillage::auth::Principal;
 
 constexpr char kDefaultSubject[] = "maillagectl";
-constexpr int kDefaultTtlMinutes = 60;
-// A day: longer-lived signed headers are too valuable to a thief.
-constexpr int kMaxTtlMinutes = 24 * 60;
+// Services refuse principals valid for longer than MAILLAGE_AUTH_MAX_PRINCIPAL_MINUTES
+// (5 by default): a longer --ttl-minutes only works where the deployment allows it.
+constexpr int kDefaultTtlMinutes = 5;
+constexpr int kMaxTtlMinutes = 60;
 
 // Settings read through common/config: their flags go to the ConfigReader, not the commands.
 const std::set<std::string>& SettingFlags() {
@@ -68,6 +69,7 @@ const std::vector<CommandSpec>& Commands() {
 struct Settings {
   std::string address;
   std::string hmac_key;
+  std::string audience;
   absl::Duration rpc_timeout;
 };
 
@@ -191,6 +193,7 @@ absl::StatusOr<Settings> LoadSettings(const CommandLine& cl) {
       reader.AddError(absl::StrCat("MAILLAGE_AUTH_HMAC_KEY: ", k.message()));
     }
   }
+  s.audience = reader.String("AUTH_AUDIENCE", auth::kDefaultAudience);
   s.rpc_timeout = absl::Seconds(reader.Int("RPC_TIMEOUT_SECONDS", 10, 1, 3600));
   MAILLAGE_RETURN_IF_ERROR(reader.Finish());
   return s;
@@ -237,8 +240,9 @@ int RunPrincipal(const CommandLine& cl, const Settings& settings, Principal who,
                  std::ostream& err) {
   absl::StatusOr<int> ttl = IntFlag(cl, "ttl-minutes", kDefaultTtlMinutes, 1, kMaxTtlMinutes);
   if (!ttl.ok()) return UsageError(err, ttl.status().message());
-  absl::Time expiry = absl::Now() + absl::Minutes(*ttl);
-  who.mutable_expires_at()->set_seconds(absl::ToUnixSeconds(expiry));
+  absl::Time now = absl::Now();
+  absl::Time expiry = now + absl::Minutes(*ttl);
+  who = auth::Stamp(std::move(who), now, absl::Minutes(*ttl), settings.audience);
   auto [bytes, signature] = auth::PrincipalSigner(settings.hmac_key).Encode(who);
   // gRPC carries "-bin" metadata as base64 on the wire, which is also what buf curl takes.
   out << "-H '" << auth::kPrincipalKey << ": " << absl::Base64Escape(bytes) << "'\n";
@@ -421,6 +425,8 @@ Settings: environment variable, overridden by the flag
       where the membership service listens (plaintext gRPC).
   MAILLAGE_AUTH_HMAC_KEY        --auth-hmac-key=KEY              required, >= 32 bytes
       the deployment's key, which signs the principal (the service checks it).
+  MAILLAGE_AUTH_AUDIENCE        --auth-audience=NAME             default maillage
+      the deployment's audience, written into each principal (the service checks it).
   MAILLAGE_RPC_TIMEOUT_SECONDS  --rpc-timeout-seconds=N          default 10
       deadline of each unary call; an import gets 30 s + 30 s per MiB, an export 5 min.
 
@@ -552,7 +558,7 @@ int Run(const std::vector<std::string>& args, std::ostream& out, std::ostream& e
 
   MembershipClient client(
       grpc::CreateChannel(settings->address, grpc::InsecureChannelCredentials()),
-      settings->hmac_key, settings->rpc_timeout);
+      settings->hmac_key, settings->rpc_timeout, settings->audience);
   if (command == "import") {
     return RunImport(*cl, positional[0], *settings, client, *who, out, err);
   }

@@ -15,6 +15,9 @@ namespace {
 constexpr absl::Duration kExportDeadline = absl::Minutes(5);
 // Slack between a call's deadline and its principal's expiry, for clock skew.
 constexpr absl::Duration kExpirySlack = absl::Minutes(1);
+// The services' default maximum principal lifetime. The principal is checked when a call
+// starts, so a longer stream (an export) still runs to its own deadline.
+constexpr absl::Duration kMaxPrincipalLifetime = absl::Minutes(5);
 
 }  // namespace
 
@@ -48,23 +51,25 @@ absl::Duration ImportDeadline(int64_t bytes, absl::Duration minimum) {
 }
 
 MembershipClient::MembershipClient(std::shared_ptr<grpc::ChannelInterface> channel,
-                                   std::string hmac_key, absl::Duration rpc_timeout)
+                                   std::string hmac_key, absl::Duration rpc_timeout,
+                                   std::string audience)
     : stub_(v1::MembershipService::NewStub(std::move(channel))),
       signer_(std::move(hmac_key)),
-      timeout_(rpc_timeout) {}
+      timeout_(rpc_timeout),
+      audience_(std::move(audience)) {}
 
 void MembershipClient::Prepare(const auth::Principal& who, absl::Duration timeout,
                                grpc::ClientContext* ctx) const {
   absl::Time now = absl::Now();
   ctx->set_deadline(absl::ToChronoTime(now + timeout));
-  if (who.has_expires_at()) {
+  if (who.has_issued_at()) {
     signer_.Attach(who, ctx);
     return;
   }
   // Short-lived by default: the principal is worth nothing once the call is over.
-  auth::Principal stamped = who;
-  stamped.mutable_expires_at()->set_seconds(absl::ToUnixSeconds(now + timeout + kExpirySlack));
-  signer_.Attach(stamped, ctx);
+  signer_.Attach(
+      auth::Stamp(who, now, std::min(timeout + kExpirySlack, kMaxPrincipalLifetime), audience_),
+      ctx);
 }
 
 absl::Status MembershipClient::Failed(absl::string_view rpc, const grpc::Status& status) {

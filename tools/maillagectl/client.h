@@ -3,8 +3,9 @@
 // A thin layer over the generated stub that every command goes through, so that each call
 // is signed and bounded the same way:
 //   - each call carries a principal signed with the deployment's HMAC key (common/auth);
-//     a principal without expires_at gets one just past the call's deadline, so a captured
-//     header is useless soon after;
+//     a principal without issued_at is stamped (issued now, for the deployment's audience)
+//     to expire just past the call's deadline, at most 5 minutes on (services refuse
+//     longer-lived ones), so a captured header is useless soon after;
 //   - each call has a deadline: unary calls the client's timeout, streams one scaled to
 //     their size (imports) or a fixed generous one (exports);
 //   - errors come back as absl::Status with the gRPC code kept and the RPC named first:
@@ -55,8 +56,10 @@ absl::Duration ImportDeadline(int64_t bytes, absl::Duration minimum);
 class MembershipClient {
  public:
   // `rpc_timeout` bounds every unary call.
+  // `audience` is the deployment's (MAILLAGE_AUTH_AUDIENCE).
   MembershipClient(std::shared_ptr<grpc::ChannelInterface> channel, std::string hmac_key,
-                   absl::Duration rpc_timeout);
+                   absl::Duration rpc_timeout,
+                   std::string audience = std::string(auth::kDefaultAudience));
 
   // One unary call as `who`. Not OK: the server's code and message, prefixed with `rpc`.
   template <typename Req, typename Resp>
@@ -101,6 +104,7 @@ class MembershipClient {
   std::unique_ptr<Stub> stub_;
   auth::PrincipalSigner signer_;
   absl::Duration timeout_;
+  std::string audience_;
 };
 
 }  // namespace maillage::ctl

@@ -358,6 +358,14 @@ TEST_F(MaillagectlTest, PrincipalPrintsSignedHeadersForBufCurl) {
   ASSERT_TRUE(admin.ParseFromString(bytes));
   EXPECT_TRUE(admin.platform_admin());
   EXPECT_EQ(admin.subject(), "maillagectl");
+  // Minutes-long and for the deployment's audience: the services' default verifier takes it.
+  EXPECT_EQ(admin.audience(), auth::kDefaultAudience);
+  EXPECT_LE(absl::FromUnixSeconds(admin.expires_at().seconds()) -
+                absl::FromUnixSeconds(admin.issued_at().seconds()),
+            absl::Minutes(5));
+  signature = lines[1].substr(sig_prefix.size(), lines[1].size() - sig_prefix.size() - 1);
+  EXPECT_TRUE(
+      auth::PrincipalVerifier(kTestHmacKey).VerifyEncoded(bytes, signature, absl::Now()).ok());
 }
 
 TEST_F(MaillagectlTest, UsageAndConfigurationErrorsExitTwo) {
