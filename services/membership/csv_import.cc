@@ -10,8 +10,6 @@
 namespace maillage::membership {
 namespace {
 
-constexpr size_t kMaxRecordBytes = 1 << 20;
-
 const char* const kRequired[] = {"siren", "legal_name", "kind"};
 const char* const kOptional[] = {"siret",
                                  "naf_code",
@@ -38,88 +36,119 @@ const char* const kOptional[] = {"siret",
 }  // namespace
 
 void CsvReader::Feed(absl::string_view chunk) {
-  // Drop what was consumed so the buffer holds at most one partial record plus the chunk.
-  if (pos_ > 0) {
-    buffer_.erase(0, pos_);
-    pos_ = 0;
+  // Bytes before scan_ were moved into the record being built; drop them once they are at
+  // least half the buffer, so compaction costs O(1) amortised per byte.
+  if (scan_ > 0 && scan_ * 2 >= buffer_.size()) {
+    buffer_.erase(0, scan_);
+    scan_ = 0;
   }
   buffer_.append(chunk.data(), chunk.size());
 }
 
-bool CsvReader::Next(std::vector<std::string>* fields, int64_t* line) {
-  if (!status_.ok()) return false;
-  for (;;) {
-    fields->clear();
-    std::string field;
-    bool quoted = false;
-    bool field_started_quoted = false;
-    int64_t lines_in_record = 0;
-    size_t i = pos_;
-    bool complete = false;
-    while (i < buffer_.size()) {
-      char c = buffer_[i];
-      if (quoted) {
-        if (c == '"') {
-          if (i + 1 < buffer_.size() && buffer_[i + 1] == '"') {
-            field += '"';
-            i += 2;
-            continue;
-          }
-          if (i + 1 == buffer_.size() && !finished_) break;  // need to see the next byte
-          quoted = false;
-          ++i;
-          continue;
-        }
-        if (c == '\n') ++lines_in_record;
-        field += c;
-        ++i;
-        continue;
-      }
-      if (c == '"' && field.empty() && !field_started_quoted) {
-        quoted = true;
-        field_started_quoted = true;
-        ++i;
-        continue;
-      }
-      if (c == ',') {
-        fields->push_back(std::move(field));
-        field.clear();
-        field_started_quoted = false;
-        ++i;
-        continue;
-      }
-      if (c == '\n') {
-        if (!field.empty() && field.back() == '\r') field.pop_back();  // CRLF line ends
-        ++i;
-        complete = true;
-        break;
-      }
-      field += c;
-      ++i;
-    }
-    if (!complete) {
-      if (!finished_) {
-        if (buffer_.size() - pos_ > kMaxRecordBytes) {
-          status_ = absl::InvalidArgumentError(
-              absl::StrCat("line ", line_, ": record longer than 1 MiB"));
-        }
-        return false;
-      }
-      if (quoted) {
-        status_ = absl::InvalidArgumentError(
-            absl::StrCat("line ", line_, ": quoted field not closed at end of file"));
-        return false;
-      }
-      if (i == pos_) return false;  // nothing left
-    }
-    fields->push_back(std::move(field));
-    *line = line_;
-    line_ += 1 + lines_in_record;
-    pos_ = i;
-    // A blank line is a single empty field: skip it.
-    if (fields->size() == 1 && (*fields)[0].empty()) continue;
-    return true;
+void CsvReader::EndField() {
+  record_.push_back(std::move(field_));
+  field_.clear();
+  if (record_.size() > kMaxCsvFields) {
+    status_ = absl::InvalidArgumentError(
+        absl::StrCat("line ", line_, ": more than ", kMaxCsvFields, " fields"));
   }
+}
+
+bool CsvReader::Step(char c) {
+  for (;;) {
+    switch (state_) {
+      case State::kFieldStart:
+        if (c == '"') {
+          state_ = State::kQuoted;
+          return false;
+        }
+        state_ = State::kUnquoted;
+        continue;  // the byte is an unquoted field's
+      case State::kUnquoted:
+        if (c == ',') {
+          EndField();
+          state_ = State::kFieldStart;
+        } else if (c == '\n') {
+          EndField();
+          state_ = State::kFieldStart;
+          return true;
+        } else if (c == '\r') {
+          state_ = State::kCrSeen;  // a CRLF line end, or a CR inside the field
+        } else {
+          field_ += c;  // a quote inside an unquoted field (or after a closed one) is literal
+        }
+        return false;
+      case State::kQuoted:
+        if (c == '"') {
+          state_ = State::kQuoteSeen;
+        } else {
+          if (c == '\n') ++newlines_in_record_;
+          field_ += c;
+        }
+        return false;
+      case State::kQuoteSeen:
+        if (c == '"') {  // "" is an escaped quote
+          field_ += '"';
+          state_ = State::kQuoted;
+          return false;
+        }
+        state_ = State::kUnquoted;  // the quote closed the field; what follows is literal
+        continue;
+      case State::kCrSeen:
+        if (c == '\n') {
+          EndField();
+          state_ = State::kFieldStart;
+          return true;
+        }
+        field_ += '\r';
+        state_ = State::kUnquoted;
+        continue;
+    }
+  }
+}
+
+bool CsvReader::Emit(std::vector<std::string>* fields, int64_t* line) {
+  *line = line_;
+  line_ += 1 + newlines_in_record_;
+  newlines_in_record_ = 0;
+  record_bytes_ = 0;
+  fields->swap(record_);
+  record_.clear();
+  // A blank line is a single empty field: skip it.
+  return !(fields->size() == 1 && (*fields)[0].empty());
+}
+
+bool CsvReader::Next(std::vector<std::string>* fields, int64_t* line) {
+  while (status_.ok()) {
+    if (scan_ < buffer_.size()) {
+      ++record_bytes_;
+      bool ended = Step(buffer_[scan_++]);
+      if (!status_.ok()) return false;
+      if (ended) {
+        if (Emit(fields, line)) return true;
+        continue;
+      }
+      // A CR waiting for its LF is not yet part of the record.
+      if (record_bytes_ - (state_ == State::kCrSeen ? 1 : 0) > kMaxCsvRecordBytes) {
+        status_ =
+            absl::InvalidArgumentError(absl::StrCat("line ", line_, ": record longer than 1 MiB"));
+      }
+      continue;
+    }
+    if (!finished_ || ended_) return false;
+    // The end of the input ends the last record, if it has begun.
+    ended_ = true;
+    if (state_ == State::kQuoted) {
+      status_ = absl::InvalidArgumentError(
+          absl::StrCat("line ", line_, ": quoted field not closed at end of file"));
+      return false;
+    }
+    if (record_bytes_ == 0) return false;
+    EndField();
+    if (!status_.ok()) return false;
+    return Emit(fields, line);
+  }
+  return false;
 }
 
 absl::Status ImportRowParser::SetHeader(const std::vector<std::string>& header) {

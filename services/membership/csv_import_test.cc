@@ -3,6 +3,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "absl/strings/str_cat.h"
+
 namespace maillage::membership {
 namespace {
 
@@ -59,6 +61,59 @@ TEST(CsvReaderTest, UnclosedQuoteIsAnError) {
   int64_t line = 0;
   EXPECT_FALSE(reader.Next(&f, &line));
   EXPECT_EQ(reader.status().code(), absl::StatusCode::kInvalidArgument);
+}
+
+// A record over the limit is refused even when it arrives whole in one chunk.
+TEST(CsvReaderTest, CompleteRecordOverOneMebibyteIsRefusedWithItsLine) {
+  CsvReader reader;
+  reader.Feed(absl::StrCat("siren,legal_name,kind\n732829320,Dupont,company\n732829320,",
+                           std::string(kMaxCsvRecordBytes, 'x'), ",company\nafter,the,row\n"));
+  std::vector<std::string> f;
+  int64_t line = 0;
+  ASSERT_TRUE(reader.Next(&f, &line));
+  ASSERT_TRUE(reader.Next(&f, &line));
+  EXPECT_EQ(line, 2);
+  EXPECT_FALSE(reader.Next(&f, &line));
+  EXPECT_EQ(reader.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(reader.status().message(), "line 3: record longer than 1 MiB");
+  EXPECT_FALSE(reader.Next(&f, &line));  // and it stays stopped
+}
+
+TEST(CsvReaderTest, RecordOfExactlyTheLimitPassesWhateverItsLineEnd) {
+  for (const char* end : {"\n", "\r\n", ""}) {
+    auto rows = ReadAll({absl::StrCat(std::string(kMaxCsvRecordBytes - 2, 'x'), ",y", end)});
+    ASSERT_EQ(rows.size(), 1u);
+    EXPECT_EQ(rows[0][1], "y");
+  }
+}
+
+TEST(CsvReaderTest, RecordWithTooManyFieldsIsRefusedWithItsLine) {
+  CsvReader reader;
+  reader.Feed(absl::StrCat("a,b\n", std::string(kMaxCsvFields - 1, ','), "\n",
+                           std::string(kMaxCsvFields, ','), "\n"));
+  std::vector<std::string> f;
+  int64_t line = 0;
+  ASSERT_TRUE(reader.Next(&f, &line));
+  ASSERT_TRUE(reader.Next(&f, &line));
+  EXPECT_EQ(f.size(), kMaxCsvFields);
+  EXPECT_FALSE(reader.Next(&f, &line));
+  EXPECT_EQ(reader.status().message(), "line 3: more than 200 fields");
+}
+
+// A 200 KB file fed one byte at a time gives the records of the file fed whole.
+TEST(CsvReaderTest, OneByteChunksGiveTheRecordsOfOneChunk) {
+  std::string csv = "siren,legal_name,kind,street\r\n";
+  for (int i = 0; csv.size() < 200 * 1000; ++i) {
+    absl::StrAppend(&csv, 100000000 + i, ",\"Atelier \"\"", i, "\"\", SARL\",company,",
+                    i % 3 == 0 ? "\"1 rue\r\nB\"" : "2 rue", i % 2 ? "\r\n" : "\n",
+                    i % 50 == 0 ? "\n" : "");
+  }
+  std::vector<std::vector<std::string>> whole = ReadAll({csv});
+  std::vector<std::string> bytes;
+  for (char c : csv) bytes.emplace_back(1, c);
+  EXPECT_EQ(ReadAll(bytes), whole);
+  ASSERT_GT(whole.size(), 3000u);
+  EXPECT_THAT(whole[1], ElementsAre("100000000", "Atelier \"0\", SARL", "company", "1 rue\r\nB"));
 }
 
 TEST(ImportRowParserTest, HeaderMustNameKnownColumnsAndTheRequiredOnes) {
