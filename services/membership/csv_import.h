@@ -111,6 +111,11 @@ std::string RoleName(auth::v1::NetworkRole role);
 
 // RFC 4180 quoting of one field.
 std::string CsvField(absl::string_view value);
+// CsvField, with a quote put before a leading =, +, -, @, tab or CR so that a spreadsheet
+// shows the cell as text instead of running it as a formula (OWASP, CSV injection):
+//   CsvSafeField("=HYPERLINK(\"http://x\")")  ->  "\"'=HYPERLINK(\"\"http://x\"\")\""
+// ImportRowParser drops that one quote again, so an exported value imports as itself.
+std::string CsvSafeField(absl::string_view value);
 
 }  // namespace maillage::membership
 

@@ -206,6 +206,64 @@ TEST(ImportRowParserTest, Latin1BytesAreRefusedByColumn) {
   EXPECT_EQ(errors[0].line(), 3);
 }
 
+// Every problem of a row is reported, each bad column once, in the file's column order.
+TEST(ImportRowParserTest, EveryProblemOfARowIsReported) {
+  ImportRowParser p;
+  ASSERT_TRUE(p.SetHeader({"siren", "legal_name", "kind", "contact_first_name", "contact_last_name",
+                           "contact_email"})
+                  .ok());
+  std::vector<v1::ImportRowError> errors;
+  EXPECT_FALSE(
+      p.Parse({"732829321", "Dupont", "multinational", "Claire", "Martin", "claire-at-dupont"}, 7,
+              &errors)
+          .has_value());
+  std::vector<std::string> fields;
+  for (const v1::ImportRowError& e : errors) {
+    EXPECT_EQ(e.line(), 7);
+    fields.push_back(e.field());
+  }
+  EXPECT_THAT(fields, ElementsAre("siren", "kind", "contact_email"));
+  EXPECT_THAT(errors[0].reason(), ::testing::HasSubstr("checksum"));
+  EXPECT_EQ(errors[1].reason(), "unknown organisation kind");
+  EXPECT_EQ(errors[2].reason(), "not an e-mail address");
+}
+
+TEST(ImportRowParserTest, QuoteGuardingAFormulaIsDroppedSoExportedValuesImportAsThemselves) {
+  ImportRowParser p;
+  ASSERT_TRUE(p.SetHeader({"siren", "legal_name", "kind", "description"}).ok());
+  const std::string name = "=HYPERLINK(\"http://x\",\"y\")";
+  std::vector<v1::ImportRowError> errors;
+  // The exported cells, read back by the reader.
+  CsvReader reader;
+  reader.Feed(
+      absl::StrCat("732829320,", CsvSafeField(name), ",company,", CsvSafeField("-5 %"), "\n"));
+  reader.Finish();
+  std::vector<std::string> fields;
+  int64_t line = 0;
+  ASSERT_TRUE(reader.Next(&fields, &line));
+  EXPECT_EQ(fields[1], "'" + name);
+  auto row = p.Parse(fields, 2, &errors);
+  ASSERT_TRUE(row.has_value()) << errors[0].reason();
+  EXPECT_EQ(row->organisation.legal_name(), name);
+  EXPECT_EQ(row->organisation.description(), "-5 %");
+  // A quote before anything else is the name's own.
+  row = p.Parse({"732829320", "'t Hooft", "company", "'quoted'"}, 3, &errors);
+  ASSERT_TRUE(row.has_value());
+  EXPECT_EQ(row->organisation.legal_name(), "'t Hooft");
+}
+
+TEST(CsvFieldTest, SafeFieldKeepsFormulasFromRunning) {
+  EXPECT_EQ(CsvSafeField("=HYPERLINK(\"http://x\",\"y\")"),
+            "\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\"");
+  EXPECT_EQ(CsvSafeField("+33 5 56 00 00 00"), "'+33 5 56 00 00 00");
+  EXPECT_EQ(CsvSafeField("-1"), "'-1");
+  EXPECT_EQ(CsvSafeField("@SUM(A1)"), "'@SUM(A1)");
+  EXPECT_EQ(CsvSafeField("\tx"), "'\tx");
+  EXPECT_EQ(CsvSafeField("\rx"), "\"'\rx\"");
+  EXPECT_EQ(CsvSafeField("Dupont = pain"), "Dupont = pain");
+  EXPECT_EQ(CsvSafeField(""), "");
+}
+
 TEST(CsvFieldTest, QuotesOnlyWhenNeeded) {
   EXPECT_EQ(CsvField("plain"), "plain");
   EXPECT_EQ(CsvField("a,b"), "\"a,b\"");
