@@ -62,6 +62,8 @@ class MembershipHarness {
   redis::NearCache* near_cache() { return near_cache_.get(); }
   redis::StreamFollower* follower() { return follower_.get(); }
   events::OutboxRelay* relay() { return relay_.get(); }
+  // The service's worker pool: tests fill it to see how calls behave under load.
+  WorkerPool* workers() { return workers_.get(); }
   std::string address() const;
 
   // The process-wide servers (started by the first Start()).
