@@ -1,16 +1,22 @@
 #include "services/membership/csv_import.h"
 
+#include <algorithm>
+
 #include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
 #include "services/membership/domain/membership_rules.h"
 #include "services/membership/membership_validation.h"
 
 namespace maillage::membership {
 namespace {
 
-constexpr size_t kMaxRecordBytes = 1 << 20;
+// What a spreadsheet takes for the start of a formula (OWASP, CSV injection).
+bool IsFormulaStart(char c) {
+  return c == '=' || c == '+' || c == '-' || c == '@' || c == '\t' || c == '\r';
+}
 
 const char* const kRequired[] = {"siren", "legal_name", "kind"};
 const char* const kOptional[] = {"siret",
@@ -35,91 +41,150 @@ const char* const kOptional[] = {"siret",
                                  "contact_phone",
                                  "contact_title"};
 
+// The import column of an API field path: "establishments[0].address.city" -> "city",
+// "territory.commune_codes[0]" -> "commune_code", "labels[3]" -> "labels"; a person's
+// fields take `prefix` ("contact_") and given/family name become first/last name.
+std::string ColumnOf(absl::string_view path, absl::string_view prefix = "") {
+  for (absl::string_view p : {"establishments[0].address.", "establishments[0].location.",
+                              "establishments[0].", "territory."}) {
+    if (absl::ConsumePrefix(&path, p)) break;
+  }
+  std::string field(path.substr(0, path.find('[')));
+  if (field == "commune_codes") field = "commune_code";
+  if (field == "departement_codes") field = "departement_code";
+  if (field == "establishments") field = "siret";
+  if (field == "given_name") field = "first_name";
+  if (field == "family_name") field = "last_name";
+  return absl::StrCat(prefix, field);
+}
+
+// A cell as the row uses it: trimmed, and without the quote that ExportMembers (and
+// spreadsheets) put before a leading =, +, -, @, tab or CR to keep it from being read as a
+// formula, so that an exported value imports as itself.
+std::string UnguardedCell(absl::string_view cell) {
+  cell = absl::StripAsciiWhitespace(cell);
+  if (cell.size() >= 2 && cell[0] == '\'' && IsFormulaStart(cell[1])) {
+    cell = absl::StripAsciiWhitespace(cell.substr(1));
+  }
+  return std::string(cell);
+}
+
 }  // namespace
 
 void CsvReader::Feed(absl::string_view chunk) {
-  // Drop what was consumed so the buffer holds at most one partial record plus the chunk.
-  if (pos_ > 0) {
-    buffer_.erase(0, pos_);
-    pos_ = 0;
+  // Bytes before scan_ were moved into the record being built; drop them once they are at
+  // least half the buffer, so compaction costs O(1) amortised per byte.
+  if (scan_ > 0 && scan_ * 2 >= buffer_.size()) {
+    buffer_.erase(0, scan_);
+    scan_ = 0;
   }
   buffer_.append(chunk.data(), chunk.size());
 }
 
-bool CsvReader::Next(std::vector<std::string>* fields, int64_t* line) {
-  if (!status_.ok()) return false;
-  for (;;) {
-    fields->clear();
-    std::string field;
-    bool quoted = false;
-    bool field_started_quoted = false;
-    int64_t lines_in_record = 0;
-    size_t i = pos_;
-    bool complete = false;
-    while (i < buffer_.size()) {
-      char c = buffer_[i];
-      if (quoted) {
-        if (c == '"') {
-          if (i + 1 < buffer_.size() && buffer_[i + 1] == '"') {
-            field += '"';
-            i += 2;
-            continue;
-          }
-          if (i + 1 == buffer_.size() && !finished_) break;  // need to see the next byte
-          quoted = false;
-          ++i;
-          continue;
-        }
-        if (c == '\n') ++lines_in_record;
-        field += c;
-        ++i;
-        continue;
-      }
-      if (c == '"' && field.empty() && !field_started_quoted) {
-        quoted = true;
-        field_started_quoted = true;
-        ++i;
-        continue;
-      }
-      if (c == ',') {
-        fields->push_back(std::move(field));
-        field.clear();
-        field_started_quoted = false;
-        ++i;
-        continue;
-      }
-      if (c == '\n') {
-        if (!field.empty() && field.back() == '\r') field.pop_back();  // CRLF line ends
-        ++i;
-        complete = true;
-        break;
-      }
-      field += c;
-      ++i;
-    }
-    if (!complete) {
-      if (!finished_) {
-        if (buffer_.size() - pos_ > kMaxRecordBytes) {
-          status_ = absl::InvalidArgumentError(
-              absl::StrCat("line ", line_, ": record longer than 1 MiB"));
-        }
-        return false;
-      }
-      if (quoted) {
-        status_ = absl::InvalidArgumentError(
-            absl::StrCat("line ", line_, ": quoted field not closed at end of file"));
-        return false;
-      }
-      if (i == pos_) return false;  // nothing left
-    }
-    fields->push_back(std::move(field));
-    *line = line_;
-    line_ += 1 + lines_in_record;
-    pos_ = i;
-    // A blank line is a single empty field: skip it.
-    if (fields->size() == 1 && (*fields)[0].empty()) continue;
-    return true;
+void CsvReader::EndField() {
+  record_.push_back(std::move(field_));
+  field_.clear();
+  if (record_.size() > kMaxCsvFields) {
+    status_ = absl::InvalidArgumentError(
+        absl::StrCat("line ", line_, ": more than ", kMaxCsvFields, " fields"));
   }
+}
+
+bool CsvReader::Step(char c) {
+  for (;;) {
+    switch (state_) {
+      case State::kFieldStart:
+        if (c == '"') {
+          state_ = State::kQuoted;
+          return false;
+        }
+        state_ = State::kUnquoted;
+        continue;  // the byte is an unquoted field's
+      case State::kUnquoted:
+        if (c == ',') {
+          EndField();
+          state_ = State::kFieldStart;
+        } else if (c == '\n') {
+          EndField();
+          state_ = State::kFieldStart;
+          return true;
+        } else if (c == '\r') {
+          state_ = State::kCrSeen;  // a CRLF line end, or a CR inside the field
+        } else {
+          field_ += c;  // a quote inside an unquoted field (or after a closed one) is literal
+        }
+        return false;
+      case State::kQuoted:
+        if (c == '"') {
+          state_ = State::kQuoteSeen;
+        } else {
+          if (c == '\n') ++newlines_in_record_;
+          field_ += c;
+        }
+        return false;
+      case State::kQuoteSeen:
+        if (c == '"') {  // "" is an escaped quote
+          field_ += '"';
+          state_ = State::kQuoted;
+          return false;
+        }
+        state_ = State::kUnquoted;  // the quote closed the field; what follows is literal
+        continue;
+      case State::kCrSeen:
+        if (c == '\n') {
+          EndField();
+          state_ = State::kFieldStart;
+          return true;
+        }
+        field_ += '\r';
+        state_ = State::kUnquoted;
+        continue;
+    }
+  }
+}
+
+bool CsvReader::Emit(std::vector<std::string>* fields, int64_t* line) {
+  *line = line_;
+  line_ += 1 + newlines_in_record_;
+  newlines_in_record_ = 0;
+  record_bytes_ = 0;
+  fields->swap(record_);
+  record_.clear();
+  // A blank line is a single empty field: skip it.
+  return !(fields->size() == 1 && (*fields)[0].empty());
+}
+
+bool CsvReader::Next(std::vector<std::string>* fields, int64_t* line) {
+  while (status_.ok()) {
+    if (scan_ < buffer_.size()) {
+      ++record_bytes_;
+      bool ended = Step(buffer_[scan_++]);
+      if (!status_.ok()) return false;
+      if (ended) {
+        if (Emit(fields, line)) return true;
+        continue;
+      }
+      // A CR waiting for its LF is not yet part of the record.
+      if (record_bytes_ - (state_ == State::kCrSeen ? 1 : 0) > kMaxCsvRecordBytes) {
+        status_ =
+            absl::InvalidArgumentError(absl::StrCat("line ", line_, ": record longer than 1 MiB"));
+      }
+      continue;
+    }
+    if (!finished_ || ended_) return false;
+    // The end of the input ends the last record, if it has begun.
+    ended_ = true;
+    if (state_ == State::kQuoted) {
+      status_ = absl::InvalidArgumentError(
+          absl::StrCat("line ", line_, ": quoted field not closed at end of file"));
+      return false;
+    }
+    if (record_bytes_ == 0) return false;
+    EndField();
+    if (!status_.ok()) return false;
+    return Emit(fields, line);
+  }
+  return false;
 }
 
 absl::Status ImportRowParser::SetHeader(const std::vector<std::string>& header) {
@@ -151,8 +216,12 @@ absl::Status ImportRowParser::SetHeader(const std::vector<std::string>& header) 
 std::optional<ImportRow> ImportRowParser::Parse(const std::vector<std::string>& fields,
                                                 int64_t line,
                                                 std::vector<v1::ImportRowError>* errors) const {
-  size_t before = errors->size();
+  const size_t before = errors->size();
+  // Each column once: the first problem found in it is the one reported.
   auto error = [&](absl::string_view field, absl::string_view reason) {
+    for (size_t i = before; i < errors->size(); ++i) {
+      if ((*errors)[i].field() == field) return;
+    }
     v1::ImportRowError* e = &errors->emplace_back();
     e->set_line(line);
     e->set_field(std::string(field));
@@ -167,11 +236,9 @@ std::optional<ImportRow> ImportRowParser::Parse(const std::vector<std::string>& 
   for (const auto& [name, index] : columns_) {
     if (!IsValidUtf8Text(fields[index])) error(name, "not valid UTF-8 (save the file as UTF-8)");
   }
-  if (errors->size() != before) return std::nullopt;
   auto get = [&](const char* name) -> std::string {
     auto it = columns_.find(name);
-    return it == columns_.end() ? std::string()
-                                : std::string(absl::StripAsciiWhitespace(fields[it->second]));
+    return it == columns_.end() ? std::string() : UnguardedCell(fields[it->second]);
   };
 
   ImportRow row;
@@ -244,33 +311,25 @@ std::optional<ImportRow> ImportRowParser::Parse(const std::vector<std::string>& 
   row.contact.set_phone(get("contact_phone"));
   row.contact_title = get("contact_title");
 
-  if (errors->size() == before) {
-    // The same checks as the API, with the API's field paths mapped back to columns.
-    if (absl::Status s = ValidateOrganisation(o, "", Purpose::kCreate); !s.ok()) {
-      std::string msg(s.message());
-      size_t colon = msg.find(": ");
-      std::string field = colon == std::string::npos ? "" : msg.substr(0, colon);
-      if (field.rfind("establishments[0].address.", 0) == 0) field = field.substr(26);
-      if (field.rfind("establishments[0].location.", 0) == 0) field = field.substr(27);
-      if (field.rfind("establishments[0].", 0) == 0) field = field.substr(18);
-      if (field.rfind("territory.", 0) == 0) {
-        field = field.substr(10);
-        field = field.substr(0, field.find('['));
-        if (field == "commune_codes") field = "commune_code";
-        if (field == "departement_codes") field = "departement_code";
-      }
-      error(field, colon == std::string::npos ? msg : msg.substr(colon + 2));
-    } else if (!row.contact.email().empty() || !row.contact.family_name().empty()) {
-      if (absl::Status p = ValidatePerson(row.contact, ""); !p.ok()) {
-        std::string msg(p.message());
-        size_t colon = msg.find(": ");
-        std::string field = msg.substr(0, colon);
-        if (field == "given_name") field = "first_name";
-        if (field == "family_name") field = "last_name";
-        error(absl::StrCat("contact_", field), msg.substr(colon + 2));
-      }
+  // The same checks as the API, every one of them, with the API's field paths mapped back
+  // to columns.
+  for (const FieldViolation& v : OrganisationViolations(o, "", Purpose::kCreate)) {
+    error(ColumnOf(v.field), v.description);
+  }
+  if (!row.contact.email().empty() || !row.contact.family_name().empty()) {
+    for (const FieldViolation& v : PersonViolations(row.contact, "")) {
+      error(ColumnOf(v.field, "contact_"), v.description);
     }
   }
+  // In the file's column order, a whole-row problem first.
+  std::stable_sort(errors->begin() + before, errors->end(),
+                   [&](const v1::ImportRowError& x, const v1::ImportRowError& y) {
+                     auto pos = [&](const std::string& f) {
+                       auto it = columns_.find(f);
+                       return it == columns_.end() ? -1 : static_cast<int64_t>(it->second);
+                     };
+                     return pos(x.field()) < pos(y.field());
+                   });
   if (errors->size() != before) return std::nullopt;
   row.organisation = Normalised(std::move(row.organisation));
   return row;
@@ -351,6 +410,11 @@ std::string CsvField(absl::string_view value) {
     out += c;
   }
   return out + "\"";
+}
+
+std::string CsvSafeField(absl::string_view value) {
+  if (!value.empty() && IsFormulaStart(value[0])) return CsvField(absl::StrCat("'", value));
+  return CsvField(value);
 }
 
 }  // namespace maillage::membership

@@ -3,6 +3,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "absl/strings/str_cat.h"
+
 namespace maillage::membership {
 namespace {
 
@@ -59,6 +61,59 @@ TEST(CsvReaderTest, UnclosedQuoteIsAnError) {
   int64_t line = 0;
   EXPECT_FALSE(reader.Next(&f, &line));
   EXPECT_EQ(reader.status().code(), absl::StatusCode::kInvalidArgument);
+}
+
+// A record over the limit is refused even when it arrives whole in one chunk.
+TEST(CsvReaderTest, CompleteRecordOverOneMebibyteIsRefusedWithItsLine) {
+  CsvReader reader;
+  reader.Feed(absl::StrCat("siren,legal_name,kind\n732829320,Dupont,company\n732829320,",
+                           std::string(kMaxCsvRecordBytes, 'x'), ",company\nafter,the,row\n"));
+  std::vector<std::string> f;
+  int64_t line = 0;
+  ASSERT_TRUE(reader.Next(&f, &line));
+  ASSERT_TRUE(reader.Next(&f, &line));
+  EXPECT_EQ(line, 2);
+  EXPECT_FALSE(reader.Next(&f, &line));
+  EXPECT_EQ(reader.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(reader.status().message(), "line 3: record longer than 1 MiB");
+  EXPECT_FALSE(reader.Next(&f, &line));  // and it stays stopped
+}
+
+TEST(CsvReaderTest, RecordOfExactlyTheLimitPassesWhateverItsLineEnd) {
+  for (const char* end : {"\n", "\r\n", ""}) {
+    auto rows = ReadAll({absl::StrCat(std::string(kMaxCsvRecordBytes - 2, 'x'), ",y", end)});
+    ASSERT_EQ(rows.size(), 1u);
+    EXPECT_EQ(rows[0][1], "y");
+  }
+}
+
+TEST(CsvReaderTest, RecordWithTooManyFieldsIsRefusedWithItsLine) {
+  CsvReader reader;
+  reader.Feed(absl::StrCat("a,b\n", std::string(kMaxCsvFields - 1, ','), "\n",
+                           std::string(kMaxCsvFields, ','), "\n"));
+  std::vector<std::string> f;
+  int64_t line = 0;
+  ASSERT_TRUE(reader.Next(&f, &line));
+  ASSERT_TRUE(reader.Next(&f, &line));
+  EXPECT_EQ(f.size(), kMaxCsvFields);
+  EXPECT_FALSE(reader.Next(&f, &line));
+  EXPECT_EQ(reader.status().message(), "line 3: more than 200 fields");
+}
+
+// A 200 KB file fed one byte at a time gives the records of the file fed whole.
+TEST(CsvReaderTest, OneByteChunksGiveTheRecordsOfOneChunk) {
+  std::string csv = "siren,legal_name,kind,street\r\n";
+  for (int i = 0; csv.size() < 200 * 1000; ++i) {
+    absl::StrAppend(&csv, 100000000 + i, ",\"Atelier \"\"", i, "\"\", SARL\",company,",
+                    i % 3 == 0 ? "\"1 rue\r\nB\"" : "2 rue", i % 2 ? "\r\n" : "\n",
+                    i % 50 == 0 ? "\n" : "");
+  }
+  std::vector<std::vector<std::string>> whole = ReadAll({csv});
+  std::vector<std::string> bytes;
+  for (char c : csv) bytes.emplace_back(1, c);
+  EXPECT_EQ(ReadAll(bytes), whole);
+  ASSERT_GT(whole.size(), 3000u);
+  EXPECT_THAT(whole[1], ElementsAre("100000000", "Atelier \"0\", SARL", "company", "1 rue\r\nB"));
 }
 
 TEST(ImportRowParserTest, HeaderMustNameKnownColumnsAndTheRequiredOnes) {
@@ -149,6 +204,64 @@ TEST(ImportRowParserTest, Latin1BytesAreRefusedByColumn) {
   ASSERT_EQ(errors.size(), 1u);
   EXPECT_EQ(errors[0].field(), "legal_name");
   EXPECT_EQ(errors[0].line(), 3);
+}
+
+// Every problem of a row is reported, each bad column once, in the file's column order.
+TEST(ImportRowParserTest, EveryProblemOfARowIsReported) {
+  ImportRowParser p;
+  ASSERT_TRUE(p.SetHeader({"siren", "legal_name", "kind", "contact_first_name", "contact_last_name",
+                           "contact_email"})
+                  .ok());
+  std::vector<v1::ImportRowError> errors;
+  EXPECT_FALSE(
+      p.Parse({"732829321", "Dupont", "multinational", "Claire", "Martin", "claire-at-dupont"}, 7,
+              &errors)
+          .has_value());
+  std::vector<std::string> fields;
+  for (const v1::ImportRowError& e : errors) {
+    EXPECT_EQ(e.line(), 7);
+    fields.push_back(e.field());
+  }
+  EXPECT_THAT(fields, ElementsAre("siren", "kind", "contact_email"));
+  EXPECT_THAT(errors[0].reason(), ::testing::HasSubstr("checksum"));
+  EXPECT_EQ(errors[1].reason(), "unknown organisation kind");
+  EXPECT_EQ(errors[2].reason(), "not an e-mail address");
+}
+
+TEST(ImportRowParserTest, QuoteGuardingAFormulaIsDroppedSoExportedValuesImportAsThemselves) {
+  ImportRowParser p;
+  ASSERT_TRUE(p.SetHeader({"siren", "legal_name", "kind", "description"}).ok());
+  const std::string name = "=HYPERLINK(\"http://x\",\"y\")";
+  std::vector<v1::ImportRowError> errors;
+  // The exported cells, read back by the reader.
+  CsvReader reader;
+  reader.Feed(
+      absl::StrCat("732829320,", CsvSafeField(name), ",company,", CsvSafeField("-5 %"), "\n"));
+  reader.Finish();
+  std::vector<std::string> fields;
+  int64_t line = 0;
+  ASSERT_TRUE(reader.Next(&fields, &line));
+  EXPECT_EQ(fields[1], "'" + name);
+  auto row = p.Parse(fields, 2, &errors);
+  ASSERT_TRUE(row.has_value()) << errors[0].reason();
+  EXPECT_EQ(row->organisation.legal_name(), name);
+  EXPECT_EQ(row->organisation.description(), "-5 %");
+  // A quote before anything else is the name's own.
+  row = p.Parse({"732829320", "'t Hooft", "company", "'quoted'"}, 3, &errors);
+  ASSERT_TRUE(row.has_value());
+  EXPECT_EQ(row->organisation.legal_name(), "'t Hooft");
+}
+
+TEST(CsvFieldTest, SafeFieldKeepsFormulasFromRunning) {
+  EXPECT_EQ(CsvSafeField("=HYPERLINK(\"http://x\",\"y\")"),
+            "\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\"");
+  EXPECT_EQ(CsvSafeField("+33 5 56 00 00 00"), "'+33 5 56 00 00 00");
+  EXPECT_EQ(CsvSafeField("-1"), "'-1");
+  EXPECT_EQ(CsvSafeField("@SUM(A1)"), "'@SUM(A1)");
+  EXPECT_EQ(CsvSafeField("\tx"), "'\tx");
+  EXPECT_EQ(CsvSafeField("\rx"), "\"'\rx\"");
+  EXPECT_EQ(CsvSafeField("Dupont = pain"), "Dupont = pain");
+  EXPECT_EQ(CsvSafeField(""), "");
 }
 
 TEST(CsvFieldTest, QuotesOnlyWhenNeeded) {

@@ -63,6 +63,7 @@ class MembershipHarness {
   redis::NearCache* near_cache() { return near_cache_.get(); }
   redis::StreamFollower* follower() { return follower_.get(); }
   events::OutboxRelay* relay() { return relay_.get(); }
+  // The service's worker pool: tests fill it to see how calls behave under load.
   WorkerPool* workers() { return workers_.get(); }
   std::string address() const;
   // The service's page token codec: its key derived from kTestHmacKey, as main.cc derives it.

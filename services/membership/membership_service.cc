@@ -1,5 +1,6 @@
 #include "services/membership/membership_service.h"
 
+#include <grpcpp/alarm.h>
 #include <grpcpp/support/server_callback.h>
 
 #include <algorithm>
@@ -727,25 +728,77 @@ grpc::ServerUnaryReactor* MembershipService::ListMemberships(grpc::CallbackServe
 // Import: a client stream of CSV chunks. Each chunk is parsed and applied on a worker, and the
 // next read starts only once the batch is written, so a large file never piles up in memory.
 
+namespace {
+
+// Runs a streaming reactor's next step on a worker. A full queue is most often momentary (a
+// burst of calls), and failing a long stream for it throws away what the client sent:
+// TrySubmit is retried after growing pauses (10 ms doubling to 500 ms, about 2 s in all)
+// before `give_up` runs. The pauses are gRPC alarms, so no thread waits.
+class WorkerSubmitter {
+ public:
+  explicit WorkerSubmitter(WorkerPool* pool) : pool_(pool) {}
+
+  // `task` on a worker, or `give_up` (on an alarm thread) when the queue stayed full. Neither
+  // may be pending when Submit is called again.
+  void Submit(std::function<void()> task, std::function<void()> give_up) {
+    task_ = std::move(task);
+    give_up_ = std::move(give_up);
+    attempts_ = 0;
+    Try();
+  }
+
+ private:
+  static constexpr int kRetries = 9;
+
+  void Try() {
+    // Nothing of this object is touched once the task or give_up_ may have ended the call.
+    if (pool_->TrySubmit(task_)) return;
+    if (attempts_ == kRetries) {
+      give_up_();
+      return;
+    }
+    absl::Duration pause = std::min(absl::Milliseconds(10 << attempts_), absl::Milliseconds(500));
+    ++attempts_;
+    // Two alarms in turn: an alarm is never set again from inside its own callback.
+    grpc::Alarm& alarm = alarms_[sets_++ % 2];
+    alarm.Set(absl::ToChronoTime(absl::Now() + pause), [this](bool) { Try(); });
+  }
+
+  WorkerPool* pool_;
+  std::function<void()> task_;
+  std::function<void()> give_up_;
+  int attempts_ = 0;
+  uint64_t sets_ = 0;
+  grpc::Alarm alarms_[2];
+};
+
+// An import report lists this many errors; error_count counts them all. 1000 errors of a few
+// dozen bytes keep the report far below a client's 4 MiB receive limit.
+constexpr int kMaxReportedErrors = 1000;
+
+}  // namespace
+
 class MembershipService::ImportReactor final
     : public grpc::ServerReadReactor<v1::ImportOrganisationsRequest> {
  public:
   ImportReactor(MembershipService* service, grpc::CallbackServerContext* ctx,
                 v1::ImportReport* report)
-      : service_(service), ctx_(ctx), report_(report) {
+      : service_(service), ctx_(ctx), report_(report), submitter_(service->deps_.workers) {
     StartRead(&request_);
   }
 
   void OnReadDone(bool ok) override {
     // Leave the reaction at once: parsing and SQL are blocking work.
-    if (!service_->deps_.workers->TrySubmit([this, ok] { ok ? Consume() : Complete(); })) {
-      // No worker is running for this call now, so the report can be read here.
-      Finish(grpc::Status(
-          grpc::StatusCode::RESOURCE_EXHAUSTED,
-          absl::StrCat("server busy: the import stopped after ", report_->rows_read(),
-                       " rows, whose batches are committed; run it again (rows already "
-                       "imported are recognised by their SIREN)")));
-    }
+    submitter_.Submit(
+        [this, ok] { ok ? Consume() : Complete(); },
+        [this] {
+          // No worker is running for this call now, so the report can be read.
+          Finish(grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
+                              absl::StrCat("server busy: the import stopped after reading ",
+                                           report_->rows_read(), " rows; ", Committed(),
+                                           "; run the file again later (rows already imported "
+                                           "are recognised by their SIREN)")));
+        });
   }
 
   void OnDone() override { delete this; }
@@ -799,8 +852,8 @@ class MembershipService::ImportReactor final
     // its last chunk may stop mid-line, so nothing buffered is applied.
     if (ctx_->IsCancelled()) {
       Finish(grpc::Status(grpc::StatusCode::CANCELLED,
-                          absl::StrCat("import cancelled after ", report_->rows_read(),
-                                       " rows; batches before them are committed")));
+                          absl::StrCat("import cancelled after reading ", report_->rows_read(),
+                                       " rows; ", Committed())));
       return;
     }
     if (first_) {
@@ -811,6 +864,20 @@ class MembershipService::ImportReactor final
     absl::Status s = Drain(true);
     if (s.ok() && !parser_.has_header()) s = InvalidField("chunk", "the file has no header row");
     Finish(ToClientStatus(s, *ctx_));
+  }
+
+  // What the batches written so far hold: rows read after the last one were not written.
+  std::string Committed() const {
+    if (options_.dry_run()) return "a dry run writes nothing";
+    if (rows_committed_ == 0) return "nothing was committed";
+    return absl::StrCat("the rows up to row ", rows_committed_, " (line ", line_committed_,
+                        ") are committed, the rows after it are not");
+  }
+
+  // Counts every error and lists the first kMaxReportedErrors.
+  void AddError(v1::ImportRowError e) {
+    report_->set_error_count(report_->error_count() + 1);
+    if (report_->errors_size() < kMaxReportedErrors) *report_->add_errors() = std::move(e);
   }
 
   // Parses the complete records buffered so far and applies full batches (all at the end).
@@ -825,16 +892,18 @@ class MembershipService::ImportReactor final
       report_->set_rows_read(report_->rows_read() + 1);
       std::vector<v1::ImportRowError> errors;
       std::optional<ImportRow> row = parser_.Parse(fields, line, &errors);
-      for (v1::ImportRowError& e : errors) *report_->add_errors() = std::move(e);
+      if (row.has_value() && !seen_sirens_.insert(row->organisation.siren()).second) {
+        row.reset();
+        v1::ImportRowError& e = errors.emplace_back();
+        e.set_line(line);
+        e.set_field("siren");
+        e.set_reason("appears earlier in the file");
+      }
+      if (!errors.empty()) report_->set_rows_with_errors(report_->rows_with_errors() + 1);
+      for (v1::ImportRowError& e : errors) AddError(std::move(e));
       if (row.has_value()) {
-        if (!seen_sirens_.insert(row->organisation.siren()).second) {
-          v1::ImportRowError* e = report_->add_errors();
-          e->set_line(line);
-          e->set_field("siren");
-          e->set_reason("appears earlier in the file");
-          continue;
-        }
         batch_.push_back(std::move(*row));
+        batch_end_line_ = line;
       }
       if (static_cast<int>(batch_.size()) >= batch_size_) MAILLAGE_RETURN_IF_ERROR(Apply());
     }
@@ -859,6 +928,8 @@ class MembershipService::ImportReactor final
     report_->set_invitations_created(report_->invitations_created() + counts.invitations_created);
     report_->set_people_created(report_->people_created() + counts.people_created);
     report_->set_contacts_not_linked(report_->contacts_not_linked() + counts.contacts_not_linked);
+    rows_committed_ = report_->rows_read();
+    line_committed_ = batch_end_line_;
     service_->Changed(counts.touched_organisations, {});
     return absl::OkStatus();
   }
@@ -874,7 +945,11 @@ class MembershipService::ImportReactor final
   CsvReader reader_;
   ImportRowParser parser_;
   std::vector<ImportRow> batch_;
+  int64_t batch_end_line_ = 0;  // the line of the batch's last row
+  int64_t rows_committed_ = 0;  // rows read when the last batch was committed
+  int64_t line_committed_ = 0;
   std::set<std::string> seen_sirens_;
+  WorkerSubmitter submitter_;
 };
 
 grpc::ServerReadReactor<v1::ImportOrganisationsRequest>* MembershipService::ImportOrganisations(
@@ -889,7 +964,7 @@ class MembershipService::ExportReactor final : public grpc::ServerWriteReactor<v
  public:
   ExportReactor(MembershipService* service, grpc::CallbackServerContext* ctx,
                 const v1::ExportMembersRequest* req)
-      : service_(service), ctx_(ctx), req_(*req) {
+      : service_(service), ctx_(ctx), req_(*req), submitter_(service->deps_.workers) {
     CanonicaliseIds(&req_);
     Schedule();
   }
@@ -906,9 +981,11 @@ class MembershipService::ExportReactor final : public grpc::ServerWriteReactor<v
 
  private:
   void Schedule() {
-    if (!service_->deps_.workers->TrySubmit([this] { Produce(); })) {
-      Finish(grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED, "server busy, retry later"));
-    }
+    submitter_.Submit(
+        [this] { Produce(); },
+        [this] {
+          Finish(grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED, "server busy, retry later"));
+        });
   }
 
   void Produce() {
@@ -964,6 +1041,8 @@ class MembershipService::ExportReactor final : public grpc::ServerWriteReactor<v
                               service_->deps_.store->GetOrganisations(ids));
     std::map<std::string, const v1::Organisation*> by_id;
     for (const v1::Organisation& o : orgs) by_id[o.organisation_id()] = &o;
+    // Text cells go through CsvSafeField: a name such as =HYPERLINK(...) must reach the
+    // spreadsheet that opens the file as text, not as a formula.
     for (const v1::Membership& m : result.items) {
       auto found = by_id.find(m.organisation_id());
       if (found == by_id.end()) continue;  // cannot happen: memberships reference organisations
@@ -973,12 +1052,13 @@ class MembershipService::ExportReactor final : public grpc::ServerWriteReactor<v
         if (e.head_office() || head == nullptr) head = &e;
       }
       absl::StrAppend(
-          &out, CsvField(m.membership_id()), ",", CsvField(org.siren()), ",",
-          CsvField(org.legal_name()), ",", OrganisationKindName(org.kind()), ",",
-          CsvField(org.naf_code()), ",", CsvField(head != nullptr ? head->address().city() : ""),
-          ",",
-          CsvField(org.territory().commune_codes().empty() ? "" : org.territory().commune_codes(0)),
-          ",", CsvField(org.website()), ",", RoleName(m.role()), ",",
+          &out, CsvSafeField(m.membership_id()), ",", CsvSafeField(org.siren()), ",",
+          CsvSafeField(org.legal_name()), ",", OrganisationKindName(org.kind()), ",",
+          CsvSafeField(org.naf_code()), ",",
+          CsvSafeField(head != nullptr ? head->address().city() : ""), ",",
+          CsvSafeField(org.territory().commune_codes().empty() ? ""
+                                                               : org.territory().commune_codes(0)),
+          ",", CsvSafeField(org.website()), ",", RoleName(m.role()), ",",
           absl::AsciiStrToLower(StateName(m.state())), ",", m.charter_signature().charter_version(),
           ",",
           absl::FormatTime("%Y-%m-%d", absl::FromUnixSeconds(m.create_time().seconds()),
@@ -1000,6 +1080,7 @@ class MembershipService::ExportReactor final : public grpc::ServerWriteReactor<v
   bool first_ = true;
   bool done_ = false;
   v1::CsvChunk chunk_;
+  WorkerSubmitter submitter_;
 };
 
 grpc::ServerWriteReactor<v1::CsvChunk>* MembershipService::ExportMembers(

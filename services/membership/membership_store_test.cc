@@ -117,7 +117,7 @@ struct Founded {
 class MembershipStoreTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    absl::Status s = h_.Start();
+    absl::Status s = h_.Start(options_);
     ASSERT_TRUE(s.ok()) << s;
   }
 
@@ -379,6 +379,7 @@ class MembershipStoreTest : public ::testing::Test {
     return reader->Finish();
   }
 
+  HarnessOptions options_;
   MembershipHarness h_;
   int next_siren_ = 1;
   int next_person_ = 1;
@@ -1638,6 +1639,136 @@ TEST_F(MembershipStoreTest, CancelledImportCommitsNothingOfItsPendingBatch) {
   EXPECT_TRUE(HasCode(s, grpc::StatusCode::CANCELLED));
   absl::SleepFor(absl::Milliseconds(300));  // and the server finish its side
   EXPECT_EQ(Count("SELECT count(*) FROM organisations"), before);
+}
+
+}  // namespace
+}  // namespace maillage::membership
+
+namespace maillage::membership {
+namespace {
+
+// A file of valid rows "siren,legal_name,kind", SIRENs TestSiren(prefix, first...).
+std::string ValidRows(const std::string& prefix, int first, int count) {
+  std::string csv;
+  for (int i = first; i < first + count; ++i) {
+    absl::StrAppend(&csv, Line({TestSiren(prefix, i), absl::StrCat("Atelier ", i), "company"}));
+  }
+  return csv;
+}
+
+// A bad file's report stays under a client's receive limit: it lists the first 1000 errors and
+// counts them all.
+TEST_F(MembershipStoreTest, ImportReportListsTheFirstThousandErrorsAndCountsThemAll) {
+  Founded f = Found(v1::ADMISSION_POLICY_ANIMATOR_APPROVAL);
+  std::string csv = "siren,legal_name,kind\n";
+  for (int i = 1; i <= 1500; ++i) {  // a bad SIREN and an unknown kind on each row
+    absl::StrAppend(&csv, Line({WithBadCheckDigit(TestSiren("53", i)), "X", "guild"}));
+  }
+  absl::StrAppend(&csv, ValidRows("54", 1, 2));
+  v1::ImportOrganisationsRequest::Options options;
+  options.set_network_id(f.net.network_id());
+  options.set_dry_run(true);
+  v1::ImportReport report;
+  ASSERT_TRUE(Ok(Import(f.anim, options, csv, 4096, &report)));
+  EXPECT_EQ(report.rows_read(), 1502);
+  EXPECT_EQ(report.errors_size(), 1000);
+  EXPECT_EQ(report.error_count(), 3000);
+  EXPECT_EQ(report.rows_with_errors(), 1500);
+  // The listed ones are the file's first: lines 2 to 501, two each.
+  EXPECT_EQ(report.errors(0).line(), 2);
+  EXPECT_EQ(report.errors(0).field(), "siren");
+  EXPECT_EQ(report.errors(1).field(), "kind");
+  EXPECT_EQ(report.errors(999).line(), 501);
+}
+
+// A cell that a spreadsheet would run as a formula is exported as text.
+TEST_F(MembershipStoreTest, ExportedCellsCannotRunAsFormulas) {
+  Founded f = Found(v1::ADMISSION_POLICY_ANIMATOR_APPROVAL);
+  const std::string name = "=HYPERLINK(\"http://x\",\"y\")";
+  const std::string siren = TestSiren("55", 1);
+  std::string csv = absl::StrCat("siren,legal_name,kind,city,siret\n", siren,
+                                 ",\"=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\",company,@SUM(A1),",
+                                 HeadOfficeSiret(siren), "\n");
+  v1::ImportOrganisationsRequest::Options options;
+  options.set_network_id(f.net.network_id());
+  v1::ImportReport report;
+  ASSERT_TRUE(Ok(Import(f.anim, options, csv, csv.size(), &report)));
+  ASSERT_EQ(report.memberships_created(), 1) << report.DebugString();
+
+  std::string exported;
+  ASSERT_TRUE(Ok(Export(f.anim, f.net.network_id(), &exported)));
+  EXPECT_THAT(exported, HasSubstr("\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\""));
+  std::vector<std::vector<std::string>> rows = ParseCsv(exported);
+  ASSERT_EQ(rows.size(), 3u);
+  const std::vector<std::string>& row = rows[1][1] == siren ? rows[1] : rows[2];
+  EXPECT_EQ(row[2], "'" + name);
+  EXPECT_EQ(row[5], "'@SUM(A1)");
+}
+
+// The service with one worker and a queue of one, which a test keeps full.
+class MembershipBusyTest : public MembershipStoreTest {
+ protected:
+  MembershipBusyTest() {
+    options_.workers = 1;
+    options_.queue_capacity = 1;
+  }
+
+  // Occupies the worker until `release` counts down, and fills the queue.
+  void FillWorkers(std::latch* release) {
+    std::latch started(1);
+    ASSERT_TRUE(h_.workers()->TrySubmit([&started, release] {
+      started.count_down();
+      release->wait();
+    }));
+    started.wait();
+    ASSERT_TRUE(h_.workers()->TrySubmit([] {}));
+    ASSERT_FALSE(h_.workers()->TrySubmit([] {}));  // full
+  }
+};
+
+TEST_F(MembershipBusyTest, MomentarilyFullQueueDelaysAnImportInsteadOfFailingIt) {
+  std::latch release(1);
+  FillWorkers(&release);
+  std::thread releaser([&release] {
+    absl::SleepFor(absl::Milliseconds(300));
+    release.count_down();
+  });
+  v1::ImportReport report;
+  grpc::Status s =
+      Import(h_.Admin(), {}, "siren,legal_name,kind\n" + ValidRows("56", 1, 3), 16, &report);
+  releaser.join();
+  ASSERT_TRUE(Ok(s));
+  EXPECT_EQ(report.organisations_created(), 3);
+  EXPECT_EQ(Count("SELECT count(*) FROM organisations"), 3);
+}
+
+TEST_F(MembershipBusyTest, QueueStayingFullStopsAnImportSayingWhatWasCommitted) {
+  std::unique_ptr<grpc::ClientContext> ctx = h_.Context(h_.Admin());
+  v1::ImportReport report;
+  auto writer = h_.stub()->ImportOrganisations(ctx.get(), &report);
+  v1::ImportOrganisationsRequest msg;
+  msg.mutable_options()->set_batch_size(2);
+  ASSERT_TRUE(writer->Write(msg));
+  // Lines 2 and 3 make a batch, committed; line 4 waits in the next batch.
+  msg.set_chunk("siren,legal_name,kind\n" + ValidRows("57", 1, 3));
+  ASSERT_TRUE(writer->Write(msg));
+  for (int i = 0; i < 1000 && Count("SELECT count(*) FROM organisations") < 2; ++i) {
+    absl::SleepFor(absl::Milliseconds(10));
+  }
+  ASSERT_EQ(Count("SELECT count(*) FROM organisations"), 2);
+
+  std::latch release(1);
+  FillWorkers(&release);
+  msg.set_chunk(ValidRows("57", 4, 2));
+  writer->Write(msg);
+  writer->WritesDone();
+  grpc::Status s = writer->Finish();
+  release.count_down();
+  EXPECT_TRUE(HasCode(s, grpc::StatusCode::RESOURCE_EXHAUSTED));
+  EXPECT_THAT(s.error_message(), HasSubstr("after reading 3 rows"));
+  EXPECT_THAT(s.error_message(),
+              HasSubstr("the rows up to row 2 (line 3) are committed, the rows after it are not"));
+  EXPECT_EQ(Count("SELECT count(*) FROM organisations"), 2);
 }
 
 }  // namespace

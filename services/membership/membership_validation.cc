@@ -1,9 +1,11 @@
 #include "services/membership/membership_validation.h"
 
+#include <optional>
 #include <set>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
 #include "common/ids/canonical_ids.h"
 #include "common/status/status.h"
 #include "services/membership/domain/identifiers.h"
@@ -16,6 +18,100 @@ std::string F(absl::string_view parent, absl::string_view child) {
 }
 
 std::string At(absl::string_view field, size_t i) { return absl::StrCat(field, "[", i, "]"); }
+
+// Why `text` is refused, if it is.
+std::optional<std::string> TextProblem(absl::string_view text, size_t max, bool required) {
+  if (required && absl::StripAsciiWhitespace(text).empty()) return "required";
+  if (!IsValidUtf8Text(text)) return "not valid UTF-8 text";
+  // Limits are in characters, as the API documents them: an accented name takes two bytes a
+  // letter and must not be refused at half the length. The text is valid UTF-8 here, so
+  // counting the bytes that start a character counts the characters.
+  if (text.size() > max) {
+    size_t chars = 0;
+    for (char c : text) chars += (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+    if (chars > max) return absl::StrCat("too long (", chars, " > ", max, " characters)");
+  }
+  for (char c : text) {
+    if (static_cast<unsigned char>(c) < 0x20 && c != '\n' && c != '\t' && c != '\r') {
+      return "contains control characters";
+    }
+  }
+  return std::nullopt;
+}
+
+// Collects violations, keeping the first of each field.
+class Violations {
+ public:
+  void Add(std::string field, std::string description) {
+    for (const FieldViolation& v : list_) {
+      if (v.field == field) return;
+    }
+    list_.push_back({std::move(field), std::move(description)});
+  }
+  void Text(absl::string_view text, std::string field, size_t max, bool required) {
+    if (std::optional<std::string> p = TextProblem(text, max, required)) {
+      Add(std::move(field), std::move(*p));
+    }
+  }
+  std::vector<FieldViolation> Take() { return std::move(list_); }
+
+ private:
+  std::vector<FieldViolation> list_;
+};
+
+void CollectTerritory(const common::v1::Territory& t, absl::string_view field, Violations* v) {
+  if (!t.region_code().empty() && !IsValidRegionCode(t.region_code())) {
+    v->Add(F(field, "region_code"), "not an INSEE region code");
+  }
+  for (int i = 0; i < t.departement_codes_size(); ++i) {
+    if (!IsValidDepartementCode(t.departement_codes(i))) {
+      v->Add(At(F(field, "departement_codes"), i), "not a département code");
+    }
+  }
+  for (int i = 0; i < t.epci_codes_size(); ++i) {
+    if (!IsValidSiren(t.epci_codes(i))) v->Add(At(F(field, "epci_codes"), i), "not an EPCI SIREN");
+  }
+  for (int i = 0; i < t.commune_codes_size(); ++i) {
+    if (!IsValidCommuneCode(t.commune_codes(i))) {
+      v->Add(At(F(field, "commune_codes"), i), "not an INSEE commune code");
+    }
+  }
+  if (t.departement_codes_size() + t.epci_codes_size() + t.commune_codes_size() > 2000) {
+    v->Add(std::string(field), "too many codes (at most 2000)");
+  }
+}
+
+void CollectEstablishment(const v1::Establishment& e, absl::string_view siren,
+                          absl::string_view field, Violations* v) {
+  if (!IsValidSiret(e.siret())) {
+    v->Add(F(field, "siret"), "must be 14 digits with a valid checksum");
+  } else if (!SiretExtendsSiren(e.siret(), siren)) {
+    v->Add(F(field, "siret"), absl::StrCat("must start with the organisation's SIREN ", siren));
+  }
+  const common::v1::PostalAddress& a = e.address();
+  v->Text(a.street(), F(field, "address.street"), 300, false);
+  v->Text(a.city(), F(field, "address.city"), 100, false);
+  bool french = a.country_code().empty() || a.country_code() == "FR";
+  if (!a.country_code().empty() &&
+      (a.country_code().size() != 2 || !absl::ascii_isupper(a.country_code()[0]) ||
+       !absl::ascii_isupper(a.country_code()[1]))) {
+    v->Add(F(field, "address.country_code"), "must be an ISO 3166-1 alpha-2 code");
+  }
+  if (french && !a.postal_code().empty() && !IsValidPostalCode(a.postal_code())) {
+    v->Add(F(field, "address.postal_code"), "must be 5 digits");
+  }
+  if (!a.commune_code().empty() && !IsValidCommuneCode(a.commune_code())) {
+    v->Add(F(field, "address.commune_code"), "not an INSEE commune code");
+  }
+  if (e.has_location()) {
+    if (e.location().latitude() < -90 || e.location().latitude() > 90) {
+      v->Add(F(field, "location.latitude"), "must be within [-90, 90]");
+    }
+    if (e.location().longitude() < -180 || e.location().longitude() > 180) {
+      v->Add(F(field, "location.longitude"), "must be within [-180, 180]");
+    }
+  }
+}
 
 }  // namespace
 
@@ -74,24 +170,8 @@ absl::Status ValidateId(absl::string_view id, absl::string_view field) {
 
 absl::Status ValidateText(absl::string_view text, absl::string_view field, size_t max,
                           bool required) {
-  if (required && absl::StripAsciiWhitespace(text).empty()) return InvalidField(field, "required");
-  if (!IsValidUtf8Text(text)) return InvalidField(field, "not valid UTF-8 text");
-  // Limits are in characters, as the API documents them: an accented name takes two bytes a
-  // letter and must not be refused at half the length. The text is valid UTF-8 here, so
-  // counting the bytes that start a character counts the characters.
-  if (text.size() > max) {
-    size_t chars = 0;
-    for (char c : text) chars += (static_cast<unsigned char>(c) & 0xC0) != 0x80;
-    if (chars > max) {
-      return InvalidField(field, absl::StrCat("too long (", chars, " > ", max, " characters)"));
-    }
-  }
-  for (char c : text) {
-    if (static_cast<unsigned char>(c) < 0x20 && c != '\n' && c != '\t' && c != '\r') {
-      return InvalidField(field, "contains control characters");
-    }
-  }
-  return absl::OkStatus();
+  std::optional<std::string> problem = TextProblem(text, max, required);
+  return problem.has_value() ? InvalidField(field, *problem) : absl::OkStatus();
 }
 
 absl::Status ValidateIdempotencyKey(absl::string_view key, absl::string_view field) {
@@ -107,142 +187,111 @@ absl::Status ValidateRole(int role, absl::string_view field, bool allow_unspecif
 }
 
 absl::Status ValidateTerritory(const common::v1::Territory& t, absl::string_view field) {
-  if (!t.region_code().empty() && !IsValidRegionCode(t.region_code())) {
-    return InvalidField(F(field, "region_code"), "not an INSEE region code");
-  }
-  for (int i = 0; i < t.departement_codes_size(); ++i) {
-    if (!IsValidDepartementCode(t.departement_codes(i))) {
-      return InvalidField(At(F(field, "departement_codes"), i), "not a département code");
-    }
-  }
-  for (int i = 0; i < t.epci_codes_size(); ++i) {
-    if (!IsValidSiren(t.epci_codes(i))) {
-      return InvalidField(At(F(field, "epci_codes"), i), "not an EPCI SIREN");
-    }
-  }
-  for (int i = 0; i < t.commune_codes_size(); ++i) {
-    if (!IsValidCommuneCode(t.commune_codes(i))) {
-      return InvalidField(At(F(field, "commune_codes"), i), "not an INSEE commune code");
-    }
-  }
-  if (t.departement_codes_size() + t.epci_codes_size() + t.commune_codes_size() > 2000) {
-    return InvalidField(field, "too many codes (at most 2000)");
-  }
-  return absl::OkStatus();
+  Violations v;
+  CollectTerritory(t, field, &v);
+  return FirstViolation(v.Take());
 }
 
 absl::Status ValidateEstablishment(const v1::Establishment& e, absl::string_view siren,
                                    absl::string_view field) {
-  if (!IsValidSiret(e.siret())) {
-    return InvalidField(F(field, "siret"), "must be 14 digits with a valid checksum");
-  }
-  if (!SiretExtendsSiren(e.siret(), siren)) {
-    return InvalidField(F(field, "siret"),
-                        absl::StrCat("must start with the organisation's SIREN ", siren));
-  }
-  const common::v1::PostalAddress& a = e.address();
-  MAILLAGE_RETURN_IF_ERROR(ValidateText(a.street(), F(field, "address.street"), 300, false));
-  MAILLAGE_RETURN_IF_ERROR(ValidateText(a.city(), F(field, "address.city"), 100, false));
-  bool french = a.country_code().empty() || a.country_code() == "FR";
-  if (!a.country_code().empty() &&
-      (a.country_code().size() != 2 || !absl::ascii_isupper(a.country_code()[0]) ||
-       !absl::ascii_isupper(a.country_code()[1]))) {
-    return InvalidField(F(field, "address.country_code"), "must be an ISO 3166-1 alpha-2 code");
-  }
-  if (french && !a.postal_code().empty() && !IsValidPostalCode(a.postal_code())) {
-    return InvalidField(F(field, "address.postal_code"), "must be 5 digits");
-  }
-  if (!a.commune_code().empty() && !IsValidCommuneCode(a.commune_code())) {
-    return InvalidField(F(field, "address.commune_code"), "not an INSEE commune code");
-  }
-  if (e.has_location()) {
-    if (e.location().latitude() < -90 || e.location().latitude() > 90) {
-      return InvalidField(F(field, "location.latitude"), "must be within [-90, 90]");
-    }
-    if (e.location().longitude() < -180 || e.location().longitude() > 180) {
-      return InvalidField(F(field, "location.longitude"), "must be within [-180, 180]");
-    }
-  }
-  return absl::OkStatus();
+  Violations v;
+  CollectEstablishment(e, siren, field, &v);
+  return FirstViolation(v.Take());
 }
 
-absl::Status ValidateOrganisation(const v1::Organisation& o, absl::string_view field,
-                                  Purpose purpose) {
+std::vector<FieldViolation> OrganisationViolations(const v1::Organisation& o,
+                                                   absl::string_view field, Purpose purpose) {
+  Violations v;
   if (purpose == Purpose::kUpdate) {
-    MAILLAGE_RETURN_IF_ERROR(ValidateId(o.organisation_id(), F(field, "organisation_id")));
-    if (o.version() <= 0) {
-      return InvalidField(F(field, "version"), "required: send the version you read");
+    if (absl::Status s = ValidateId(o.organisation_id(), F(field, "organisation_id")); !s.ok()) {
+      v.Add(F(field, "organisation_id"),
+            std::string(absl::StripPrefix(s.message(), F(field, "organisation_id") + ": ")));
     }
+    if (o.version() <= 0) v.Add(F(field, "version"), "required: send the version you read");
   }
-  MAILLAGE_RETURN_IF_ERROR(
-      ValidateText(o.legal_name(), F(field, "legal_name"), kMaxNameLength, true));
+  v.Text(o.legal_name(), F(field, "legal_name"), kMaxNameLength, true);
   if (o.kind() == v1::ORGANISATION_KIND_UNSPECIFIED || !v1::OrganisationKind_IsValid(o.kind())) {
-    return InvalidField(F(field, "kind"),
-                        "must be one of company, independent, association, public body, local "
-                        "public company, research or training body");
+    v.Add(F(field, "kind"),
+          "must be one of company, independent, association, public body, local public company, "
+          "research or training body");
   }
   bool needs_siren = o.kind() == v1::ORGANISATION_KIND_COMPANY ||
                      o.kind() == v1::ORGANISATION_KIND_INDEPENDENT ||
                      o.kind() == v1::ORGANISATION_KIND_LOCAL_PUBLIC_COMPANY;
-  if (o.siren().empty() && needs_siren) {
-    return InvalidField(F(field, "siren"), "required for companies");
-  }
-  if (!o.siren().empty() && !IsValidSiren(o.siren())) {
-    return InvalidField(F(field, "siren"), "must be 9 digits with a valid checksum");
+  bool siren_ok = !o.siren().empty() && IsValidSiren(o.siren());
+  if (o.siren().empty() && needs_siren) v.Add(F(field, "siren"), "required for companies");
+  if (!o.siren().empty() && !siren_ok) {
+    v.Add(F(field, "siren"), "must be 9 digits with a valid checksum");
   }
   if (o.establishments_size() > static_cast<int>(kMaxEstablishments)) {
-    return InvalidField(F(field, "establishments"), "too many");
-  }
-  if (o.establishments_size() > 0 && o.siren().empty()) {
-    return InvalidField(F(field, "establishments"), "an organisation without SIREN has none");
-  }
-  std::set<std::string> sirets;
-  int head_offices = 0;
-  for (int i = 0; i < o.establishments_size(); ++i) {
-    std::string path = At(F(field, "establishments"), i);
-    MAILLAGE_RETURN_IF_ERROR(ValidateEstablishment(o.establishments(i), o.siren(), path));
-    if (!sirets.insert(o.establishments(i).siret()).second) {
-      return InvalidField(F(path, "siret"), "appears twice");
+    v.Add(F(field, "establishments"), "too many");
+  } else if (o.establishments_size() > 0 && o.siren().empty()) {
+    v.Add(F(field, "establishments"), "an organisation without SIREN has none");
+  } else if (o.siren().empty() || siren_ok) {
+    // Under a malformed SIREN every SIRET would also be refused: one error says it.
+    std::set<std::string> sirets;
+    int head_offices = 0;
+    for (int i = 0; i < o.establishments_size(); ++i) {
+      std::string path = At(F(field, "establishments"), i);
+      CollectEstablishment(o.establishments(i), o.siren(), path, &v);
+      if (!sirets.insert(o.establishments(i).siret()).second) {
+        v.Add(F(path, "siret"), "appears twice");
+      }
+      head_offices += o.establishments(i).head_office() ? 1 : 0;
     }
-    head_offices += o.establishments(i).head_office() ? 1 : 0;
+    if (head_offices > 1) v.Add(F(field, "establishments"), "more than one head office");
   }
-  if (head_offices > 1)
-    return InvalidField(F(field, "establishments"), "more than one head office");
   if (!o.naf_code().empty() && !IsValidNafCode(o.naf_code())) {
-    return InvalidField(F(field, "naf_code"), "must be a NAF rév. 2 code such as 62.01Z");
+    v.Add(F(field, "naf_code"), "must be a NAF rév. 2 code such as 62.01Z");
   }
   if (!v1::HeadcountBand_IsValid(o.headcount_band())) {
-    return InvalidField(F(field, "headcount_band"), "unknown band");
+    v.Add(F(field, "headcount_band"), "unknown band");
   }
   if (!o.website().empty() && !IsValidWebsite(o.website())) {
-    return InvalidField(F(field, "website"), "must be an http(s) URL");
+    v.Add(F(field, "website"), "must be an http(s) URL");
   }
-  MAILLAGE_RETURN_IF_ERROR(
-      ValidateText(o.description(), F(field, "description"), kMaxDescriptionLength, false));
+  v.Text(o.description(), F(field, "description"), kMaxDescriptionLength, false);
   if (o.labels_size() > static_cast<int>(kMaxLabels)) {
-    return InvalidField(F(field, "labels"), absl::StrCat("at most ", kMaxLabels));
-  }
-  for (int i = 0; i < o.labels_size(); ++i) {
-    MAILLAGE_RETURN_IF_ERROR(
-        ValidateText(o.labels(i), At(F(field, "labels"), i), kMaxLabelLength, true));
+    v.Add(F(field, "labels"), absl::StrCat("at most ", kMaxLabels));
+  } else {
+    for (int i = 0; i < o.labels_size(); ++i) {
+      v.Text(o.labels(i), At(F(field, "labels"), i), kMaxLabelLength, true);
+    }
   }
   if (!v1::Visibility_IsValid(o.visibility())) {
-    return InvalidField(F(field, "visibility"), "must be network, federation or public");
+    v.Add(F(field, "visibility"), "must be network, federation or public");
   }
-  return ValidateTerritory(o.territory(), F(field, "territory"));
+  CollectTerritory(o.territory(), F(field, "territory"), &v);
+  return v.Take();
+}
+
+absl::Status ValidateOrganisation(const v1::Organisation& o, absl::string_view field,
+                                  Purpose purpose) {
+  return FirstViolation(OrganisationViolations(o, field, purpose));
+}
+
+std::vector<FieldViolation> PersonViolations(const v1::Person& p, absl::string_view field) {
+  Violations v;
+  v.Text(p.given_name(), F(field, "given_name"), kMaxPersonNameLength, true);
+  v.Text(p.family_name(), F(field, "family_name"), kMaxPersonNameLength, true);
+  if (p.email().empty()) {
+    v.Add(F(field, "email"), "required");
+  } else if (!IsValidEmail(p.email())) {
+    v.Add(F(field, "email"), "not an e-mail address");
+  }
+  if (!p.phone().empty() && !IsValidPhone(p.phone())) {
+    v.Add(F(field, "phone"), "not a phone number (E.164 or 0X XX XX XX XX)");
+  }
+  return v.Take();
 }
 
 absl::Status ValidatePerson(const v1::Person& p, absl::string_view field) {
-  MAILLAGE_RETURN_IF_ERROR(
-      ValidateText(p.given_name(), F(field, "given_name"), kMaxPersonNameLength, true));
-  MAILLAGE_RETURN_IF_ERROR(
-      ValidateText(p.family_name(), F(field, "family_name"), kMaxPersonNameLength, true));
-  if (p.email().empty()) return InvalidField(F(field, "email"), "required");
-  if (!IsValidEmail(p.email())) return InvalidField(F(field, "email"), "not an e-mail address");
-  if (!p.phone().empty() && !IsValidPhone(p.phone())) {
-    return InvalidField(F(field, "phone"), "not a phone number (E.164 or 0X XX XX XX XX)");
-  }
-  return absl::OkStatus();
+  return FirstViolation(PersonViolations(p, field));
+}
+
+absl::Status FirstViolation(const std::vector<FieldViolation>& violations) {
+  if (violations.empty()) return absl::OkStatus();
+  return InvalidField(violations[0].field, violations[0].description);
 }
 
 absl::Status ValidateNetwork(const v1::Network& n, absl::string_view field, Purpose purpose) {

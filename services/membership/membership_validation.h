@@ -7,6 +7,7 @@
 #define MAILLAGE_SERVICES_MEMBERSHIP_MEMBERSHIP_VALIDATION_H_
 
 #include <string>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
@@ -50,6 +51,25 @@ absl::Status ValidateEstablishment(const v1::Establishment& e, absl::string_view
 absl::Status ValidateOrganisation(const v1::Organisation& o, absl::string_view field,
                                   Purpose purpose);
 absl::Status ValidatePerson(const v1::Person& p, absl::string_view field);
+
+// One refused field: its path ("establishments[0].siret") and why, as in
+// google.rpc.BadRequest.FieldViolation.
+struct FieldViolation {
+  std::string field;
+  std::string description;
+  bool operator==(const FieldViolation&) const = default;
+};
+
+// Every problem of an organisation or a person, one per field at most, in the order the
+// Validate* functions above check them (which return the first one):
+//
+//   std::vector<FieldViolation> v = OrganisationViolations(org, "organisation", kCreate);
+//   for (const FieldViolation& f : v) ...   // {"organisation.siren", "must be 9 digits ..."}
+std::vector<FieldViolation> OrganisationViolations(const v1::Organisation& o,
+                                                   absl::string_view field, Purpose purpose);
+std::vector<FieldViolation> PersonViolations(const v1::Person& p, absl::string_view field);
+// OK when `violations` is empty, else INVALID_ARGUMENT "field: description" of the first.
+absl::Status FirstViolation(const std::vector<FieldViolation>& violations);
 absl::Status ValidateNetwork(const v1::Network& n, absl::string_view field, Purpose purpose);
 
 // Trims names, derives the NACE section from the NAF code, fills the territory (commune,
