@@ -76,13 +76,12 @@ double MetricValue(prometheus::Registry& registry, const std::string& name,
 
 TEST_F(RetentionTest, DeletesOnlyRowsOlderThanTheLimitInBoundedBatches) {
   prometheus::Registry registry;
-  Retention retention(pool_.get(),
-                      {.rules = {{.table = "events",
-                                  .age_column = "published_at",
-                                  .keep_for = absl::Hours(24 * 7)}},
-                       .batch_size = 2,
-                       .pause = absl::ZeroDuration(),
-                       .metrics = &registry});
+  Retention retention(pool_.get(), {.rules = {{.table = "events",
+                                               .age_column = "published_at",
+                                               .keep_for = absl::Hours(24 * 7)}},
+                                    .batch_size = 2,
+                                    .pause = absl::ZeroDuration(),
+                                    .metrics = &registry});
   auto pass = retention.RunOnce();
   ASSERT_TRUE(pass.ok()) << pass.status();
   // Newer rows and the unrelayed (NULL) one stay.
@@ -102,12 +101,11 @@ TEST_F(RetentionTest, DeletesOnlyRowsOlderThanTheLimitInBoundedBatches) {
 }
 
 TEST_F(RetentionTest, AMissingTableFailsThatRuleAndTheOthersStillRun) {
-  Retention retention(pool_.get(), {.rules = {{.table = "no_such_table",
-                                               .age_column = "at",
-                                               .keep_for = absl::Hours(1)},
-                                              {.table = "events",
-                                               .age_column = "published_at",
-                                               .keep_for = absl::Hours(24 * 7)}}});
+  Retention retention(
+      pool_.get(),
+      {.rules = {
+           {.table = "no_such_table", .age_column = "at", .keep_for = absl::Hours(1)},
+           {.table = "events", .age_column = "published_at", .keep_for = absl::Hours(24 * 7)}}});
   EXPECT_FALSE(retention.RunOnce().ok());
   EXPECT_EQ(Ids(), (std::vector<int>{6, 7, 8}));
 }
