@@ -524,9 +524,17 @@ std::string FormatImportReport(const membership::v1::ImportReport& report) {
                     "people created           ", report.people_created(), "\n",
                     "contacts not linked      ", report.contacts_not_linked(), "\n");
   }
-  absl::StrAppend(&out, "rows rejected            ", rejected_lines.size(), "\n");
+  // The service lists the first errors and counts them all: the counts say how many there
+  // were, the list only what it carries.
+  const int64_t rejected =
+      std::max<int64_t>(report.rows_with_errors(), static_cast<int64_t>(rejected_lines.size()));
+  absl::StrAppend(&out, "rows rejected            ", rejected, "\n");
   for (const auto& e : errors) {
     absl::StrAppend(&out, "line ", e.line(), ", field ", e.field(), ": ", e.reason(), "\n");
+  }
+  if (report.error_count() > static_cast<int64_t>(errors.size())) {
+    absl::StrAppend(&out, report.error_count() - static_cast<int64_t>(errors.size()),
+                    " more errors not listed\n");
   }
   return out;
 }

@@ -387,3 +387,27 @@ TEST_F(MaillagectlTest, UsageAndConfigurationErrorsExitTwo) {
 
 }  // namespace
 }  // namespace maillage::ctl
+
+namespace maillage::ctl {
+namespace {
+
+// Past the errors the service lists, the report still says how many rows and errors there were.
+TEST(FormatImportReportTest, CountsWhatTheListLeavesOut) {
+  membership::v1::ImportReport report;
+  report.set_rows_read(10);
+  for (int line : {3, 2}) {
+    membership::v1::ImportRowError* e = report.add_errors();
+    e->set_line(line);
+    e->set_field("siren");
+    e->set_reason("must be 9 digits");
+  }
+  report.set_error_count(5);
+  report.set_rows_with_errors(4);
+  std::string out = FormatImportReport(report);
+  EXPECT_THAT(out, HasSubstr("rows rejected            4\n"));
+  EXPECT_THAT(out, HasSubstr("line 2, field siren: must be 9 digits\nline 3,"));
+  EXPECT_THAT(out, HasSubstr("3 more errors not listed\n"));
+}
+
+}  // namespace
+}  // namespace maillage::ctl
