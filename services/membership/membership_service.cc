@@ -130,16 +130,16 @@ grpc::ServerUnaryReactor* MembershipService::Serve(grpc::CallbackServerContext* 
     reactor->Finish(ToGrpcStatus(verified.status()));
     return reactor;
   }
-  return RunUnary(
-      ctx, *deps_.workers,
-      [this, ctx, req, who = *std::move(verified), fn = std::move(fn)]() mutable -> absl::Status {
-        CanonicaliseIds(&who);
-        CanonicaliseId(who.mutable_subject());
-        // gRPC owns the request and hands it over as const, but the object itself is not const
-        // and no one else reads it: canonicalising it in place spares every handler a copy.
-        CanonicaliseIds(const_cast<Req*>(req));
-        return fn(who);
-      });
+  return RunUnary(ctx, *deps_.workers,
+                  [req, who = *std::move(verified), fn = std::move(fn)]() mutable -> absl::Status {
+                    CanonicaliseIds(&who);
+                    CanonicaliseId(who.mutable_subject());
+                    // gRPC owns the request and hands it over as const, but the object itself is
+                    // not const and no one else reads it: canonicalising it in place spares every
+                    // handler a copy.
+                    CanonicaliseIds(const_cast<Req*>(req));
+                    return fn(who);
+                  });
 }
 
 void MembershipService::Changed(const std::vector<std::string>& organisation_ids,

@@ -64,8 +64,6 @@ namespace maillage::membership {
 class MembershipStore;
 struct ChangeContext;
 
-namespace v1 = ::maillage::membership::v1;
-
 // The cached entries (kind, id) that an event of the change stream makes stale, for the
 // near caches of the other replicas: an organisation's cached answer holds its profile and
 // the networks that admitted it, a network's its profile and charter.
