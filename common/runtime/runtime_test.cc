@@ -10,11 +10,13 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
 #include "common/events/outbox.h"
 #include "common/server/unary.h"
 #include "common/testing/harness.h"
@@ -147,6 +149,37 @@ TEST(RuntimeTest, StopEndsInOrderAndRelaysTheLastEvent) {
   EXPECT_THAT(fields, ::testing::Contains("the last call"));
   // A call after Stop() finds nothing listening.
   EXPECT_FALSE(Echo(h, "too late").ok());
+}
+
+TEST(RuntimeTest, AConsumerTheServiceRegistersReceivesTheStreamsEvents) {
+  absl::Mutex mu;
+  std::vector<std::string> payloads;
+  ServiceHarness h(EchoDefinition());
+  ASSERT_TRUE(h.Start(
+                   [&](ServiceRuntime& rt) {
+                     events::StreamConsumer* consumer =
+                         rt.AddConsumer({.stream = rt.definition().relay.stream,
+                                         .group = "runtime-test",
+                                         .consumer = "one",
+                                         .block = absl::Milliseconds(100)},
+                                        [&](const events::Event& e) {
+                                          absl::MutexLock lock(&mu);
+                                          payloads.push_back(e.payload);
+                                          return absl::OkStatus();
+                                        });
+                     EXPECT_NE(consumer, nullptr);
+                     return BuildEcho(rt);
+                   },
+                   {.relay = true})
+                  .ok());
+  ASSERT_TRUE(Ok(Echo(h, "for the consumer")));
+  // Waits without a limit of its own: ctest's timeout stops a hung test.
+  auto received = [&] {
+    absl::MutexLock lock(&mu);
+    return std::find(payloads.begin(), payloads.end(), "for the consumer") != payloads.end();
+  };
+  while (!received()) absl::SleepFor(absl::Milliseconds(10));
+  h.Stop();
 }
 
 TEST(RuntimeTest, ReportsEveryConfigurationProblemTogetherWithTheServicesOwn) {
