@@ -76,7 +76,8 @@ grpc::ServerUnaryReactor* MembershipService::AddRepresentation(
   return Serve(ctx, req, [this, req, resp](const Principal& who) -> absl::Status {
     MAILLAGE_RETURN_IF_ERROR(ValidateId(req->organisation_id(), "organisation_id"));
     MAILLAGE_RETURN_IF_ERROR(ValidateId(req->person_id(), "person_id"));
-    MAILLAGE_RETURN_IF_ERROR(ValidateText(req->role_title(), "role_title", 100, false));
+    MAILLAGE_RETURN_IF_ERROR(
+        ValidateText(req->role_title(), "role_title", kMaxRoleTitleLength, false));
     if (!auth::ActsFor(who, req->organisation_id())) {
       return Denied("only the organisation's representatives add representatives");
     }
