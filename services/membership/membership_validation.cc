@@ -270,6 +270,12 @@ absl::Status ValidateOrganisation(const v1::Organisation& o, absl::string_view f
   return FirstViolation(OrganisationViolations(o, field, purpose));
 }
 
+std::vector<FieldViolation> RoleTitleViolations(absl::string_view title, absl::string_view field) {
+  Violations v;
+  v.Text(title, std::string(field), kMaxRoleTitleLength, false);
+  return v.Take();
+}
+
 std::vector<FieldViolation> PersonViolations(const v1::Person& p, absl::string_view field) {
   Violations v;
   v.Text(p.given_name(), F(field, "given_name"), kMaxPersonNameLength, true);

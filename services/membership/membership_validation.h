@@ -24,6 +24,9 @@ inline constexpr size_t kMaxDescriptionLength = 5000;
 inline constexpr size_t kMaxCharterLength = 20000;
 inline constexpr size_t kMaxShortTextLength = 2000;
 inline constexpr size_t kMaxLabels = 20;
+// A representative's role title ("Gérante"), through AddRepresentation or an import's
+// contact_title column.
+inline constexpr size_t kMaxRoleTitleLength = 100;
 inline constexpr size_t kMaxLabelLength = 60;
 inline constexpr size_t kMaxEstablishments = 500;
 inline constexpr size_t kMaxIdempotencyKeyLength = 128;
@@ -68,6 +71,8 @@ struct FieldViolation {
 std::vector<FieldViolation> OrganisationViolations(const v1::Organisation& o,
                                                    absl::string_view field, Purpose purpose);
 std::vector<FieldViolation> PersonViolations(const v1::Person& p, absl::string_view field);
+// A role title: optional text of at most kMaxRoleTitleLength characters.
+std::vector<FieldViolation> RoleTitleViolations(absl::string_view title, absl::string_view field);
 // OK when `violations` is empty, else INVALID_ARGUMENT "field: description" of the first.
 absl::Status FirstViolation(const std::vector<FieldViolation>& violations);
 absl::Status ValidateNetwork(const v1::Network& n, absl::string_view field, Purpose purpose);

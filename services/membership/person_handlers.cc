@@ -1,0 +1,125 @@
+#include <grpcpp/alarm.h>
+#include <grpcpp/support/server_callback.h>
+
+#include <algorithm>
+#include <deque>
+#include <map>
+#include <mutex>
+#include <set>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "absl/time/time.h"
+#include "common/ids/canonical_ids.h"
+#include "common/redis/cache.h"
+#include "common/redis/near_cache.h"
+#include "common/server/unary.h"
+#include "common/server/worker_pool.h"
+#include "common/status/status.h"
+#include "membership_cache.pb.h"
+#include "services/membership/csv_import.h"
+#include "services/membership/domain/identifiers.h"
+#include "services/membership/domain/membership_rules.h"
+#include "services/membership/membership_service.h"
+#include "services/membership/membership_store.h"
+#include "services/membership/membership_validation.h"
+#include "services/membership/service_internal.h"
+
+// MembershipService: people and representations.
+
+namespace maillage::membership {
+
+using namespace service_internal;  // NOLINT(build/namespaces): the handlers' own helpers
+
+// ---------------------------------------------------------------------------------------------
+// People
+
+grpc::ServerUnaryReactor* MembershipService::CreatePerson(grpc::CallbackServerContext* ctx,
+                                                          const v1::CreatePersonRequest* req,
+                                                          v1::Person* resp) {
+  return Serve(ctx, req, [this, req, resp](const Principal& who) -> absl::Status {
+    MAILLAGE_RETURN_IF_ERROR(ValidatePerson(req->person(), "person"));
+    MAILLAGE_RETURN_IF_ERROR(ValidateIdempotencyKey(req->idempotency_key(), "idempotency_key"));
+    MAILLAGE_ASSIGN_OR_RETURN(
+        *resp, deps_.store->CreatePerson(req->person(), req->idempotency_key(), who.subject()));
+    return absl::OkStatus();
+  });
+}
+
+grpc::ServerUnaryReactor* MembershipService::GetPerson(grpc::CallbackServerContext* ctx,
+                                                       const v1::GetPersonRequest* req,
+                                                       v1::Person* resp) {
+  return Serve(ctx, req, [this, req, resp](const Principal& who) -> absl::Status {
+    MAILLAGE_RETURN_IF_ERROR(ValidateId(req->person_id(), "person_id"));
+    bool allowed = who.platform_admin() || who.subject() == req->person_id();
+    if (!allowed) {
+      MAILLAGE_ASSIGN_OR_RETURN(std::vector<std::string> orgs,
+                                deps_.store->OrganisationsRepresentedBy(req->person_id()));
+      allowed = std::find(orgs.begin(), orgs.end(), who.organisation_id()) != orgs.end();
+      // Animators see the representatives of their members, as ListRepresentations shows.
+      for (size_t i = 0; !allowed && i < orgs.size(); ++i) {
+        MAILLAGE_ASSIGN_OR_RETURN(std::vector<std::string> networks,
+                                  deps_.store->NetworksOf(orgs[i]));
+        allowed = AnimatesAny(who, networks);
+      }
+    }
+    if (!allowed)
+      return absl::NotFoundError(absl::StrCat("person ", req->person_id(), " not found"));
+    MAILLAGE_ASSIGN_OR_RETURN(*resp, deps_.store->GetPerson(req->person_id()));
+    return absl::OkStatus();
+  });
+}
+
+grpc::ServerUnaryReactor* MembershipService::AddRepresentation(
+    grpc::CallbackServerContext* ctx, const v1::AddRepresentationRequest* req,
+    v1::Representation* resp) {
+  return Serve(ctx, req, [this, req, resp](const Principal& who) -> absl::Status {
+    MAILLAGE_RETURN_IF_ERROR(ValidateId(req->organisation_id(), "organisation_id"));
+    MAILLAGE_RETURN_IF_ERROR(ValidateId(req->person_id(), "person_id"));
+    MAILLAGE_RETURN_IF_ERROR(
+        ValidateText(req->role_title(), "role_title", kMaxRoleTitleLength, false));
+    if (!auth::ActsFor(who, req->organisation_id())) {
+      return Denied("only the organisation's representatives add representatives");
+    }
+    // Representing an organisation opens one's contact details to it (GetPerson): a caller
+    // may add themselves, or a person who represents nobody yet (a colleague just created),
+    // never someone already acting for other organisations.
+    if (!who.platform_admin() && who.subject() != req->person_id()) {
+      MAILLAGE_ASSIGN_OR_RETURN(std::vector<std::string> orgs,
+                                deps_.store->OrganisationsRepresentedBy(req->person_id()));
+      bool elsewhere = std::any_of(orgs.begin(), orgs.end(), [&](const std::string& o) {
+        return o != req->organisation_id();
+      });
+      if (elsewhere) {
+        return Denied("this person represents other organisations: they must add themselves");
+      }
+    }
+    v1::Representation r;
+    r.set_organisation_id(req->organisation_id());
+    r.set_person_id(req->person_id());
+    r.set_role_title(req->role_title());
+    MAILLAGE_ASSIGN_OR_RETURN(*resp, deps_.store->AddRepresentation(r));
+    return absl::OkStatus();
+  });
+}
+
+grpc::ServerUnaryReactor* MembershipService::ListRepresentations(
+    grpc::CallbackServerContext* ctx, const v1::ListRepresentationsRequest* req,
+    v1::ListRepresentationsResponse* resp) {
+  return Serve(ctx, req, [this, req, resp](const Principal& who) -> absl::Status {
+    MAILLAGE_RETURN_IF_ERROR(ValidateId(req->organisation_id(), "organisation_id"));
+    if (!auth::ActsFor(who, req->organisation_id())) {
+      MAILLAGE_ASSIGN_OR_RETURN(std::vector<std::string> networks,
+                                deps_.store->NetworksOf(req->organisation_id()));
+      if (!AnimatesAny(who, networks)) {
+        return Denied("only the organisation and its networks' animators see its representatives");
+      }
+    }
+    MAILLAGE_ASSIGN_OR_RETURN(std::vector<v1::Representation> reps,
+                              deps_.store->ListRepresentations(req->organisation_id()));
+    for (v1::Representation& r : reps) *resp->add_representations() = std::move(r);
+    return absl::OkStatus();
+  });
+}
+
+}  // namespace maillage::membership

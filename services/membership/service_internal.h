@@ -1,0 +1,123 @@
+// Helpers shared by the MembershipService handler files (organisation_handlers.cc,
+// person_handlers.cc, network_handlers.cc, membership_handlers.cc, import_export_handlers.cc):
+// the denial and change shapes, the member's view of an organisation, the page parser, and
+// Serve, which verifies the principal and runs a unary handler on a worker. Internal to the
+// service: nothing outside services/membership includes it.
+//
+// Example:
+//   return Serve(ctx, req, [this, req, resp](const Principal& who) -> absl::Status {
+//     if (!auth::IsAnimator(who, req->network_id())) return Denied("animators only");
+//     ...
+//   });
+
+#ifndef MAILLAGE_SERVICES_MEMBERSHIP_SERVICE_INTERNAL_H_
+#define MAILLAGE_SERVICES_MEMBERSHIP_SERVICE_INTERNAL_H_
+
+#include <grpcpp/alarm.h>
+#include <grpcpp/support/server_callback.h>
+
+#include <algorithm>
+#include <deque>
+#include <map>
+#include <mutex>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "absl/time/time.h"
+#include "common/ids/canonical_ids.h"
+#include "common/redis/cache.h"
+#include "common/redis/near_cache.h"
+#include "common/server/unary.h"
+#include "common/server/worker_pool.h"
+#include "common/status/status.h"
+#include "membership_cache.pb.h"
+#include "services/membership/csv_import.h"
+#include "services/membership/domain/identifiers.h"
+#include "services/membership/domain/membership_rules.h"
+#include "services/membership/membership_service.h"
+#include "services/membership/membership_store.h"
+#include "services/membership/membership_validation.h"
+
+namespace maillage::membership {
+namespace service_internal {
+
+using ::maillage::auth::Principal;
+using ::maillage::auth::v1::NETWORK_ROLE_ANIMATOR;
+using ::maillage::auth::v1::NETWORK_ROLE_BOARD;
+using ::maillage::auth::v1::NETWORK_ROLE_MEMBER;
+
+inline constexpr char kOrganisationKind[] = "organisation";
+inline constexpr char kNetworkKind[] = "network";
+
+inline absl::Status Denied(absl::string_view what) {
+  return absl::PermissionDeniedError(absl::StrCat("not allowed: ", what));
+}
+
+inline ChangeContext Change(const Principal& who) { return ChangeContext{.actor = who.subject()}; }
+
+// What a fellow member may see: no street address, position or headcount.
+inline v1::Organisation PublicView(v1::Organisation org) {
+  org.clear_headcount_band();
+  for (v1::Establishment& e : *org.mutable_establishments()) {
+    e.mutable_address()->clear_street();
+    e.clear_location();
+  }
+  org.set_public_view(true);
+  return org;
+}
+
+inline bool AnimatesAny(const Principal& who, const std::vector<std::string>& networks) {
+  return std::any_of(networks.begin(), networks.end(),
+                     [&](const std::string& n) { return auth::IsAnimator(who, n); });
+}
+
+inline bool SharesAny(const Principal& who, const std::vector<std::string>& networks) {
+  return std::any_of(networks.begin(), networks.end(),
+                     [&](const std::string& n) { return auth::InNetwork(who, n); });
+}
+
+// The listings here page on (name key, UUID). Page tokens are signed, so a client cannot
+// forge one; the sort key is still checked before it reaches SQL, so that a leaked key or a
+// token of another listing's shape cannot put anything but a name and a UUID there.
+inline absl::StatusOr<PageQuery> ParseNamePage(const PageTokenCodec& tokens,
+                                               const common::v1::PageRequest& page,
+                                               uint64_t fingerprint) {
+  MAILLAGE_ASSIGN_OR_RETURN(PageQuery q, tokens.Parse(page, fingerprint));
+  if (!q.after.empty() &&
+      (q.after.size() != 2 || !IsValidUtf8Text(q.after[0]) || !IsValidUuid(q.after[1]))) {
+    return InvalidField("page.page_token", "not a token of this query (filters changed?)");
+  }
+  return q;
+}
+
+}  // namespace service_internal
+
+template <typename Req, typename Fn>
+grpc::ServerUnaryReactor* MembershipService::Serve(grpc::CallbackServerContext* ctx, const Req* req,
+                                                   Fn fn) {
+  // The principal is checked here, in the reaction, before the call takes a queue slot: an
+  // HMAC costs microseconds, and unsigned calls must not crowd out signed ones.
+  absl::StatusOr<auth::Principal> verified = deps_.verifier.Verify(*ctx, deps_.clock());
+  if (!verified.ok()) {
+    grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
+    reactor->Finish(ToGrpcStatus(verified.status()));
+    return reactor;
+  }
+  return RunUnary(ctx, *deps_.workers,
+                  [req, who = *std::move(verified), fn = std::move(fn)]() mutable -> absl::Status {
+                    CanonicaliseIds(&who);
+                    CanonicaliseId(who.mutable_subject());
+                    // gRPC owns the request and hands it over as const, but the object itself is
+                    // not const and no one else reads it: canonicalising it in place spares every
+                    // handler a copy.
+                    CanonicaliseIds(const_cast<Req*>(req));
+                    return fn(who);
+                  });
+}
+
+}  // namespace maillage::membership
+
+#endif  // MAILLAGE_SERVICES_MEMBERSHIP_SERVICE_INTERNAL_H_
