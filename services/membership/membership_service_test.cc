@@ -349,6 +349,43 @@ TEST(MembershipServiceSaturationTest, UnsignedCallsAreRefusedBeforeTheyQueue) {
   release.Notify();
 }
 
+// The streams authenticate as unary calls do, before any work is queued: an unsigned import
+// or export is told UNAUTHENTICATED at once, not "server busy" after waiting for a worker, and
+// an unsigned import learns nothing of what it sent (not even that the stream was empty).
+TEST(MembershipServiceSaturationTest, UnsignedStreamsAreRefusedBeforeTheyQueue) {
+  absl::Notification started, release;  // outlive the harness, which joins the worker
+  MembershipHarness h;
+  ASSERT_TRUE(h.Start({.workers = 1, .queue_capacity = 1}).ok());
+  ASSERT_TRUE(h.workers()->TrySubmit([&] {
+    started.Notify();
+    release.WaitForNotification();
+  }));
+  started.WaitForNotification();
+  ASSERT_TRUE(h.workers()->TrySubmit([] {}));  // the one queue slot
+
+  {
+    grpc::ClientContext bare;
+    v1::ImportReport report;
+    auto writer = h.stub()->ImportOrganisations(&bare, &report);
+    writer->WritesDone();
+    grpc::Status s = writer->Finish();
+    EXPECT_EQ(s.error_code(), grpc::StatusCode::UNAUTHENTICATED) << s.error_message();
+  }
+  {
+    grpc::ClientContext bare;
+    v1::ExportMembersRequest req;
+    req.set_network_id("0b7c3a52-6f7e-4c1e-9a53-2f4b8d1e9c10");
+    auto reader = h.stub()->ExportMembers(&bare, req);
+    v1::CsvChunk chunk;
+    while (reader->Read(&chunk)) {
+    }
+    grpc::Status s = reader->Finish();
+    EXPECT_EQ(s.error_code(), grpc::StatusCode::UNAUTHENTICATED) << s.error_message();
+  }
+  EXPECT_EQ(h.workers()->QueueDepth(), 1u);
+  release.Notify();
+}
+
 }  // namespace
 }  // namespace maillage::membership
 
