@@ -5,6 +5,8 @@
 #include <grpcpp/generic/generic_stub.h>
 #include <gtest/gtest.h>
 
+#include <pqxx/pqxx>
+
 #include "absl/strings/str_format.h"
 #include "absl/synchronization/notification.h"
 #include "services/membership/domain/identifiers.h"
@@ -226,6 +228,43 @@ TEST_F(MembershipServiceTest, AnIdempotencyKeyAnswersOnlyTheRequestItCameWith) {
   grpc::Status s = h_.stub()->CreatePerson(h_.Context(h_.Admin()).get(), req, &other);
   EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
   EXPECT_THAT(s.error_message(), ::testing::StartsWith("idempotency_key:"));
+}
+
+// The principal of a stream is canonicalised as a unary call's is (subject included): the
+// events an import writes name its actor in the one spelling every other change uses.
+TEST_F(MembershipServiceTest, AnImportRecordsItsActorInCanonicalForm) {
+  auth::Principal admin = h_.Admin();
+  admin.set_subject("6D1F6A8E-3F0B-4C8E-9A4E-2B7C1D0E5F01");
+  auto ctx = h_.Context(admin);
+  v1::ImportReport report;
+  auto writer = h_.stub()->ImportOrganisations(ctx.get(), &report);
+  v1::ImportOrganisationsRequest options, chunk;
+  options.mutable_options();
+  chunk.set_chunk(absl::StrCat("siren,legal_name,kind\n", TestSiren("91", 4242),
+                               ",Atelier Majuscule,company\n"));
+  ASSERT_TRUE(writer->Write(options));
+  ASSERT_TRUE(writer->Write(chunk));
+  writer->WritesDone();
+  grpc::Status s = writer->Finish();
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  ASSERT_EQ(report.organisations_created(), 1);
+
+  std::vector<std::string> actors;
+  ASSERT_TRUE(h_.pg()
+                  ->Transact([&](pqxx::work& tx) {
+                    for (const auto& row : tx.exec("SELECT payload FROM outbox ORDER BY id")) {
+                      v1::MembershipEvent e;
+                      if (e.ParseFromString(pqxx::binarystring(row[0]).str()) &&
+                          e.has_organisation_created() &&
+                          e.organisation_created().organisation().legal_name() ==
+                              "Atelier Majuscule") {
+                        actors.push_back(e.actor());
+                      }
+                    }
+                    return absl::OkStatus();
+                  })
+                  .ok());
+  EXPECT_THAT(actors, ::testing::ElementsAre("6d1f6a8e-3f0b-4c8e-9a4e-2b7c1d0e5f01"));
 }
 
 TEST_F(MembershipServiceTest, UnsignedOrForgedCallsAreUnauthenticated) {
