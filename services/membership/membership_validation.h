@@ -11,6 +11,7 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
+#include "common/validation/validation.h"
 #include "maillage/membership/v1/membership.pb.h"
 
 namespace maillage::membership {
@@ -32,17 +33,10 @@ inline constexpr size_t kMaxEstablishments = 500;
 inline constexpr size_t kMaxIdempotencyKeyLength = 128;
 inline constexpr int kMaxRequiredSponsors = 10;
 
-// Well-formed UTF-8 without NUL bytes: text PostgreSQL accepts.
-bool IsValidUtf8Text(absl::string_view s);
-
 // A prefix of a NAF code ("6", "62", "62.0", "62.01", "62.01Z").
 bool IsNafPrefix(absl::string_view s);
 
-// A required id in canonical UUID form.
-absl::Status ValidateId(absl::string_view id, absl::string_view field);
-// Optional text of at most `max` characters; required when `required`.
-absl::Status ValidateText(absl::string_view text, absl::string_view field, size_t max,
-                          bool required);
+// ValidateId, ValidateText, IsValidUtf8Text and TextProblem are common/validation's.
 absl::Status ValidateIdempotencyKey(absl::string_view key, absl::string_view field);
 // A role to hold in a network: any but UNSPECIFIED (which `allow_unspecified` permits, as
 // "the default").
