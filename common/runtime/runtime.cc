@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "common/events/outbox.h"
+#include "common/log/library_logs.h"
 #include "common/log/log.h"
 
 namespace maillage {
@@ -98,6 +99,8 @@ int ServiceRuntime::Run(BuildFn build) {
   if (IsLogLevel(settings_.log_level)) {
     (void)log::Init(definition_.name, settings_.log_level);
   }
+  // A request with a non-UTF-8 string makes libprotobuf log a line: keep those JSON and few.
+  log::RouteLibraryLogs();
   if (absl::Status s = Start(std::move(build)); !s.ok()) {
     if (bad_config_) {
       std::cerr << definition_.name << ": " << s.message() << "\n";
