@@ -68,6 +68,9 @@ ServiceRuntime::ServiceRuntime(ServiceDefinition definition, ConfigReader config
   c.near_cache_entries = r.Int("NEAR_CACHE_ENTRIES", 20000, 16, 10000000);
   c.retention_interval_seconds = r.Int("RETENTION_INTERVAL_SECONDS", 3600, 1, 7 * 86400);
   c.outbox_keep_hours = r.Int("OUTBOX_KEEP_HOURS", 7 * 24, 1, 365 * 24);
+  c.tls.cert_file = r.String("TLS_CERT_FILE", "");
+  c.tls.key_file = r.String("TLS_KEY_FILE", "");
+  c.tls.client_ca_file = r.String("TLS_CLIENT_CA_FILE", "");
   if (!c.hmac_key.empty()) {
     if (absl::Status s = auth::ValidateKey(c.hmac_key); !s.ok()) {
       r.AddError(absl::StrCat("MAILLAGE_AUTH_HMAC_KEY: ", s.message()));
@@ -228,12 +231,12 @@ absl::Status ServiceRuntime::StartDependencies() {
 }
 
 ServerOptions ServiceRuntime::MakeServerOptions() const {
-  // TLS (common/server's ServerOptions::tls, read from MAILLAGE_TLS_*) is wired here.
   return ServerOptions{.grpc_address = settings_.grpc_address,
                        .metrics_address = settings_.metrics_address,
                        .health_service_names = definition_.health_service_names,
                        .worker_pools = {workers_.get()},
-                       .metrics_registry = metrics_};
+                       .metrics_registry = metrics_,
+                       .tls = settings_.tls};
 }
 
 std::function<void()> ServiceRuntime::wake_relay() const {

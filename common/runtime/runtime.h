@@ -48,10 +48,10 @@
 //   LOG_LEVEL info   DRAIN_SECONDS 10   CACHE_TTL_SECONDS 300   CACHE_ENABLED true
 //   NEAR_CACHE_ENABLED true   NEAR_CACHE_TTL_MS 5000   NEAR_CACHE_ENTRIES 20000
 //   RETENTION_INTERVAL_SECONDS 3600   OUTBOX_KEEP_HOURS 168
+//   TLS_CERT_FILE, TLS_KEY_FILE, TLS_CLIENT_CA_FILE (PEM; empty: plaintext; see
+//   common/server/tls.h; a wrong file stops the start with its name)
 //
 // Tests start the same code path with Start()/Stop() on port 0 (common/testing/harness.h).
-// TLS on the gRPC port: ServerOptions gains it in common/server; the runtime passes it in
-// MakeServerOptions() (the one place the server is configured).
 #ifndef MAILLAGE_COMMON_RUNTIME_RUNTIME_H_
 #define MAILLAGE_COMMON_RUNTIME_RUNTIME_H_
 
@@ -137,6 +137,7 @@ struct RuntimeSettings {
   int near_cache_entries = 20000;
   int retention_interval_seconds = 3600;
   int outbox_keep_hours = 7 * 24;
+  TlsOptions tls{};
 };
 
 // What tests and benchmarks change and production never does.

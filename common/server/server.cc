@@ -155,7 +155,10 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerOptions& optio
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
-  builder.AddListeningPort(options.grpc_address, grpc::InsecureServerCredentials(), &self->port_);
+  absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> credentials =
+      ServerCredentialsFor(options.tls);
+  if (!credentials.ok()) return credentials.status();
+  builder.AddListeningPort(options.grpc_address, *credentials, &self->port_);
   for (grpc::Service* service : services) builder.RegisterService(service);
   auto rpc_metrics = std::make_shared<RpcMetrics>(*self->registry_);
   std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> factories;
@@ -169,6 +172,9 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerOptions& optio
   for (const std::string& name : self->health_names_) health->SetServingStatus(name, true);
   health->SetServingStatus(true);
   log::Info("server started", {{"grpc_port", absl::StrCat(self->port_)},
+                               {"tls", options.tls.cert_file.empty()        ? "off"
+                                       : options.tls.client_ca_file.empty() ? "on"
+                                                                            : "mutual"},
                                {"metrics_port", absl::StrCat(self->metrics_port_)}});
   return self;
 }

@@ -23,6 +23,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "common/server/tls.h"
 
 namespace maillage {
 class WorkerPool;
@@ -45,21 +46,24 @@ struct ServerOptions {
   // Empty: no metrics endpoint.
   std::string metrics_address = "0.0.0.0:9464";
   // Reported by the health service as serving, besides the overall status "".
-  std::vector<std::string> health_service_names;
+  std::vector<std::string> health_service_names{};
   // The pools the services run unary calls on (not owned). Shutdown() makes them drain first,
   // so calls not yet running are answered UNAVAILABLE (retried by clients) while the calls in
   // flight finish.
-  std::vector<WorkerPool*> worker_pools;
+  std::vector<WorkerPool*> worker_pools{};
   // Where the RPC metrics are registered and what /metrics serves. Given, it is shared with
   // what was registered before the server (pools, caches, relay: the service runtime creates
   // it first); null, the server makes its own.
   std::shared_ptr<prometheus::Registry> metrics_registry{};
+  // TLS on the gRPC port (tls.h); empty: plaintext.
+  TlsOptions tls{};
 };
 
 class Server {
  public:
   // Binds, registers the services (not owned; they must outlive the server) and starts.
-  // UNAVAILABLE when an address cannot be bound.
+  // UNAVAILABLE when an address cannot be bound; the error of ServerCredentialsFor (naming
+  // the file) when the TLS files are wrong.
   static absl::StatusOr<std::unique_ptr<Server>> Start(const ServerOptions& options,
                                                        const std::vector<grpc::Service*>& services);
   ~Server();
