@@ -31,7 +31,10 @@ inline constexpr char kIdempotencyWindow[] = "24 hours";
 // resource_id, request_hash, created_at) with an index on created_at for retention.
 absl::string_view IdempotencySchemaSql();
 
-// A stable digest of a request's parts, stored with its key.
+// A stable digest of a request's parts, stored with its key: "sha256:" and 64 hex digits,
+// over the parts each prefixed with its length (so no two different lists of parts can be
+// made to collide).
+inline constexpr char kRequestHashPrefix[] = "sha256:";
 std::string RequestHash(const std::vector<std::string>& parts);
 
 // The resource id a previous call with this key and request recorded, or "" when this call
