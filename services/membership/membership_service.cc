@@ -15,6 +15,7 @@
 #include "common/ids/canonical_ids.h"
 #include "common/redis/cache.h"
 #include "common/redis/near_cache.h"
+#include "common/server/request_parsing.h"
 #include "common/server/unary.h"
 #include "common/server/worker_pool.h"
 #include "common/status/status.h"
@@ -71,7 +72,36 @@ std::unique_ptr<redis::StreamFollower> FollowChanges(redis::RedisPool* pool, std
       near);
 }
 
-MembershipService::MembershipService(Dependencies deps) : deps_(std::move(deps)) {}
+MembershipService::MembershipService(Dependencies deps) : deps_(std::move(deps)) {
+  // Requests that are not valid protobuf get INVALID_ARGUMENT (common/server/request_parsing.h);
+  // membership_transport_test sends one to every unary method, so a new one must be listed.
+  CheckRequestParsing(this, &MembershipService::CreateOrganisation);
+  CheckRequestParsing(this, &MembershipService::GetOrganisation);
+  CheckRequestParsing(this, &MembershipService::UpdateOrganisation);
+  CheckRequestParsing(this, &MembershipService::ListOrganisations);
+  CheckRequestParsing(this, &MembershipService::AddEstablishment);
+  CheckRequestParsing(this, &MembershipService::CreatePerson);
+  CheckRequestParsing(this, &MembershipService::GetPerson);
+  CheckRequestParsing(this, &MembershipService::AddRepresentation);
+  CheckRequestParsing(this, &MembershipService::ListRepresentations);
+  CheckRequestParsing(this, &MembershipService::CreateNetwork);
+  CheckRequestParsing(this, &MembershipService::GetNetwork);
+  CheckRequestParsing(this, &MembershipService::UpdateNetwork);
+  CheckRequestParsing(this, &MembershipService::ListNetworks);
+  CheckRequestParsing(this, &MembershipService::PublishCharter);
+  CheckRequestParsing(this, &MembershipService::ApplyForMembership);
+  CheckRequestParsing(this, &MembershipService::AcceptInvitation);
+  CheckRequestParsing(this, &MembershipService::SponsorMembership);
+  CheckRequestParsing(this, &MembershipService::ApproveMembership);
+  CheckRequestParsing(this, &MembershipService::RejectMembership);
+  CheckRequestParsing(this, &MembershipService::SignCharter);
+  CheckRequestParsing(this, &MembershipService::SuspendMembership);
+  CheckRequestParsing(this, &MembershipService::ReinstateMembership);
+  CheckRequestParsing(this, &MembershipService::LeaveNetwork);
+  CheckRequestParsing(this, &MembershipService::ChangeMembershipRole);
+  CheckRequestParsing(this, &MembershipService::GetMembership);
+  CheckRequestParsing(this, &MembershipService::ListMemberships);
+}
 MembershipService::~MembershipService() = default;
 
 void MembershipService::Changed(const std::vector<std::string>& organisation_ids,
