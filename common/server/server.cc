@@ -135,6 +135,9 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerOptions& optio
                                                         : std::make_shared<prometheus::Registry>();
   self->health_names_ = options.health_service_names;
   self->worker_pools_ = options.worker_pools;
+  for (size_t i = 0; i < self->worker_pools_.size(); ++i) {
+    self->worker_pools_[i]->RegisterMetrics(*self->registry_, absl::StrCat(i));
+  }
 
   if (!options.metrics_address.empty()) {
     try {

@@ -244,6 +244,66 @@ TEST_F(ServerTest, QueuedCallWhoseCallerGaveUpIsDroppedUnrun) {
   EXPECT_EQ(service_.started(), 2);  // "block" and "after"; "impatient" never ran
 }
 
+TEST_F(ServerTest, ACallWhoseDeadlineComesBeforeTheEstimatedWaitIsRefusedUnrun) {
+  auto running = std::async(std::launch::async, [&] {
+    EchoResponse r;
+    return Call("block", 0, &r).error_code();
+  });
+  AwaitTrue([&] { return service_.started() == 1; });
+  // Calls have been taking 10 s each; one is queued behind the running one.
+  pool_.SetAverageRunTime(std::chrono::seconds(10));
+  auto queued = std::async(std::launch::async, [&] {
+    EchoResponse r;
+    return Call("queued", 0, &r, std::chrono::seconds(60)).error_code();
+  });
+  AwaitTrue([&] { return pool_.QueueDepth() == 1; });
+
+  // A caller ready to wait 2 s is told at once that it would not be served in time...
+  EchoResponse r;
+  grpc::Status hurried = Call("hurried", 0, &r, std::chrono::seconds(2));
+  EXPECT_EQ(hurried.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
+  EXPECT_THAT(hurried.error_message(), ::testing::HasSubstr("deadline"));
+  // ...while one ready to wait a minute meets the full queue.
+  grpc::Status patient = Call("patient", 0, &r, std::chrono::seconds(60));
+  EXPECT_EQ(patient.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
+  EXPECT_THAT(patient.error_message(), ::testing::HasSubstr("queue full"));
+
+  service_.Release();
+  EXPECT_EQ(running.get(), grpc::StatusCode::OK);
+  EXPECT_EQ(queued.get(), grpc::StatusCode::OK);
+  EXPECT_EQ(service_.started(), 2);  // "block" and "queued": the refused ones never ran
+
+  std::string page = HttpGet(server_->metrics_port(), "/metrics");
+  EXPECT_NE(page.find("maillage_worker_rejections_total{pool=\"0\",reason=\"deadline\"} 1"),
+            std::string::npos)
+      << page;
+  EXPECT_NE(page.find("maillage_worker_rejections_total{pool=\"0\",reason=\"full\"} 1"),
+            std::string::npos)
+      << page;
+  EXPECT_NE(page.find("maillage_worker_queue_wait_seconds_count{pool=\"0\"} 2"), std::string::npos)
+      << page;
+  EXPECT_NE(page.find("maillage_worker_queue_depth{pool=\"0\"} 0"), std::string::npos) << page;
+}
+
+TEST(WorkerPoolEstimateTest, QueuedTasksTimesTheAverageRunTimeOverTheThreads) {
+  WorkerPool pool(2, 16);
+  std::promise<void> release;
+  std::shared_future<void> gate = release.get_future().share();
+  std::atomic<int> started{0};
+  for (int i = 0; i < 2; ++i) {
+    ASSERT_TRUE(pool.TrySubmit([&] {
+      ++started;
+      gate.wait();
+    }));
+  }
+  AwaitTrue([&] { return started.load() == 2; });
+  pool.SetAverageRunTime(std::chrono::milliseconds(100));
+  EXPECT_EQ(pool.EstimatedWait(), std::chrono::nanoseconds(0));
+  for (int i = 0; i < 4; ++i) ASSERT_TRUE(pool.TrySubmit([] {}));
+  EXPECT_EQ(pool.EstimatedWait(), std::chrono::milliseconds(200));  // 4 x 100 ms / 2 threads
+  release.set_value();
+}
+
 TEST_F(ServerTest, MetricsRecordDeadlineExceededWhenTheHandlerAnswersTooLate) {
   EchoResponse r;
   EXPECT_EQ(Call("slow", 300, &r, std::chrono::milliseconds(50)).error_code(),

@@ -14,8 +14,9 @@
 // reaches the client. Once the pool drains (the server is shutting down), calls not yet
 // running finish with UNAVAILABLE "server shutting down", which clients retry; a call whose
 // caller has gone (cancelled, or its deadline passed) while it waited is dropped unrun. A full
-// queue finishes the call with RESOURCE_EXHAUSTED without running it; a call already cancelled or
-// past its deadline is not run either.
+// queue finishes the call with RESOURCE_EXHAUSTED without running it, and so does a call whose
+// deadline comes before the pool's estimated wait (WorkerPool::EstimatedWait); a call already
+// cancelled or past its deadline is not run either.
 #ifndef MAILLAGE_COMMON_SERVER_UNARY_H_
 #define MAILLAGE_COMMON_SERVER_UNARY_H_
 
@@ -45,11 +46,22 @@ grpc::ServerUnaryReactor* RunUnary(grpc::CallbackServerContext* ctx, WorkerPool&
   grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
   const grpc::Status kShuttingDown(grpc::StatusCode::UNAVAILABLE, "server shutting down");
   if (pool.draining()) {
+    pool.CountRejection(WorkerPool::Rejection::kDraining);
     reactor->Finish(kShuttingDown);
+    return reactor;
+  }
+  // Refused now rather than timed out later: the call would wait longer than its caller.
+  if (ctx->deadline() != std::chrono::system_clock::time_point::max() &&
+      std::chrono::system_clock::now() + pool.EstimatedWait() > ctx->deadline()) {
+    pool.CountRejection(WorkerPool::Rejection::kDeadline);
+    reactor->Finish(grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
+                                 "server busy: the wait for a worker would pass the call's "
+                                 "deadline; retry with backoff"));
     return reactor;
   }
   bool queued = pool.TrySubmit([ctx, reactor, &pool, kShuttingDown, fn = std::move(fn)]() mutable {
     if (pool.draining()) {  // not run: another replica can take it
+      pool.CountRejection(WorkerPool::Rejection::kDraining);
       reactor->Finish(kShuttingDown);
       return;
     }
@@ -57,11 +69,13 @@ grpc::ServerUnaryReactor* RunUnary(grpc::CallbackServerContext* ctx, WorkerPool&
     // The deadline first: gRPC also marks such a call cancelled, but the client saw
     // DEADLINE_EXCEEDED, and the access log should say so.
     if (ctx->deadline() <= std::chrono::system_clock::now()) {
+      pool.CountRejection(WorkerPool::Rejection::kCallerGone);
       reactor->Finish(grpc::Status(grpc::StatusCode::DEADLINE_EXCEEDED,
                                    "deadline passed while the call waited for a worker"));
       return;
     }
     if (ctx->IsCancelled()) {
+      pool.CountRejection(WorkerPool::Rejection::kCallerGone);
       reactor->Finish(grpc::Status(grpc::StatusCode::CANCELLED, "cancelled before it ran"));
       return;
     }
