@@ -23,6 +23,8 @@ bool Matches(const Grant& grant, const auth::Principal& who, const Resource& res
       return !resource.organisation_id.empty() && auth::ActsFor(who, resource.organisation_id);
     case GrantKind::kSelf:
       return !resource.person_id.empty() && who.subject() == resource.person_id;
+    case GrantKind::kRepresentativeSelf:
+      return Matches(Representative(), who, resource) && Matches(Self(), who, resource);
   }
   return false;
 }
@@ -58,6 +60,7 @@ absl::Status Table::Check(absl::string_view rpc, const auth::Principal& who,
   for (const Grant& grant : rule->grants) {
     if (Matches(grant, who, resource)) return absl::OkStatus();
   }
+  if (rule->hide) return absl::NotFoundError(rule->denial);
   return absl::PermissionDeniedError(
       absl::StrCat("not allowed: ", rule->denial.empty() ? "platform admins only" : rule->denial));
 }

@@ -50,10 +50,11 @@ using Resolver = std::function<absl::StatusOr<Resource>(const google::protobuf::
                                                         const auth::Principal& who)>;
 
 enum class GrantKind {
-  kAuthenticated,   // any verified principal
-  kNetworkRole,     // a role among `roles` (any role when empty) in the resource's network
-  kRepresentative,  // acts for the resource's organisation
-  kSelf,            // is the resource's person
+  kAuthenticated,       // any verified principal
+  kNetworkRole,         // a role among `roles` (any role when empty) in the resource's network
+  kRepresentative,      // acts for the resource's organisation
+  kSelf,                // is the resource's person
+  kRepresentativeSelf,  // both: a representative acting in their own name
 };
 
 struct Grant {
@@ -68,6 +69,7 @@ inline Grant RoleIn(std::vector<auth::NetworkRole> roles) {
 inline Grant AnyRoleIn() { return {GrantKind::kNetworkRole, {}}; }
 inline Grant Representative() { return {GrantKind::kRepresentative, {}}; }
 inline Grant Self() { return {GrantKind::kSelf, {}}; }
+inline Grant RepresentativeSelf() { return {GrantKind::kRepresentativeSelf, {}}; }
 
 // One RPC: who may call it. No grant means platform admins only.
 struct Rule {
@@ -75,6 +77,8 @@ struct Rule {
   std::vector<Grant> grants = {};
   Resolver resource = {};   // unset: the resource is empty
   std::string denial = {};  // PERMISSION_DENIED "not allowed: <denial>"
+  // Refuse with NOT_FOUND "<denial>" instead, for reads where existence must not leak.
+  bool hide = false;
 };
 
 // A resolver reading a request of type Req (INTERNAL if the table is wired to another one).
@@ -92,6 +96,23 @@ Resolver From(std::function<Resource(const Req&)> read) {
   };
 }
 
+// A resolver reading a request of type Req that may fail (an id to validate, a row to
+// read) or depend on the caller.
+template <typename Req>
+Resolver Resolve(
+    std::function<absl::StatusOr<Resource>(const Req&, const auth::Principal&)> resolve) {
+  return [resolve = std::move(resolve)](const google::protobuf::Message& request,
+                                        const auth::Principal& who) -> absl::StatusOr<Resource> {
+    const Req* req = dynamic_cast<const Req*>(&request);
+    if (req == nullptr) {
+      return absl::InternalError(absl::StrCat("authorisation rule expects ",
+                                              Req::descriptor()->full_name(), ", got ",
+                                              request.GetDescriptor()->full_name()));
+    }
+    return resolve(*req, who);
+  };
+}
+
 // True when `grant` lets `who` act on `resource` (platform admins match every grant).
 bool Matches(const Grant& grant, const auth::Principal& who, const Resource& resource);
 
@@ -105,8 +126,9 @@ class Table {
   // The row of `rpc`, or nullptr.
   const Rule* Find(absl::string_view rpc) const;
 
-  // OK when `who` may call `rpc` with `request`; PERMISSION_DENIED "not allowed: ..." when no
-  // grant of its row matches or it has none; the resolver's error when it fails.
+  // OK when `who` may call `rpc` with `request`; PERMISSION_DENIED "not allowed: ..." (or
+  // NOT_FOUND for a hiding row) when no grant of its row matches or it has none; the
+  // resolver's error when it fails.
   absl::Status Check(absl::string_view rpc, const auth::Principal& who,
                      const google::protobuf::Message& request) const;
 

@@ -81,6 +81,16 @@ TEST(AuthzTest, RepresentativeAndSelf) {
       EchoTable({Self()}, [](const EchoRequest& r) { return Resource{.person_id = r.message()}; });
   EXPECT_TRUE(self.Check("Echo", rep, Asking(kPerson)).ok());
   EXPECT_FALSE(self.Check("Echo", rep, Asking(kOrganisation)).ok());
+
+  // Both at once: the organisation's representative, in their own name.
+  Table both = EchoTable({RepresentativeSelf()}, [](const EchoRequest& r) {
+    return Resource{.organisation_id = kOrganisation, .person_id = r.message()};
+  });
+  EXPECT_TRUE(both.Check("Echo", rep, Asking(kPerson)).ok());
+  EXPECT_FALSE(both.Check("Echo", rep, Asking(kOrganisation)).ok());
+  auth::Principal colleague = rep;
+  colleague.set_organisation_id(kNetwork);
+  EXPECT_FALSE(both.Check("Echo", colleague, Asking(kPerson)).ok());
 }
 
 TEST(AuthzTest, AnyGrantOfTheRowSuffices) {
@@ -124,6 +134,18 @@ TEST(AuthzTest, AResolverErrorIsTheAnswer) {
             .denial = "members only"}});
   EXPECT_EQ(t.Check("Echo", Member(kNetwork, NETWORK_ROLE_MEMBER), Asking("")),
             absl::NotFoundError("membership not found"));
+}
+
+TEST(AuthzTest, AHidingRowAnswersNotFound) {
+  Table t("maillage.testing.v1.EchoService", {{.rpc = "Echo",
+                                               .grants = {Self()},
+                                               .resource = From<EchoRequest>([](const auto& r) {
+                                                 return Resource{.person_id = r.message()};
+                                               }),
+                                               .denial = "person not found",
+                                               .hide = true}});
+  EXPECT_EQ(t.Check("Echo", auth::Principal(), Asking(kPerson)),
+            absl::NotFoundError("person not found"));
 }
 
 TEST(AuthzTest, AnAuthenticatedRowNeedsNoResource) {

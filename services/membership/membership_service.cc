@@ -22,6 +22,7 @@
 #include "services/membership/csv_import.h"
 #include "services/membership/domain/identifiers.h"
 #include "services/membership/domain/membership_rules.h"
+#include "services/membership/membership_authz.h"
 #include "services/membership/membership_store.h"
 #include "services/membership/membership_validation.h"
 #include "services/membership/service_internal.h"
@@ -71,7 +72,16 @@ std::unique_ptr<redis::StreamFollower> FollowChanges(redis::RedisPool* pool, std
       near);
 }
 
-MembershipService::MembershipService(Dependencies deps) : deps_(std::move(deps)) {}
+MembershipService::MembershipService(Dependencies deps)
+    : deps_(std::move(deps)),
+      authz_(std::make_unique<authz::Table>(MembershipAuthzTable({
+          .visible_membership = [this](
+                                    const Principal& who,
+                                    const std::string& id) { return VisibleMembership(who, id); },
+          .networks_of = [this](const std::string& id) { return deps_.store->NetworksOf(id); },
+          .organisations_represented_by =
+              [this](const std::string& id) { return deps_.store->OrganisationsRepresentedBy(id); },
+      }))) {}
 MembershipService::~MembershipService() = default;
 
 void MembershipService::Changed(const std::vector<std::string>& organisation_ids,
