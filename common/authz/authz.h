@@ -128,7 +128,7 @@ class Table {
 
   // OK when `who` may call `rpc` with `request`; PERMISSION_DENIED "not allowed: ..." (or
   // NOT_FOUND for a hiding row) when no grant of its row matches or it has none; the
-  // resolver's error when it fails.
+  // resolver's error when it fails (it runs for platform admins too).
   absl::Status Check(absl::string_view rpc, const auth::Principal& who,
                      const google::protobuf::Message& request) const;
 

@@ -105,7 +105,7 @@ TEST(AuthzTest, AnyGrantOfTheRowSuffices) {
   EXPECT_FALSE(t.Check("Echo", Member(kNetwork, NETWORK_ROLE_MEMBER), Asking(kOrganisation)).ok());
 }
 
-TEST(AuthzTest, PlatformAdminsPassEveryRowWithoutResolving) {
+TEST(AuthzTest, PlatformAdminsPassEveryRowOnceTheResourceResolves) {
   bool resolved = false;
   Table t("maillage.testing.v1.EchoService",
           {{.rpc = "Echo",
@@ -119,7 +119,7 @@ TEST(AuthzTest, PlatformAdminsPassEveryRowWithoutResolving) {
   auth::Principal admin;
   admin.set_platform_admin(true);
   EXPECT_TRUE(t.Check("Echo", admin, Asking("")).ok());
-  EXPECT_FALSE(resolved);
+  EXPECT_TRUE(resolved);
   absl::Status s = t.Check("Echo", Member(kNetwork, NETWORK_ROLE_ANIMATOR), Asking(""));
   EXPECT_EQ(s.code(), absl::StatusCode::kPermissionDenied);
   EXPECT_EQ(s.message(), "not allowed: platform admins only");
@@ -134,6 +134,9 @@ TEST(AuthzTest, AResolverErrorIsTheAnswer) {
             .denial = "members only"}});
   EXPECT_EQ(t.Check("Echo", Member(kNetwork, NETWORK_ROLE_MEMBER), Asking("")),
             absl::NotFoundError("membership not found"));
+  auth::Principal admin;
+  admin.set_platform_admin(true);
+  EXPECT_EQ(t.Check("Echo", admin, Asking("")), absl::NotFoundError("membership not found"));
 }
 
 TEST(AuthzTest, AHidingRowAnswersNotFound) {

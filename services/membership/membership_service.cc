@@ -136,13 +136,4 @@ absl::StatusOr<v1::Membership> MembershipService::VisibleMembership(
   return m;
 }
 
-absl::StatusOr<v1::Membership> MembershipService::MembershipForAnimator(
-    const Principal& who, const std::string& membership_id) {
-  MAILLAGE_ASSIGN_OR_RETURN(v1::Membership m, VisibleMembership(who, membership_id));
-  if (!auth::IsAnimator(who, m.network_id())) {
-    return Denied("only the network's animators manage its memberships");
-  }
-  return m;
-}
-
 }  // namespace maillage::membership

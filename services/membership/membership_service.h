@@ -198,9 +198,6 @@ class MembershipService final : public v1::MembershipService::CallbackService {
   // itself); NOT_FOUND otherwise, as if it did not exist.
   absl::StatusOr<v1::Membership> VisibleMembership(const auth::Principal& who,
                                                    const std::string& membership_id);
-  // The membership, if the caller may act on it as an animator of its network.
-  absl::StatusOr<v1::Membership> MembershipForAnimator(const auth::Principal& who,
-                                                       const std::string& membership_id);
   void Changed(const std::vector<std::string>& organisation_ids,
                const std::vector<std::string>& network_ids);
 
