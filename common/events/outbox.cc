@@ -7,6 +7,7 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "common/ids/canonical_ids.h"
 #include "common/pg/pg.h"
 
 namespace maillage::events {
@@ -36,16 +37,7 @@ pg::RetentionRule OutboxRetentionRule(absl::Duration keep_for) {
   return {.table = "outbox", .age_column = "published_at", .keep_for = keep_for};
 }
 
-bool IsUuid(absl::string_view s) {
-  if (s.size() != 36) return false;
-  for (size_t i = 0; i < s.size(); ++i) {
-    bool dash = i == 8 || i == 13 || i == 18 || i == 23;
-    if (dash ? s[i] != '-' : !absl::ascii_isxdigit(static_cast<unsigned char>(s[i]))) {
-      return false;
-    }
-  }
-  return true;
-}
+bool IsUuid(absl::string_view s) { return ::maillage::IsUuid(s); }
 
 std::string NewEventId() {
   // absl::BitGen is seeded from the OS entropy source; one per thread avoids locking.

@@ -131,7 +131,8 @@ class MetricsInterceptorFactory final
 absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerOptions& options,
                                                       const std::vector<grpc::Service*>& services) {
   std::unique_ptr<Server> self(new Server());
-  self->registry_ = std::make_shared<prometheus::Registry>();
+  self->registry_ = options.metrics_registry != nullptr ? options.metrics_registry
+                                                        : std::make_shared<prometheus::Registry>();
   self->health_names_ = options.health_service_names;
   self->worker_pools_ = options.worker_pools;
 

@@ -50,6 +50,10 @@ struct ServerOptions {
   // so calls not yet running are answered UNAVAILABLE (retried by clients) while the calls in
   // flight finish.
   std::vector<WorkerPool*> worker_pools;
+  // Where the RPC metrics are registered and what /metrics serves. Given, it is shared with
+  // what was registered before the server (pools, caches, relay: the service runtime creates
+  // it first); null, the server makes its own.
+  std::shared_ptr<prometheus::Registry> metrics_registry{};
 };
 
 class Server {

@@ -321,6 +321,10 @@ std::optional<ImportRow> ImportRowParser::Parse(const std::vector<std::string>& 
       error(ColumnOf(v.field, "contact_"), v.description);
     }
   }
+  // The title becomes the representation's role_title: AddRepresentation's rules apply.
+  for (const FieldViolation& v : RoleTitleViolations(row.contact_title, "contact_title")) {
+    error(v.field, v.description);
+  }
   // In the file's column order, a whole-row problem first.
   std::stable_sort(errors->begin() + before, errors->end(),
                    [&](const v1::ImportRowError& x, const v1::ImportRowError& y) {

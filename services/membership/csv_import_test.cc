@@ -228,6 +228,34 @@ TEST(ImportRowParserTest, EveryProblemOfARowIsReported) {
   EXPECT_EQ(errors[2].reason(), "not an e-mail address");
 }
 
+// contact_title becomes a representation's role_title, and is checked as AddRepresentation
+// checks it: characters counted, at most 100, no control characters (UTF-8 is checked for
+// every column).
+TEST(ImportRowParserTest, ContactTitleIsCheckedAsARoleTitle) {
+  ImportRowParser p;
+  ASSERT_TRUE(p.SetHeader({"siren", "legal_name", "kind", "contact_first_name", "contact_last_name",
+                           "contact_email", "contact_title"})
+                  .ok());
+  auto title_errors = [&](const std::string& title) {
+    std::vector<v1::ImportRowError> errors;
+    p.Parse({"732829320", "Dupont", "company", "Claire", "Martin", "claire@dupont.fr", title}, 2,
+            &errors);
+    std::vector<std::string> out;
+    for (const v1::ImportRowError& e : errors) out.push_back(e.field() + ": " + e.reason());
+    return out;
+  };
+  EXPECT_THAT(title_errors("Gérante"), ::testing::IsEmpty());
+  std::string accented;
+  for (int i = 0; i < 100; ++i) accented += "é";  // 100 characters, 200 bytes
+  EXPECT_THAT(title_errors(accented), ::testing::IsEmpty());
+  EXPECT_THAT(title_errors(std::string(101, 'x')),
+              ElementsAre("contact_title: too long (101 > 100 characters)"));
+  EXPECT_THAT(title_errors("Gérante\x01"),
+              ElementsAre("contact_title: contains control characters"));
+  EXPECT_THAT(title_errors("G\xE9rante"),
+              ElementsAre("contact_title: not valid UTF-8 (save the file as UTF-8)"));
+}
+
 TEST(ImportRowParserTest, QuoteGuardingAFormulaIsDroppedSoExportedValuesImportAsThemselves) {
   ImportRowParser p;
   ASSERT_TRUE(p.SetHeader({"siren", "legal_name", "kind", "description"}).ok());

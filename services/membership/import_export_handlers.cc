@@ -91,6 +91,14 @@ class MembershipService::ImportReactor final
   ImportReactor(MembershipService* service, grpc::CallbackServerContext* ctx,
                 v1::ImportReport* report)
       : service_(service), ctx_(ctx), report_(report), submitter_(service->deps_.workers) {
+    // Authenticated before anything is read or queued, as unary calls are (Serve): an
+    // unsigned caller learns nothing about the stream it sent, not even that it was empty.
+    absl::StatusOr<auth::Principal> who = VerifiedCaller(service->deps_, *ctx);
+    if (!who.ok()) {
+      Finish(ToGrpcStatus(who.status()));
+      return;
+    }
+    who_ = *std::move(who);
     StartRead(&request_);
   }
 
@@ -123,11 +131,6 @@ class MembershipService::ImportReactor final
   absl::Status ConsumeMessage() {
     if (first_) {
       first_ = false;
-      absl::StatusOr<auth::Principal> who =
-          service_->deps_.verifier.Verify(*ctx_, service_->deps_.clock());
-      if (!who.ok()) return who.status();
-      who_ = *who;
-      CanonicaliseIds(&who_);
       if (request_.part_case() != v1::ImportOrganisationsRequest::kOptions) {
         return InvalidField("options", "the first message must carry the options");
       }
@@ -270,6 +273,13 @@ class MembershipService::ExportReactor final : public grpc::ServerWriteReactor<v
   ExportReactor(MembershipService* service, grpc::CallbackServerContext* ctx,
                 const v1::ExportMembersRequest* req)
       : service_(service), ctx_(ctx), req_(*req), submitter_(service->deps_.workers) {
+    // Authenticated before any work is queued, as unary calls are (Serve).
+    absl::StatusOr<auth::Principal> who = VerifiedCaller(service->deps_, *ctx);
+    if (!who.ok()) {
+      Finish(ToGrpcStatus(who.status()));
+      return;
+    }
+    who_ = *std::move(who);
     CanonicaliseIds(&req_);
     Schedule();
   }
@@ -310,9 +320,7 @@ class MembershipService::ExportReactor final : public grpc::ServerWriteReactor<v
     std::string out;
     if (first_) {
       first_ = false;
-      MAILLAGE_ASSIGN_OR_RETURN(auth::Principal who,
-                                service_->deps_.verifier.Verify(*ctx_, service_->deps_.clock()));
-      CanonicaliseIds(&who);
+      const auth::Principal& who = who_;
       MAILLAGE_RETURN_IF_ERROR(ValidateId(req_.network_id(), "network_id"));
       for (int i = 0; i < req_.states_size(); ++i) {
         if (req_.states(i) == v1::MEMBERSHIP_STATE_UNSPECIFIED ||
@@ -377,6 +385,7 @@ class MembershipService::ExportReactor final : public grpc::ServerWriteReactor<v
   MembershipService* service_;
   grpc::CallbackServerContext* ctx_;
   v1::ExportMembersRequest req_;
+  auth::Principal who_;
   MembershipFilter filter_;
   std::vector<std::string> after_;
   bool first_ = true;

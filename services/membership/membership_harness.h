@@ -1,6 +1,7 @@
 // A membership service running in-process on real PostgreSQL and Redis, for tests and
-// benchmarks: the same wiring as main.cc, on port 0, with a client stub and helpers to
-// sign principals.
+// benchmarks: membership's Definition() and Build() (membership_runtime.h) started by the
+// generic harness (common/testing/harness.h), so through the same runtime as main.cc, on
+// port 0, with a client stub and helpers to sign principals.
 //
 //   MembershipHarness h;                    // one PostgreSQL and Redis per process
 //   ASSERT_TRUE(h.Start().ok());            // fresh database, migrations, server
@@ -26,9 +27,10 @@
 #include "common/redis/cache.h"
 #include "common/redis/near_cache.h"
 #include "common/redis/redis.h"
-#include "common/server/server.h"
 #include "common/server/worker_pool.h"
+#include "common/testing/harness.h"
 #include "maillage/membership/v1/membership.grpc.pb.h"
+#include "services/membership/membership_runtime.h"
 #include "services/membership/membership_service.h"
 #include "services/membership/membership_store.h"
 #include "tests/support/postgres_server.h"
@@ -36,7 +38,7 @@
 
 namespace maillage::membership {
 
-inline constexpr char kTestHmacKey[] = "test-key-test-key-test-key-test-key!";
+using ::maillage::testing::kTestHmacKey;
 
 struct HarnessOptions {
   int workers = 4;
@@ -51,36 +53,41 @@ struct HarnessOptions {
 class MembershipHarness {
  public:
   MembershipHarness() = default;
-  ~MembershipHarness();
+  ~MembershipHarness() = default;  // the runtime's ordered shutdown
 
   absl::Status Start(HarnessOptions options = {});
 
   v1::MembershipService::Stub* stub() { return stub_.get(); }
-  MembershipStore* store() { return store_.get(); }
-  pg::PgPool* pg() { return pg_.get(); }
-  redis::RedisPool* redis_pool() { return redis_.get(); }
-  redis::ReadThroughCache* cache() { return cache_.get(); }
-  redis::NearCache* near_cache() { return near_cache_.get(); }
-  redis::StreamFollower* follower() { return follower_.get(); }
-  events::OutboxRelay* relay() { return relay_.get(); }
+  MembershipStore* store() { return built_.store; }
+  pg::PgPool* pg() { return runtime()->pg(); }
+  redis::RedisPool* redis_pool() { return runtime()->redis(); }
+  redis::ReadThroughCache* cache() { return runtime()->redis_cache(); }
+  redis::NearCache* near_cache() { return runtime()->near_cache(); }
+  redis::StreamFollower* follower() { return runtime()->follower(); }
+  // Null unless with_relay.
+  events::OutboxRelay* relay() { return with_relay_ ? runtime()->relay() : nullptr; }
   // The service's worker pool: tests fill it to see how calls behave under load.
-  WorkerPool* workers() { return workers_.get(); }
-  std::string address() const;
+  WorkerPool* workers() { return runtime()->workers(); }
+  std::string address() const { return harness_.address(); }
   // The service's page token codec: its key derived from kTestHmacKey, as main.cc derives it.
   const PageTokenCodec& page_tokens() const { return page_tokens_; }
 
   // The process-wide servers (started by the first Start()).
-  static testing::PostgresServer* postgres();
-  static testing::RedisServer* redis_server();
+  static testing::PostgresServer* postgres() { return testing::ServiceHarness::postgres(); }
+  static testing::RedisServer* redis_server() { return testing::ServiceHarness::redis_server(); }
 
   // Principals for the default audience. Each expires in 5 minutes (the verifier's maximum).
-  auth::Principal Admin() const;
+  auth::Principal Admin() const { return testing::ServiceHarness::Admin(); }
   // A representative of `organisation_id` holding `grants` (network id → role).
   auth::Principal ActingFor(const std::string& organisation_id,
                             std::vector<std::pair<std::string, auth::NetworkRole>> grants = {},
-                            const std::string& subject = "") const;
+                            const std::string& subject = "") const {
+    return testing::ServiceHarness::ActingFor(organisation_id, std::move(grants), subject);
+  }
   // A client context with a 10 s deadline carrying the signed principal.
-  std::unique_ptr<grpc::ClientContext> Context(const auth::Principal& who) const;
+  std::unique_ptr<grpc::ClientContext> Context(const auth::Principal& who) const {
+    return testing::ServiceHarness::Context(who);
+  }
 
   // Calls a unary RPC as `who` within `deadline`:
   //   grpc::Status s = h.Call(&v1::MembershipService::Stub::GetNetwork, h.Admin(), req, &out);
@@ -89,27 +96,19 @@ class MembershipHarness {
                                                                         const Req&, Resp*),
                     const auth::Principal& who, const Req& req, Resp* resp,
                     absl::Duration deadline = absl::Seconds(10)) {
-    std::unique_ptr<grpc::ClientContext> ctx = Context(who);
-    ctx->set_deadline(absl::ToChronoTime(absl::Now() + deadline));
-    return (stub_.get()->*method)(ctx.get(), req, resp);
+    return testing::ServiceHarness::Call(stub_.get(), method, who, req, resp, deadline);
   }
 
   // The single number a SQL query returns (e.g. "SELECT count(*) FROM organisations"), read
   // straight from the service's database; -1 (and a test failure) if the query fails.
-  int64_t Count(const std::string& sql);
+  int64_t Count(const std::string& sql) { return harness_.Count(sql); }
 
  private:
-  std::unique_ptr<pg::PgPool> pg_;
-  std::unique_ptr<redis::RedisPool> redis_;
-  std::unique_ptr<redis::ReadThroughCache> cache_;
-  std::unique_ptr<redis::RedisPool> follower_redis_;
-  std::unique_ptr<redis::NearCache> near_cache_;
-  std::unique_ptr<redis::StreamFollower> follower_;
-  std::unique_ptr<events::OutboxRelay> relay_;
-  std::unique_ptr<WorkerPool> workers_;
-  std::unique_ptr<MembershipStore> store_;
-  std::unique_ptr<MembershipService> service_;
-  std::unique_ptr<Server> server_;
+  ServiceRuntime* runtime() { return harness_.runtime(); }
+
+  testing::ServiceHarness harness_{Definition()};
+  Built built_;
+  bool with_relay_ = false;
   std::unique_ptr<v1::MembershipService::Stub> stub_;
   PageTokenCodec page_tokens_{DerivePageTokenKey(kTestHmacKey)};
 };

@@ -5,6 +5,8 @@
 #include <grpcpp/generic/generic_stub.h>
 #include <gtest/gtest.h>
 
+#include <pqxx/pqxx>
+
 #include "absl/strings/str_format.h"
 #include "absl/synchronization/notification.h"
 #include "google/rpc/error_details.pb.h"
@@ -259,6 +261,43 @@ TEST_F(MembershipServiceTest, EveryBadFieldComesBackInTheBadRequestDetails) {
                                                                   "must be an http(s) URL")));
 }
 
+// The principal of a stream is canonicalised as a unary call's is (subject included): the
+// events an import writes name its actor in the one spelling every other change uses.
+TEST_F(MembershipServiceTest, AnImportRecordsItsActorInCanonicalForm) {
+  auth::Principal admin = h_.Admin();
+  admin.set_subject("6D1F6A8E-3F0B-4C8E-9A4E-2B7C1D0E5F01");
+  auto ctx = h_.Context(admin);
+  v1::ImportReport report;
+  auto writer = h_.stub()->ImportOrganisations(ctx.get(), &report);
+  v1::ImportOrganisationsRequest options, chunk;
+  options.mutable_options();
+  chunk.set_chunk(absl::StrCat("siren,legal_name,kind\n", TestSiren("91", 4242),
+                               ",Atelier Majuscule,company\n"));
+  ASSERT_TRUE(writer->Write(options));
+  ASSERT_TRUE(writer->Write(chunk));
+  writer->WritesDone();
+  grpc::Status s = writer->Finish();
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  ASSERT_EQ(report.organisations_created(), 1);
+
+  std::vector<std::string> actors;
+  ASSERT_TRUE(h_.pg()
+                  ->Transact([&](pqxx::work& tx) {
+                    for (const auto& row : tx.exec("SELECT payload FROM outbox ORDER BY id")) {
+                      v1::MembershipEvent e;
+                      if (e.ParseFromString(pqxx::binarystring(row[0]).str()) &&
+                          e.has_organisation_created() &&
+                          e.organisation_created().organisation().legal_name() ==
+                              "Atelier Majuscule") {
+                        actors.push_back(e.actor());
+                      }
+                    }
+                    return absl::OkStatus();
+                  })
+                  .ok());
+  EXPECT_THAT(actors, ::testing::ElementsAre("6d1f6a8e-3f0b-4c8e-9a4e-2b7c1d0e5f01"));
+}
+
 TEST_F(MembershipServiceTest, UnsignedOrForgedCallsAreUnauthenticated) {
   grpc::ClientContext bare;
   v1::GetNetworkRequest req;
@@ -377,6 +416,43 @@ TEST(MembershipServiceSaturationTest, UnsignedCallsAreRefusedBeforeTheyQueue) {
   // A signed call meets the full queue.
   EXPECT_EQ(h.Call(&v1::MembershipService::Stub::GetNetwork, h.Admin(), req, &out).error_code(),
             grpc::StatusCode::RESOURCE_EXHAUSTED);
+  release.Notify();
+}
+
+// The streams authenticate as unary calls do, before any work is queued: an unsigned import
+// or export is told UNAUTHENTICATED at once, not "server busy" after waiting for a worker, and
+// an unsigned import learns nothing of what it sent (not even that the stream was empty).
+TEST(MembershipServiceSaturationTest, UnsignedStreamsAreRefusedBeforeTheyQueue) {
+  absl::Notification started, release;  // outlive the harness, which joins the worker
+  MembershipHarness h;
+  ASSERT_TRUE(h.Start({.workers = 1, .queue_capacity = 1}).ok());
+  ASSERT_TRUE(h.workers()->TrySubmit([&] {
+    started.Notify();
+    release.WaitForNotification();
+  }));
+  started.WaitForNotification();
+  ASSERT_TRUE(h.workers()->TrySubmit([] {}));  // the one queue slot
+
+  {
+    grpc::ClientContext bare;
+    v1::ImportReport report;
+    auto writer = h.stub()->ImportOrganisations(&bare, &report);
+    writer->WritesDone();
+    grpc::Status s = writer->Finish();
+    EXPECT_EQ(s.error_code(), grpc::StatusCode::UNAUTHENTICATED) << s.error_message();
+  }
+  {
+    grpc::ClientContext bare;
+    v1::ExportMembersRequest req;
+    req.set_network_id("0b7c3a52-6f7e-4c1e-9a53-2f4b8d1e9c10");
+    auto reader = h.stub()->ExportMembers(&bare, req);
+    v1::CsvChunk chunk;
+    while (reader->Read(&chunk)) {
+    }
+    grpc::Status s = reader->Finish();
+    EXPECT_EQ(s.error_code(), grpc::StatusCode::UNAUTHENTICATED) << s.error_message();
+  }
+  EXPECT_EQ(h.workers()->QueueDepth(), 1u);
   release.Notify();
 }
 

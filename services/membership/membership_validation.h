@@ -12,6 +12,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
 #include "common/status/status.h"
+#include "common/validation/validation.h"
 #include "maillage/membership/v1/membership.pb.h"
 
 namespace maillage::membership {
@@ -25,22 +26,18 @@ inline constexpr size_t kMaxDescriptionLength = 5000;
 inline constexpr size_t kMaxCharterLength = 20000;
 inline constexpr size_t kMaxShortTextLength = 2000;
 inline constexpr size_t kMaxLabels = 20;
+// A representative's role title ("Gérante"), through AddRepresentation or an import's
+// contact_title column.
+inline constexpr size_t kMaxRoleTitleLength = 100;
 inline constexpr size_t kMaxLabelLength = 60;
 inline constexpr size_t kMaxEstablishments = 500;
 inline constexpr size_t kMaxIdempotencyKeyLength = 128;
 inline constexpr int kMaxRequiredSponsors = 10;
 
-// Well-formed UTF-8 without NUL bytes: text PostgreSQL accepts.
-bool IsValidUtf8Text(absl::string_view s);
-
 // A prefix of a NAF code ("6", "62", "62.0", "62.01", "62.01Z").
 bool IsNafPrefix(absl::string_view s);
 
-// A required id in canonical UUID form.
-absl::Status ValidateId(absl::string_view id, absl::string_view field);
-// Optional text of at most `max` characters; required when `required`.
-absl::Status ValidateText(absl::string_view text, absl::string_view field, size_t max,
-                          bool required);
+// ValidateId, ValidateText, IsValidUtf8Text and TextProblem are common/validation's.
 absl::Status ValidateIdempotencyKey(absl::string_view key, absl::string_view field);
 // A role to hold in a network: any but UNSPECIFIED (which `allow_unspecified` permits, as
 // "the default").
@@ -65,6 +62,8 @@ using FieldViolation = ::maillage::FieldViolation;
 std::vector<FieldViolation> OrganisationViolations(const v1::Organisation& o,
                                                    absl::string_view field, Purpose purpose);
 std::vector<FieldViolation> PersonViolations(const v1::Person& p, absl::string_view field);
+// A role title: optional text of at most kMaxRoleTitleLength characters.
+std::vector<FieldViolation> RoleTitleViolations(absl::string_view title, absl::string_view field);
 // OK when `violations` is empty, else INVALID_ARGUMENT "field: description" of the first,
 // with all of them in a google.rpc.BadRequest (InvalidFields, common/status): the Validate*
 // functions of an organisation or a person report every field a client got wrong at once.

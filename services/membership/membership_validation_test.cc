@@ -27,9 +27,16 @@ v1::Organisation CompanyIn(const std::string& commune_code) {
 // Found by the fuzzer (fuzz/corpus/membership_validation_fuzz/crash-0e1b5ebb...): the
 // territory derived from a head office in commune 97063 got département "970", which does
 // not exist, so the organisation as stored (and read back by its representative) was refused
-// by the next UpdateOrganisation.
+// by the next UpdateOrganisation. Such codes are now refused at creation (they name no
+// département), and every accepted one keeps the organisation valid once normalised.
 TEST(NormalisedTest, AValidOrganisationStaysValidOnceNormalised) {
   for (const std::string commune : {"97063", "20123", "96001", "00001", "97701", "98735"}) {
+    SCOPED_TRACE(commune);
+    EXPECT_EQ(ValidateOrganisation(CompanyIn(commune), "organisation", Purpose::kCreate),
+              InvalidField("organisation.establishments[0].address.commune_code",
+                           "not an INSEE commune code"));
+  }
+  for (const std::string commune : {"33063", "01001", "2B033", "97411", "97617"}) {
     SCOPED_TRACE(commune);
     v1::Organisation o = CompanyIn(commune);
     ASSERT_TRUE(ValidateOrganisation(o, "organisation", Purpose::kCreate).ok());

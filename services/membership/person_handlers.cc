@@ -62,7 +62,8 @@ grpc::ServerUnaryReactor* MembershipService::AddRepresentation(
   return Serve(ctx, req, [this, req, resp](const Principal& who) -> absl::Status {
     MAILLAGE_RETURN_IF_ERROR(ValidateId(req->organisation_id(), "organisation_id"));
     MAILLAGE_RETURN_IF_ERROR(ValidateId(req->person_id(), "person_id"));
-    MAILLAGE_RETURN_IF_ERROR(ValidateText(req->role_title(), "role_title", 100, false));
+    MAILLAGE_RETURN_IF_ERROR(
+        ValidateText(req->role_title(), "role_title", kMaxRoleTitleLength, false));
     // Representing an organisation opens one's contact details to it (GetPerson): a caller
     // may add themselves, or a person who represents nobody yet (a colleague just created),
     // never someone already acting for other organisations.

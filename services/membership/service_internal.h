@@ -106,6 +106,18 @@ inline std::string RpcTaking(const google::protobuf::Descriptor& input) {
   return "";
 }
 
+// The caller, verified and with every id of it canonical (subject included): the one
+// authentication of the service, for unary calls (Serve) and streams alike. It is cheap (an
+// HMAC) and runs in the reaction, before the call takes a worker.
+inline absl::StatusOr<auth::Principal> VerifiedCaller(const MembershipService::Dependencies& deps,
+                                                      const grpc::CallbackServerContext& ctx) {
+  absl::StatusOr<auth::Principal> who = deps.verifier.Verify(ctx, deps.clock());
+  if (!who.ok()) return who.status();
+  CanonicaliseIds(&*who);
+  CanonicaliseId(who->mutable_subject());
+  return who;
+}
+
 }  // namespace service_internal
 
 template <typename Req, typename Fn>
@@ -113,7 +125,7 @@ grpc::ServerUnaryReactor* MembershipService::Serve(grpc::CallbackServerContext* 
                                                    Fn fn) {
   // The principal is checked here, in the reaction, before the call takes a queue slot: an
   // HMAC costs microseconds, and unsigned calls must not crowd out signed ones.
-  absl::StatusOr<auth::Principal> verified = deps_.verifier.Verify(*ctx, deps_.clock());
+  absl::StatusOr<auth::Principal> verified = service_internal::VerifiedCaller(deps_, *ctx);
   if (!verified.ok()) {
     grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
     reactor->Finish(ToGrpcStatus(verified.status()));
@@ -124,8 +136,6 @@ grpc::ServerUnaryReactor* MembershipService::Serve(grpc::CallbackServerContext* 
   return RunUnary(
       ctx, *deps_.workers,
       [this, req, who = *std::move(verified), fn = std::move(fn)]() mutable -> absl::Status {
-        CanonicaliseIds(&who);
-        CanonicaliseId(who.mutable_subject());
         // gRPC owns the request and hands it over as const, but the object itself is
         // not const and no one else reads it: canonicalising it in place spares every
         // handler a copy.

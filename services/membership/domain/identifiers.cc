@@ -85,8 +85,11 @@ bool IsValidNaceSection(absl::string_view section) {
 
 bool IsValidCommuneCode(absl::string_view code) {
   if (code.size() != 5) return false;
-  if (code.substr(0, 2) == "2A" || code.substr(0, 2) == "2B") return AllDigits(code.substr(2));
-  return AllDigits(code);
+  // The code starts with its département: overseas ones take three characters (971..976),
+  // the others two, so "00123" or "96001" name no commune though they are five digits.
+  absl::string_view departement =
+      absl::StartsWith(code, "97") ? code.substr(0, 3) : code.substr(0, 2);
+  return IsValidDepartementCode(departement) && AllDigits(code.substr(departement.size()));
 }
 
 bool IsValidDepartementCode(absl::string_view code) {

@@ -39,7 +39,9 @@ std::string NaceSectionOfNaf(absl::string_view naf);
 // A single NACE section letter A..U.
 bool IsValidNaceSection(absl::string_view section);
 
-// INSEE commune code: 5 characters, digits or 2A/2B for Corsica.
+// INSEE commune code: a département code then the commune's number, 5 characters in all:
+// "33063", "2A004" (Corsica), "97411" (overseas: 971..976 then 2 digits). "00123", "96001",
+// "20004" and "97701" are refused: their first characters are not a département.
 bool IsValidCommuneCode(absl::string_view code);
 
 // Département code: 01..95 except 20, 2A, 2B, or 971..976.

@@ -48,6 +48,22 @@ TEST(TerritoryTest, InseeCodes) {
   EXPECT_TRUE(IsValidCommuneCode("33063"));
   EXPECT_TRUE(IsValidCommuneCode("2A004"));
   EXPECT_FALSE(IsValidCommuneCode("3306"));
+  EXPECT_TRUE(IsValidCommuneCode("01001"));
+  EXPECT_TRUE(IsValidCommuneCode("95690"));
+  EXPECT_TRUE(IsValidCommuneCode("2B033"));
+  EXPECT_TRUE(IsValidCommuneCode("97411"));
+  EXPECT_TRUE(IsValidCommuneCode("97617"));
+}
+
+TEST(TerritoryTest, CommuneCodesStartWithADepartement) {
+  EXPECT_FALSE(IsValidCommuneCode("00123"));  // no département 00
+  EXPECT_FALSE(IsValidCommuneCode("96001"));  // nor 96
+  EXPECT_FALSE(IsValidCommuneCode("20004"));  // Corsica is 2A or 2B
+  EXPECT_FALSE(IsValidCommuneCode("2C004"));
+  EXPECT_FALSE(IsValidCommuneCode("97001"));  // overseas: 971..976
+  EXPECT_FALSE(IsValidCommuneCode("97701"));
+  EXPECT_FALSE(IsValidCommuneCode("98735"));
+  EXPECT_FALSE(IsValidCommuneCode("2A0O4"));
   EXPECT_EQ(DepartementOfCommune("33063"), "33");
   EXPECT_EQ(DepartementOfCommune("97411"), "974");
   EXPECT_EQ(DepartementOfCommune("2B033"), "2B");
