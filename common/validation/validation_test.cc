@@ -4,20 +4,22 @@
 
 #include <string>
 
+#include "common/status/status.h"
+
 namespace maillage {
 namespace {
 
 TEST(ValidationTest, IdsAreRequiredUuidsInLowerCase) {
   EXPECT_EQ(ValidateId("6d1f6a8e-3f0b-4c8e-9a4e-2b7c1d0e5f01", "network_id"), absl::OkStatus());
-  EXPECT_EQ(ValidateId("", "network_id"), absl::InvalidArgumentError("network_id: required"));
+  EXPECT_EQ(ValidateId("", "network_id"), InvalidField("network_id", "required"));
   EXPECT_EQ(ValidateId("abc", "network_id"),
-            absl::InvalidArgumentError("network_id: malformed id (expected a UUID)"));
+            InvalidField("network_id", "malformed id (expected a UUID)"));
   EXPECT_EQ(ValidateId("6d1f6a8e3f0b4c8e9a4e2b7c1d0e5f01", "network_id"),
-            absl::InvalidArgumentError("network_id: malformed id (expected a UUID)"));
+            InvalidField("network_id", "malformed id (expected a UUID)"));
   EXPECT_EQ(ValidateId("6d1f6a8e-3f0b-4c8e-9a4e-2b7c1d0e5g01", "network_id"),
-            absl::InvalidArgumentError("network_id: malformed id (expected a UUID)"));
+            InvalidField("network_id", "malformed id (expected a UUID)"));
   EXPECT_EQ(ValidateId("6D1F6A8E-3F0B-4C8E-9A4E-2B7C1D0E5F01", "network_id"),
-            absl::InvalidArgumentError("network_id: id must be in lower case"));
+            InvalidField("network_id", "id must be in lower case"));
 }
 
 TEST(ValidationTest, Utf8MustBeWellFormedWithoutNul) {
@@ -38,19 +40,19 @@ TEST(ValidationTest, LimitsCountCharactersNotBytes) {
   EXPECT_EQ(CharacterCount(accented), 150u);
   EXPECT_EQ(ValidateText(accented, "name", 200, true), absl::OkStatus());
   EXPECT_EQ(ValidateText(accented, "name", 149, true),
-            absl::InvalidArgumentError("name: too long (150 > 149 characters)"));
+            InvalidField("name", "too long (150 > 149 characters)"));
 }
 
 TEST(ValidationTest, TextRefusesControlCharactersButNotLineBreaksOrTabs) {
   EXPECT_EQ(ValidateText("line one\r\nline\ttwo", "description", 100, false), absl::OkStatus());
   EXPECT_EQ(ValidateText("bell\x07", "description", 100, false),
-            absl::InvalidArgumentError("description: contains control characters"));
+            InvalidField("description", "contains control characters"));
   EXPECT_EQ(ValidateText("Caf\xe9", "description", 100, false),
-            absl::InvalidArgumentError("description: not valid UTF-8 text"));
+            InvalidField("description", "not valid UTF-8 text"));
 }
 
 TEST(ValidationTest, RequiredTextIsMoreThanWhitespace) {
-  EXPECT_EQ(ValidateText(" \t ", "name", 100, true), absl::InvalidArgumentError("name: required"));
+  EXPECT_EQ(ValidateText(" \t ", "name", 100, true), InvalidField("name", "required"));
   EXPECT_EQ(ValidateText("", "name", 100, false), absl::OkStatus());
   EXPECT_EQ(TextProblem("x", 100, true), std::nullopt);
 }

@@ -134,8 +134,8 @@ class MembershipService::ImportReactor final
       if (request_.part_case() != v1::ImportOrganisationsRequest::kOptions) {
         return InvalidField("options", "the first message must carry the options");
       }
+      CanonicaliseIds(&request_);  // the authorisation table reads the options' ids
       options_ = request_.options();
-      CanonicaliseIds(&options_);
       if (!options_.network_id().empty()) {
         MAILLAGE_RETURN_IF_ERROR(ValidateId(options_.network_id(), "options.network_id"));
       }
@@ -144,9 +144,7 @@ class MembershipService::ImportReactor final
       }
       batch_size_ = options_.batch_size() == 0 ? 200 : options_.batch_size();
       parser_.set_enrolling(!options_.network_id().empty());
-      bool allowed = options_.network_id().empty() ? who_.platform_admin()
-                                                   : auth::IsAnimator(who_, options_.network_id());
-      if (!allowed) return Denied("only the network's animators import its members");
+      MAILLAGE_RETURN_IF_ERROR(service_->authz_->Check("ImportOrganisations", who_, request_));
       report_->set_dry_run(options_.dry_run());
       return absl::OkStatus();
     }
@@ -330,10 +328,7 @@ class MembershipService::ExportReactor final : public grpc::ServerWriteReactor<v
           return InvalidField(absl::StrCat("states[", i, "]"), "unknown state");
         }
       }
-      if (!auth::IsAnimator(who, req_.network_id()) &&
-          !auth::HasRole(who, req_.network_id(), NETWORK_ROLE_BOARD)) {
-        return Denied("only the network's animators and board export its members");
-      }
+      MAILLAGE_RETURN_IF_ERROR(service_->authz_->Check("ExportMembers", who, req_));
       MAILLAGE_RETURN_IF_ERROR(service_->deps_.store->GetNetwork(req_.network_id()).status());
       filter_.network_id = req_.network_id();
       if (req_.states().empty()) {

@@ -23,6 +23,7 @@
 #include "services/membership/csv_import.h"
 #include "services/membership/domain/identifiers.h"
 #include "services/membership/domain/membership_rules.h"
+#include "services/membership/membership_authz.h"
 #include "services/membership/membership_store.h"
 #include "services/membership/membership_validation.h"
 #include "services/membership/service_internal.h"
@@ -72,7 +73,16 @@ std::unique_ptr<redis::StreamFollower> FollowChanges(redis::RedisPool* pool, std
       near);
 }
 
-MembershipService::MembershipService(Dependencies deps) : deps_(std::move(deps)) {
+MembershipService::MembershipService(Dependencies deps)
+    : deps_(std::move(deps)),
+      authz_(std::make_unique<authz::Table>(MembershipAuthzTable({
+          .visible_membership = [this](
+                                    const Principal& who,
+                                    const std::string& id) { return VisibleMembership(who, id); },
+          .networks_of = [this](const std::string& id) { return deps_.store->NetworksOf(id); },
+          .organisations_represented_by =
+              [this](const std::string& id) { return deps_.store->OrganisationsRepresentedBy(id); },
+      }))) {
   // Requests that are not valid protobuf get INVALID_ARGUMENT (common/server/request_parsing.h);
   // membership_transport_test sends one to every unary method, so a new one must be listed.
   CheckRequestParsing(this, &MembershipService::CreateOrganisation);
@@ -152,15 +162,6 @@ absl::StatusOr<v1::Membership> MembershipService::VisibleMembership(
   // state nor the network's admission policy is revealed.
   if (!auth::InNetwork(who, m.network_id()) && !auth::ActsFor(who, m.organisation_id())) {
     return absl::NotFoundError(absl::StrCat("membership ", membership_id, " not found"));
-  }
-  return m;
-}
-
-absl::StatusOr<v1::Membership> MembershipService::MembershipForAnimator(
-    const Principal& who, const std::string& membership_id) {
-  MAILLAGE_ASSIGN_OR_RETURN(v1::Membership m, VisibleMembership(who, membership_id));
-  if (!auth::IsAnimator(who, m.network_id())) {
-    return Denied("only the network's animators manage its memberships");
   }
   return m;
 }

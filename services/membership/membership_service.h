@@ -10,7 +10,8 @@
 //                              .page_tokens = PageTokenCodec(DerivePageTokenKey(key))});
 //   auto server = Server::Start(options, {&service});
 //
-// Who may do what (platform admins may do everything):
+// Who may do what (platform admins may do everything; the table in membership_authz.h
+// holds these rules and is checked before each handler runs):
 //   CreateOrganisation, CreatePerson, GetNetwork, ListNetworks   any authenticated caller
 //   GetOrganisation     full profile: its representatives, animators of its networks;
 //                       public profile: fellow members (or anyone if visibility is public);
@@ -51,6 +52,10 @@
 namespace maillage {
 class WorkerPool;
 }  // namespace maillage
+
+namespace maillage::authz {
+class Table;
+}  // namespace maillage::authz
 
 namespace maillage::redis {
 class BytesCache;
@@ -193,13 +198,12 @@ class MembershipService final : public v1::MembershipService::CallbackService {
   // itself); NOT_FOUND otherwise, as if it did not exist.
   absl::StatusOr<v1::Membership> VisibleMembership(const auth::Principal& who,
                                                    const std::string& membership_id);
-  // The membership, if the caller may act on it as an animator of its network.
-  absl::StatusOr<v1::Membership> MembershipForAnimator(const auth::Principal& who,
-                                                       const std::string& membership_id);
   void Changed(const std::vector<std::string>& organisation_ids,
                const std::vector<std::string>& network_ids);
 
   Dependencies deps_;
+  // Who may call each RPC (membership_authz.h), checked before every handler.
+  std::unique_ptr<authz::Table> authz_;
 };
 
 }  // namespace maillage::membership

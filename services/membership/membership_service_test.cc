@@ -9,6 +9,8 @@
 
 #include "absl/strings/str_format.h"
 #include "absl/synchronization/notification.h"
+#include "google/rpc/error_details.pb.h"
+#include "google/rpc/status.pb.h"
 #include "services/membership/domain/identifiers.h"
 #include "services/membership/membership_harness.h"
 #include "services/membership/membership_test_data.h"
@@ -228,6 +230,35 @@ TEST_F(MembershipServiceTest, AnIdempotencyKeyAnswersOnlyTheRequestItCameWith) {
   grpc::Status s = h_.stub()->CreatePerson(h_.Context(h_.Admin()).get(), req, &other);
   EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
   EXPECT_THAT(s.error_message(), ::testing::StartsWith("idempotency_key:"));
+}
+
+// A client (or the gateway) reads every refused field at once from the standard
+// google.rpc.BadRequest in the status details; the message names the first.
+TEST_F(MembershipServiceTest, EveryBadFieldComesBackInTheBadRequestDetails) {
+  v1::CreateOrganisationRequest req;
+  req.mutable_organisation()->set_legal_name("Atelier");
+  req.mutable_organisation()->set_kind(v1::ORGANISATION_KIND_COMPANY);
+  req.mutable_organisation()->set_siren("123456789");
+  req.mutable_organisation()->set_website("ftp://atelier.fr");
+  v1::Organisation org;
+  grpc::Status s = h_.stub()->CreateOrganisation(h_.Context(h_.Admin()).get(), req, &org);
+  ASSERT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(s.error_message(), "organisation.siren: must be 9 digits with a valid checksum");
+  google::rpc::Status details;
+  ASSERT_TRUE(details.ParseFromString(s.error_details()));
+  EXPECT_EQ(details.code(), static_cast<int>(grpc::StatusCode::INVALID_ARGUMENT));
+  ASSERT_EQ(details.details_size(), 1);
+  google::rpc::BadRequest bad_request;
+  ASSERT_TRUE(details.details(0).UnpackTo(&bad_request));
+  std::vector<std::pair<std::string, std::string>> violations;
+  for (const auto& v : bad_request.field_violations()) {
+    violations.emplace_back(v.field(), v.description());
+  }
+  EXPECT_THAT(violations, ::testing::ElementsAre(
+                              std::pair<std::string, std::string>(
+                                  "organisation.siren", "must be 9 digits with a valid checksum"),
+                              std::pair<std::string, std::string>("organisation.website",
+                                                                  "must be an http(s) URL")));
 }
 
 // The principal of a stream is canonicalised as a unary call's is (subject included): the

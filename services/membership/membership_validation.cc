@@ -230,8 +230,7 @@ absl::Status ValidatePerson(const v1::Person& p, absl::string_view field) {
 }
 
 absl::Status FirstViolation(const std::vector<FieldViolation>& violations) {
-  if (violations.empty()) return absl::OkStatus();
-  return InvalidField(violations[0].field, violations[0].description);
+  return InvalidFields(violations);
 }
 
 absl::Status ValidateNetwork(const v1::Network& n, absl::string_view field, Purpose purpose) {

@@ -11,6 +11,7 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
+#include "common/status/status.h"
 #include "common/validation/validation.h"
 #include "maillage/membership/v1/membership.pb.h"
 
@@ -50,12 +51,8 @@ absl::Status ValidateOrganisation(const v1::Organisation& o, absl::string_view f
 absl::Status ValidatePerson(const v1::Person& p, absl::string_view field);
 
 // One refused field: its path ("establishments[0].siret") and why, as in
-// google.rpc.BadRequest.FieldViolation.
-struct FieldViolation {
-  std::string field;
-  std::string description;
-  bool operator==(const FieldViolation&) const = default;
-};
+// google.rpc.BadRequest.FieldViolation (common/status).
+using FieldViolation = ::maillage::FieldViolation;
 
 // Every problem of an organisation or a person, one per field at most, in the order the
 // Validate* functions above check them (which return the first one):
@@ -67,7 +64,9 @@ std::vector<FieldViolation> OrganisationViolations(const v1::Organisation& o,
 std::vector<FieldViolation> PersonViolations(const v1::Person& p, absl::string_view field);
 // A role title: optional text of at most kMaxRoleTitleLength characters.
 std::vector<FieldViolation> RoleTitleViolations(absl::string_view title, absl::string_view field);
-// OK when `violations` is empty, else INVALID_ARGUMENT "field: description" of the first.
+// OK when `violations` is empty, else INVALID_ARGUMENT "field: description" of the first,
+// with all of them in a google.rpc.BadRequest (InvalidFields, common/status): the Validate*
+// functions of an organisation or a person report every field a client got wrong at once.
 absl::Status FirstViolation(const std::vector<FieldViolation>& violations);
 absl::Status ValidateNetwork(const v1::Network& n, absl::string_view field, Purpose purpose);
 

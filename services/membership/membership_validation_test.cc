@@ -33,9 +33,8 @@ TEST(NormalisedTest, AValidOrganisationStaysValidOnceNormalised) {
   for (const std::string commune : {"97063", "20123", "96001", "00001", "97701", "98735"}) {
     SCOPED_TRACE(commune);
     EXPECT_EQ(ValidateOrganisation(CompanyIn(commune), "organisation", Purpose::kCreate),
-              absl::InvalidArgumentError(
-                  "organisation.establishments[0].address.commune_code: not an INSEE commune "
-                  "code"));
+              InvalidField("organisation.establishments[0].address.commune_code",
+                           "not an INSEE commune code"));
   }
   for (const std::string commune : {"33063", "01001", "2B033", "97411", "97617"}) {
     SCOPED_TRACE(commune);

@@ -40,9 +40,6 @@ grpc::ServerUnaryReactor* MembershipService::CreateNetwork(grpc::CallbackServerC
   return Serve(ctx, req, [this, req, resp](const Principal& who) -> absl::Status {
     MAILLAGE_RETURN_IF_ERROR(ValidateNetwork(req->network(), "network", Purpose::kCreate));
     MAILLAGE_RETURN_IF_ERROR(ValidateIdempotencyKey(req->idempotency_key(), "idempotency_key"));
-    if (!auth::ActsFor(who, req->network().animating_organisation_id())) {
-      return Denied("a network is created by a representative of its animating organisation");
-    }
     MAILLAGE_ASSIGN_OR_RETURN(*resp,
                               deps_.store->CreateNetwork(Normalised(req->network()), Change(who),
                                                          req->idempotency_key()));
@@ -66,9 +63,6 @@ grpc::ServerUnaryReactor* MembershipService::UpdateNetwork(grpc::CallbackServerC
                                                            v1::Network* resp) {
   return Serve(ctx, req, [this, req, resp](const Principal& who) -> absl::Status {
     MAILLAGE_RETURN_IF_ERROR(ValidateNetwork(req->network(), "network", Purpose::kUpdate));
-    if (!auth::IsAnimator(who, req->network().network_id())) {
-      return Denied("only the network's animators edit it");
-    }
     MAILLAGE_ASSIGN_OR_RETURN(*resp,
                               deps_.store->UpdateNetwork(Normalised(req->network()), Change(who)));
     Changed({}, {resp->network_id()});
@@ -109,9 +103,6 @@ grpc::ServerUnaryReactor* MembershipService::PublishCharter(grpc::CallbackServer
     MAILLAGE_RETURN_IF_ERROR(ValidateText(req->text(), "text", kMaxCharterLength, true));
     if (req->expected_current_version() < 1) {
       return InvalidField("expected_current_version", "required: the charter version you read");
-    }
-    if (!auth::IsAnimator(who, req->network_id())) {
-      return Denied("only the network's animators publish its charter");
     }
     MAILLAGE_ASSIGN_OR_RETURN(
         *resp, deps_.store->PublishCharter(req->network_id(), req->text(),

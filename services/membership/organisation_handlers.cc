@@ -76,9 +76,6 @@ grpc::ServerUnaryReactor* MembershipService::UpdateOrganisation(
   return Serve(ctx, req, [this, req, resp](const Principal& who) -> absl::Status {
     MAILLAGE_RETURN_IF_ERROR(
         ValidateOrganisation(req->organisation(), "organisation", Purpose::kUpdate));
-    if (!auth::ActsFor(who, req->organisation().organisation_id())) {
-      return Denied("only the organisation's representatives edit its profile");
-    }
     MAILLAGE_ASSIGN_OR_RETURN(
         *resp, deps_.store->UpdateOrganisation(Normalised(req->organisation()), Change(who),
                                                /*may_change_siren=*/who.platform_admin()));
@@ -94,9 +91,6 @@ grpc::ServerUnaryReactor* MembershipService::AddEstablishment(
     MAILLAGE_RETURN_IF_ERROR(ValidateId(req->organisation_id(), "organisation_id"));
     const v1::Establishment& e = req->establishment();
     MAILLAGE_RETURN_IF_ERROR(ValidateEstablishment(e, e.siret().substr(0, 9), "establishment"));
-    if (!auth::ActsFor(who, req->organisation_id())) {
-      return Denied("only the organisation's representatives edit its profile");
-    }
     MAILLAGE_ASSIGN_OR_RETURN(
         *resp, deps_.store->AddEstablishment(req->organisation_id(), e, Change(who)));
     Changed({resp->organisation_id()}, {});
@@ -127,9 +121,6 @@ grpc::ServerUnaryReactor* MembershipService::ListOrganisations(
     }
     if (!req->commune_code().empty() && !IsValidCommuneCode(req->commune_code())) {
       return InvalidField("commune_code", "not an INSEE commune code");
-    }
-    if (!req->network_id().empty() && !auth::InNetwork(who, req->network_id())) {
-      return Denied("only members of the network list its organisations");
     }
     OrganisationFilter filter{.network_id = req->network_id(),
                               .name_prefix = req->name_prefix(),
