@@ -13,6 +13,7 @@
 #include "common/ids/canonical_ids.h"
 #include "common/redis/cache.h"
 #include "common/redis/near_cache.h"
+#include "common/server/request_parsing.h"
 #include "common/server/unary.h"
 #include "common/server/worker_pool.h"
 #include "common/status/status.h"
@@ -99,7 +100,7 @@ class MembershipService::ImportReactor final
       return;
     }
     who_ = *std::move(who);
-    StartRead(&request_);
+    Read();
   }
 
   void OnReadDone(bool ok) override {
@@ -125,6 +126,16 @@ class MembershipService::ImportReactor final
       Finish(ToClientStatus(s, *ctx_));
       return;
     }
+    Read();
+  }
+
+  // gRPC reports a message that does not parse (a string that is not UTF-8, bytes that are
+  // not protobuf) as OnReadDone(false), the same as the end of the stream: the import would
+  // end there and apply what it had, cut-off last line included. A parse starts by clearing
+  // the message and the end of the stream leaves it alone, so a mark set before each read
+  // tells the two apart (Complete()).
+  void Read() {
+    MarkUnparsable(request_);
     StartRead(&request_);
   }
 
@@ -161,6 +172,13 @@ class MembershipService::ImportReactor final
     if (ctx_->IsCancelled()) {
       Finish(grpc::Status(grpc::StatusCode::CANCELLED,
                           absl::StrCat("import cancelled after reading ", report_->rows_read(),
+                                       " rows; ", Committed())));
+      return;
+    }
+    if (!IsUnparsable(request_)) {
+      Finish(grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                          absl::StrCat(UnparsableRequestStatus(request_).error_message(),
+                                       "; the import stopped after reading ", report_->rows_read(),
                                        " rows; ", Committed())));
       return;
     }

@@ -102,5 +102,29 @@ TEST_F(TransportTest, EveryUnaryMethodAnswersUnparsableRequestsWithInvalidArgume
   EXPECT_EQ(s.error_code(), grpc::StatusCode::NOT_FOUND) << s.error_message();
 }
 
+// gRPC reports a streamed message that does not parse as the end of the stream; an import
+// must not take it for one and apply the rows it has, the cut-off last line included.
+TEST_F(TransportTest, AnImportWithAnUnparsableMessageStopsWithInvalidArgument) {
+  auto ctx = h_.Context(h_.Admin());
+  v1::ImportReport report;
+  auto writer = h_.stub()->ImportOrganisations(ctx.get(), &report);
+  v1::ImportOrganisationsRequest options, chunk, spoiled;
+  options.mutable_options();
+  // The file goes on in the next chunk: this one stops in the middle of a row.
+  chunk.set_chunk("siren,legal_name,kind\n732829320,Atelier Coup");
+  // A string that is not UTF-8: this client's library sends it, the server cannot parse it.
+  spoiled.mutable_options()->set_network_id(std::string("\xff\xfe", 2));
+  ASSERT_TRUE(writer->Write(options));
+  ASSERT_TRUE(writer->Write(chunk));
+  writer->Write(spoiled);
+  writer->WritesDone();
+  grpc::Status s = writer->Finish();
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << s.error_message();
+  EXPECT_THAT(s.error_message(),
+              ::testing::StartsWith(
+                  "request: not a valid maillage.membership.v1.ImportOrganisationsRequest"));
+  EXPECT_THAT(s.error_message(), ::testing::HasSubstr("nothing was committed"));
+}
+
 }  // namespace
 }  // namespace maillage::membership
