@@ -38,7 +38,7 @@ grpc::Status UnparsableRequestStatus(const google::protobuf::Message& request) {
 namespace internal {
 
 int UniqueMethodIndex(const google::protobuf::Descriptor* input,
-                      const google::protobuf::Descriptor* output) {
+                      const google::protobuf::Descriptor* output, bool server_streaming) {
   int found = -1;
   int matches = 0;
   const google::protobuf::FileDescriptor* file = input->file();
@@ -46,7 +46,7 @@ int UniqueMethodIndex(const google::protobuf::Descriptor* input,
     const google::protobuf::ServiceDescriptor* service = file->service(s);
     for (int i = 0; i < service->method_count(); ++i) {
       const google::protobuf::MethodDescriptor* m = service->method(i);
-      if (m->client_streaming() || m->server_streaming()) continue;
+      if (m->client_streaming() || m->server_streaming() != server_streaming) continue;
       if (m->input_type() == input && m->output_type() == output) {
         found = i;
         ++matches;
@@ -54,8 +54,9 @@ int UniqueMethodIndex(const google::protobuf::Descriptor* input,
     }
   }
   if (matches != 1) {
-    std::cerr << "CheckRequestParsing: " << matches << " unary methods take " << input->full_name()
-              << " and return " << output->full_name() << "\n";
+    std::cerr << "CheckRequestParsing: " << matches
+              << (server_streaming ? " server-streaming" : " unary") << " methods take "
+              << input->full_name() << " and return " << output->full_name() << "\n";
     std::abort();
   }
   return found;

@@ -76,6 +76,47 @@ class ParseCheckingUnaryHandler final : public grpc::internal::MethodHandler {
   grpc::internal::CallbackUnaryHandler<Req, Resp> inner_;
 };
 
+// Answers a server-streaming call with `status` and nothing else.
+template <typename Resp>
+class FinishedWriteReactor final : public grpc::ServerWriteReactor<Resp> {
+ public:
+  explicit FinishedWriteReactor(const grpc::Status& status) { this->Finish(status); }
+  void OnDone() override { delete this; }
+};
+
+// The same for server-streaming methods: gRPC destroys a request that did not parse, so a
+// fresh one, marked, takes its place (in the call's arena, where gRPC's writer destroys it).
+template <typename Req, typename Resp>
+class ParseCheckingServerStreamingHandler final : public grpc::internal::MethodHandler {
+ public:
+  using GetReactor =
+      std::function<grpc::ServerWriteReactor<Resp>*(grpc::CallbackServerContext*, const Req*)>;
+
+  explicit ParseCheckingServerStreamingHandler(GetReactor get)
+      : inner_([get = std::move(get)](grpc::CallbackServerContext* ctx,
+                                      const Req* req) -> grpc::ServerWriteReactor<Resp>* {
+          if (IsUnparsable(*req))
+            return new FinishedWriteReactor<Resp>(UnparsableRequestStatus(*req));
+          return get(ctx, req);
+        }) {}
+
+  void RunHandler(const HandlerParameter& param) override { inner_.RunHandler(param); }
+
+  void* Deserialize(grpc_call* call, grpc_byte_buffer* req, grpc::Status* status,
+                    void** handler_data) override {
+    void* request = inner_.Deserialize(call, req, status, handler_data);
+    if (status->ok()) return request;
+    auto* fresh =
+        new (grpc::g_core_codegen_interface->grpc_call_arena_alloc(call, sizeof(Req))) Req();
+    MarkUnparsable(*fresh);
+    *status = grpc::Status::OK;
+    return fresh;
+  }
+
+ private:
+  grpc::internal::CallbackServerStreamingHandler<Req, Resp> inner_;
+};
+
 // Gives CheckRequestParsing access to grpc::Service::MarkMethodCallback (protected).
 struct ServiceAccess : grpc::Service {
   static void Mark(grpc::Service* service, int index, grpc::internal::MethodHandler* handler) {
@@ -87,7 +128,7 @@ struct ServiceAccess : grpc::Service {
 // `input`'s .proto file, that takes `input` and returns `output` (its declaration order);
 // aborts when there is not exactly one (a programming error, found at the first start).
 int UniqueMethodIndex(const google::protobuf::Descriptor* input,
-                      const google::protobuf::Descriptor* output);
+                      const google::protobuf::Descriptor* output, bool server_streaming = false);
 
 }  // namespace internal
 
@@ -104,6 +145,20 @@ void CheckRequestParsing(Svc* service,
       new internal::ParseCheckingUnaryHandler<Req, Resp>(
           [service, method](grpc::CallbackServerContext* ctx, const Req* req, Resp* resp) {
             return (service->*method)(ctx, req, resp);
+          }));
+}
+
+// The same for a server-streaming `method`.
+template <typename Svc, typename Req, typename Resp>
+void CheckRequestParsing(Svc* service, grpc::ServerWriteReactor<Resp>* (Svc::*method)(
+                                           grpc::CallbackServerContext*, const Req*)) {
+  int index = internal::UniqueMethodIndex(Req::descriptor(), Resp::descriptor(),
+                                          /*server_streaming=*/true);
+  internal::ServiceAccess::Mark(
+      service, index,
+      new internal::ParseCheckingServerStreamingHandler<Req, Resp>(
+          [service, method](grpc::CallbackServerContext* ctx, const Req* req) {
+            return (service->*method)(ctx, req);
           }));
 }
 

@@ -111,6 +111,7 @@ MembershipService::MembershipService(Dependencies deps)
   CheckRequestParsing(this, &MembershipService::ChangeMembershipRole);
   CheckRequestParsing(this, &MembershipService::GetMembership);
   CheckRequestParsing(this, &MembershipService::ListMemberships);
+  CheckRequestParsing(this, &MembershipService::ExportMembers);
 }
 MembershipService::~MembershipService() = default;
 

@@ -102,6 +102,27 @@ TEST_F(TransportTest, EveryUnaryMethodAnswersUnparsableRequestsWithInvalidArgume
   EXPECT_EQ(s.error_code(), grpc::StatusCode::NOT_FOUND) << s.error_message();
 }
 
+TEST_F(TransportTest, AnExportOfAnUnparsableRequestIsInvalidArgument) {
+  for (bool signed_call : {true, false}) {
+    grpc::ClientContext plain;
+    auto ctx = h_.Context(h_.Admin());
+    grpc::ClientContext* use = signed_call ? ctx.get() : &plain;
+    if (!signed_call) {
+      plain.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+    }
+    v1::ExportMembersRequest req;
+    req.set_network_id(std::string("\xff\xfe", 2));
+    auto reader = h_.stub()->ExportMembers(use, req);
+    v1::CsvChunk chunk;
+    EXPECT_FALSE(reader->Read(&chunk));
+    grpc::Status s = reader->Finish();
+    EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << s.error_message();
+    EXPECT_THAT(
+        s.error_message(),
+        ::testing::StartsWith("request: not a valid maillage.membership.v1.ExportMembersRequest"));
+  }
+}
+
 // gRPC reports a streamed message that does not parse as the end of the stream; an import
 // must not take it for one and apply the rows it has, the cut-off last line included.
 TEST_F(TransportTest, AnImportWithAnUnparsableMessageStopsWithInvalidArgument) {
