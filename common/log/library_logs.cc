@@ -19,10 +19,10 @@ std::atomic<LogRateLimiter*> g_limiter{nullptr};
 
 void WriteLimited(Level level, const std::string& source, const char* file, int line,
                   const std::string& message) {
+  if (!Enabled(level)) return;  // before the budget: lines not written cost none of it
   LogRateLimiter* limiter = g_limiter.load(std::memory_order_acquire);
   int64_t suppressed = 0;
   if (limiter != nullptr && !limiter->Allow(absl::Now(), &suppressed)) return;
-  if (!Enabled(level)) return;
   std::string where = absl::StrCat(file == nullptr ? "" : file, ":", line);
   std::string dropped = absl::StrCat(suppressed);
   if (suppressed > 0) {
