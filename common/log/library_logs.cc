@@ -14,7 +14,7 @@
 namespace maillage::log {
 namespace {
 
-// Replaced, never freed: a library may log from any thread at any time, even during exit.
+// Set once and never freed: a library may log from any thread at any time, even during exit.
 std::atomic<LogRateLimiter*> g_limiter{nullptr};
 
 void WriteLimited(Level level, const std::string& source, const char* file, int line,
@@ -77,7 +77,13 @@ bool LogRateLimiter::Allow(absl::Time now, int64_t* suppressed) {
 }
 
 void RouteLibraryLogs(LibraryLogLimits limits) {
-  g_limiter.store(new LogRateLimiter(limits), std::memory_order_release);
+  if (g_limiter.load(std::memory_order_acquire) == nullptr) {
+    auto* limiter = new LogRateLimiter(limits);
+    LogRateLimiter* expected = nullptr;
+    if (!g_limiter.compare_exchange_strong(expected, limiter, std::memory_order_acq_rel)) {
+      delete limiter;  // another thread installed one first
+    }
+  }
   google::protobuf::SetLogHandler(&ProtobufHandler);
   gpr_set_log_function(&GrpcHandler);
 }

@@ -25,7 +25,7 @@ struct LibraryLogLimits {
   double burst = 50;
 };
 
-// Installs the handlers (idempotent; the last limits win).
+// Installs the handlers (idempotent: the first call's limits hold for the process).
 void RouteLibraryLogs(LibraryLogLimits limits = {});
 
 // The token bucket behind it, exposed for tests.

@@ -286,10 +286,10 @@ TEST_F(ServerTest, ACallWhoseDeadlineComesBeforeTheEstimatedWaitIsRefusedUnrun) 
 }
 
 TEST(WorkerPoolEstimateTest, QueuedTasksTimesTheAverageRunTimeOverTheThreads) {
-  WorkerPool pool(2, 16);
   std::promise<void> release;
   std::shared_future<void> gate = release.get_future().share();
   std::atomic<int> started{0};
+  WorkerPool pool(2, 16);  // last, so it joins its threads before what they use goes
   for (int i = 0; i < 2; ++i) {
     ASSERT_TRUE(pool.TrySubmit([&] {
       ++started;
