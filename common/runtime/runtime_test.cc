@@ -2,13 +2,9 @@
 // way a service's main.cc does.
 #include "common/runtime/runtime.h"
 
-#include <arpa/inet.h>
 #include <gmock/gmock.h>
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <string>
@@ -23,6 +19,7 @@
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "maillage/testing/v1/echo.grpc.pb.h"
 #include "tests/support/grpc_status.h"
+#include "tests/support/http_get.h"
 
 namespace maillage {
 namespace {
@@ -71,24 +68,7 @@ absl::StatusOr<ServiceList> BuildEcho(ServiceRuntime& rt) {
   return ServiceList{rt.Keep(std::make_unique<RecordingEcho>(rt.pg(), rt.workers()))};
 }
 
-std::string HttpGet(int port, const std::string& path) {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(port);
-  inet_pton(AF_INET, "127.0.0.1", &addr.sin_addr);
-  if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0) {
-    close(fd);
-    return "";
-  }
-  std::string req = absl::StrCat("GET ", path, " HTTP/1.0\r\nHost: localhost\r\n\r\n");
-  (void)!write(fd, req.data(), req.size());
-  std::string out;
-  char buf[4096];
-  for (ssize_t n; (n = read(fd, buf, sizeof(buf))) > 0;) out.append(buf, n);
-  close(fd);
-  return out;
-}
+using ::maillage::testing::HttpGet;
 
 grpc::Status Echo(ServiceHarness& h, const std::string& message) {
   auto stub = EchoService::NewStub(h.channel());

@@ -1,12 +1,8 @@
 #include "common/server/server.h"
 
-#include <arpa/inet.h>
 #include <gmock/gmock.h>
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include <atomic>
 #include <future>
@@ -17,6 +13,7 @@
 #include "common/server/unary.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "maillage/testing/v1/echo.grpc.pb.h"
+#include "tests/support/http_get.h"
 
 namespace maillage {
 namespace {
@@ -67,24 +64,7 @@ void AwaitTrue(Pred done) {
   while (!done()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
 }
 
-std::string HttpGet(int port, const std::string& path) {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(port);
-  inet_pton(AF_INET, "127.0.0.1", &addr.sin_addr);
-  if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0) {
-    close(fd);
-    return "";
-  }
-  std::string req = absl::StrCat("GET ", path, " HTTP/1.0\r\nHost: localhost\r\n\r\n");
-  (void)!write(fd, req.data(), req.size());
-  std::string out;
-  char buf[4096];
-  for (ssize_t n; (n = read(fd, buf, sizeof(buf))) > 0;) out.append(buf, n);
-  close(fd);
-  return out;
-}
+using ::maillage::testing::HttpGet;
 
 class ServerTest : public ::testing::Test {
  protected:
