@@ -1,5 +1,10 @@
 #include "common/events/consumer.h"
 
+#include <prometheus/counter.h>
+#include <prometheus/family.h>
+#include <prometheus/gauge.h>
+#include <prometheus/registry.h>
+
 #include <algorithm>
 #include <utility>
 
@@ -49,7 +54,79 @@ bool ParseEntry(const RedisReply& entry, Event& event) {
 
 StreamConsumer::StreamConsumer(redis::RedisPool* redis, ConsumerOptions options,
                                EventHandler handler)
-    : redis_(redis), options_(std::move(options)), handler_(std::move(handler)) {}
+    : redis_(redis), options_(std::move(options)), handler_(std::move(handler)) {
+  if (options_.metrics == nullptr) return;
+  prometheus::Registry& registry = *options_.metrics;
+  const prometheus::Labels labels = {{"stream", options_.stream}, {"group", options_.group}};
+  auto with = [&](const char* key, const char* value) {
+    prometheus::Labels out = labels;
+    out.emplace(key, value);
+    return out;
+  };
+  auto& consumed = prometheus::BuildCounter()
+                       .Name("maillage_events_consumed_total")
+                       .Help("Stream entries read by the consumer group, by outcome")
+                       .Register(registry);
+  metrics_.handled = &consumed.Add(with("outcome", "handled"));
+  metrics_.failed = &consumed.Add(with("outcome", "failed"));
+  metrics_.dead_lettered = &consumed.Add(with("outcome", "dead_lettered"));
+  metrics_.malformed = &consumed.Add(with("outcome", "malformed"));
+  metrics_.reclaimed = &prometheus::BuildCounter()
+                            .Name("maillage_events_reclaimed_total")
+                            .Help("Stream entries taken over from idle consumers")
+                            .Register(registry)
+                            .Add(labels);
+  metrics_.lost = &prometheus::BuildCounter()
+                       .Name("maillage_events_lost_total")
+                       .Help("Pending stream entries deleted before being acknowledged")
+                       .Register(registry)
+                       .Add(labels);
+  metrics_.pending = &prometheus::BuildGauge()
+                          .Name("maillage_consumer_pending")
+                          .Help("Entries delivered to the group and not yet acknowledged")
+                          .Register(registry)
+                          .Add(labels);
+  metrics_.lag = &prometheus::BuildGauge()
+                      .Name("maillage_consumer_lag")
+                      .Help("Entries in the stream not yet delivered to the group")
+                      .Register(registry)
+                      .Add(labels);
+  metrics_.dead_letters = &prometheus::BuildGauge()
+                               .Name("maillage_dead_letter_stream_length")
+                               .Help("Entries in the dead-letter stream <stream>.dead")
+                               .Register(registry)
+                               .Add(labels);
+}
+
+void StreamConsumer::UpdateGauges() {
+  if (metrics_.pending == nullptr || absl::Now() < next_gauges_) return;
+  next_gauges_ = absl::Now() + options_.gauge_interval;
+  absl::StatusOr<std::vector<RedisReply>> replies = redis_->Pipeline(
+      {{"XINFO", "GROUPS", options_.stream}, {"XLEN", DeadLetterStream(options_.stream)}});
+  if (!replies.ok() || replies->size() != 2) return;
+  const RedisReply& groups = (*replies)[0];
+  if (groups.is_array()) {
+    for (const RedisReply& group : groups.elements()) {
+      const std::vector<RedisReply>& kv = group.elements();
+      bool ours = false;
+      const RedisReply* pending = nullptr;
+      const RedisReply* lag = nullptr;
+      for (size_t i = 0; i + 1 < kv.size(); i += 2) {
+        if (kv[i].str() == "name") ours = kv[i + 1].str() == options_.group;
+        if (kv[i].str() == "pending") pending = &kv[i + 1];
+        if (kv[i].str() == "lag") lag = &kv[i + 1];  // nil when Redis cannot tell
+      }
+      if (!ours) continue;
+      if (pending != nullptr) metrics_.pending->Set(static_cast<double>(pending->integer()));
+      if (lag != nullptr && lag->is_integer()) {
+        metrics_.lag->Set(static_cast<double>(lag->integer()));
+      }
+    }
+  }
+  if ((*replies)[1].is_integer()) {
+    metrics_.dead_letters->Set(static_cast<double>((*replies)[1].integer()));
+  }
+}
 
 StreamConsumer::~StreamConsumer() { Stop(); }
 
@@ -75,6 +152,7 @@ absl::Status StreamConsumer::Poll(int& handled) {
     return absl::InvalidArgumentError("consumer options: stream, group and consumer required");
   }
   MAILLAGE_RETURN_IF_ERROR(EnsureGroup());
+  UpdateGauges();
   std::string count = absl::StrCat(std::max(1, options_.batch_count));
 
   auto status_of = [&](const RedisReply& reply) {
@@ -99,6 +177,7 @@ absl::Status StreamConsumer::Poll(int& handled) {
       std::vector<std::string> gone;
       for (const RedisReply& id : claimed.elements()[2].elements()) gone.push_back(id.str());
       deleted_pending_.fetch_add(static_cast<int64_t>(gone.size()), std::memory_order_relaxed);
+      if (metrics_.lost != nullptr) metrics_.lost->Increment(static_cast<double>(gone.size()));
       log::Error("pending stream entries were deleted before being acknowledged",
                  {{"stream", options_.stream},
                   {"group", options_.group},
@@ -108,6 +187,9 @@ absl::Status StreamConsumer::Poll(int& handled) {
     const std::vector<RedisReply>& entries = claimed.elements()[1].elements();
     if (!entries.empty()) {
       reclaimed_.fetch_add(static_cast<int64_t>(entries.size()), std::memory_order_relaxed);
+      if (metrics_.reclaimed != nullptr) {
+        metrics_.reclaimed->Increment(static_cast<double>(entries.size()));
+      }
       log::Info("reclaimed idle stream entries", {{"stream", options_.stream},
                                                   {"group", options_.group},
                                                   {"count", absl::StrCat(entries.size())}});
@@ -154,6 +236,7 @@ absl::Status StreamConsumer::HandleEntries(const std::vector<RedisReply>& entrie
         handler_errors_.fetch_add(1, std::memory_order_relaxed);
         MAILLAGE_ASSIGN_OR_RETURN(bool dead, MaybeDeadLetter(entry, event, s));
         if (!dead) {
+          if (metrics_.failed != nullptr) metrics_.failed->Increment();
           // Left pending: re-read from this consumer's backlog on the next poll, in order.
           read_backlog_ = true;
           log::Warn("event handler failed, will retry", {{"stream", options_.stream},
@@ -167,6 +250,7 @@ absl::Status StreamConsumer::HandleEntries(const std::vector<RedisReply>& entrie
       }
     } else {
       malformed_.fetch_add(1, std::memory_order_relaxed);
+      if (metrics_.malformed != nullptr) metrics_.malformed->Increment();
       log::Error("stream entry without id/type/payload (or trimmed), acknowledged unhandled",
                  {{"stream", options_.stream}, {"stream_id", event.stream_id}});
     }
@@ -181,6 +265,7 @@ absl::Status StreamConsumer::HandleEntries(const std::vector<RedisReply>& entrie
     if (ok) {
       ++handled;
       handled_.fetch_add(1, std::memory_order_relaxed);
+      if (metrics_.handled != nullptr) metrics_.handled->Increment();
     }
   }
   return absl::OkStatus();
@@ -214,6 +299,7 @@ absl::StatusOr<bool> StreamConsumer::MaybeDeadLetter(const RedisReply& entry, co
   MAILLAGE_ASSIGN_OR_RETURN(RedisReply added, redis_->Command(argv));
   MAILLAGE_RETURN_IF_ERROR(added.ToStatus());
   dead_lettered_.fetch_add(1, std::memory_order_relaxed);
+  if (metrics_.dead_lettered != nullptr) metrics_.dead_lettered->Increment();
   log::Error("event dead-lettered after repeated handler failures",
              {{"stream", options_.stream},
               {"group", options_.group},

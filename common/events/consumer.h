@@ -47,6 +47,17 @@
 //
 // The blocking read holds one connection of the Redis pool for up to `block`: count it in
 // RedisOptions::pool_size, or give consumers their own pool.
+//
+// Metrics (when ConsumerOptions::metrics is set), each labelled {stream, group}:
+//   maillage_events_consumed_total{outcome}   counter; outcome: handled, failed (the handler
+//                                             returned an error; retried), dead_lettered,
+//                                             malformed
+//   maillage_events_reclaimed_total           counter: taken over from idle consumers
+//   maillage_events_lost_total                counter: pending ids deleted from the stream
+//   maillage_consumer_pending                 gauge: delivered, not yet acknowledged (group)
+//   maillage_consumer_lag                     gauge: in the stream, not yet delivered (group)
+//   maillage_dead_letter_stream_length        gauge: XLEN of <stream>.dead
+// The three gauges are read with XINFO GROUPS and XLEN at most once per `gauge_interval`.
 #ifndef MAILLAGE_COMMON_EVENTS_CONSUMER_H_
 #define MAILLAGE_COMMON_EVENTS_CONSUMER_H_
 
@@ -66,6 +77,12 @@
 #include "absl/time/time.h"
 #include "common/pg/retention.h"
 #include "common/redis/redis.h"
+
+namespace prometheus {
+class Counter;
+class Gauge;
+class Registry;
+}  // namespace prometheus
 
 namespace maillage::events {
 
@@ -94,6 +111,10 @@ struct ConsumerOptions {
   absl::Duration max_backoff = absl::Seconds(10);
   // A failing entry delivered this many times goes to the dead-letter stream; 0: never.
   int max_deliveries = 5;
+  // Optional: where the metrics above are registered; must outlive the consumer.
+  prometheus::Registry* metrics = nullptr;
+  // Least time between two readings of the gauges.
+  absl::Duration gauge_interval = absl::Seconds(5);
 };
 
 // The dead-letter stream of `stream`: "<stream>.dead".
@@ -139,6 +160,9 @@ class StreamConsumer {
   // After a handler error: true when the entry was dead-lettered (and must be acknowledged).
   absl::StatusOr<bool> MaybeDeadLetter(const redis::RedisReply& entry, const Event& event,
                                        const absl::Status& error);
+  // Reads pending, lag and the dead-letter length into the gauges, at most once per
+  // gauge_interval; a failure only leaves them as they were.
+  void UpdateGauges();
   void Loop();
 
   redis::RedisPool* const redis_;
@@ -161,6 +185,21 @@ class StreamConsumer {
   std::atomic<int64_t> malformed_{0};
   std::atomic<int64_t> dead_lettered_{0};
   std::atomic<int64_t> deleted_pending_{0};
+
+  // Null without ConsumerOptions::metrics.
+  struct Metrics {
+    prometheus::Counter* handled = nullptr;
+    prometheus::Counter* failed = nullptr;
+    prometheus::Counter* dead_lettered = nullptr;
+    prometheus::Counter* malformed = nullptr;
+    prometheus::Counter* reclaimed = nullptr;
+    prometheus::Counter* lost = nullptr;
+    prometheus::Gauge* pending = nullptr;
+    prometheus::Gauge* lag = nullptr;
+    prometheus::Gauge* dead_letters = nullptr;
+  };
+  Metrics metrics_;
+  absl::Time next_gauges_ = absl::InfinitePast();
 };
 
 // Version-aware handling: true when an event carrying `event_version` of an aggregate must be

@@ -1,5 +1,7 @@
 // Integration tests of the transactional outbox, the relay and the stream consumer against a
 // real PostgreSQL and a real Redis (tests/support).
+#include <prometheus/registry.h>
+
 #include <chrono>
 #include <functional>
 #include <future>
@@ -42,6 +44,25 @@ bool Eventually(const std::function<bool()>& done) {
     absl::SleepFor(absl::Milliseconds(20));
   }
   return false;
+}
+
+// The value of the metric `name` whose labels include `labels`; -1 when there is none.
+double Metric(prometheus::Registry& registry, const std::string& name,
+              const std::map<std::string, std::string>& labels) {
+  for (const prometheus::MetricFamily& family : registry.Collect()) {
+    if (family.name != name) continue;
+    for (const prometheus::ClientMetric& metric : family.metric) {
+      size_t matched = 0;
+      for (const prometheus::ClientMetric::Label& label : metric.label) {
+        auto it = labels.find(label.name);
+        if (it != labels.end() && it->second == label.value) ++matched;
+      }
+      if (matched != labels.size()) continue;
+      return family.type == prometheus::MetricType::Counter ? metric.counter.value
+                                                            : metric.gauge.value;
+    }
+  }
+  return -1;
 }
 
 // What a consumer saw, for assertions.
@@ -645,6 +666,82 @@ TEST_F(EventsTest, BackgroundRelayAndConsumerDeliverEverything) {
   ASSERT_EQ(effects.size(), ids.size());
   for (size_t i = 0; i < ids.size(); ++i) EXPECT_EQ(effects[i].event_id, ids[i]) << i;
   EXPECT_EQ(Unpublished(), 0);
+}
+
+}  // namespace
+}  // namespace maillage::events
+
+namespace maillage::events {
+namespace {
+
+TEST_F(EventsTest, RelayMetricsShowTheLagWhileRedisFailsAndThePublishedCount) {
+  prometheus::Registry registry;
+  ASSERT_TRUE(Publish(NewEventId(), "t", "p").ok());
+  // Backdate the row, so that the lag is larger than any test machine's pause.
+  ASSERT_EQ(Count("WITH u AS (UPDATE outbox SET created_at = now() - interval '90 seconds'"
+                  " RETURNING 1) SELECT count(*) FROM u"),
+            1);
+  const std::map<std::string, std::string> stream = {{"stream", kStream}};
+
+  RelayOptions failing = Relay();
+  failing.metrics = &registry;
+  failing.after_publish_hook = [] { return absl::UnavailableError("redis went away"); };
+  {
+    OutboxRelay relay(pg_.get(), redis_.get(), failing);
+    EXPECT_FALSE(relay.RelayOnce().ok());
+  }
+  EXPECT_GE(Metric(registry, "maillage_outbox_lag_seconds", stream), 90);
+  EXPECT_EQ(Metric(registry, "maillage_outbox_relay_failed_batches_total", stream), 1);
+  EXPECT_EQ(Metric(registry, "maillage_events_published_total", stream), 0);
+
+  RelayOptions working = Relay();
+  working.metrics = &registry;  // the same registry: the families are shared
+  OutboxRelay relay(pg_.get(), redis_.get(), working);
+  ASSERT_TRUE(relay.RelayOnce().ok());
+  EXPECT_EQ(Metric(registry, "maillage_outbox_lag_seconds", stream), 0);
+  EXPECT_EQ(Metric(registry, "maillage_events_published_total", stream), 1);
+  ASSERT_TRUE(relay.TrimStream().ok());
+  // The failed batch's XADD had reached Redis before the failure: at least once, two entries.
+  EXPECT_EQ(Metric(registry, "maillage_stream_length", stream), 2);
+}
+
+TEST_F(EventsTest, ConsumerMetricsCountOutcomesPendingAndDeadLetters) {
+  prometheus::Registry registry;
+  std::vector<std::string> ids = {NewEventId(), NewEventId(), NewEventId()};
+  for (const std::string& id : ids) ASSERT_TRUE(Publish(id, "t", "p").ok());
+  OutboxRelay relay(pg_.get(), redis_.get(), Relay());
+  ASSERT_TRUE(relay.RelayOnce().ok());
+
+  ConsumerOptions options = Consumer("c1");
+  options.max_deliveries = 2;
+  options.metrics = &registry;
+  options.gauge_interval = absl::ZeroDuration();
+  size_t applied = 0;
+  StreamConsumer consumer(redis_.get(), options, [&](const Event& e) {
+    if (e.event_id == ids[1]) return absl::InvalidArgumentError("payload: cannot be parsed");
+    ++applied;
+    return absl::OkStatus();
+  });
+  const std::map<std::string, std::string> group = {{"stream", kStream}, {"group", kGroup}};
+  auto outcome = [&](const char* name) {
+    std::map<std::string, std::string> labels = group;
+    labels["outcome"] = name;
+    return Metric(registry, "maillage_events_consumed_total", labels);
+  };
+  // The first poll: one handled, the poison one fails and stays pending with the third.
+  (void)consumer.PollOnce();
+  EXPECT_EQ(outcome("handled"), 1);
+  EXPECT_EQ(outcome("failed"), 1);
+  (void)consumer.PollOnce();  // reads the gauges: two delivered, not acknowledged
+  EXPECT_EQ(Metric(registry, "maillage_consumer_pending", group), 2);
+  ASSERT_TRUE(PollUntil(consumer, [&] { return applied == 2; }));
+  (void)consumer.PollOnce();
+  EXPECT_EQ(outcome("handled"), 2);
+  EXPECT_EQ(outcome("dead_lettered"), 1);
+  EXPECT_EQ(outcome("malformed"), 0);
+  EXPECT_EQ(Metric(registry, "maillage_consumer_pending", group), 0);
+  EXPECT_EQ(Metric(registry, "maillage_consumer_lag", group), 0);
+  EXPECT_EQ(Metric(registry, "maillage_dead_letter_stream_length", group), 1);
 }
 
 }  // namespace

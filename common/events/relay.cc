@@ -1,5 +1,10 @@
 #include "common/events/relay.h"
 
+#include <prometheus/counter.h>
+#include <prometheus/family.h>
+#include <prometheus/gauge.h>
+#include <prometheus/registry.h>
+
 #include <algorithm>
 #include <utility>
 #include <vector>
@@ -40,7 +45,7 @@ bool IdBelow(absl::string_view a, absl::string_view b) {
 
 }  // namespace
 
-absl::StatusOr<int64_t> OutboxRelay::TrimStream() {
+absl::StatusOr<int64_t> OutboxRelay::Trim() {
   MAILLAGE_ASSIGN_OR_RETURN(redis::RedisReply groups,
                             redis_->Command({"XINFO", "GROUPS", options_.stream}));
   if (groups.is_error()) {
@@ -87,27 +92,81 @@ absl::StatusOr<int64_t> OutboxRelay::TrimStream() {
   return trimmed.integer();
 }
 
+absl::StatusOr<int64_t> OutboxRelay::TrimStream() {
+  MAILLAGE_ASSIGN_OR_RETURN(int64_t trimmed, Trim());
+  if (stream_length_ != nullptr) {
+    MAILLAGE_ASSIGN_OR_RETURN(redis::RedisReply length, redis_->Command({"XLEN", options_.stream}));
+    MAILLAGE_RETURN_IF_ERROR(length.ToStatus());
+    stream_length_->Set(static_cast<double>(length.integer()));
+  }
+  return trimmed;
+}
+
 OutboxRelay::OutboxRelay(pg::PgPool* pg, redis::RedisPool* redis, RelayOptions options)
-    : pg_(pg), redis_(redis), options_(std::move(options)) {}
+    : pg_(pg), redis_(redis), options_(std::move(options)) {
+  if (options_.metrics == nullptr) return;
+  prometheus::Registry& registry = *options_.metrics;
+  const prometheus::Labels labels = {{"stream", options_.stream}};
+  lag_seconds_ = &prometheus::BuildGauge()
+                      .Name("maillage_outbox_lag_seconds")
+                      .Help("Age of the oldest outbox row not yet published to the stream")
+                      .Register(registry)
+                      .Add(labels);
+  published_total_ = &prometheus::BuildCounter()
+                          .Name("maillage_events_published_total")
+                          .Help("Events published from the outbox to the stream")
+                          .Register(registry)
+                          .Add(labels);
+  failed_batches_total_ = &prometheus::BuildCounter()
+                               .Name("maillage_outbox_relay_failed_batches_total")
+                               .Help("Relay batches that failed and were rolled back")
+                               .Register(registry)
+                               .Add(labels);
+  stream_length_ = &prometheus::BuildGauge()
+                        .Name("maillage_stream_length")
+                        .Help("Entries in the event stream, measured after each trim")
+                        .Register(registry)
+                        .Add(labels);
+}
 
 OutboxRelay::~OutboxRelay() { Stop(); }
 
 absl::Status OutboxRelay::RelayOnce(int* published) {
   if (published != nullptr) *published = 0;
   int count = 0;
+  // Age of the oldest unpublished row once the batch is done: -1 while unknown.
+  double lag = -1;
   absl::Status s = pg_->Transact([&](pqxx::work& tx) -> absl::Status {
     count = 0;  // Transact may run this twice (broken connection)
+    lag = -1;
     // Without this lock two replicas would each take a batch (SKIP LOCKED) and XADD them
     // concurrently, interleaving the stream.
     bool locked = tx.exec_params1("SELECT pg_try_advisory_xact_lock($1, hashtext($2))",
                                   kAdvisoryLockClass, options_.stream)[0]
                       .as<bool>();
-    if (!locked) return absl::OkStatus();
+    if (!locked) {
+      // Another replica publishes; this one still reports the lag (the partial index makes
+      // it one index probe), so that no replica's gauge goes stale.
+      if (lag_seconds_ != nullptr) {
+        pqxx::result oldest = tx.exec(
+            "SELECT extract(epoch FROM clock_timestamp() - created_at)::float8 FROM outbox"
+            " WHERE published_at IS NULL ORDER BY id LIMIT 1");
+        lag = oldest.empty() ? 0 : oldest[0][0].as<double>();
+      }
+      return absl::OkStatus();
+    }
     pqxx::result result = tx.exec_params(
-        "SELECT id, event_id::text, event_type, payload FROM outbox"
+        "SELECT id, event_id::text, event_type, payload,"
+        " extract(epoch FROM clock_timestamp() - created_at)::float8 FROM outbox"
         " WHERE published_at IS NULL ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED",
         options_.batch_size);
-    if (result.empty()) return absl::OkStatus();
+    if (result.empty()) {
+      lag = 0;
+      return absl::OkStatus();
+    }
+    // Until the batch commits, its first row is the oldest unpublished one (outbox ids grow
+    // with time); a failure below leaves it so.
+    lag = result[0][4].as<double>();
 
     std::vector<Row> rows;
     rows.reserve(result.size());
@@ -142,11 +201,19 @@ absl::Status OutboxRelay::RelayOnce(int* published) {
     count = static_cast<int>(rows.size());
     return absl::OkStatus();
   });
+  if (lag_seconds_ != nullptr && lag >= 0) {
+    // A full batch may leave older rows behind; the next batch, which follows at once,
+    // measures them. A partial one published everything there was.
+    if (s.ok() && count < options_.batch_size) lag = 0;
+    lag_seconds_->Set(lag);
+  }
   if (!s.ok()) {
     failed_batches_.fetch_add(1, std::memory_order_relaxed);
+    if (failed_batches_total_ != nullptr) failed_batches_total_->Increment();
     return s;
   }
   published_.fetch_add(count, std::memory_order_relaxed);
+  if (published_total_ != nullptr) published_total_->Increment(count);
   if (published != nullptr) *published = count;
   return absl::OkStatus();
 }

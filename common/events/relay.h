@@ -33,6 +33,16 @@
 // (read only by tail followers such as near caches) is trimmed to about
 // max_len_without_groups entries. The old XADD MAXLEN ~ max_len (which dropped entries no group had
 // read) is off by default and kept only for deployments that prefer bounded memory over delivery.
+//
+// Metrics (when RelayOptions::metrics is set), each labelled {stream}:
+//   maillage_outbox_lag_seconds                 gauge: age of the oldest unpublished outbox row
+//                                               (0 when all are published), set by every batch,
+//                                               also on replicas that do not hold the stream's
+//                                               lock; it keeps its last value while PostgreSQL
+//                                               is unreachable (watch the failure counter)
+//   maillage_events_published_total             counter
+//   maillage_outbox_relay_failed_batches_total  counter
+//   maillage_stream_length                      gauge: XLEN after each trim (trim_interval)
 #ifndef MAILLAGE_COMMON_EVENTS_RELAY_H_
 #define MAILLAGE_COMMON_EVENTS_RELAY_H_
 
@@ -49,6 +59,12 @@
 #include "absl/time/time.h"
 #include "common/pg/pg.h"
 #include "common/redis/redis.h"
+
+namespace prometheus {
+class Counter;
+class Gauge;
+class Registry;
+}  // namespace prometheus
 
 namespace maillage::events {
 
@@ -70,6 +86,8 @@ struct RelayOptions {
   // Test hook, run after the XADDs and before the rows are marked published; an error
   // rolls the batch back, as a crash at that point would.
   std::function<absl::Status()> after_publish_hook{};
+  // Optional: where the metrics above are registered; must outlive the relay.
+  prometheus::Registry* metrics = nullptr;
 };
 
 class OutboxRelay {
@@ -104,6 +122,7 @@ class OutboxRelay {
   Stats stats() const;
 
  private:
+  absl::StatusOr<int64_t> Trim();
   void Loop();
 
   pg::PgPool* const pg_;
@@ -118,6 +137,12 @@ class OutboxRelay {
 
   std::atomic<int64_t> published_{0};
   std::atomic<int64_t> failed_batches_{0};
+
+  // Null without RelayOptions::metrics.
+  prometheus::Gauge* lag_seconds_ = nullptr;
+  prometheus::Counter* published_total_ = nullptr;
+  prometheus::Counter* failed_batches_total_ = nullptr;
+  prometheus::Gauge* stream_length_ = nullptr;
 };
 
 }  // namespace maillage::events

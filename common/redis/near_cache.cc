@@ -1,5 +1,9 @@
 #include "common/redis/near_cache.h"
 
+#include <prometheus/counter.h>
+#include <prometheus/family.h>
+#include <prometheus/registry.h>
+
 #include "absl/hash/hash.h"
 #include "absl/strings/str_cat.h"
 #include "common/log/log.h"
@@ -9,7 +13,21 @@
 namespace maillage::redis {
 
 NearCache::NearCache(ReadThroughCache* next, Options options)
-    : next_(next), options_(std::move(options)) {}
+    : next_(next), options_(std::move(options)) {
+  if (options_.metrics == nullptr) return;
+  auto& requests = prometheus::BuildCounter()
+                       .Name("maillage_near_cache_requests_total")
+                       .Help("Reads of the in-process cache, by result")
+                       .Register(*options_.metrics);
+  hit_total_ = &requests.Add({{"result", "hit"}});
+  miss_total_ = &requests.Add({{"result", "miss"}});
+  bypassed_total_ = &requests.Add({{"result", "bypassed"}});
+  invalidations_total_ = &prometheus::BuildCounter()
+                              .Name("maillage_near_cache_invalidations_total")
+                              .Help("Entries of the in-process cache dropped by a change")
+                              .Register(*options_.metrics)
+                              .Add({});
+}
 
 NearCache::~NearCache() = default;
 
@@ -29,6 +47,7 @@ absl::StatusOr<std::string> NearCache::Get(
   };
   if (!enabled_.load()) {
     bypassed_.fetch_add(1);
+    if (bypassed_total_ != nullptr) bypassed_total_->Increment();
     return from_next();
   }
   const std::string key = Key(kind, id);
@@ -41,6 +60,7 @@ absl::StatusOr<std::string> NearCache::Get(
     if (it != shard.entries.end()) {
       if (options_.clock() - it->second.loaded < options_.ttl) {
         hits_.fetch_add(1);
+        if (hit_total_ != nullptr) hit_total_->Increment();
         return it->second.bytes;
       }
       shard.entries.erase(it);
@@ -49,6 +69,7 @@ absl::StatusOr<std::string> NearCache::Get(
     ++shard.in_flight[key];
   }
   misses_.fetch_add(1);
+  if (miss_total_ != nullptr) miss_total_->Increment();
   absl::StatusOr<std::string> bytes = from_next();
   std::lock_guard<std::mutex> lock(shard.mu);
   // Stored only if no invalidation of the key (nor a loss of the event feed) happened while
@@ -87,6 +108,7 @@ void NearCache::InvalidateLocal(absl::string_view kind, absl::string_view id) {
   shard.entries.erase(key);
   if (shard.in_flight.contains(key)) ++shard.epochs[key];
   invalidations_.fetch_add(1);
+  if (invalidations_total_ != nullptr) invalidations_total_->Increment();
 }
 
 void NearCache::Invalidate(absl::string_view kind, absl::string_view id) {

@@ -25,6 +25,10 @@
 //
 // A load that races an invalidation of its key never stores what it loaded (a sequence
 // number per key, as ReadThroughCache's generations). Thread-safe.
+//
+// Metrics (when Options::metrics is set):
+//   maillage_near_cache_requests_total{result}   counter; result: hit, miss, bypassed
+//   maillage_near_cache_invalidations_total      counter
 #ifndef MAILLAGE_COMMON_REDIS_NEAR_CACHE_H_
 #define MAILLAGE_COMMON_REDIS_NEAR_CACHE_H_
 
@@ -42,6 +46,11 @@
 #include "absl/time/time.h"
 #include "common/redis/cache.h"
 
+namespace prometheus {
+class Counter;
+class Registry;
+}  // namespace prometheus
+
 namespace maillage::redis {
 
 class RedisPool;
@@ -54,6 +63,8 @@ class NearCache final : public BytesCache {
     // Longest an entry is served after it was loaded (the staleness backstop).
     absl::Duration ttl = absl::Seconds(5);
     std::function<absl::Time()> clock = absl::Now;
+    // Optional: where the metrics above are registered; must outlive the cache.
+    prometheus::Registry* metrics = nullptr;
   };
 
   struct Stats {
@@ -113,6 +124,11 @@ class NearCache final : public BytesCache {
   // Counts the losses and returns of the event feed: a load that spans one is not stored.
   std::atomic<uint64_t> global_epoch_{0};
   std::atomic<int64_t> hits_{0}, misses_{0}, invalidations_{0}, bypassed_{0};
+  // Null without Options::metrics.
+  prometheus::Counter* hit_total_ = nullptr;
+  prometheus::Counter* miss_total_ = nullptr;
+  prometheus::Counter* bypassed_total_ = nullptr;
+  prometheus::Counter* invalidations_total_ = nullptr;
 };
 
 // Follows a Redis Stream from its end with XREAD BLOCK (no consumer group: every process sees

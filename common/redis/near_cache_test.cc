@@ -3,8 +3,11 @@
 #include "common/redis/near_cache.h"
 
 #include <gtest/gtest.h>
+#include <prometheus/registry.h>
 
 #include <atomic>
+#include <map>
+#include <string>
 #include <thread>
 
 #include "absl/strings/str_cat.h"
@@ -41,7 +44,8 @@ struct Source {
 
 TEST(NearCacheTest, ServesRepeatedReadsFromTheProcessUntilInvalidated) {
   Source src;
-  NearCache near(nullptr, {});
+  prometheus::Registry registry;
+  NearCache near(nullptr, {.metrics = &registry});
   EXPECT_EQ(*near.Get("org", "a", src.Loader()), "v1");
   EXPECT_EQ(*near.Get("org", "a", src.Loader()), "v1");
   EXPECT_EQ(src.loads, 1);
@@ -52,6 +56,20 @@ TEST(NearCacheTest, ServesRepeatedReadsFromTheProcessUntilInvalidated) {
   EXPECT_EQ(src.loads, 2);
   EXPECT_EQ(near.stats().hits, 1);
   EXPECT_EQ(near.stats().misses, 2);
+  // The same counts on /metrics.
+  std::map<std::string, double> requests;
+  double invalidations = -1;
+  for (const prometheus::MetricFamily& family : registry.Collect()) {
+    for (const prometheus::ClientMetric& metric : family.metric) {
+      if (family.name == "maillage_near_cache_requests_total") {
+        requests[metric.label.at(0).value] = metric.counter.value;
+      } else if (family.name == "maillage_near_cache_invalidations_total") {
+        invalidations = metric.counter.value;
+      }
+    }
+  }
+  EXPECT_EQ(requests, (std::map<std::string, double>{{"bypassed", 0}, {"hit", 1}, {"miss", 2}}));
+  EXPECT_EQ(invalidations, 1);
 }
 
 TEST(NearCacheTest, NoEntryOutlivesItsTtl) {

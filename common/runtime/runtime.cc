@@ -191,8 +191,7 @@ absl::Status ServiceRuntime::StartDependencies() {
 
   if (has_stream) {
     events::RelayOptions relay_options = definition_.relay;
-    // RelayOptions::metrics (outbox lag, stream length) is set here to metrics_.get() once
-    // common/events has it.
+    relay_options.metrics = metrics_.get();
     relay_ = std::make_unique<events::OutboxRelay>(pg_.get(), redis_.get(), relay_options);
     if (overrides_.start_relay) relay_->Start();
   }
@@ -204,7 +203,8 @@ absl::Status ServiceRuntime::StartDependencies() {
     near_cache_ = std::make_unique<redis::NearCache>(
         cache_.get(),
         redis::NearCache::Options{.max_entries = static_cast<size_t>(c.near_cache_entries),
-                                  .ttl = absl::Milliseconds(c.near_cache_ttl_ms)});
+                                  .ttl = absl::Milliseconds(c.near_cache_ttl_ms),
+                                  .metrics = metrics_.get()});
     follower_ = definition_.follow_changes(follower_redis_.get(), definition_.relay.stream,
                                            near_cache_.get());
     reads_ = near_cache_.get();
@@ -258,7 +258,7 @@ events::StreamConsumer* ServiceRuntime::AddConsumer(events::ConsumerOptions opti
   // The address was accepted for the main pool already, so this cannot fail on it.
   if (!pool.ok()) return nullptr;
   consumer_redis_.push_back(std::move(*pool));
-  // ConsumerOptions::metrics is set here to metrics_.get() once common/events has it.
+  options.metrics = metrics_.get();
   consumers_.push_back(std::make_unique<events::StreamConsumer>(
       consumer_redis_.back().get(), std::move(options), std::move(handler)));
   return consumers_.back().get();

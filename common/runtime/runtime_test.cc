@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <regex>
 #include <string>
 #include <thread>
 #include <vector>
@@ -97,6 +98,9 @@ TEST(RuntimeTest, ServesHealthAndOneMetricsPageWithThePoolsAndCache) {
   EXPECT_THAT(page, HasSubstr("maillage_pg_acquire_wait_seconds"));
   EXPECT_THAT(page, HasSubstr("maillage_retention_last_run_seconds"));
   EXPECT_THAT(page, HasSubstr("grpc_server_handled_total"));
+  EXPECT_THAT(page, HasSubstr("maillage_worker_queue_depth"));
+  EXPECT_THAT(page, HasSubstr("maillage_outbox_lag_seconds{stream=\""));
+  EXPECT_THAT(page, HasSubstr("maillage_events_published_total"));
 }
 
 TEST(RuntimeTest, StopEndsInOrderAndRelaysTheLastEvent) {
@@ -159,6 +163,12 @@ TEST(RuntimeTest, AConsumerTheServiceRegistersReceivesTheStreamsEvents) {
     return std::find(payloads.begin(), payloads.end(), "for the consumer") != payloads.end();
   };
   while (!received()) absl::SleepFor(absl::Milliseconds(10));
+  // The runtime registered the consumer's metrics: the handled event is counted.
+  const std::regex handled(
+      R"(maillage_events_consumed_total\{group="runtime-test",outcome="handled",[^}]*\} [1-9])");
+  while (!std::regex_search(HttpGet(h.runtime()->metrics_port(), "/metrics"), handled)) {
+    absl::SleepFor(absl::Milliseconds(10));
+  }
   h.Stop();
 }
 
