@@ -275,6 +275,12 @@ std::optional<ImportRow> ImportRowParser::Parse(const std::vector<std::string>& 
       error("visibility", "must be network, federation or public");
     }
   }
+  if (get("siret").empty()) {
+    // An address belongs to an establishment: without its SIRET it would be dropped.
+    for (const char* column : {"street", "postal_code", "city", "latitude", "longitude"}) {
+      if (!get(column).empty()) error(column, "needs the establishment's siret in the same row");
+    }
+  }
   if (std::string siret = get("siret"); !siret.empty()) {
     v1::Establishment* e = o.add_establishments();
     e->set_siret(siret);
@@ -316,7 +322,15 @@ std::optional<ImportRow> ImportRowParser::Parse(const std::vector<std::string>& 
   for (const FieldViolation& v : OrganisationViolations(o, "", Purpose::kCreate)) {
     error(ColumnOf(v.field), v.description);
   }
-  if (!row.contact.email().empty() || !row.contact.family_name().empty()) {
+  // Any contact column makes a contact, which the import links by its e-mail: a contact
+  // without one would be dropped, so it is refused instead.
+  const bool has_contact = !row.contact.given_name().empty() ||
+                           !row.contact.family_name().empty() || !row.contact.email().empty() ||
+                           !row.contact.phone().empty() || !row.contact_title.empty();
+  if (has_contact) {
+    if (row.contact.email().empty()) {
+      error("contact_email", "required with a contact: the e-mail identifies the person");
+    }
     for (const FieldViolation& v : PersonViolations(row.contact, "")) {
       error(ColumnOf(v.field, "contact_"), v.description);
     }

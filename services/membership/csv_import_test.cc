@@ -256,6 +256,30 @@ TEST(ImportRowParserTest, ContactTitleIsCheckedAsARoleTitle) {
               ElementsAre("contact_title: not valid UTF-8 (save the file as UTF-8)"));
 }
 
+// Nothing a row gives is dropped without a word: an address needs the establishment it
+// belongs to, and a contact needs the e-mail the import links people by.
+TEST(ImportRowParserTest, AnAddressWithoutSiretOrAContactWithoutEmailIsRefused) {
+  ImportRowParser p;
+  ASSERT_TRUE(p.SetHeader({"siren", "legal_name", "kind", "siret", "city", "contact_first_name",
+                           "contact_phone", "contact_email"})
+                  .ok());
+  auto errors_of = [&](const std::vector<std::string>& cells) {
+    std::vector<v1::ImportRowError> errors;
+    p.Parse(cells, 2, &errors);
+    std::vector<std::string> out;
+    for (const v1::ImportRowError& e : errors) out.push_back(e.field() + ": " + e.reason());
+    return out;
+  };
+  EXPECT_THAT(errors_of({"732829320", "Dupont", "company", "", "Lyon", "", "", ""}),
+              ElementsAre("city: needs the establishment's siret in the same row"));
+  EXPECT_THAT(errors_of({"732829320", "Dupont", "company", "73282932000074", "Lyon", "Claire",
+                         "+33 4 72 00 00 00", ""}),
+              ::testing::Contains(
+                  "contact_email: required with a contact: the e-mail identifies the person"));
+  EXPECT_THAT(errors_of({"732829320", "Dupont", "company", "73282932000074", "Lyon", "", "", ""}),
+              ::testing::IsEmpty());
+}
+
 TEST(ImportRowParserTest, QuoteGuardingAFormulaIsDroppedSoExportedValuesImportAsThemselves) {
   ImportRowParser p;
   ASSERT_TRUE(p.SetHeader({"siren", "legal_name", "kind", "description"}).ok());

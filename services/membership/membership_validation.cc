@@ -33,6 +33,13 @@ class Violations {
       Add(std::move(field), std::move(*p));
     }
   }
+  // A canonical id (common/validation), required.
+  void Id(absl::string_view id, std::string field) {
+    if (absl::Status s = ValidateId(id, field); !s.ok()) {
+      std::string why(absl::StripPrefix(s.message(), absl::StrCat(field, ": ")));
+      Add(std::move(field), std::move(why));
+    }
+  }
   std::vector<FieldViolation> Take() { return std::move(list_); }
 
  private:
@@ -137,10 +144,7 @@ std::vector<FieldViolation> OrganisationViolations(const v1::Organisation& o,
                                                    absl::string_view field, Purpose purpose) {
   Violations v;
   if (purpose == Purpose::kUpdate) {
-    if (absl::Status s = ValidateId(o.organisation_id(), F(field, "organisation_id")); !s.ok()) {
-      v.Add(F(field, "organisation_id"),
-            std::string(absl::StripPrefix(s.message(), F(field, "organisation_id") + ": ")));
-    }
+    v.Id(o.organisation_id(), F(field, "organisation_id"));
     if (o.version() <= 0) v.Add(F(field, "version"), "required: send the version you read");
   }
   v.Text(o.legal_name(), F(field, "legal_name"), kMaxNameLength, true);
@@ -233,49 +237,45 @@ absl::Status FirstViolation(const std::vector<FieldViolation>& violations) {
   return InvalidFields(violations);
 }
 
-absl::Status ValidateNetwork(const v1::Network& n, absl::string_view field, Purpose purpose) {
+std::vector<FieldViolation> NetworkViolations(const v1::Network& n, absl::string_view field,
+                                              Purpose purpose) {
+  Violations v;
   if (purpose == Purpose::kUpdate) {
-    MAILLAGE_RETURN_IF_ERROR(ValidateId(n.network_id(), F(field, "network_id")));
-    if (n.version() <= 0) {
-      return InvalidField(F(field, "version"), "required: send the version you read");
-    }
+    v.Id(n.network_id(), F(field, "network_id"));
+    if (n.version() <= 0) v.Add(F(field, "version"), "required: send the version you read");
   } else {
-    MAILLAGE_RETURN_IF_ERROR(
-        ValidateId(n.animating_organisation_id(), F(field, "animating_organisation_id")));
-    MAILLAGE_RETURN_IF_ERROR(
-        ValidateText(n.charter().text(), F(field, "charter.text"), kMaxCharterLength, true));
+    v.Id(n.animating_organisation_id(), F(field, "animating_organisation_id"));
+    v.Text(n.charter().text(), F(field, "charter.text"), kMaxCharterLength, true);
   }
-  MAILLAGE_RETURN_IF_ERROR(ValidateText(n.name(), F(field, "name"), kMaxNameLength, true));
+  v.Text(n.name(), F(field, "name"), kMaxNameLength, true);
   if (n.kind() == v1::NETWORK_KIND_UNSPECIFIED || !v1::NetworkKind_IsValid(n.kind())) {
-    return InvalidField(F(field, "kind"), "must be cluster or allied network");
+    v.Add(F(field, "kind"), "must be cluster or allied network");
   }
-  MAILLAGE_RETURN_IF_ERROR(ValidateText(n.theme(), F(field, "theme"), kMaxNameLength, false));
-  MAILLAGE_RETURN_IF_ERROR(
-      ValidateText(n.description(), F(field, "description"), kMaxDescriptionLength, false));
+  v.Text(n.theme(), F(field, "theme"), kMaxNameLength, false);
+  v.Text(n.description(), F(field, "description"), kMaxDescriptionLength, false);
   for (int i = 0; i < n.sector_focus_size(); ++i) {
     if (!IsValidNaceSection(n.sector_focus(i))) {
-      return InvalidField(At(F(field, "sector_focus"), i), "must be a NACE section letter A..U");
+      v.Add(At(F(field, "sector_focus"), i), "must be a NACE section letter A..U");
     }
   }
-  MAILLAGE_RETURN_IF_ERROR(ValidateTerritory(n.territory(), F(field, "territory")));
-  if (!v1::LegalForm_IsValid(n.legal_form())) {
-    return InvalidField(F(field, "legal_form"), "unknown legal form");
-  }
+  CollectTerritory(n.territory(), F(field, "territory"), &v);
+  if (!v1::LegalForm_IsValid(n.legal_form())) v.Add(F(field, "legal_form"), "unknown legal form");
   if (n.admission_policy() == v1::ADMISSION_POLICY_UNSPECIFIED ||
       !v1::AdmissionPolicy_IsValid(n.admission_policy())) {
-    return InvalidField(F(field, "admission_policy"),
-                        "must be open, animator approval or co-optation");
-  }
-  if (n.admission_policy() == v1::ADMISSION_POLICY_CO_OPTATION) {
+    v.Add(F(field, "admission_policy"), "must be open, animator approval or co-optation");
+  } else if (n.admission_policy() == v1::ADMISSION_POLICY_CO_OPTATION) {
     if (n.required_sponsors() < 1 || n.required_sponsors() > kMaxRequiredSponsors) {
-      return InvalidField(
-          F(field, "required_sponsors"),
-          absl::StrCat("must be between 1 and ", kMaxRequiredSponsors, " for co-optation"));
+      v.Add(F(field, "required_sponsors"),
+            absl::StrCat("must be between 1 and ", kMaxRequiredSponsors, " for co-optation"));
     }
   } else if (n.required_sponsors() != 0) {
-    return InvalidField(F(field, "required_sponsors"), "only co-optation networks have sponsors");
+    v.Add(F(field, "required_sponsors"), "only co-optation networks have sponsors");
   }
-  return absl::OkStatus();
+  return v.Take();
+}
+
+absl::Status ValidateNetwork(const v1::Network& n, absl::string_view field, Purpose purpose) {
+  return FirstViolation(NetworkViolations(n, field, purpose));
 }
 
 v1::Organisation Normalised(v1::Organisation o) {

@@ -54,7 +54,7 @@ absl::Status ValidatePerson(const v1::Person& p, absl::string_view field);
 // google.rpc.BadRequest.FieldViolation (common/status).
 using FieldViolation = ::maillage::FieldViolation;
 
-// Every problem of an organisation or a person, one per field at most, in the order the
+// Every problem of an organisation, a person or a network, one per field at most, in the order the
 // Validate* functions above check them (which return the first one):
 //
 //   std::vector<FieldViolation> v = OrganisationViolations(org, "organisation", kCreate);
@@ -62,11 +62,14 @@ using FieldViolation = ::maillage::FieldViolation;
 std::vector<FieldViolation> OrganisationViolations(const v1::Organisation& o,
                                                    absl::string_view field, Purpose purpose);
 std::vector<FieldViolation> PersonViolations(const v1::Person& p, absl::string_view field);
+std::vector<FieldViolation> NetworkViolations(const v1::Network& n, absl::string_view field,
+                                              Purpose purpose);
 // A role title: optional text of at most kMaxRoleTitleLength characters.
 std::vector<FieldViolation> RoleTitleViolations(absl::string_view title, absl::string_view field);
 // OK when `violations` is empty, else INVALID_ARGUMENT "field: description" of the first,
 // with all of them in a google.rpc.BadRequest (InvalidFields, common/status): the Validate*
-// functions of an organisation or a person report every field a client got wrong at once.
+// functions of an organisation, a person or a network report every field a client got wrong
+// at once.
 absl::Status FirstViolation(const std::vector<FieldViolation>& violations);
 absl::Status ValidateNetwork(const v1::Network& n, absl::string_view field, Purpose purpose);
 

@@ -5,6 +5,8 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace maillage::membership {
 namespace {
@@ -58,6 +60,29 @@ TEST(NormalisedTest, TheHeadOfficeGivesTheTerritory) {
   stored = Normalised(CompanyIn("2A004"));
   ASSERT_EQ(stored.territory().departement_codes_size(), 1);
   EXPECT_EQ(stored.territory().departement_codes(0), "2A");
+}
+
+// A network created with several mistakes hears of all of them in one answer, as an
+// organisation or a person does.
+TEST(NetworkViolationsTest, ListsEveryBadFieldInOrder) {
+  v1::Network n;
+  n.set_animating_organisation_id("6D1F6A8E-3F0B-4C8E-9A4E-2B7C1D0E5F01x");
+  n.mutable_charter()->set_text("Charte");
+  n.set_name("");
+  n.set_kind(v1::NETWORK_KIND_CLUSTER);
+  n.add_sector_focus("Z");
+  n.set_admission_policy(v1::ADMISSION_POLICY_OPEN);
+  n.set_required_sponsors(2);
+  std::vector<std::string> fields;
+  for (const FieldViolation& v : NetworkViolations(n, "network", Purpose::kCreate)) {
+    fields.push_back(v.field);
+  }
+  EXPECT_EQ(fields,
+            (std::vector<std::string>{"network.animating_organisation_id", "network.name",
+                                      "network.sector_focus[0]", "network.required_sponsors"}));
+  absl::Status first = ValidateNetwork(n, "network", Purpose::kCreate);
+  EXPECT_EQ(first.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(first.message().substr(0, 34), "network.animating_organisation_id:");
 }
 
 }  // namespace

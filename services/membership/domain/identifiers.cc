@@ -89,7 +89,10 @@ bool IsValidCommuneCode(absl::string_view code) {
   // the others two, so "00123" or "96001" name no commune though they are five digits.
   absl::string_view departement =
       absl::StartsWith(code, "97") ? code.substr(0, 3) : code.substr(0, 2);
-  return IsValidDepartementCode(departement) && AllDigits(code.substr(departement.size()));
+  absl::string_view number = code.substr(departement.size());
+  // Communes are numbered from 001 (01 overseas): "75000" is a postal code, not a commune.
+  return IsValidDepartementCode(departement) && AllDigits(number) &&
+         number.find_first_not_of('0') != absl::string_view::npos;
 }
 
 bool IsValidDepartementCode(absl::string_view code) {

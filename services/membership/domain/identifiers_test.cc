@@ -64,6 +64,9 @@ TEST(TerritoryTest, CommuneCodesStartWithADepartement) {
   EXPECT_FALSE(IsValidCommuneCode("97701"));
   EXPECT_FALSE(IsValidCommuneCode("98735"));
   EXPECT_FALSE(IsValidCommuneCode("2A0O4"));
+  EXPECT_FALSE(IsValidCommuneCode("75000"));  // numbers start at 001: a postal code
+  EXPECT_FALSE(IsValidCommuneCode("97400"));  // overseas: at 01
+  EXPECT_TRUE(IsValidCommuneCode("75101"));   // Paris 1er arrondissement
   EXPECT_EQ(DepartementOfCommune("33063"), "33");
   EXPECT_EQ(DepartementOfCommune("97411"), "974");
   EXPECT_EQ(DepartementOfCommune("2B033"), "2B");
