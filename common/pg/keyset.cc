@@ -1,5 +1,7 @@
 #include "common/pg/keyset.h"
 
+#include "common/pg/pg.h"
+
 namespace maillage::pg {
 
 std::string KeysetQuery::Param(std::string value) {
@@ -24,11 +26,14 @@ pqxx::result KeysetQuery::Execute(pqxx::work& tx, absl::string_view columns, abs
     Where(absl::StrCat("(", sort_key, ", ", id, ") > (", Param(page.after[0]), ", ",
                        Param(page.after[1]), "::uuid)"));
   }
+  // The limit is bound too: one statement text per filter combination, prepared once per
+  // connection (ExecPrepared), whatever the page size.
+  std::string limit = Param(absl::StrCat(page.size + 1));
   std::string sql =
       absl::StrCat("SELECT ", columns, ", ", sort_key, ", ", id, "::text ", from, " WHERE ",
                    conditions_.empty() ? "true" : absl::StrJoin(conditions_, " AND "), " ORDER BY ",
-                   sort_key, ", ", id, " LIMIT ", page.size + 1);
-  return tx.exec_params(sql, pqxx::prepare::make_dynamic_params(params_));
+                   sort_key, ", ", id, " LIMIT ", limit, "::int");
+  return ExecPrepared(tx, sql, params_);
 }
 
 }  // namespace maillage::pg

@@ -11,9 +11,11 @@
 #include <optional>
 #include <set>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "common/log/log.h"
 
@@ -276,6 +278,34 @@ absl::Status ApplyMigrations(PgPool& pool, const std::string& service,
     }
     return absl::OkStatus();
   });
+}
+
+}  // namespace maillage::pg
+
+namespace maillage::pg {
+
+pqxx::result ExecPrepared(pqxx::transaction_base& tx, const std::string& sql,
+                          const std::vector<std::string>& params) {
+  static absl::Mutex mu(absl::kConstInit);
+  static auto* names = new absl::flat_hash_map<std::string, std::string>();
+  std::string name;
+  {
+    absl::MutexLock lock(&mu);
+    auto it = names->find(sql);
+    if (it != names->end()) {
+      name = it->second;
+    } else if (names->size() < kMaxPreparedTexts) {
+      // The SHA-256 prefix keeps names unique for different texts (pqxx refuses a name
+      // redefined with another text).
+      name = absl::StrCat("maillage_", Sha256Hex(sql).substr(0, 24));
+      names->emplace(sql, name);
+    }
+  }
+  if (name.empty()) return tx.exec_params(sql, pqxx::prepare::make_dynamic_params(params));
+  // Declares it on this connection if needed (a no-op when already declared with this text);
+  // the server prepares it on first use, again after a reconnection.
+  tx.conn().prepare(name, sql);
+  return tx.exec_prepared(name, pqxx::prepare::make_dynamic_params(params));
 }
 
 }  // namespace maillage::pg

@@ -82,6 +82,23 @@ class PgPool {
 // Maps a libpqxx exception (or any std::exception) to a status, as documented above.
 absl::Status StatusFromException(const std::exception& e);
 
+// Runs `sql` with `params` ($1, $2, ...) as a prepared statement of the transaction's
+// connection, named after the text's hash: PostgreSQL parses it once per connection and,
+// after a few runs, may keep one generic plan, which saves the planning (0.3-0.6 ms for a
+// three-table page query) on every later call.
+//
+//   pqxx::result r = pg::ExecPrepared(tx, "SELECT ... WHERE network_id = $1::uuid LIMIT $2",
+//                                     {network_id, "101"});
+//
+// For statement texts that come from code (a bounded set, parameters bound, never spliced):
+// each connection keeps every text it ran. Past kMaxPreparedTexts distinct texts in the
+// process, new texts run unprepared (exec_params), so a bug that splices values cannot make
+// the server's memory grow without bound. Not for PgBouncer in transaction mode, which does
+// not keep prepared statements.
+inline constexpr size_t kMaxPreparedTexts = 512;
+pqxx::result ExecPrepared(pqxx::transaction_base& tx, const std::string& sql,
+                          const std::vector<std::string>& params);
+
 // A migration: file name (e.g. "001_init.sql") and SQL text.
 struct Migration {
   std::string name;

@@ -190,5 +190,43 @@ TEST_F(PgTest, UnavailableWhileDownThenRecovers) {
   EXPECT_TRUE(pool_->Ping().ok());
 }
 
+TEST_F(PgTest, PreparedStatementsAnswerLikeUnpreparedOnesAcrossConnectionsAndRestarts) {
+  const std::string sql = "SELECT $1::int + 1, count(*) FROM pg_prepared_statements";
+  auto run = [&](int value) -> std::pair<int, int64_t> {
+    std::pair<int, int64_t> out{-1, -1};
+    EXPECT_TRUE(pool_
+                    ->Transact([&](pqxx::work& tx) {
+                      pqxx::result r = ExecPrepared(tx, sql, {absl::StrCat(value)});
+                      out = {r[0][0].as<int>(), r[0][1].as<int64_t>()};
+                      return absl::OkStatus();
+                    })
+                    .ok());
+    return out;
+  };
+  for (int i = 0; i < 20; ++i) {
+    auto [sum, prepared] = run(i);
+    EXPECT_EQ(sum, i + 1);
+    EXPECT_EQ(prepared, 1);  // the statement itself, prepared on this connection
+  }
+  // A restart drops every server-side statement; the reconnected pool prepares them again.
+  (void)pool_->Ping();
+  server_->Stop();
+  ASSERT_TRUE(server_->Restart().ok());
+  ASSERT_TRUE(pool_->Ping().ok());
+  EXPECT_EQ(run(41).first, 42);
+  // Past the bound of distinct texts, statements still run, unprepared.
+  for (size_t i = 0; i < kMaxPreparedTexts + 10; ++i) {
+    int64_t got = -1;
+    ASSERT_TRUE(pool_
+                    ->Transact([&](pqxx::work& tx) {
+                      got = ExecPrepared(tx, absl::StrCat("SELECT $1::bigint + ", i), {"1"})[0][0]
+                                .as<int64_t>();
+                      return absl::OkStatus();
+                    })
+                    .ok());
+    ASSERT_EQ(got, static_cast<int64_t>(i) + 1);
+  }
+}
+
 }  // namespace
 }  // namespace maillage::pg

@@ -167,12 +167,13 @@ absl::StatusOr<std::pair<v1::Organisation, std::vector<std::string>>>
 MembershipStore::GetOrganisationWithNetworks(const std::string& id) {
   using Result = std::pair<v1::Organisation, std::vector<std::string>>;
   return InTransaction<Result>(pool_, [&](pqxx::work& tx) -> absl::StatusOr<Result> {
-    pqxx::result r = tx.exec_params(
+    pqxx::result r = pg::ExecPrepared(
+        tx,
         absl::StrCat("SELECT ", kOrganisationColumns,
                      ", coalesce((SELECT string_agg(m.network_id::text, ',' ORDER BY m.network_id) "
                      "FROM memberships m WHERE m.organisation_id = o.id AND m.state IN ",
                      kAdmittedStates, "), '') FROM organisations o WHERE o.id = $1::uuid"),
-        id);
+        {id});
     if (r.empty()) return absl::NotFoundError(absl::StrCat("organisation ", id, " not found"));
     Result out{ReadOrganisation(r[0]), {}};
     std::string networks = r[0][r[0].size() - 1].as<std::string>();

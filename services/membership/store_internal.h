@@ -200,11 +200,12 @@ inline absl::Status AttachSponsors(pqxx::work& tx, std::vector<v1::Membership*> 
     by_id[m->membership_id()] = m;
     ids.push_back(m->membership_id());
   }
-  pqxx::result r = tx.exec_params(
+  pqxx::result r = pg::ExecPrepared(
+      tx,
       "SELECT membership_id::text, sponsor_organisation_id::text, sponsor_person_id, "
       "(extract(epoch from created_at) * 1000000)::bigint FROM sponsorships "
       "WHERE membership_id = ANY($1::uuid[]) ORDER BY created_at, sponsor_organisation_id",
-      absl::StrCat("{", absl::StrJoin(ids, ","), "}"));
+      {absl::StrCat("{", absl::StrJoin(ids, ","), "}")});
   for (const auto& row : r) {
     v1::Sponsorship* s = by_id[row[0].as<std::string>()]->add_sponsorships();
     s->set_sponsor_organisation_id(row[1].as<std::string>());
@@ -217,9 +218,10 @@ inline absl::Status AttachSponsors(pqxx::work& tx, std::vector<v1::Membership*> 
 inline absl::StatusOr<v1::Membership> FetchMembership(pqxx::work& tx, const std::string& id,
                                                       bool lock = false) {
   pqxx::result r =
-      tx.exec_params(absl::StrCat("SELECT ", kMembershipColumns, kMembershipFrom,
-                                  "WHERE m.id = $1::uuid", lock ? " FOR UPDATE OF m" : ""),
-                     id);
+      pg::ExecPrepared(tx,
+                       absl::StrCat("SELECT ", kMembershipColumns, kMembershipFrom,
+                                    "WHERE m.id = $1::uuid", lock ? " FOR UPDATE OF m" : ""),
+                       {id});
   if (r.empty()) return absl::NotFoundError(absl::StrCat("membership ", id, " not found"));
   v1::Membership m = ReadMembership(r[0]);
   MAILLAGE_RETURN_IF_ERROR(AttachSponsors(tx, {&m}));
