@@ -26,13 +26,22 @@ pqxx::result KeysetQuery::Execute(pqxx::work& tx, absl::string_view columns, abs
     Where(absl::StrCat("(", sort_key, ", ", id, ") > (", Param(page.after[0]), ", ",
                        Param(page.after[1]), "::uuid)"));
   }
-  // The limit is bound too: one statement text per filter combination, prepared once per
-  // connection (ExecPrepared), whatever the page size.
-  std::string limit = Param(absl::StrCat(page.size + 1));
+  // The limit is written into the text, so that PostgreSQL's plan cache keeps one generic
+  // plan for it (a bound limit makes the generic plan look costlier than a custom one, and
+  // every call is planned again), rounded up to one of a few sizes, so that each filter
+  // combination has a handful of texts (ExecPrepared prepares each once per connection)
+  // whatever page sizes clients ask for. Run() ignores the rows past size + 1.
+  int limit = page.size + 1;
+  for (int bucket : {11, 26, 51, 101, 201, 501}) {
+    if (bucket >= limit) {
+      limit = bucket;
+      break;
+    }
+  }
   std::string sql =
       absl::StrCat("SELECT ", columns, ", ", sort_key, ", ", id, "::text ", from, " WHERE ",
                    conditions_.empty() ? "true" : absl::StrJoin(conditions_, " AND "), " ORDER BY ",
-                   sort_key, ", ", id, " LIMIT ", limit, "::int");
+                   sort_key, ", ", id, " LIMIT ", limit);
   return ExecPrepared(tx, sql, params_);
 }
 
