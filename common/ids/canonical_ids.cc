@@ -61,20 +61,21 @@ int CanonicaliseIds(google::protobuf::Message* message) {
       continue;
     }
     if (f->cpp_type() != FieldDescriptor::CPPTYPE_STRING || !NamesIds(*f)) continue;
+    // Read by reference and copy only what must change: every call of every service goes
+    // through here, and nearly every id already arrives canonical.
+    std::string scratch;
     if (f->is_repeated()) {
       for (int i = 0, n = reflection->FieldSize(*message, f); i < n; ++i) {
-        std::string value = reflection->GetRepeatedString(*message, f, i);
-        if (CanonicaliseId(&value)) {
-          reflection->SetRepeatedString(message, f, i, std::move(value));
-          ++changed;
-        }
-      }
-    } else {
-      std::string value = reflection->GetString(*message, f);
-      if (CanonicaliseId(&value)) {
-        reflection->SetString(message, f, std::move(value));
+        const std::string& value = reflection->GetRepeatedStringReference(*message, f, i, &scratch);
+        if (!IsUuid(value) || IsCanonicalUuid(value)) continue;
+        reflection->SetRepeatedString(message, f, i, absl::AsciiStrToLower(value));
         ++changed;
       }
+    } else {
+      const std::string& value = reflection->GetStringReference(*message, f, &scratch);
+      if (!IsUuid(value) || IsCanonicalUuid(value)) continue;
+      reflection->SetString(message, f, absl::AsciiStrToLower(value));
+      ++changed;
     }
   }
   return changed;

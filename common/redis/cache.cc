@@ -231,4 +231,16 @@ ReadThroughCache::Stats ReadThroughCache::stats() const {
   return out;
 }
 
+absl::StatusOr<BytesCache::Decoded> BytesCache::GetDecoded(
+    absl::string_view kind, absl::string_view id,
+    const std::function<absl::StatusOr<std::string>()>& load,
+    const std::function<Decoded(const std::string&)>& decode) {
+  absl::StatusOr<std::string> bytes = Get(kind, id, load);
+  if (!bytes.ok()) return bytes.status();
+  Decoded decoded = decode(*bytes);
+  if (decoded == nullptr)
+    return absl::InternalError(absl::StrCat("corrupt cached ", kind, " ", id));
+  return decoded;
+}
+
 }  // namespace maillage::redis

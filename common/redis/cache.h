@@ -43,11 +43,13 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <string>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "common/redis/redis.h"
@@ -70,7 +72,44 @@ class BytesCache {
       const std::function<absl::StatusOr<std::string>()>& load) = 0;
   // After a commit that changed (kind, id): every later Get of this process loads again.
   virtual void Invalidate(absl::string_view kind, absl::string_view id) = 0;
+
+  // The decoded form of (kind, id)'s bytes: `decode` turns bytes into an object, null when they
+  // do not decode (INTERNAL then). This default decodes on every call; NearCache decodes once
+  // per load and shares the object between its hits, sparing each hit the parse. Use it
+  // through GetMessage below.
+  using Decoded = std::shared_ptr<const void>;
+  virtual absl::StatusOr<Decoded> GetDecoded(
+      absl::string_view kind, absl::string_view id,
+      const std::function<absl::StatusOr<std::string>()>& load,
+      const std::function<Decoded(const std::string&)>& decode);
 };
+
+// A protobuf message of type T cached as its serialised bytes, decoded as rarely as `cache`
+// allows; `cache` may be null (then every call loads and parses).
+//
+//   absl::StatusOr<std::shared_ptr<const CachedOrganisation>> org =
+//       redis::GetMessage<CachedOrganisation>(cache, "organisation", id, load);
+template <typename T>
+absl::StatusOr<std::shared_ptr<const T>> GetMessage(
+    BytesCache* cache, absl::string_view kind, absl::string_view id,
+    const std::function<absl::StatusOr<std::string>()>& load) {
+  auto decode = [](const std::string& bytes) -> BytesCache::Decoded {
+    auto message = std::make_shared<T>();
+    if (!message->ParseFromString(bytes)) return nullptr;
+    return message;
+  };
+  absl::StatusOr<BytesCache::Decoded> decoded;
+  if (cache != nullptr) {
+    decoded = cache->GetDecoded(kind, id, load, decode);
+  } else {
+    absl::StatusOr<std::string> bytes = load();
+    if (!bytes.ok()) return bytes.status();
+    decoded = decode(*bytes);
+    if (*decoded == nullptr) return absl::InternalError(absl::StrCat("corrupt ", kind, " ", id));
+  }
+  if (!decoded.ok()) return decoded.status();
+  return std::static_pointer_cast<const T>(*std::move(decoded));
+}
 
 class ReadThroughCache final : public BytesCache {
  public:

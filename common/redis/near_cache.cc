@@ -42,13 +42,41 @@ NearCache::Shard& NearCache::ShardOf(const std::string& key) {
 absl::StatusOr<std::string> NearCache::Get(
     absl::string_view kind, absl::string_view id,
     const std::function<absl::StatusOr<std::string>()>& load) {
+  absl::StatusOr<std::pair<std::string, Decoded>> found = Lookup(kind, id, load, nullptr);
+  if (!found.ok()) return found.status();
+  return std::move(found->first);
+}
+
+absl::StatusOr<BytesCache::Decoded> NearCache::GetDecoded(
+    absl::string_view kind, absl::string_view id,
+    const std::function<absl::StatusOr<std::string>()>& load,
+    const std::function<Decoded(const std::string&)>& decode) {
+  absl::StatusOr<std::pair<std::string, Decoded>> found = Lookup(kind, id, load, &decode);
+  if (!found.ok()) return found.status();
+  if (found->second == nullptr) {
+    return absl::InternalError(absl::StrCat("corrupt cached ", kind, " ", id));
+  }
+  return std::move(found->second);
+}
+
+absl::StatusOr<std::pair<std::string, BytesCache::Decoded>> NearCache::Lookup(
+    absl::string_view kind, absl::string_view id,
+    const std::function<absl::StatusOr<std::string>()>& load,
+    const std::function<Decoded(const std::string&)>* decode) {
+  // With a decoder, a hit hands out the shared object and copies no bytes.
+  auto answer = [&](std::string bytes, Decoded decoded) {
+    return std::make_pair(decode == nullptr ? std::move(bytes) : std::string(), std::move(decoded));
+  };
   auto from_next = [&]() -> absl::StatusOr<std::string> {
     return next_ != nullptr ? next_->Get(kind, id, load) : load();
   };
   if (!enabled_.load()) {
     bypassed_.fetch_add(1);
     if (bypassed_total_ != nullptr) bypassed_total_->Increment();
-    return from_next();
+    absl::StatusOr<std::string> bytes = from_next();
+    if (!bytes.ok()) return bytes.status();
+    Decoded decoded = decode != nullptr ? (*decode)(*bytes) : nullptr;
+    return answer(*std::move(bytes), std::move(decoded));
   }
   const std::string key = Key(kind, id);
   Shard& shard = ShardOf(key);
@@ -61,7 +89,10 @@ absl::StatusOr<std::string> NearCache::Get(
       if (options_.clock() - it->second.loaded < options_.ttl) {
         hits_.fetch_add(1);
         if (hit_total_ != nullptr) hit_total_->Increment();
-        return it->second.bytes;
+        if (decode == nullptr) return answer(it->second.bytes, nullptr);
+        // Decoded under the shard's lock, once per load: the next hits share it.
+        if (it->second.decoded == nullptr) it->second.decoded = (*decode)(it->second.bytes);
+        return answer("", it->second.decoded);
       }
       shard.entries.erase(it);
     }
@@ -71,6 +102,7 @@ absl::StatusOr<std::string> NearCache::Get(
   misses_.fetch_add(1);
   if (miss_total_ != nullptr) miss_total_->Increment();
   absl::StatusOr<std::string> bytes = from_next();
+  Decoded decoded = bytes.ok() && decode != nullptr ? (*decode)(*bytes) : nullptr;
   std::lock_guard<std::mutex> lock(shard.mu);
   // Stored only if no invalidation of the key (nor a loss of the event feed) happened while
   // it loaded: what it loaded may predate that change.
@@ -79,11 +111,12 @@ absl::StatusOr<std::string> NearCache::Get(
     shard.in_flight.erase(key);
     shard.epochs.erase(key);
   }
-  if (bytes.ok() && unchanged) Store(shard, key, *bytes);
-  return bytes;
+  if (!bytes.ok()) return bytes.status();
+  if (unchanged) Store(shard, key, *bytes, decoded);
+  return answer(*std::move(bytes), std::move(decoded));
 }
 
-void NearCache::Store(Shard& shard, const std::string& key, std::string bytes) {
+void NearCache::Store(Shard& shard, const std::string& key, std::string bytes, Decoded decoded) {
   const absl::Time now = options_.clock();
   const size_t limit = std::max<size_t>(1, options_.max_entries / kShards);
   if (shard.entries.size() >= limit && !shard.entries.contains(key)) {
@@ -98,7 +131,7 @@ void NearCache::Store(Shard& shard, const std::string& key, std::string bytes) {
       shard.entries.erase(oldest);
     }
   }
-  shard.entries[key] = Entry{std::move(bytes), now};
+  shard.entries[key] = Entry{std::move(bytes), now, std::move(decoded)};
 }
 
 void NearCache::InvalidateLocal(absl::string_view kind, absl::string_view id) {

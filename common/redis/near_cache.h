@@ -86,6 +86,12 @@ class NearCache final : public BytesCache {
       absl::string_view kind, absl::string_view id,
       const std::function<absl::StatusOr<std::string>()>& load) override;
 
+  // As Get, but the bytes are decoded once per load and every hit shares the object.
+  absl::StatusOr<Decoded> GetDecoded(
+      absl::string_view kind, absl::string_view id,
+      const std::function<absl::StatusOr<std::string>()>& load,
+      const std::function<Decoded(const std::string&)>& decode) override;
+
   // After a commit in this process: drops the local copy, then invalidates `next`.
   void Invalidate(absl::string_view kind, absl::string_view id) override;
   // From the event feed: drops the local copy only.
@@ -103,7 +109,13 @@ class NearCache final : public BytesCache {
   struct Entry {
     std::string bytes;
     absl::Time loaded;
+    Decoded decoded;  // set by the first GetDecoded of this load
   };
+  // Get and GetDecoded: the entry's bytes, and its decoded form when `decode` is given.
+  absl::StatusOr<std::pair<std::string, Decoded>> Lookup(
+      absl::string_view kind, absl::string_view id,
+      const std::function<absl::StatusOr<std::string>()>& load,
+      const std::function<Decoded(const std::string&)>* decode);
   struct Shard {
     mutable std::mutex mu;
     absl::flat_hash_map<std::string, Entry> entries;
@@ -114,7 +126,7 @@ class NearCache final : public BytesCache {
   static std::string Key(absl::string_view kind, absl::string_view id);
   Shard& ShardOf(const std::string& key);
   // Adds the entry, making room in the shard first.
-  void Store(Shard& shard, const std::string& key, std::string bytes);
+  void Store(Shard& shard, const std::string& key, std::string bytes, Decoded decoded);
 
   static constexpr size_t kShards = 16;
   ReadThroughCache* const next_;

@@ -72,6 +72,36 @@ TEST(NearCacheTest, ServesRepeatedReadsFromTheProcessUntilInvalidated) {
   EXPECT_EQ(invalidations, 1);
 }
 
+// Hits share the object decoded at load: one decode per load, a new one after a change.
+TEST(NearCacheTest, DecodedObjectsAreSharedUntilInvalidated) {
+  Source src;
+  NearCache near(nullptr, {});
+  int decodes = 0;
+  auto decode = [&](const std::string& bytes) -> BytesCache::Decoded {
+    ++decodes;
+    return std::make_shared<const std::string>("decoded " + bytes);
+  };
+  auto get = [&]() {
+    absl::StatusOr<BytesCache::Decoded> d = near.GetDecoded("org", "a", src.Loader(), decode);
+    EXPECT_TRUE(d.ok()) << d.status();
+    return d.ok() ? std::static_pointer_cast<const std::string>(*d) : nullptr;
+  };
+  std::shared_ptr<const std::string> first = get();
+  std::shared_ptr<const std::string> second = get();
+  EXPECT_EQ(*first, "decoded v1");
+  EXPECT_EQ(first.get(), second.get());
+  EXPECT_EQ(decodes, 1);
+  src.version = 2;
+  near.Invalidate("org", "a");
+  EXPECT_EQ(*get(), "decoded v2");
+  EXPECT_EQ(decodes, 2);
+  // The bytes API still answers the same entry, and a decoder that fails is an error.
+  EXPECT_EQ(*near.Get("org", "a", src.Loader()), "v2");
+  absl::StatusOr<BytesCache::Decoded> bad = near.GetDecoded(
+      "org", "b", src.Loader(), [](const std::string&) { return BytesCache::Decoded(); });
+  EXPECT_EQ(bad.status().code(), absl::StatusCode::kInternal);
+}
+
 TEST(NearCacheTest, NoEntryOutlivesItsTtl) {
   Source src;
   absl::Time now = absl::FromUnixSeconds(1000);

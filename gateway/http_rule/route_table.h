@@ -1,0 +1,73 @@
+// gateway/http_rule/route_table: the REST routes of the gateway, built at start from the
+// `google.api.http` annotations of the services' compiled descriptors.
+//
+//   absl::StatusOr<RouteTable> routes = RouteTable::Build(
+//       {google::protobuf::DescriptorPool::generated_pool()->FindServiceByName("maillage.membership.v1.MembershipService")});
+//   RouteTable::Lookup found = routes->Find("GET", "/v1/networks/n1");
+//   if (found.route != nullptr) ... found.route->grpc_path, found.bindings
+//   else if (!found.allowed_methods.empty()) ...   // 405, with an Allow header
+//   else ...                                       // 404
+//
+// Each rule (and its additional_bindings) of each method becomes one route. A rule that
+// names a field that does not exist, binds a path variable to a non-scalar field, or
+// duplicates another route's method and template is an error at start: a REST surface that
+// silently lost a method would be found by users instead. Streaming methods have no REST
+// route (they are reached over the gateway's gRPC front).
+//
+// When several templates match one path, the one with more literal segments wins (a verb
+// counts as one), then the one declared first.
+#ifndef MAILLAGE_GATEWAY_HTTP_RULE_ROUTE_TABLE_H_
+#define MAILLAGE_GATEWAY_HTTP_RULE_ROUTE_TABLE_H_
+
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "gateway/http_rule/path_template.h"
+
+namespace google::protobuf {
+class FieldDescriptor;
+class MethodDescriptor;
+class ServiceDescriptor;
+}  // namespace google::protobuf
+
+namespace maillage::gateway {
+
+struct Route {
+  std::string http_method;  // "GET", "POST", "PUT", "PATCH", "DELETE"
+  PathTemplate path;
+  const google::protobuf::MethodDescriptor* method = nullptr;
+  // "/maillage.membership.v1.MembershipService/GetNetwork"
+  std::string grpc_path;
+  // The request field the JSON body fills: null with `body_is_request` for "*", null
+  // without it when the rule has no body.
+  const google::protobuf::FieldDescriptor* body_field = nullptr;
+  bool body_is_request = false;
+  // The response field sent as the body instead of the whole response; null: all of it.
+  const google::protobuf::FieldDescriptor* response_field = nullptr;
+};
+
+class RouteTable {
+ public:
+  static absl::StatusOr<RouteTable> Build(
+      const std::vector<const google::protobuf::ServiceDescriptor*>& services);
+
+  struct Lookup {
+    const Route* route = nullptr;     // null: no route for this method and path
+    PathTemplate::Bindings bindings;  // the path's variables, when found
+    // When the path matches routes of other methods only: those methods (for 405 and Allow).
+    std::vector<std::string> allowed_methods;
+  };
+  // `path` without its query string.
+  Lookup Find(absl::string_view http_method, absl::string_view path) const;
+
+  const std::vector<Route>& routes() const { return routes_; }
+
+ private:
+  std::vector<Route> routes_;
+};
+
+}  // namespace maillage::gateway
+
+#endif  // MAILLAGE_GATEWAY_HTTP_RULE_ROUTE_TABLE_H_
