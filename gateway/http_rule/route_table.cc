@@ -127,6 +127,8 @@ absl::StatusOr<RouteTable> RouteTable::Build(
     const std::vector<const google::protobuf::ServiceDescriptor*>& services) {
   RouteTable table;
   for (const google::protobuf::ServiceDescriptor* service : services) {
+    // A service whose generated code was not linked is absent from the pool.
+    if (service == nullptr) return absl::InvalidArgumentError("routes: unknown service");
     for (int i = 0; i < service->method_count(); ++i) {
       const MethodDescriptor* m = service->method(i);
       if (!m->options().HasExtension(google::api::http)) continue;

@@ -18,8 +18,8 @@ namespace {
 const maillage::gateway::RouteTable& Table() {
   static const auto* table =
       new maillage::gateway::RouteTable(*maillage::gateway::RouteTable::Build(
-          {maillage::membership::google::protobuf::DescriptorPool::generated_pool()
-               ->FindServiceByName("maillage.membership.v1.MembershipService")}));
+          {maillage::membership::v1::GetNetworkRequest::descriptor()->file()->FindServiceByName(
+              "MembershipService")}));
   return *table;
 }
 

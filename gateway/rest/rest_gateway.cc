@@ -1,0 +1,246 @@
+#include "gateway/rest/rest_gateway.h"
+
+#include <google/protobuf/descriptor.h>
+#include <google/protobuf/message.h>
+#include <google/protobuf/util/json_util.h>
+#include <grpcpp/generic/generic_stub.h>
+#include <grpcpp/support/byte_buffer.h>
+
+#include <utility>
+
+#include "absl/random/random.h"
+#include "absl/strings/ascii.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "common/log/log.h"
+#include "gateway/http_rule/transcoder.h"
+#include "google/rpc/status.pb.h"
+
+namespace maillage::gateway {
+namespace {
+
+constexpr char kJson[] = "application/json";
+
+// A client's request id is kept when it is short and printable (it goes to logs and to the
+// backends' metadata); otherwise, or when absent, a new one is made.
+std::string RequestIdOf(const HttpRequest& request) {
+  absl::string_view given = request.Header("x-request-id");
+  bool sane = !given.empty() && given.size() <= 128;
+  for (char c : given) {
+    sane = sane &&
+           (absl::ascii_isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.');
+  }
+  if (sane) return std::string(given);
+  thread_local absl::BitGen gen;
+  return absl::StrCat(absl::Hex(absl::Uniform<uint64_t>(gen), absl::kZeroPad16),
+                      absl::Hex(absl::Uniform<uint64_t>(gen), absl::kZeroPad16));
+}
+
+std::string JsonString(absl::string_view text) {
+  std::string out = "\"";
+  for (char c : text) {
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += c;
+    } else if (static_cast<unsigned char>(c) < 0x20) {
+      absl::StrAppend(&out, "\\u00", absl::Hex(static_cast<unsigned char>(c), absl::kZeroPad2));
+    } else {
+      out += c;
+    }
+  }
+  return out + "\"";
+}
+
+// {code, message, details}: details from the backend's google.rpc.Status when it sent one.
+std::string ErrorBody(grpc::StatusCode code, absl::string_view message,
+                      absl::string_view status_details) {
+  google::rpc::Status status;
+  std::string details = "[]";
+  if (!status_details.empty() &&
+      status.ParseFromArray(status_details.data(), static_cast<int>(status_details.size())) &&
+      status.details_size() > 0) {
+    std::string json;
+    google::rpc::Status only_details;
+    *only_details.mutable_details() = status.details();
+    if (google::protobuf::util::MessageToJsonString(only_details, &json).ok()) {
+      // {"details":[...]}: keep the array.
+      size_t open = json.find('[');
+      size_t close = json.rfind(']');
+      if (open != std::string::npos && close != std::string::npos && close > open) {
+        details = json.substr(open, close - open + 1);
+      }
+    }
+  }
+  return absl::StrCat(R"({"code":)", static_cast<int>(code), R"(,"message":)", JsonString(message),
+                      R"(,"details":)", details, "}");
+}
+
+HttpResponse Error(grpc::StatusCode code, absl::string_view message,
+                   absl::string_view status_details = "") {
+  return {.status = HttpStatusOf(code),
+          .headers = {{"content-type", kJson}},
+          .body = ErrorBody(code, message, status_details)};
+}
+
+grpc::StatusCode GrpcCode(absl::StatusCode code) { return static_cast<grpc::StatusCode>(code); }
+
+}  // namespace
+
+int HttpStatusOf(grpc::StatusCode code) {
+  switch (code) {
+    case grpc::StatusCode::OK:
+      return 200;
+    case grpc::StatusCode::INVALID_ARGUMENT:
+    case grpc::StatusCode::OUT_OF_RANGE:
+      return 400;
+    case grpc::StatusCode::UNAUTHENTICATED:
+      return 401;
+    case grpc::StatusCode::PERMISSION_DENIED:
+      return 403;
+    case grpc::StatusCode::NOT_FOUND:
+      return 404;
+    case grpc::StatusCode::ALREADY_EXISTS:
+    case grpc::StatusCode::ABORTED:
+      return 409;
+    case grpc::StatusCode::FAILED_PRECONDITION:
+      return 412;
+    case grpc::StatusCode::RESOURCE_EXHAUSTED:
+      return 429;
+    case grpc::StatusCode::CANCELLED:
+      return 499;
+    case grpc::StatusCode::UNIMPLEMENTED:
+      return 501;
+    case grpc::StatusCode::UNAVAILABLE:
+      return 503;
+    case grpc::StatusCode::DEADLINE_EXCEEDED:
+      return 504;
+    default:
+      return 500;
+  }
+}
+
+struct RestGateway::Backend {
+  explicit Backend(std::shared_ptr<grpc::Channel> channel) : stub(std::move(channel)) {}
+  grpc::GenericStub stub;
+};
+
+RestGateway::RestGateway(Options options) : options_(std::move(options)) {
+  for (const auto& [service, channel] : options_.backends) {
+    backends_[service] = std::make_unique<Backend>(channel);
+  }
+}
+
+RestGateway::~RestGateway() = default;
+
+void RestGateway::Handle(HttpRequest request, HttpServer::Responder respond) {
+  // The HTTP threads only parse and write: the rest (authentication may wait for membership)
+  // runs on a worker; a full queue answers 503 at once.
+  auto shared = std::make_shared<std::pair<HttpRequest, HttpServer::Responder>>(std::move(request),
+                                                                                std::move(respond));
+  if (!options_.workers->TrySubmit(
+          [this, shared] { Serve(std::move(shared->first), std::move(shared->second)); })) {
+    shared->second(Error(grpc::StatusCode::UNAVAILABLE, "gateway overloaded, retry later"));
+  }
+}
+
+void RestGateway::Serve(HttpRequest request, HttpServer::Responder respond) {
+  const std::string request_id = RequestIdOf(request);
+  auto reply = [respond, request_id](HttpResponse response) {
+    response.headers.emplace_back("x-request-id", request_id);
+    respond(std::move(response));
+  };
+
+  absl::string_view target = request.target;
+  absl::string_view path = target, query;
+  if (size_t q = target.find('?'); q != absl::string_view::npos) {
+    path = target.substr(0, q);
+    query = target.substr(q + 1);
+  }
+  RouteTable::Lookup found = options_.routes->Find(request.method, path);
+  if (found.route == nullptr) {
+    if (!found.allowed_methods.empty()) {
+      HttpResponse r = Error(grpc::StatusCode::UNIMPLEMENTED,
+                             absl::StrCat(request.method, " is not allowed on this path"));
+      r.status = 405;
+      r.headers.emplace_back("allow", absl::StrJoin(found.allowed_methods, ", "));
+      return reply(std::move(r));
+    }
+    HttpResponse r = Error(grpc::StatusCode::NOT_FOUND, "no such route");
+    return reply(std::move(r));
+  }
+  const Route& route = *found.route;
+
+  absl::StatusOr<auth::Principal> who = options_.authenticator->Authenticate(request);
+  if (!who.ok()) {
+    HttpResponse r = Error(GrpcCode(who.status().code()), who.status().message());
+    if (who.status().code() == absl::StatusCode::kUnauthenticated) {
+      r.headers.emplace_back("www-authenticate", "Bearer");
+    }
+    return reply(std::move(r));
+  }
+
+  const google::protobuf::Message* prototype =
+      google::protobuf::MessageFactory::generated_factory()->GetPrototype(
+          route.method->input_type());
+  std::unique_ptr<google::protobuf::Message> message(prototype->New());
+  if (absl::Status s = BuildRequest(route, found.bindings, query, request.body, message.get());
+      !s.ok()) {
+    return reply(Error(GrpcCode(s.code()), s.message()));
+  }
+
+  auto it = backends_.find(route.method->service()->full_name());
+  if (it == backends_.end()) {
+    return reply(
+        Error(grpc::StatusCode::UNAVAILABLE, "the service of this route is not configured"));
+  }
+
+  // One object holds what the asynchronous call needs until it completes.
+  struct Call {
+    grpc::ClientContext ctx;
+    grpc::ByteBuffer request;
+    grpc::ByteBuffer response;
+  };
+  auto call = std::make_shared<Call>();
+  absl::Duration timeout = options_.call_timeout;
+  if (double seconds = 0;
+      absl::SimpleAtod(request.Header("x-request-timeout"), &seconds) && seconds > 0) {
+    timeout = std::min(timeout, absl::Seconds(seconds));
+  }
+  call->ctx.set_deadline(absl::ToChronoTime(absl::Now() + timeout));
+  call->ctx.AddMetadata("x-request-id", request_id);
+  options_.signer->Attach(*who, &call->ctx);
+  {
+    std::string bytes;
+    message->SerializeToString(&bytes);
+    grpc::Slice slice(bytes);
+    call->request = grpc::ByteBuffer(&slice, 1);
+  }
+  it->second->stub.UnaryCall(
+      &call->ctx, route.grpc_path, grpc::StubOptions(), &call->request, &call->response,
+      [call, reply, &route](grpc::Status status) {
+        if (!status.ok()) {
+          return reply(Error(status.error_code(), status.error_message(), status.error_details()));
+        }
+        std::unique_ptr<google::protobuf::Message> response(
+            google::protobuf::MessageFactory::generated_factory()
+                ->GetPrototype(route.method->output_type())
+                ->New());
+        std::vector<grpc::Slice> slices;
+        std::string bytes;
+        if (call->response.Dump(&slices).ok()) {
+          for (const grpc::Slice& s : slices) {
+            bytes.append(reinterpret_cast<const char*>(s.begin()), s.size());
+          }
+        }
+        if (!response->ParseFromString(bytes)) {
+          log::Error("backend response does not parse", {{"method", route.grpc_path}});
+          return reply(Error(grpc::StatusCode::INTERNAL, "internal error"));
+        }
+        absl::StatusOr<std::string> json = ResponseJson(route, *response);
+        if (!json.ok()) return reply(Error(grpc::StatusCode::INTERNAL, "internal error"));
+        reply({.status = 200, .headers = {{"content-type", kJson}}, .body = *std::move(json)});
+      });
+}
+
+}  // namespace maillage::gateway

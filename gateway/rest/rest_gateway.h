@@ -1,0 +1,83 @@
+// gateway/rest/rest_gateway: answers REST/JSON requests by calling the backend gRPC method
+// their route names, as a generic call (serialised request in, serialised response out).
+//
+//   RestGateway rest({.routes = &routes, .backends = &backends, .authenticator = &authn,
+//                     .signer = &signer, .workers = &workers});
+//   HttpServer::Start(options, [&](HttpRequest r, HttpServer::Responder done) {
+//     rest.Handle(std::move(r), std::move(done));
+//   });
+//
+// For each request, on a worker (never on the HTTP threads, which only parse and write):
+//   1. the route (404 with the path, 405 with Allow);
+//   2. the caller (Authenticator; 401 with WWW-Authenticate when it fails);
+//   3. the request message from path, query and JSON body (transcoder.h; 400 naming the field);
+//   4. the backend call, asynchronous, with the caller's principal signed for the backends and
+//      a deadline (`x-request-timeout` seconds when given, capped by the route's timeout);
+//   5. the JSON response, or the error {code, message, details}: the gRPC code, its message
+//      and the google.rpc.Status details (BadRequest field violations...) in the JSON mapping,
+//      with the HTTP status of the standard mapping (StatusFromGrpc).
+// Every response carries x-request-id (the client's when it sent a sane one, else a new one),
+// passed to the backend as metadata too.
+#ifndef MAILLAGE_GATEWAY_REST_REST_GATEWAY_H_
+#define MAILLAGE_GATEWAY_REST_REST_GATEWAY_H_
+
+#include <grpcpp/grpcpp.h>
+
+#include <map>
+#include <memory>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "common/auth/auth.h"
+#include "common/server/worker_pool.h"
+#include "gateway/http/http_server.h"
+#include "gateway/http_rule/route_table.h"
+
+namespace maillage::gateway {
+
+// Who is calling, from the request's credentials. May block (it may ask membership); called
+// on a worker.
+class Authenticator {
+ public:
+  virtual ~Authenticator() = default;
+  // UNAUTHENTICATED when the request carries no valid credentials (the message is shown to
+  // the client), UNAVAILABLE when what it depends on is down.
+  virtual absl::StatusOr<auth::Principal> Authenticate(const HttpRequest& request) = 0;
+};
+
+// The HTTP status of a gRPC code: 400 INVALID_ARGUMENT and OUT_OF_RANGE, 401
+// UNAUTHENTICATED, 403 PERMISSION_DENIED, 404 NOT_FOUND, 409 ALREADY_EXISTS and ABORTED, 412
+// FAILED_PRECONDITION, 429 RESOURCE_EXHAUSTED, 499 CANCELLED, 501 UNIMPLEMENTED, 503
+// UNAVAILABLE, 504 DEADLINE_EXCEEDED, 500 the rest.
+int HttpStatusOf(grpc::StatusCode code);
+
+class RestGateway {
+ public:
+  struct Options {
+    const RouteTable* routes = nullptr;
+    // Service full name ("maillage.membership.v1.MembershipService") -> its channel.
+    std::map<std::string, std::shared_ptr<grpc::Channel>> backends;
+    Authenticator* authenticator = nullptr;
+    const auth::PrincipalSigner* signer = nullptr;
+    WorkerPool* workers = nullptr;
+    // Longest a backend call may take; a client's x-request-timeout may only shorten it.
+    absl::Duration call_timeout = absl::Seconds(10);
+  };
+
+  explicit RestGateway(Options options);
+  ~RestGateway();
+
+  void Handle(HttpRequest request, HttpServer::Responder respond);
+
+ private:
+  struct Backend;
+  void Serve(HttpRequest request, HttpServer::Responder respond);
+
+  Options options_;
+  std::map<std::string, std::unique_ptr<Backend>> backends_;
+};
+
+}  // namespace maillage::gateway
+
+#endif  // MAILLAGE_GATEWAY_REST_REST_GATEWAY_H_
