@@ -26,7 +26,7 @@ class TableAuthenticator final : public Authenticator {
  public:
   absl::StatusOr<auth::Principal> Authenticate(const HttpRequest& request) override {
     if (request.Header("authorization") == "Bearer admin") {
-      return membership::MembershipHarness().Admin();
+      return testing::ServiceHarness::Admin();
     }
     return absl::UnauthenticatedError("bearer token: missing or not valid");
   }
