@@ -264,6 +264,9 @@ authz::Table MembershipAuthzTable(AuthzHooks hooks) {
          return NetworkIn(r.network_id(), "network_id");
        }),
        .denial = "only the network's animators and board export its members"},
+
+      // Sign-in, for the gateway, which calls as a platform admin.
+      {.rpc = "ResolvePrincipal", .grants = {}, .denial = "the gateway only"},
   };
   return authz::Table(v1::MembershipService::service_full_name(), std::move(rules));
 }

@@ -112,6 +112,7 @@ MembershipService::MembershipService(Dependencies deps)
   CheckRequestParsing(this, &MembershipService::GetMembership);
   CheckRequestParsing(this, &MembershipService::ListMemberships);
   CheckRequestParsing(this, &MembershipService::ExportMembers);
+  CheckRequestParsing(this, &MembershipService::ResolvePrincipal);
 }
 MembershipService::~MembershipService() = default;
 

@@ -182,6 +182,10 @@ class MembershipService final : public v1::MembershipService::CallbackService {
   grpc::ServerWriteReactor<v1::CsvChunk>* ExportMembers(
       grpc::CallbackServerContext* ctx, const v1::ExportMembersRequest* req) override;
 
+  grpc::ServerUnaryReactor* ResolvePrincipal(grpc::CallbackServerContext* ctx,
+                                             const v1::ResolvePrincipalRequest* req,
+                                             v1::ResolvePrincipalResponse* resp) override;
+
  private:
   class ImportReactor;
   class ExportReactor;

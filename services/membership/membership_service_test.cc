@@ -516,3 +516,70 @@ TEST(NearCacheJourneyTest, ChangesReachTheNearCacheOfEveryReplica) {
 
 }  // namespace
 }  // namespace maillage::membership
+
+namespace maillage::membership {
+namespace {
+
+// Sign-in through the gateway: an identity is linked once by its verified e-mail, then
+// found by itself; the principal holds the acting organisation's roles and nothing else.
+TEST_F(MembershipServiceTest, ResolvePrincipalLinksAnIdentityOnceAndGivesTheActingRoles) {
+  v1::Organisation atelier = CreateCompany("Atelier Lumière", TestSiren("8", 1));
+  v1::Person claire = CreatePerson("claire@atelier-lumiere.fr", atelier.organisation_id());
+  v1::Network network = CreateNetwork(atelier.organisation_id(), v1::ADMISSION_POLICY_OPEN, 0);
+
+  auto resolve = [&](const std::string& subject, const std::string& email,
+                     const std::string& acting, const auth::Principal& who,
+                     v1::ResolvePrincipalResponse* out) {
+    v1::ResolvePrincipalRequest req;
+    req.set_issuer("https://sso.example.fr/realms/maillage");
+    req.set_subject(subject);
+    req.set_verified_email(email);
+    req.set_link_by_email(!email.empty());
+    req.set_acting_organisation_id(acting);
+    return h_.Call(&v1::MembershipService::Stub::ResolvePrincipal, who, req, out);
+  };
+  v1::ResolvePrincipalResponse first;
+  // The address in another case is the same person.
+  ASSERT_TRUE(resolve("kc-41", "Claire@Atelier-Lumiere.fr", "", h_.Admin(), &first).ok());
+  EXPECT_EQ(first.person_id(), claire.person_id());
+  EXPECT_EQ(first.organisation_id(), atelier.organisation_id());
+  ASSERT_EQ(first.grants_size(), 1);
+  EXPECT_EQ(first.grants(0).network_id(), network.network_id());
+  EXPECT_EQ(first.grants(0).role(), NETWORK_ROLE_ANIMATOR);
+  EXPECT_EQ(h_.Count("SELECT count(*) FROM external_identities"), 1);
+
+  // Later sign-ins find the link without an e-mail; an unknown identity finds nobody.
+  v1::ResolvePrincipalResponse again;
+  ASSERT_TRUE(resolve("kc-41", "", "", h_.Admin(), &again).ok());
+  EXPECT_EQ(again.person_id(), claire.person_id());
+  v1::ResolvePrincipalResponse nobody;
+  EXPECT_EQ(resolve("kc-99", "", "", h_.Admin(), &nobody).error_code(),
+            grpc::StatusCode::NOT_FOUND);
+  EXPECT_EQ(resolve("kc-98", "unknown@nowhere.fr", "", h_.Admin(), &nobody).error_code(),
+            grpc::StatusCode::NOT_FOUND);
+
+  // Representing a second organisation, she must say which one she acts for.
+  v1::Organisation forge = CreateCompany("Forge du Port", TestSiren("8", 2));
+  v1::AddRepresentationRequest rep;
+  rep.set_organisation_id(forge.organisation_id());
+  rep.set_person_id(claire.person_id());
+  v1::Representation r;
+  ASSERT_TRUE(h_.Call(&v1::MembershipService::Stub::AddRepresentation, h_.Admin(), rep, &r).ok());
+  EXPECT_EQ(resolve("kc-41", "", "", h_.Admin(), &again).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  v1::ResolvePrincipalResponse as_forge;
+  ASSERT_TRUE(resolve("kc-41", "", forge.organisation_id(), h_.Admin(), &as_forge).ok());
+  EXPECT_EQ(as_forge.organisation_id(), forge.organisation_id());
+  EXPECT_EQ(as_forge.grants_size(), 0);  // the forge is in no network
+  EXPECT_EQ(as_forge.organisation_ids_size(), 2);
+  v1::Organisation other = CreateCompany("Autre", TestSiren("8", 3));
+  EXPECT_EQ(resolve("kc-41", "", other.organisation_id(), h_.Admin(), &again).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+
+  // Only the gateway (a platform admin) may ask.
+  EXPECT_EQ(resolve("kc-41", "", "", h_.ActingFor(atelier.organisation_id()), &again).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+}
+
+}  // namespace
+}  // namespace maillage::membership

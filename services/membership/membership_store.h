@@ -202,6 +202,15 @@ class MembershipStore {
                                            const ChangeContext& change);
   static constexpr int64_t kAnalyzeEveryImportedRows = 5000;
 
+  // Sign-in: the person linked to (issuer, subject), linking them first by `verified_email`
+  // when given (empty: never link). NOT_FOUND when there is no such person. Then the
+  // organisations they represent and, for `acting_organisation_id` (or their only one), the
+  // roles of its admitted memberships; PERMISSION_DENIED for an organisation they do not
+  // represent, or none named among several. One read-committed transaction.
+  absl::StatusOr<v1::ResolvePrincipalResponse> ResolvePrincipal(
+      const std::string& issuer, const std::string& subject, const std::string& verified_email,
+      const std::string& acting_organisation_id);
+
  private:
   pg::PgPool* pool_;
   std::atomic<int64_t> imported_since_analyze_{0};

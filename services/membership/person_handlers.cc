@@ -98,4 +98,23 @@ grpc::ServerUnaryReactor* MembershipService::ListRepresentations(
   });
 }
 
+grpc::ServerUnaryReactor* MembershipService::ResolvePrincipal(
+    grpc::CallbackServerContext* ctx, const v1::ResolvePrincipalRequest* req,
+    v1::ResolvePrincipalResponse* resp) {
+  return Serve(ctx, req, [this, req, resp](const Principal&) -> absl::Status {
+    // An OIDC issuer is a URL and a subject an opaque string of at most 255 characters.
+    MAILLAGE_RETURN_IF_ERROR(ValidateText(req->issuer(), "issuer", 512, true));
+    MAILLAGE_RETURN_IF_ERROR(ValidateText(req->subject(), "subject", 255, true));
+    MAILLAGE_RETURN_IF_ERROR(ValidateText(req->verified_email(), "verified_email", 320, false));
+    if (!req->acting_organisation_id().empty()) {
+      MAILLAGE_RETURN_IF_ERROR(ValidateId(req->acting_organisation_id(), "acting_organisation_id"));
+    }
+    MAILLAGE_ASSIGN_OR_RETURN(
+        *resp, deps_.store->ResolvePrincipal(req->issuer(), req->subject(),
+                                             req->link_by_email() ? req->verified_email() : "",
+                                             req->acting_organisation_id()));
+    return absl::OkStatus();
+  });
+}
+
 }  // namespace maillage::membership

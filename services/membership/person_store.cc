@@ -94,4 +94,70 @@ absl::StatusOr<std::vector<std::string>> MembershipStore::OrganisationsRepresent
       });
 }
 
+absl::StatusOr<v1::ResolvePrincipalResponse> MembershipStore::ResolvePrincipal(
+    const std::string& issuer, const std::string& subject, const std::string& verified_email,
+    const std::string& acting_organisation_id) {
+  return InTransaction<v1::ResolvePrincipalResponse>(
+      pool_, [&](pqxx::work& tx) -> absl::StatusOr<v1::ResolvePrincipalResponse> {
+        v1::ResolvePrincipalResponse out;
+        pqxx::result found = pg::ExecPrepared(
+            tx,
+            "SELECT person_id::text FROM external_identities WHERE issuer = $1 AND subject = $2",
+            {issuer, subject});
+        if (found.empty() && !verified_email.empty()) {
+          // First sign-in: the person registered with this e-mail (by an animator, an
+          // import or themselves) takes the identity. A concurrent first sign-in of the same
+          // identity inserts nothing and reads the other's link.
+          pqxx::result linked = tx.exec_params(
+              "INSERT INTO external_identities (issuer, subject, person_id)"
+              " SELECT $1, $2, id FROM people WHERE lower(email) = lower($3)"
+              " ON CONFLICT (issuer, subject) DO NOTHING RETURNING person_id::text",
+              issuer, subject, verified_email);
+          if (!linked.empty()) {
+            log::Info("external identity linked by verified e-mail",
+                      {{"issuer", issuer}, {"person_id", linked[0][0].as<std::string>()}});
+          }
+          found = pg::ExecPrepared(
+              tx,
+              "SELECT person_id::text FROM external_identities WHERE issuer = $1 AND subject = $2",
+              {issuer, subject});
+        }
+        if (found.empty()) return absl::NotFoundError("no Maillage account for this identity");
+        out.set_person_id(found[0][0].as<std::string>());
+
+        for (const pqxx::row& r : pg::ExecPrepared(
+                 tx,
+                 "SELECT organisation_id::text FROM representations WHERE person_id = $1::uuid"
+                 " ORDER BY organisation_id",
+                 {out.person_id()})) {
+          out.add_organisation_ids(r[0].as<std::string>());
+        }
+        std::string acting = acting_organisation_id;
+        if (acting.empty()) {
+          if (out.organisation_ids_size() > 1) {
+            return absl::PermissionDeniedError(
+                "you represent several organisations: name the one you act for");
+          }
+          if (out.organisation_ids_size() == 1) acting = out.organisation_ids(0);
+        } else if (std::find(out.organisation_ids().begin(), out.organisation_ids().end(),
+                             acting) == out.organisation_ids().end()) {
+          return absl::PermissionDeniedError("you do not represent this organisation");
+        }
+        out.set_organisation_id(acting);
+        if (acting.empty()) return out;
+        for (const pqxx::row& r : pg::ExecPrepared(
+                 tx,
+                 // Suspended members stay visible to their network (kAdmittedStates) but act
+                 // in it no more: only sponsored and active memberships give a role.
+                 "SELECT network_id::text, role FROM memberships"
+                 " WHERE organisation_id = $1::uuid AND state IN (2, 3) ORDER BY network_id",
+                 {acting})) {
+          auth::v1::NetworkGrant* g = out.add_grants();
+          g->set_network_id(r[0].as<std::string>());
+          g->set_role(static_cast<auth::v1::NetworkRole>(r[1].as<int>()));
+        }
+        return out;
+      });
+}
+
 }  // namespace maillage::membership
