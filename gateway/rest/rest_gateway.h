@@ -31,20 +31,11 @@
 #include "absl/time/time.h"
 #include "common/auth/auth.h"
 #include "common/server/worker_pool.h"
+#include "gateway/auth/authenticator.h"
 #include "gateway/http/http_server.h"
 #include "gateway/http_rule/route_table.h"
 
 namespace maillage::gateway {
-
-// Who is calling, from the request's credentials. May block (it may ask membership); called
-// on a worker.
-class Authenticator {
- public:
-  virtual ~Authenticator() = default;
-  // UNAUTHENTICATED when the request carries no valid credentials (the message is shown to
-  // the client), UNAVAILABLE when what it depends on is down.
-  virtual absl::StatusOr<auth::Principal> Authenticate(const HttpRequest& request) = 0;
-};
 
 // The HTTP status of a gRPC code: 400 INVALID_ARGUMENT and OUT_OF_RANGE, 401
 // UNAUTHENTICATED, 403 PERMISSION_DENIED, 404 NOT_FOUND, 409 ALREADY_EXISTS and ABORTED, 412
