@@ -49,7 +49,8 @@ ServiceRuntime::ServiceRuntime(ServiceDefinition definition, ConfigReader config
   RuntimeSettings& c = settings_;
   c.grpc_address = r.String("GRPC_ADDRESS", "0.0.0.0:50051");
   c.metrics_address = r.String("METRICS_ADDRESS", "0.0.0.0:9464");
-  c.pg_uri = r.Required("PG_URI");
+  // A service without PostgreSQL (the gateway) neither needs nor reads it.
+  c.pg_uri = definition_.uses_postgres ? r.Required("PG_URI") : "";
   c.pg_pool_size = r.Int("PG_POOL_SIZE", 8, 1, 200);
   c.redis_address = r.Required("REDIS_ADDRESS");
   c.redis_pool_size = r.Int("REDIS_POOL_SIZE", 8, 1, 200);
@@ -152,6 +153,21 @@ absl::Status ServiceRuntime::StartDependencies() {
       c.hmac_key, {.audience = c.audience, .max_lifetime = absl::Minutes(c.max_principal_minutes)});
   page_tokens_ = PageTokenCodec(c.page_token_key);
 
+  const bool has_stream = !definition_.relay.stream.empty();
+  if (!definition_.uses_postgres) {
+    if (has_stream || !definition_.migrations.empty()) {
+      bad_config_ = true;
+      return absl::FailedPreconditionError(
+          "service definition: an outbox stream or migrations need PostgreSQL");
+    }
+  } else {
+    if (absl::Status s = StartPostgres(); !s.ok()) return s;
+  }
+  return StartRedisAndAfter();
+}
+
+absl::Status ServiceRuntime::StartPostgres() {
+  const RuntimeSettings& c = settings_;
   auto pg = pg::PgPool::Create({.uri = c.pg_uri,
                                 .size = c.pg_pool_size,
                                 .acquire_timeout = overrides_.pg_acquire_timeout,
@@ -171,6 +187,12 @@ absl::Status ServiceRuntime::StartDependencies() {
   if (absl::Status s = pg::ApplyMigrations(*pg_, definition_.name, migrations); !s.ok()) {
     return absl::Status(s.code(), absl::StrCat("migrations: ", s.message()));
   }
+  return absl::OkStatus();
+}
+
+absl::Status ServiceRuntime::StartRedisAndAfter() {
+  const RuntimeSettings& c = settings_;
+  const bool has_stream = !definition_.relay.stream.empty();
 
   auto redis =
       redis::RedisPool::Create({.address = c.redis_address, .pool_size = c.redis_pool_size});
@@ -220,7 +242,7 @@ absl::Status ServiceRuntime::StartDependencies() {
         {.table = "idempotency_keys", .age_column = "created_at", .keep_for = absl::Hours(24)});
   }
   rules.insert(rules.end(), definition_.retention_rules.begin(), definition_.retention_rules.end());
-  if (!rules.empty()) {
+  if (!rules.empty() && pg_ != nullptr) {
     retention_ = std::make_unique<pg::Retention>(
         pg_.get(), pg::RetentionOptions{.rules = std::move(rules),
                                         .interval = absl::Seconds(c.retention_interval_seconds),
@@ -272,6 +294,10 @@ void ServiceRuntime::Stop() {
   if (!started_ || stopped_) return;
   stopped_ = true;
   RequestStop();
+  // Front doors first (the gateway's HTTP server): no new request reaches the workers.
+  Step("front");
+  for (auto it = stop_hooks_.rbegin(); it != stop_hooks_.rend(); ++it) (*it)();
+  stop_hooks_.clear();
   // Health turns NOT_SERVING, queued calls get UNAVAILABLE, calls in flight finish.
   Step("server");
   if (server_ != nullptr) server_->Shutdown(absl::Seconds(settings_.drain_seconds));

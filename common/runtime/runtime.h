@@ -112,6 +112,9 @@ struct ServiceDefinition {
   std::vector<pg::RetentionRule> retention_rules{};
   // Whether the service has the idempotency_keys table (common/pg/idempotency.h).
   bool idempotency_keys = true;
+  // False for a service without a database of its own (the gateway): MAILLAGE_PG_URI is not
+  // read, pg() is null, and an outbox stream or migrations are a configuration error.
+  bool uses_postgres = true;
 };
 
 // The common settings, as read (see the table above).
@@ -148,7 +151,7 @@ struct RuntimeOverrides {
   absl::Duration pg_connect_timeout = absl::Seconds(3);
   // False: events stay in the outbox (tests that inspect it, or relay by hand).
   bool start_relay = true;
-  // Called with each step of Stop() as it begins: "server", "workers", "consumers",
+  // Called with each step of Stop() as it begins: "front", "server", "workers", "consumers",
   // "retention", "relay", "objects", "pools".
   std::function<void(const std::string&)> on_stop_step{};
 };
@@ -223,8 +226,15 @@ class ServiceRuntime {
   events::StreamConsumer* AddConsumer(events::ConsumerOptions options,
                                       events::EventHandler handler);
 
+  // From inside `build`: called first in Stop(), before the gRPC server drains and the
+  // workers go (last registered first): for front doors such as the gateway's HTTP server,
+  // which must stop taking requests before what serves them stops.
+  void OnStop(std::function<void()> hook) { stop_hooks_.push_back(std::move(hook)); }
+
  private:
   absl::Status StartDependencies();
+  absl::Status StartPostgres();
+  absl::Status StartRedisAndAfter();
   ServerOptions MakeServerOptions() const;
   void Step(const std::string& name) const;
 
@@ -254,6 +264,7 @@ class ServiceRuntime {
   std::vector<std::unique_ptr<redis::RedisPool>> consumer_redis_;
   std::vector<std::unique_ptr<events::StreamConsumer>> consumers_;
   std::vector<std::shared_ptr<void>> kept_;
+  std::vector<std::function<void()>> stop_hooks_;
   std::unique_ptr<Server> server_;
 };
 

@@ -116,13 +116,14 @@ TEST(RuntimeTest, StopEndsInOrderAndRelaysTheLastEvent) {
   ASSERT_TRUE(Ok(Echo(h, "the last call")));
   ASSERT_EQ(h.Count("SELECT count(*) FROM outbox WHERE published_at IS NULL"), 1);
   // Its own pool: the runtime's closes with it.
-  auto redis = redis::RedisPool::Create({.address = ServiceHarness::redis_server()->address()});
+  auto redis =
+      redis::RedisPool::Create({.address = std::string(ServiceHarness::redis_server()->address())});
   ASSERT_TRUE(redis.ok());
 
   h.Stop();
 
-  EXPECT_THAT(steps, ElementsAre("server", "workers", "consumers", "retention", "relay", "objects",
-                                 "pools"));
+  EXPECT_THAT(steps, ElementsAre("front", "server", "workers", "consumers", "retention", "relay",
+                                 "objects", "pools"));
   absl::StatusOr<redis::RedisReply> entries = (*redis)->Command({"XRANGE", h.stream(), "-", "+"});
   ASSERT_TRUE(entries.ok()) << entries.status();
   // The stream is the process's (other tests' events are there too).
@@ -188,6 +189,48 @@ TEST(RuntimeTest, ReportsEveryConfigurationProblemTogetherWithTheServicesOwn) {
   EXPECT_EQ(rt.grpc_port(), 0);
 }
 
+// A front door (the gateway) has no database: it starts without MAILLAGE_PG_URI, and its
+// stop hooks run before anything else stops.
+TEST(RuntimeTest, AServiceWithoutPostgresStartsAndStopsItsFrontFirst) {
+  ServiceHarness servers(EchoDefinition());
+  ASSERT_TRUE(servers.Start(BuildEcho).ok());  // brings up the shared Redis
+  servers.Stop();
+  ServiceRuntime rt({.name = "front",
+                     .migrations = {},
+                     .health_service_names = {},
+                     .relay = {},
+                     .follow_changes = nullptr,
+                     .retention_rules = {},
+                     .idempotency_keys = false,
+                     .uses_postgres = false},
+                    ConfigReader({{"MAILLAGE_REDIS_ADDRESS",
+                                   std::string(ServiceHarness::redis_server()->address())},
+                                  {"MAILLAGE_AUTH_HMAC_KEY", ::maillage::testing::kTestHmacKey},
+                                  {"MAILLAGE_GRPC_ADDRESS", "127.0.0.1:0"},
+                                  {"MAILLAGE_METRICS_ADDRESS", "127.0.0.1:0"}},
+                                 {}),
+                    {.on_stop_step = nullptr});
+  std::vector<std::string> order;
+  ASSERT_TRUE(rt.Start([&](ServiceRuntime& r) -> absl::StatusOr<ServiceList> {
+                  EXPECT_EQ(r.pg(), nullptr);
+                  r.OnStop([&] { order.push_back("front door"); });
+                  return ServiceList{};
+                }).ok());
+  EXPECT_GT(rt.grpc_port(), 0);
+  rt.Stop();
+  EXPECT_EQ(order, std::vector<std::string>{"front door"});
+
+  // An outbox without a database is a mistake of the definition, said at start.
+  ServiceRuntime wrong({.name = "front", .relay = {.stream = "x"}, .uses_postgres = false},
+                       ConfigReader({{"MAILLAGE_REDIS_ADDRESS",
+                                      std::string(ServiceHarness::redis_server()->address())},
+                                     {"MAILLAGE_AUTH_HMAC_KEY", ::maillage::testing::kTestHmacKey}},
+                                    {}));
+  absl::Status s = wrong.Start([](ServiceRuntime&) { return absl::StatusOr<ServiceList>(); });
+  EXPECT_EQ(s.code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(s.message(), HasSubstr("need PostgreSQL"));
+}
+
 TEST(RuntimeTest, RunReturnsZeroAfterRequestStopAndTwoOnBadConfiguration) {
   {
     ServiceRuntime bad(EchoDefinition(), ConfigReader({}, {}));
@@ -199,15 +242,15 @@ TEST(RuntimeTest, RunReturnsZeroAfterRequestStopAndTwoOnBadConfiguration) {
   servers.Stop();  // PostgreSQL and Redis stay up for the process
   absl::StatusOr<std::string> uri = ServiceHarness::postgres()->CreateDatabase();
   ASSERT_TRUE(uri.ok());
-  ServiceRuntime rt(
-      EchoDefinition(),
-      ConfigReader({{"MAILLAGE_PG_URI", *uri},
-                    {"MAILLAGE_REDIS_ADDRESS", ServiceHarness::redis_server()->address()},
-                    {"MAILLAGE_AUTH_HMAC_KEY", testing::kTestHmacKey},
-                    {"MAILLAGE_GRPC_ADDRESS", "127.0.0.1:0"},
-                    {"MAILLAGE_METRICS_ADDRESS", ""},
-                    {"MAILLAGE_LOG_LEVEL", "warn"}},
-                   {}));
+  ServiceRuntime rt(EchoDefinition(),
+                    ConfigReader({{"MAILLAGE_PG_URI", *uri},
+                                  {"MAILLAGE_REDIS_ADDRESS",
+                                   std::string(ServiceHarness::redis_server()->address())},
+                                  {"MAILLAGE_AUTH_HMAC_KEY", testing::kTestHmacKey},
+                                  {"MAILLAGE_GRPC_ADDRESS", "127.0.0.1:0"},
+                                  {"MAILLAGE_METRICS_ADDRESS", ""},
+                                  {"MAILLAGE_LOG_LEVEL", "warn"}},
+                                 {}));
   int code = -1;
   // Run() blocks the termination signals in its own thread only.
   std::thread process([&] { code = rt.Run(BuildEcho); });
