@@ -1,0 +1,106 @@
+#include "gateway/gateway_runtime.h"
+
+#include <google/protobuf/descriptor.h>
+#include <grpcpp/grpcpp.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "absl/strings/str_cat.h"
+#include "common/log/log.h"
+#include "gateway/auth/jwt.h"
+#include "gateway/auth/oidc_authenticator.h"
+#include "gateway/http_rule/route_table.h"
+#include "gateway/rest/rest_gateway.h"
+#include "maillage/membership/v1/membership.grpc.pb.h"
+
+namespace maillage::gateway {
+
+ServiceDefinition Definition() {
+  return {.name = "gateway",
+          .migrations = {},
+          .health_service_names = {"maillage.gateway"},
+          .relay = {},
+          .follow_changes = nullptr,
+          .retention_rules = {},
+          .idempotency_keys = false,
+          .uses_postgres = false};
+}
+
+GatewaySettings ReadSettings(ConfigReader& config) {
+  GatewaySettings s;
+  s.http.address = config.String("HTTP_ADDRESS", "0.0.0.0:8080");
+  s.http.threads = config.Int("HTTP_THREADS", 2, 1, 64);
+  s.http.max_body_bytes =
+      static_cast<size_t>(config.Int("HTTP_MAX_BODY_BYTES", 1 << 20, 1024, 64 << 20));
+  s.membership_address = config.Required("MEMBERSHIP_ADDRESS");
+  s.oidc_issuer = config.Required("OIDC_ISSUER");
+  s.oidc_audience = config.String("OIDC_AUDIENCE", "maillage");
+  s.oidc_jwks_file = config.Required("OIDC_JWKS_FILE");
+  s.link_by_email = config.Bool("OIDC_LINK_BY_EMAIL", true);
+  s.call_timeout_seconds = config.Int("CALL_TIMEOUT_SECONDS", 10, 1, 300);
+  return s;
+}
+
+absl::StatusOr<ServiceList> Build(ServiceRuntime& rt, const GatewaySettings& settings,
+                                  Built* built) {
+  std::ifstream in(settings.oidc_jwks_file);
+  if (!in) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("MAILLAGE_OIDC_JWKS_FILE: cannot read ", settings.oidc_jwks_file));
+  }
+  std::stringstream jwks;
+  jwks << in.rdbuf();
+  absl::StatusOr<JwkSet> keys = JwkSet::Parse(jwks.str());
+  if (!keys.ok()) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "MAILLAGE_OIDC_JWKS_FILE ", settings.oidc_jwks_file, ": ", keys.status().message()));
+  }
+  auto* verifier = rt.Keep(std::make_unique<JwtVerifier>(
+      std::make_shared<JwkSet>(*std::move(keys)),
+      JwtVerifierOptions{.issuer = settings.oidc_issuer, .audience = settings.oidc_audience}));
+  auto* signer = rt.Keep(std::make_unique<auth::PrincipalSigner>(rt.settings().hmac_key));
+  std::shared_ptr<grpc::Channel> membership =
+      grpc::CreateChannel(settings.membership_address, grpc::InsecureChannelCredentials());
+  auto* authenticator = rt.Keep(std::make_unique<OidcAuthenticator>(OidcAuthenticator::Options{
+      .verifier = verifier,
+      .membership = membership,
+      .signer = signer,
+      .audience = rt.settings().audience,
+      .link_by_email = settings.link_by_email,
+      .principal_lifetime = absl::Minutes(rt.settings().max_principal_minutes)}));
+
+  // Every service whose generated code is linked here: its annotated methods become routes.
+  const google::protobuf::ServiceDescriptor* membership_service =
+      membership::v1::GetNetworkRequest::descriptor()->file()->FindServiceByName(
+          "MembershipService");
+  absl::StatusOr<RouteTable> routes = RouteTable::Build({membership_service});
+  if (!routes.ok()) return routes.status();
+  auto* table = rt.Keep(std::make_unique<RouteTable>(*std::move(routes)));
+  auto* rest = rt.Keep(std::make_unique<RestGateway>(
+      RestGateway::Options{.routes = table,
+                           .backends = {{membership_service->full_name(), membership}},
+                           .authenticator = authenticator,
+                           .signer = signer,
+                           .workers = rt.workers(),
+                           .call_timeout = absl::Seconds(settings.call_timeout_seconds)}));
+
+  absl::StatusOr<std::unique_ptr<HttpServer>> http =
+      HttpServer::Start(settings.http, [rest](HttpRequest request, HttpServer::Responder respond) {
+        rest->Handle(std::move(request), std::move(respond));
+      });
+  if (!http.ok()) {
+    return absl::Status(http.status().code(),
+                        absl::StrCat("MAILLAGE_HTTP_ADDRESS: ", http.status().message()));
+  }
+  HttpServer* server = rt.Keep(*std::move(http));
+  rt.OnStop(
+      [server, grace = absl::Seconds(rt.settings().drain_seconds)] { server->Shutdown(grace); });
+  log::Info("REST gateway listening", {{"http_port", absl::StrCat(server->port())},
+                                       {"routes", absl::StrCat(table->routes().size())},
+                                       {"membership", settings.membership_address}});
+  if (built != nullptr) built->http = server;
+  return ServiceList{};
+}
+
+}  // namespace maillage::gateway

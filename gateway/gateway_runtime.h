@@ -1,0 +1,53 @@
+// gateway/gateway_runtime: what the gateway process wires on the common runtime (no database
+// of its own): the REST routes of every service's annotations, the OIDC authenticator, the
+// HTTP server in front, stopped before anything behind it.
+//
+//   maillage::ServiceRuntime runtime(maillage::gateway::Definition(), argc, argv);
+//   maillage::gateway::GatewaySettings settings =
+//   maillage::gateway::ReadSettings(runtime.config()); return
+//   runtime.Run([&](maillage::ServiceRuntime& rt) {
+//     return maillage::gateway::Build(rt, settings);
+//   });
+//
+// Its own settings (MAILLAGE_<NAME> or --<name>), read with the common ones so that every
+// problem is reported at once:
+//   HTTP_ADDRESS 0.0.0.0:8080     HTTP_THREADS 2       HTTP_MAX_BODY_BYTES 1048576
+//   MEMBERSHIP_ADDRESS (required) the membership service's gRPC address
+//   OIDC_ISSUER (required)        the identity provider's "iss"
+//   OIDC_AUDIENCE maillage        the "aud" the tokens must carry
+//   OIDC_JWKS_FILE (required)     the provider's keys (JWKS JSON); refused at start if unusable
+//   OIDC_LINK_BY_EMAIL true       link a first sign-in to the person with the verified e-mail
+//   CALL_TIMEOUT_SECONDS 10       longest backend call
+#ifndef MAILLAGE_GATEWAY_GATEWAY_RUNTIME_H_
+#define MAILLAGE_GATEWAY_GATEWAY_RUNTIME_H_
+
+#include <string>
+
+#include "common/runtime/runtime.h"
+#include "gateway/http/http_server.h"
+
+namespace maillage::gateway {
+
+struct GatewaySettings {
+  HttpServerOptions http;
+  std::string membership_address;
+  std::string oidc_issuer;
+  std::string oidc_audience;
+  std::string oidc_jwks_file;
+  bool link_by_email = true;
+  int call_timeout_seconds = 10;
+};
+
+ServiceDefinition Definition();
+GatewaySettings ReadSettings(ConfigReader& config);
+
+// What Build started, for tests.
+struct Built {
+  HttpServer* http = nullptr;
+};
+absl::StatusOr<ServiceList> Build(ServiceRuntime& rt, const GatewaySettings& settings,
+                                  Built* built = nullptr);
+
+}  // namespace maillage::gateway
+
+#endif  // MAILLAGE_GATEWAY_GATEWAY_RUNTIME_H_
