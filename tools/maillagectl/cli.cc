@@ -1,6 +1,7 @@
 #include "tools/maillagectl/cli.h"
 
 #include <grpcpp/grpcpp.h>
+#include <sys/stat.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -10,6 +11,7 @@
 #include <fstream>
 #include <optional>
 #include <set>
+#include <sstream>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/escaping.h"
@@ -22,6 +24,7 @@
 #include "absl/time/time.h"
 #include "common/config/config.h"
 #include "common/status/status.h"
+#include "gateway/auth/jwt.h"
 #include "tools/maillagectl/client.h"
 #include "tools/maillagectl/demo.h"
 
@@ -62,6 +65,8 @@ const std::vector<CommandSpec>& Commands() {
       {"import", 1, {"network", "dry-run", "batch-size"}, true},
       {"export", 0, {"network", "out", "states"}, true},
       {"demo load", 0, {"data"}, false},
+      {"oidc-keys", 0, {"out-dir"}, false},
+      {"token", 0, {"person", "minutes", "signing-key-file", "issuer", "token-audience"}, false},
   };
   return *commands;
 }
@@ -387,6 +392,99 @@ int RunDemoLoad(const CommandLine& cl, const Settings& settings, const Membershi
 
 }  // namespace
 
+// A development identity provider's key pair: DIR/signing-key.pem (kept when it exists) and
+// DIR/jwks.json, the public half the gateway reads (MAILLAGE_OIDC_JWKS_FILE).
+int RunOidcKeys(const CommandLine& cl, std::ostream& out, std::ostream& err) {
+  std::string dir = Flag(cl, "out-dir").value_or("");
+  if (dir.empty()) return UsageError(err, "oidc-keys needs --out-dir=DIR");
+  const std::string key_file = absl::StrCat(dir, "/signing-key.pem");
+  const std::string jwks_file = absl::StrCat(dir, "/jwks.json");
+  absl::StatusOr<gateway::JwtSigner> signer = absl::UnknownError("no key");
+  if (std::ifstream existing(key_file); existing) {
+    std::stringstream pem;
+    pem << existing.rdbuf();
+    signer = gateway::JwtSigner::FromPem(pem.str(), "maillage-dev");
+  } else {
+    signer = gateway::JwtSigner::Generate("maillage-dev");
+    if (signer.ok()) {
+      // Owner-only: the private key signs anyone's tokens for this deployment.
+      std::FILE* f = std::fopen(key_file.c_str(), "w");
+      if (f == nullptr) {
+        err << "maillagectl: cannot write " << key_file << "\n";
+        return kExitFailure;
+      }
+      ::fchmod(fileno(f), 0600);
+      std::string pem = signer->PrivatePem();
+      std::fwrite(pem.data(), 1, pem.size(), f);
+      std::fclose(f);
+    }
+  }
+  if (!signer.ok()) {
+    err << "maillagectl: " << key_file << ": " << signer.status().message() << "\n";
+    return kExitFailure;
+  }
+  std::ofstream(jwks_file) << signer->JwksJson() << "\n";
+  out << key_file << "\n" << jwks_file << "\n";
+  return kExitOk;
+}
+
+// An RS256 token of the development identity provider for a person known to membership: its
+// subject is "maillagectl:<person id>" and its verified e-mail the person's, by which the
+// gateway links the identity on first use.
+int RunToken(const CommandLine& cl, const Settings& settings, MembershipClient& client,
+             std::ostream& out, std::ostream& err) {
+  std::string person_id = Flag(cl, "person").value_or("");
+  if (person_id.empty()) return UsageError(err, "token needs --person=ID");
+  absl::StatusOr<int> minutes = IntFlag(cl, "minutes", 60, 1, 24 * 60);
+  if (!minutes.ok()) return UsageError(err, minutes.status().message());
+  auto setting = [&](const char* flag, const char* env, const char* fallback) {
+    if (std::optional<std::string> v = Flag(cl, flag)) return *v;
+    const char* e = std::getenv(env);
+    return std::string(e != nullptr ? e : fallback);
+  };
+  const std::string key_file = setting("signing-key-file", "MAILLAGE_OIDC_SIGNING_KEY_FILE", "");
+  const std::string issuer = setting("issuer", "MAILLAGE_OIDC_ISSUER", "");
+  const std::string audience = setting("token-audience", "MAILLAGE_OIDC_AUDIENCE", "maillage");
+  if (key_file.empty() || issuer.empty()) {
+    return UsageError(err,
+                      "token needs MAILLAGE_OIDC_SIGNING_KEY_FILE and MAILLAGE_OIDC_ISSUER "
+                      "(or --signing-key-file, --issuer): run/env has them after scripts/run");
+  }
+  std::ifstream in(key_file);
+  if (!in) {
+    err << "maillagectl: cannot read " << key_file << "\n";
+    return kExitFailure;
+  }
+  std::stringstream pem;
+  pem << in.rdbuf();
+  absl::StatusOr<gateway::JwtSigner> signer =
+      gateway::JwtSigner::FromPem(pem.str(), "maillage-dev");
+  if (!signer.ok()) {
+    err << "maillagectl: " << key_file << ": " << signer.status().message() << "\n";
+    return kExitFailure;
+  }
+  Principal admin;
+  admin.set_subject(std::string(kDefaultSubject));
+  admin.set_platform_admin(true);
+  v1::GetPersonRequest get;
+  get.set_person_id(person_id);
+  absl::StatusOr<v1::Person> person =
+      client.Call("GetPerson", admin, &v1::MembershipService::Stub::GetPerson, get);
+  if (!person.ok()) return Failure(err, person.status(), settings);
+  gateway::TokenClaims claims;
+  claims.issuer = issuer;
+  claims.subject = absl::StrCat("maillagectl:", person->person_id());
+  claims.audiences = {audience};
+  claims.issued_at = absl::Now();
+  claims.expires = absl::Now() + absl::Minutes(*minutes);
+  claims.email = person->email();
+  claims.email_verified = true;
+  absl::StatusOr<std::string> token = signer->Sign(claims);
+  if (!token.ok()) return Failure(err, token.status(), settings);
+  out << *token << "\n";
+  return kExitOk;
+}
+
 std::string UsageText() {
   return absl::StrCat(R"(maillagectl: the operator's tool for the Maillage membership service.
 
@@ -417,6 +515,16 @@ Commands
       Ploërmel, with charters, signatures, applications and co-optation. Idempotent: a second
       run changes nothing and says so. Acts as the platform admin and as the organisations'
       own representatives, so it takes no identity flags.
+  oidc-keys --out-dir=DIR
+      A development identity provider's keys for a local gateway: DIR/signing-key.pem (made
+      once, owner-only) and DIR/jwks.json (MAILLAGE_OIDC_JWKS_FILE). Production tokens come
+      from the agency's provider (Keycloak, Azure AD...).
+  token --person=ID [--minutes=N]
+      Prints an RS256 bearer token of that development provider for the person (subject
+      "maillagectl:ID", the person's e-mail marked verified), valid N minutes (default 60):
+        TOKEN=$(maillagectl token --person=ID); curl -H "Authorization: Bearer $TOKEN" ...
+      Reads MAILLAGE_OIDC_SIGNING_KEY_FILE, MAILLAGE_OIDC_ISSUER and MAILLAGE_OIDC_AUDIENCE
+      (--signing-key-file, --issuer, --token-audience).
   help
       This text.
 
@@ -553,6 +661,7 @@ int Run(const std::vector<std::string>& args, std::ostream& out, std::ostream& e
   std::vector<std::string> positional;
   absl::StatusOr<const CommandSpec*> spec = Resolve(*cl, &positional);
   if (!spec.ok()) return UsageError(err, spec.status().message());
+  if ((*spec)->name == "oidc-keys") return RunOidcKeys(*cl, out, err);
   absl::StatusOr<Principal> who = IdentityFrom(*cl);
   if (!who.ok()) return UsageError(err, who.status().message());
   absl::StatusOr<Settings> settings = LoadSettings(*cl);
@@ -571,6 +680,7 @@ int Run(const std::vector<std::string>& args, std::ostream& out, std::ostream& e
     return RunImport(*cl, positional[0], *settings, client, *who, out, err);
   }
   if (command == "export") return RunExport(*cl, *settings, client, *who, out, err);
+  if (command == "token") return RunToken(*cl, *settings, client, out, err);
   return RunDemoLoad(*cl, *settings, client, out, err);
 }
 

@@ -15,6 +15,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
+#include "gateway/auth/jwt.h"
 #include "services/membership/membership_harness.h"
 #include "tools/maillagectl/cli.h"
 #include "tools/maillagectl/client.h"
@@ -366,6 +367,58 @@ TEST_F(MaillagectlTest, PrincipalPrintsSignedHeadersForBufCurl) {
   signature = lines[1].substr(sig_prefix.size(), lines[1].size() - sig_prefix.size() - 1);
   EXPECT_TRUE(
       auth::PrincipalVerifier(kTestHmacKey).VerifyEncoded(bytes, signature, absl::Now()).ok());
+}
+
+// The development identity provider: keys made once, then a token for a person that the
+// gateway's verifier accepts, carrying the person's e-mail as verified.
+TEST_F(MaillagectlTest, OidcKeysThenATokenForAPersonTheGatewayAccepts) {
+  const std::string dir = absl::StrCat(::testing::TempDir(), "/oidc-", getpid());
+  std::filesystem::create_directories(dir);
+  std::string out, err;
+  ASSERT_EQ(Tool({"oidc-keys", "--out-dir=" + dir}, &out, &err), kExitOk) << err;
+  std::ifstream jwks_in(dir + "/jwks.json");
+  std::stringstream jwks;
+  jwks << jwks_in.rdbuf();
+  // A second run keeps the key: the JWKS does not change.
+  ASSERT_EQ(Tool({"oidc-keys", "--out-dir=" + dir}), kExitOk);
+  std::ifstream again_in(dir + "/jwks.json");
+  std::stringstream again;
+  again << again_in.rdbuf();
+  EXPECT_EQ(jwks.str(), again.str());
+  EXPECT_EQ(std::filesystem::status(dir + "/signing-key.pem").permissions() &
+                std::filesystem::perms::others_read,
+            std::filesystem::perms::none);
+
+  v1::CreatePersonRequest create;
+  create.mutable_person()->set_given_name("Claire");
+  create.mutable_person()->set_family_name("Martin");
+  create.mutable_person()->set_email("claire@atelier-proche.fr");
+  absl::StatusOr<v1::Person> person =
+      client_->Call("CreatePerson", admin_, &v1::MembershipService::Stub::CreatePerson, create);
+  ASSERT_TRUE(person.ok()) << person.status();
+  ASSERT_EQ(Tool({"token", "--person=" + person->person_id(),
+                  "--signing-key-file=" + dir + "/signing-key.pem",
+                  "--issuer=http://127.0.0.1/maillage-dev", "--minutes=5"},
+                 &out, &err),
+            kExitOk)
+      << err;
+  absl::StatusOr<gateway::JwkSet> keys = gateway::JwkSet::Parse(jwks.str());
+  ASSERT_TRUE(keys.ok()) << keys.status();
+  gateway::JwtVerifier verifier(
+      std::make_shared<gateway::JwkSet>(*std::move(keys)),
+      {.issuer = "http://127.0.0.1/maillage-dev", .audience = "maillage"});
+  absl::StatusOr<gateway::TokenClaims> claims =
+      verifier.Verify(absl::StripAsciiWhitespace(out), absl::Now());
+  ASSERT_TRUE(claims.ok()) << claims.status();
+  EXPECT_EQ(claims->subject, "maillagectl:" + person->person_id());
+  EXPECT_EQ(claims->email, "claire@atelier-proche.fr");
+  EXPECT_TRUE(claims->email_verified);
+  // An unknown person gets no token.
+  EXPECT_EQ(Tool({"token", "--person=6d1f6a8e-3f0b-4c8e-9a4e-2b7c1d0e5f01",
+                  "--signing-key-file=" + dir + "/signing-key.pem",
+                  "--issuer=http://127.0.0.1/maillage-dev"}),
+            kExitFailure);
+  std::filesystem::remove_all(dir);
 }
 
 TEST_F(MaillagectlTest, UsageAndConfigurationErrorsExitTwo) {
