@@ -10,16 +10,6 @@
 #include "maillage/membership/v1/membership.grpc.pb.h"
 
 namespace maillage::gateway {
-namespace {
-
-void SetTime(google::protobuf::Timestamp* t, absl::Time time) {
-  const int64_t micros = absl::ToUnixMicros(time);
-  t->set_seconds(micros / 1000000);
-  t->set_nanos(static_cast<int32_t>((micros % 1000000) * 1000));
-}
-
-}  // namespace
-
 struct OidcAuthenticator::Stub {
   std::unique_ptr<membership::v1::MembershipService::Stub> membership;
 };
@@ -60,9 +50,8 @@ absl::StatusOr<auth::Principal> OidcAuthenticator::Authenticate(const HttpReques
   auth::Principal gateway;
   gateway.set_subject("gateway");
   gateway.set_platform_admin(true);
-  gateway.set_audience(options_.audience);
-  SetTime(gateway.mutable_issued_at(), now);
-  SetTime(gateway.mutable_expires_at(), now + options_.call_timeout + absl::Seconds(5));
+  gateway = auth::Stamp(std::move(gateway), now, options_.call_timeout + absl::Seconds(5),
+                        options_.audience);
   grpc::ClientContext ctx;
   ctx.set_deadline(absl::ToChronoTime(absl::Now() + options_.call_timeout));
   options_.signer->Attach(gateway, &ctx);
@@ -88,10 +77,10 @@ absl::StatusOr<auth::Principal> OidcAuthenticator::Authenticate(const HttpReques
   who.set_subject(resolved.person_id());
   who.set_organisation_id(resolved.organisation_id());
   *who.mutable_grants() = resolved.grants();
-  who.set_audience(options_.audience);
-  SetTime(who.mutable_issued_at(), now);
-  SetTime(who.mutable_expires_at(), std::min(now + options_.principal_lifetime, claims->expires));
-  return who;
+  // Never valid past the token it came from.
+  return auth::Stamp(std::move(who), now,
+                     std::min(options_.principal_lifetime, claims->expires - now),
+                     options_.audience);
 }
 
 }  // namespace maillage::gateway

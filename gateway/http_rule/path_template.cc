@@ -41,32 +41,6 @@ int HexValue(char c) {
   return -1;
 }
 
-// Percent-decodes `raw`; "%2F" stays encoded when `keep_slash` (inside a multi-segment
-// variable, where a decoded '/' could not be told from a separator). nullopt on a bad escape,
-// invalid UTF-8 or a NUL.
-std::optional<std::string> Decode(absl::string_view raw, bool keep_slash) {
-  std::string out;
-  out.reserve(raw.size());
-  for (size_t i = 0; i < raw.size(); ++i) {
-    if (raw[i] != '%') {
-      out += raw[i];
-      continue;
-    }
-    if (i + 2 >= raw.size()) return std::nullopt;  // a '%' needs two hex digits
-    int hi = HexValue(raw[i + 1]), lo = HexValue(raw[i + 2]);
-    if (hi < 0 || lo < 0) return std::nullopt;
-    char c = static_cast<char>(hi * 16 + lo);
-    if (keep_slash && c == '/') {
-      out.append(raw.data() + i, 3);
-    } else {
-      out += c;
-    }
-    i += 2;
-  }
-  if (!IsValidUtf8Text(out)) return std::nullopt;
-  return out;
-}
-
 class Parser {
  public:
   explicit Parser(absl::string_view text) : text_(text) {}
@@ -117,6 +91,34 @@ class Parser {
 };
 
 }  // namespace
+
+std::optional<std::string> PercentDecode(absl::string_view raw, bool plus_is_space,
+                                         bool keep_encoded_slash) {
+  std::string out;
+  out.reserve(raw.size());
+  for (size_t i = 0; i < raw.size(); ++i) {
+    if (plus_is_space && raw[i] == '+') {
+      out += ' ';
+      continue;
+    }
+    if (raw[i] != '%') {
+      out += raw[i];
+      continue;
+    }
+    if (i + 2 >= raw.size()) return std::nullopt;  // a '%' needs two hex digits
+    int hi = HexValue(raw[i + 1]), lo = HexValue(raw[i + 2]);
+    if (hi < 0 || lo < 0) return std::nullopt;
+    char c = static_cast<char>(hi * 16 + lo);
+    if (keep_encoded_slash && c == '/') {
+      out.append(raw.data() + i, 3);
+    } else {
+      out += c;
+    }
+    i += 2;
+  }
+  if (!IsValidUtf8Text(out)) return std::nullopt;
+  return out;
+}
 
 absl::StatusOr<PathTemplate> PathTemplate::Parse(absl::string_view text) {
   PathTemplate t;
@@ -222,7 +224,8 @@ std::optional<PathTemplate::Bindings> PathTemplate::Match(absl::string_view path
     const bool single = end - v.first == 1 && segments_[v.first].kind != Segment::Kind::kAnyMany;
     std::string value;
     for (size_t i = v.first; i < end; ++i) {
-      std::optional<std::string> decoded = Decode(raw[i], /*keep_slash=*/!single);
+      std::optional<std::string> decoded =
+          PercentDecode(raw[i], /*plus_is_space=*/false, /*keep_encoded_slash=*/!single);
       if (!decoded) return std::nullopt;
       if (i > v.first) value += '/';
       value += *decoded;
@@ -231,7 +234,8 @@ std::optional<PathTemplate::Bindings> PathTemplate::Match(absl::string_view path
   }
   // Segments outside variables must decode too: no bad escape passes anywhere.
   for (absl::string_view s : raw) {
-    if (s.find('%') != absl::string_view::npos && !Decode(s, true)) return std::nullopt;
+    if (s.find('%') != absl::string_view::npos && !PercentDecode(s, false, true))
+      return std::nullopt;
   }
   return out;
 }

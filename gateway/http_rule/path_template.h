@@ -76,6 +76,13 @@ class PathTemplate {
   int literal_count_ = 0;
 };
 
+// Percent-decodes one path segment or query component: '+' is a space when `plus_is_space`
+// (query strings), and "%2F" stays encoded when `keep_encoded_slash` (a segment of a
+// multi-segment variable, where a decoded '/' could not be told from a separator). nullopt
+// on a bad escape, invalid UTF-8 or a NUL.
+std::optional<std::string> PercentDecode(absl::string_view raw, bool plus_is_space,
+                                         bool keep_encoded_slash);
+
 }  // namespace maillage::gateway
 
 #endif  // MAILLAGE_GATEWAY_HTTP_RULE_PATH_TEMPLATE_H_

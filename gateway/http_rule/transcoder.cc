@@ -27,13 +27,6 @@ absl::Status Invalid(absl::string_view where, absl::string_view why) {
   return absl::InvalidArgumentError(absl::StrCat(where, ": ", why));
 }
 
-int HexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
 // Deepest nesting of objects and arrays in `json`, strings skipped; stops counting past
 // `limit`.
 int JsonDepth(absl::string_view json, int limit) {
@@ -57,22 +50,6 @@ int JsonDepth(absl::string_view json, int limit) {
     }
   }
   return deepest;
-}
-
-std::string JsonQuoted(absl::string_view value) {
-  std::string out = "\"";
-  for (char c : value) {
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += c;
-    } else if (static_cast<unsigned char>(c) < 0x20) {
-      absl::StrAppend(&out, "\\u00", absl::BytesToHexString(absl::string_view(&c, 1)));
-    } else {
-      out += c;
-    }
-  }
-  out += '"';
-  return out;
 }
 
 // A field of `type` by its proto name or its JSON (lowerCamelCase) name.
@@ -214,24 +191,19 @@ bool IsUnder(absl::string_view path, absl::string_view prefix) {
 
 }  // namespace
 
-std::optional<std::string> DecodeQueryComponent(absl::string_view raw) {
-  std::string out;
-  out.reserve(raw.size());
-  for (size_t i = 0; i < raw.size(); ++i) {
-    char c = raw[i];
-    if (c == '+') {
-      out += ' ';
-    } else if (c == '%') {
-      if (i + 2 >= raw.size()) return std::nullopt;
-      int hi = HexValue(raw[i + 1]), lo = HexValue(raw[i + 2]);
-      if (hi < 0 || lo < 0) return std::nullopt;
-      out += static_cast<char>(hi * 16 + lo);
-      i += 2;
+std::string JsonQuoted(absl::string_view value) {
+  std::string out = "\"";
+  for (char c : value) {
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += c;
+    } else if (static_cast<unsigned char>(c) < 0x20) {
+      absl::StrAppend(&out, "\\u00", absl::BytesToHexString(absl::string_view(&c, 1)));
     } else {
       out += c;
     }
   }
-  if (!IsValidUtf8Text(out)) return std::nullopt;
+  out += '"';
   return out;
 }
 
@@ -267,9 +239,10 @@ absl::Status BuildRequest(const Route& route, const PathTemplate::Bindings& bind
       return Invalid("query", absl::StrCat("more than ", kMaxQueryParameters, " parameters"));
     }
     std::vector<absl::string_view> kv = absl::StrSplit(pair, absl::MaxSplits('=', 1));
-    std::optional<std::string> name = DecodeQueryComponent(kv[0]);
+    std::optional<std::string> name =
+        PercentDecode(kv[0], /*plus_is_space=*/true, /*keep_encoded_slash=*/false);
     std::optional<std::string> value =
-        kv.size() > 1 ? DecodeQueryComponent(kv[1]) : std::optional<std::string>("");
+        kv.size() > 1 ? PercentDecode(kv[1], true, false) : std::optional<std::string>("");
     if (!name || !value) return Invalid("query", "bad percent-encoding or invalid UTF-8");
     const std::string where = absl::StrCat("query parameter ", *name);
     if (route.body_is_request) {

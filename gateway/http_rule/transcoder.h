@@ -50,9 +50,8 @@ absl::Status BuildRequest(const Route& route, const PathTemplate::Bindings& bind
 absl::StatusOr<std::string> ResponseJson(const Route& route,
                                          const google::protobuf::Message& response);
 
-// Percent-decodes a query component ('+' is a space); nullopt on a bad escape, invalid UTF-8
-// or a NUL.
-std::optional<std::string> DecodeQueryComponent(absl::string_view raw);
+// `value` as a JSON string literal, quotes included (control characters as \u00XX).
+std::string JsonQuoted(absl::string_view value);
 
 }  // namespace maillage::gateway
 

@@ -37,21 +37,6 @@ std::string RequestIdOf(const HttpRequest& request) {
                       absl::Hex(absl::Uniform<uint64_t>(gen), absl::kZeroPad16));
 }
 
-std::string JsonString(absl::string_view text) {
-  std::string out = "\"";
-  for (char c : text) {
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += c;
-    } else if (static_cast<unsigned char>(c) < 0x20) {
-      absl::StrAppend(&out, "\\u00", absl::Hex(static_cast<unsigned char>(c), absl::kZeroPad2));
-    } else {
-      out += c;
-    }
-  }
-  return out + "\"";
-}
-
 // {code, message, details}: details from the backend's google.rpc.Status when it sent one.
 std::string ErrorBody(grpc::StatusCode code, absl::string_view message,
                       absl::string_view status_details) {
@@ -72,7 +57,7 @@ std::string ErrorBody(grpc::StatusCode code, absl::string_view message,
       }
     }
   }
-  return absl::StrCat(R"({"code":)", static_cast<int>(code), R"(,"message":)", JsonString(message),
+  return absl::StrCat(R"({"code":)", static_cast<int>(code), R"(,"message":)", JsonQuoted(message),
                       R"(,"details":)", details, "}");
 }
 
