@@ -8,8 +8,11 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/log/log.h"
+#include "common/redis/near_cache.h"
+#include "common/redis/redis.h"
 #include "gateway/auth/jwt.h"
 #include "gateway/auth/oidc_authenticator.h"
+#include "gateway/auth/principal_cache.h"
 #include "gateway/http_rule/route_table.h"
 #include "gateway/rest/rest_gateway.h"
 #include "maillage/membership/v1/membership.grpc.pb.h"
@@ -39,6 +42,9 @@ GatewaySettings ReadSettings(ConfigReader& config) {
   s.oidc_jwks_file = config.Required("OIDC_JWKS_FILE");
   s.link_by_email = config.Bool("OIDC_LINK_BY_EMAIL", true);
   s.call_timeout_seconds = config.Int("CALL_TIMEOUT_SECONDS", 10, 1, 300);
+  s.membership_events_stream =
+      config.String("MEMBERSHIP_EVENTS_STREAM", "maillage.membership.events");
+  s.principal_cache_seconds = config.Int("PRINCIPAL_CACHE_SECONDS", 60, 0, 3600);
   return s;
 }
 
@@ -62,12 +68,31 @@ absl::StatusOr<ServiceList> Build(ServiceRuntime& rt, const GatewaySettings& set
   auto* signer = rt.Keep(std::make_unique<auth::PrincipalSigner>(rt.settings().hmac_key));
   std::shared_ptr<grpc::Channel> membership =
       grpc::CreateChannel(settings.membership_address, grpc::InsecureChannelCredentials());
+
+  // Resolutions remembered until membership's events retire them (0 s: ask every time).
+  PrincipalCache* principal_cache = nullptr;
+  if (settings.principal_cache_seconds > 0) {
+    principal_cache = rt.Keep(std::make_unique<PrincipalCache>(
+        rt.redis(),
+        PrincipalCache::Options{.prefix = rt.redis_prefix(),
+                                .ttl = absl::Seconds(settings.principal_cache_seconds),
+                                .local_ttl = absl::Seconds(settings.principal_cache_seconds),
+                                .metrics = rt.metrics()}));
+    // The follower's XREAD blocks: a connection of its own. Kept after the cache, so that it
+    // stops first.
+    absl::StatusOr<std::unique_ptr<redis::RedisPool>> follower_pool =
+        redis::RedisPool::Create({.address = rt.settings().redis_address, .pool_size = 1});
+    if (!follower_pool.ok()) return follower_pool.status();
+    redis::RedisPool* pool = rt.Keep(*std::move(follower_pool));
+    rt.Keep(principal_cache->Follow(pool, settings.membership_events_stream));
+  }
   auto* authenticator = rt.Keep(std::make_unique<OidcAuthenticator>(OidcAuthenticator::Options{
       .verifier = verifier,
       .membership = membership,
       .signer = signer,
       .audience = rt.settings().audience,
       .link_by_email = settings.link_by_email,
+      .cache = principal_cache,
       .principal_lifetime = absl::Minutes(rt.settings().max_principal_minutes)}));
 
   // Every service whose generated code is linked here: its annotated methods become routes.

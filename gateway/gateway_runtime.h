@@ -18,6 +18,10 @@
 //   OIDC_JWKS_FILE (required)     the provider's keys (JWKS JSON); refused at start if unusable
 //   OIDC_LINK_BY_EMAIL true       link a first sign-in to the person with the verified e-mail
 //   CALL_TIMEOUT_SECONDS 10       longest backend call
+//   PRINCIPAL_CACHE_SECONDS 60    how long a resolved identity is remembered at most (0: ask
+//                                 membership on every request); membership's events retire
+//                                 it sooner, within about a second of a suspension
+//   MEMBERSHIP_EVENTS_STREAM maillage.membership.events   the stream those events come on
 #ifndef MAILLAGE_GATEWAY_GATEWAY_RUNTIME_H_
 #define MAILLAGE_GATEWAY_GATEWAY_RUNTIME_H_
 
@@ -36,6 +40,8 @@ struct GatewaySettings {
   std::string oidc_jwks_file;
   bool link_by_email = true;
   int call_timeout_seconds = 10;
+  std::string membership_events_stream;
+  int principal_cache_seconds = 60;
 };
 
 ServiceDefinition Definition();

@@ -152,6 +152,17 @@ void NearCache::Invalidate(absl::string_view kind, absl::string_view id) {
 void NearCache::SetEnabled(bool enabled) {
   if (enabled_.exchange(enabled) == enabled) return;
   // Either way what is held, or loading, may predate a change whose event was missed.
+  DropAll();
+}
+
+void NearCache::InvalidateAllLocal() {
+  DropAll();
+  invalidations_.fetch_add(1);
+  if (invalidations_total_ != nullptr) invalidations_total_->Increment();
+}
+
+void NearCache::DropAll() {
+  // The epoch first: a load finishing between the two steps must not store.
   global_epoch_.fetch_add(1);
   for (Shard& shard : shards_) {
     std::lock_guard<std::mutex> lock(shard.mu);

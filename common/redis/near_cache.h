@@ -96,6 +96,9 @@ class NearCache final : public BytesCache {
   void Invalidate(absl::string_view kind, absl::string_view id) override;
   // From the event feed: drops the local copy only.
   void InvalidateLocal(absl::string_view kind, absl::string_view id);
+  // From the event feed, for a change that may affect any entry: drops every local copy, and
+  // no load in flight stores what it loaded.
+  void InvalidateAllLocal();
 
   // Whether Get may answer from this process (the event feed is healthy). Disabling empties
   // the cache. Starts enabled: a process without a follower relies on the ttl alone.
@@ -124,6 +127,7 @@ class NearCache final : public BytesCache {
     absl::flat_hash_map<std::string, int> in_flight;
   };
   static std::string Key(absl::string_view kind, absl::string_view id);
+  void DropAll();
   Shard& ShardOf(const std::string& key);
   // Adds the entry, making room in the shard first.
   void Store(Shard& shard, const std::string& key, std::string bytes, Decoded decoded);

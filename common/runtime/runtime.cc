@@ -204,10 +204,7 @@ absl::Status ServiceRuntime::StartRedisAndAfter() {
   redis_ = std::move(*redis);
   if (c.cache_enabled) {
     cache_ = std::make_unique<redis::ReadThroughCache>(
-        redis_.get(),
-        overrides_.cache_prefix.empty() ? absl::StrCat("maillage:", definition_.name)
-                                        : overrides_.cache_prefix,
-        absl::Seconds(c.cache_ttl_seconds), metrics_.get());
+        redis_.get(), redis_prefix(), absl::Seconds(c.cache_ttl_seconds), metrics_.get());
     reads_ = cache_.get();
   }
 
@@ -266,6 +263,11 @@ std::function<void()> ServiceRuntime::wake_relay() const {
   return [relay] {
     if (relay != nullptr) relay->Wake();
   };
+}
+
+std::string ServiceRuntime::redis_prefix() const {
+  return overrides_.cache_prefix.empty() ? absl::StrCat("maillage:", definition_.name)
+                                         : overrides_.cache_prefix;
 }
 
 int ServiceRuntime::grpc_port() const { return server_ == nullptr ? 0 : server_->port(); }

@@ -193,6 +193,8 @@ class ServiceRuntime {
   // The parts, valid from inside `build` until Stop().
   pg::PgPool* pg() const { return pg_.get(); }
   redis::RedisPool* redis() const { return redis_.get(); }
+  // Where this service's keys live in Redis: "maillage:<name>" (tests give each their own).
+  std::string redis_prefix() const;
   // The near cache, else the Redis cache; nullptr when CACHE_ENABLED=false.
   redis::BytesCache* cache() const { return reads_; }
   redis::ReadThroughCache* redis_cache() const { return cache_.get(); }

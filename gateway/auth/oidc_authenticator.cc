@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/ids/canonical_ids.h"
 #include "common/log/log.h"
+#include "gateway/auth/principal_cache.h"
 #include "maillage/membership/v1/membership.grpc.pb.h"
 
 namespace maillage::gateway {
@@ -21,28 +22,12 @@ OidcAuthenticator::OidcAuthenticator(Options options)
 
 OidcAuthenticator::~OidcAuthenticator() = default;
 
-absl::StatusOr<auth::Principal> OidcAuthenticator::Authenticate(const HttpRequest& request) {
-  absl::string_view header = request.Header("authorization");
-  if (header.size() < 7 || !absl::EqualsIgnoreCase(header.substr(0, 7), "bearer ")) {
-    return absl::UnauthenticatedError("bearer token: missing (Authorization: Bearer <token>)");
-  }
-  const absl::Time now = options_.clock();
-  absl::StatusOr<TokenClaims> claims =
-      options_.verifier->Verify(absl::StripAsciiWhitespace(header.substr(7)), now);
-  if (!claims.ok()) return claims.status();
-
-  std::string acting(request.Header("x-maillage-organisation"));
-  if (!acting.empty()) {
-    CanonicaliseId(&acting);
-    if (!IsUuid(acting)) {
-      return absl::InvalidArgumentError("x-maillage-organisation: not an organisation id");
-    }
-  }
-
+absl::StatusOr<std::string> OidcAuthenticator::Resolve(const TokenClaims& claims,
+                                                       const std::string& acting) {
   membership::v1::ResolvePrincipalRequest req;
-  req.set_issuer(claims->issuer);
-  req.set_subject(claims->subject);
-  if (claims->email_verified) req.set_verified_email(claims->email);
+  req.set_issuer(claims.issuer);
+  req.set_subject(claims.subject);
+  if (claims.email_verified) req.set_verified_email(claims.email);
   req.set_link_by_email(options_.link_by_email);
   req.set_acting_organisation_id(acting);
 
@@ -50,8 +35,8 @@ absl::StatusOr<auth::Principal> OidcAuthenticator::Authenticate(const HttpReques
   auth::Principal gateway;
   gateway.set_subject("gateway");
   gateway.set_platform_admin(true);
-  gateway = auth::Stamp(std::move(gateway), now, options_.call_timeout + absl::Seconds(5),
-                        options_.audience);
+  gateway = auth::Stamp(std::move(gateway), options_.clock(),
+                        options_.call_timeout + absl::Seconds(5), options_.audience);
   grpc::ClientContext ctx;
   ctx.set_deadline(absl::ToChronoTime(absl::Now() + options_.call_timeout));
   options_.signer->Attach(gateway, &ctx);
@@ -71,6 +56,42 @@ absl::StatusOr<auth::Principal> OidcAuthenticator::Authenticate(const HttpReques
                   {{"code", absl::StrCat(s.error_code())}, {"error", s.error_message()}});
         return absl::UnavailableError("sign-in is unavailable, retry later");
     }
+  }
+  return resolved.SerializeAsString();
+}
+
+absl::StatusOr<auth::Principal> OidcAuthenticator::Authenticate(const HttpRequest& request) {
+  absl::string_view header = request.Header("authorization");
+  if (header.size() < 7 || !absl::EqualsIgnoreCase(header.substr(0, 7), "bearer ")) {
+    return absl::UnauthenticatedError("bearer token: missing (Authorization: Bearer <token>)");
+  }
+  const absl::Time now = options_.clock();
+  absl::StatusOr<TokenClaims> claims =
+      options_.verifier->Verify(absl::StripAsciiWhitespace(header.substr(7)), now);
+  if (!claims.ok()) return claims.status();
+
+  std::string acting(request.Header("x-maillage-organisation"));
+  if (!acting.empty()) {
+    CanonicaliseId(&acting);
+    if (!IsUuid(acting)) {
+      return absl::InvalidArgumentError("x-maillage-organisation: not an organisation id");
+    }
+  }
+
+  absl::StatusOr<std::string> bytes =
+      options_.cache == nullptr
+          ? Resolve(*claims, acting)
+          : options_.cache->Get(PrincipalCache::KeyOf(
+                                    {.issuer = claims->issuer,
+                                     .subject = claims->subject,
+                                     .verified_email = claims->email_verified ? claims->email : "",
+                                     .link_by_email = options_.link_by_email,
+                                     .acting_organisation_id = acting}),
+                                [&] { return Resolve(*claims, acting); });
+  if (!bytes.ok()) return bytes.status();
+  membership::v1::ResolvePrincipalResponse resolved;
+  if (!resolved.ParseFromString(*bytes)) {
+    return absl::UnavailableError("sign-in is unavailable, retry later");
   }
 
   auth::Principal who;

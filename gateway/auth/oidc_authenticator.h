@@ -12,6 +12,8 @@
 // for (header x-maillage-organisation, their only one by default) and the roles of its
 // sponsored and active memberships. The principal handed to the backends is signed for the
 // deployment's audience and lives `principal_lifetime`, never past the token's expiry.
+// With a PrincipalCache, membership is asked once per identity until one of its events
+// retires the answer (within about a second of a suspension).
 //
 // Answers: UNAUTHENTICATED (401) for a missing, malformed or refused token and for an
 // identity no person has; PERMISSION_DENIED (403) for an organisation the person does not
@@ -34,6 +36,8 @@ class Channel;
 
 namespace maillage::gateway {
 
+class PrincipalCache;
+
 class OidcAuthenticator final : public Authenticator {
  public:
   struct Options {
@@ -42,6 +46,8 @@ class OidcAuthenticator final : public Authenticator {
     const auth::PrincipalSigner* signer = nullptr;
     std::string audience = "maillage";
     bool link_by_email = true;
+    // Optional: remembers resolutions (principal_cache.h); null asks membership every time.
+    PrincipalCache* cache = nullptr;
     absl::Duration principal_lifetime = absl::Minutes(5);
     absl::Duration call_timeout = absl::Seconds(3);
     std::function<absl::Time()> clock = absl::Now;
@@ -54,6 +60,8 @@ class OidcAuthenticator final : public Authenticator {
 
  private:
   struct Stub;
+  // membership's ResolvePrincipalResponse, serialised (what the cache keeps).
+  absl::StatusOr<std::string> Resolve(const TokenClaims& claims, const std::string& acting);
   Options options_;
   std::unique_ptr<Stub> stub_;
 };

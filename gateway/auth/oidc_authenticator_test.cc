@@ -5,8 +5,11 @@
 #include <gmock/gmock.h>
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
+#include <prometheus/registry.h>
 
+#include "common/redis/near_cache.h"
 #include "common/testing/harness.h"
+#include "gateway/auth/principal_cache.h"
 #include "services/membership/membership_harness.h"
 
 namespace maillage::gateway {
@@ -20,7 +23,8 @@ constexpr char kIssuer[] = "https://sso.example.fr/realms/maillage";
 class OidcAuthenticatorTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    ASSERT_TRUE(h_.Start().ok());
+    // The relay publishes membership's events, which the principal cache follows.
+    ASSERT_TRUE(h_.Start({.with_relay = true}).ok());
     absl::StatusOr<JwtSigner> idp = JwtSigner::Generate("idp-1");
     ASSERT_TRUE(idp.ok());
     idp_ = std::make_unique<JwtSigner>(*std::move(idp));
@@ -123,6 +127,83 @@ TEST_F(OidcAuthenticatorTest, RefusalsSayWhyWithTheRightCode) {
   HttpRequest bad_header = WithToken(Claims("kc-7", "claire@atelier-proche.fr"));
   bad_header.headers.emplace_back("x-maillage-organisation", "'; DROP TABLE people; --");
   EXPECT_EQ(authn_->Authenticate(bad_header).status().code(), absl::StatusCode::kInvalidArgument);
+}
+
+TEST_F(OidcAuthenticatorTest, ASuspensionTakesEffectWithinSecondsThroughTheCache) {
+  // An agency animates an open network; Claire's association joins it and signs the charter.
+  v1::CreateOrganisationRequest agency_req;
+  agency_req.mutable_organisation()->set_legal_name("Agence de développement");
+  agency_req.mutable_organisation()->set_kind(v1::ORGANISATION_KIND_PUBLIC_BODY);
+  v1::Organisation agency;
+  ASSERT_TRUE(
+      h_.Call(&v1::MembershipService::Stub::CreateOrganisation, h_.Admin(), agency_req, &agency)
+          .ok());
+  v1::CreateNetworkRequest create;
+  v1::Network* n = create.mutable_network();
+  n->set_name("Grappe numérique de Gironde");
+  n->set_kind(v1::NETWORK_KIND_CLUSTER);
+  n->set_animating_organisation_id(agency.organisation_id());
+  n->set_admission_policy(v1::ADMISSION_POLICY_OPEN);
+  n->mutable_charter()->set_text("Créer le lien, définir des objectifs communs.");
+  n->mutable_territory()->add_departement_codes("33");
+  v1::Network network;
+  ASSERT_TRUE(h_.Call(&v1::MembershipService::Stub::CreateNetwork,
+                      h_.ActingFor(agency.organisation_id()), create, &network)
+                  .ok());
+  v1::ApplyForMembershipRequest apply;
+  apply.set_network_id(network.network_id());
+  apply.set_organisation_id(organisation_.organisation_id());
+  v1::Membership applied;
+  grpc::Status s = h_.Call(&v1::MembershipService::Stub::ApplyForMembership,
+                           h_.ActingFor(organisation_.organisation_id()), apply, &applied);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  v1::SignCharterRequest sign;
+  sign.set_membership_id(applied.membership_id());
+  sign.set_person_id(person_.person_id());
+  sign.set_charter_version(1);
+  v1::Membership active;
+  s = h_.Call(&v1::MembershipService::Stub::SignCharter,
+              h_.ActingFor(organisation_.organisation_id(), {}, person_.person_id()), sign,
+              &active);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  ASSERT_EQ(active.state(), v1::MEMBERSHIP_STATE_ACTIVE);
+
+  prometheus::Registry registry;
+  PrincipalCache cache(h_.redis_pool(), {.prefix = "test:gateway", .metrics = &registry});
+  auto follower_pool = *redis::RedisPool::Create({.address = h_.redis_server()->address()});
+  std::unique_ptr<redis::StreamFollower> follower = cache.Follow(follower_pool.get(), h_.stream());
+  OidcAuthenticator cached(
+      {.verifier = verifier_.get(),
+       .membership = grpc::CreateChannel(h_.address(), grpc::InsecureChannelCredentials()),
+       .signer = &signer_,
+       .cache = &cache});
+  auto grants_of = [&]() -> int {
+    absl::StatusOr<auth::Principal> who =
+        cached.Authenticate(WithToken(Claims("kc-7", "claire@atelier-proche.fr")));
+    EXPECT_TRUE(who.ok()) << who.status();
+    return who.ok() ? who->grants_size() : -1;
+  };
+  absl::Time deadline = absl::Now() + absl::Seconds(10);
+  while (!follower->following() && absl::Now() < deadline) absl::SleepFor(absl::Milliseconds(10));
+  ASSERT_EQ(grants_of(), 1);
+  ASSERT_EQ(grants_of(), 1);  // from the cache now
+
+  // An operator suspends the membership: within seconds her token no longer carries the role.
+  v1::SuspendMembershipRequest suspend;
+  suspend.set_membership_id(active.membership_id());
+  suspend.set_reason("Cotisation impayée");
+  v1::Membership suspended;
+  s = h_.Call(&v1::MembershipService::Stub::SuspendMembership, h_.Admin(), suspend, &suspended);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  const absl::Time suspended_at = absl::Now();
+  int grants = 1;
+  while (grants != 0 && absl::Now() < suspended_at + absl::Seconds(10)) {
+    absl::SleepFor(absl::Milliseconds(20));
+    grants = grants_of();
+  }
+  EXPECT_EQ(grants, 0);
+  EXPECT_LT(absl::Now() - suspended_at, absl::Seconds(5));
+  follower.reset();
 }
 
 TEST_F(OidcAuthenticatorTest, MembershipDownIsUnavailable) {

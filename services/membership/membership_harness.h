@@ -69,6 +69,8 @@ class MembershipHarness {
   // The service's worker pool: tests fill it to see how calls behave under load.
   WorkerPool* workers() { return runtime()->workers(); }
   std::string address() const { return harness_.address(); }
+  // The stream the relay publishes on (one per test process).
+  const std::string& stream() const { return harness_.stream(); }
   // The service's page token codec: its key derived from kTestHmacKey, as main.cc derives it.
   const PageTokenCodec& page_tokens() const { return page_tokens_; }
 
