@@ -3,13 +3,11 @@
 #include <google/protobuf/descriptor.h>
 #include <grpcpp/grpcpp.h>
 
-#include <fstream>
-#include <sstream>
-
 #include "absl/strings/str_cat.h"
 #include "common/log/log.h"
 #include "common/redis/near_cache.h"
 #include "common/redis/redis.h"
+#include "gateway/auth/jwks_file.h"
 #include "gateway/auth/jwt.h"
 #include "gateway/auth/oidc_authenticator.h"
 #include "gateway/auth/principal_cache.h"
@@ -40,6 +38,7 @@ GatewaySettings ReadSettings(ConfigReader& config) {
   s.oidc_issuer = config.Required("OIDC_ISSUER");
   s.oidc_audience = config.String("OIDC_AUDIENCE", "maillage");
   s.oidc_jwks_file = config.Required("OIDC_JWKS_FILE");
+  s.oidc_jwks_reload_seconds = config.Int("OIDC_JWKS_RELOAD_SECONDS", 10, 1, 3600);
   s.link_by_email = config.Bool("OIDC_LINK_BY_EMAIL", true);
   s.call_timeout_seconds = config.Int("CALL_TIMEOUT_SECONDS", 10, 1, 300);
   s.membership_events_stream =
@@ -50,21 +49,19 @@ GatewaySettings ReadSettings(ConfigReader& config) {
 
 absl::StatusOr<ServiceList> Build(ServiceRuntime& rt, const GatewaySettings& settings,
                                   Built* built) {
-  std::ifstream in(settings.oidc_jwks_file);
-  if (!in) {
-    return absl::FailedPreconditionError(
-        absl::StrCat("MAILLAGE_OIDC_JWKS_FILE: cannot read ", settings.oidc_jwks_file));
-  }
-  std::stringstream jwks;
-  jwks << in.rdbuf();
-  absl::StatusOr<JwkSet> keys = JwkSet::Parse(jwks.str());
+  absl::StatusOr<JwkSet> keys = LoadJwksFile(settings.oidc_jwks_file);
   if (!keys.ok()) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "MAILLAGE_OIDC_JWKS_FILE ", settings.oidc_jwks_file, ": ", keys.status().message()));
+    return absl::FailedPreconditionError(
+        absl::StrCat("MAILLAGE_OIDC_JWKS_FILE ", keys.status().message()));
   }
   auto* verifier = rt.Keep(std::make_unique<JwtVerifier>(
       std::make_shared<JwkSet>(*std::move(keys)),
       JwtVerifierOptions{.issuer = settings.oidc_issuer, .audience = settings.oidc_audience}));
+  rt.Keep(std::make_unique<JwksFileWatcher>(
+      verifier,
+      JwksFileWatcher::Options{.path = settings.oidc_jwks_file,
+                               .interval = absl::Seconds(settings.oidc_jwks_reload_seconds),
+                               .metrics = rt.metrics()}));
   auto* signer = rt.Keep(std::make_unique<auth::PrincipalSigner>(rt.settings().hmac_key));
   std::shared_ptr<grpc::Channel> membership =
       grpc::CreateChannel(settings.membership_address, grpc::InsecureChannelCredentials());

@@ -16,6 +16,8 @@
 //   OIDC_ISSUER (required)        the identity provider's "iss"
 //   OIDC_AUDIENCE maillage        the "aud" the tokens must carry
 //   OIDC_JWKS_FILE (required)     the provider's keys (JWKS JSON); refused at start if unusable
+//   OIDC_JWKS_RELOAD_SECONDS 10   how often the file is looked at; a changed file is reloaded
+//                                 (a broken one is refused and the keys in use stay)
 //   OIDC_LINK_BY_EMAIL true       link a first sign-in to the person with the verified e-mail
 //   CALL_TIMEOUT_SECONDS 10       longest backend call
 //   PRINCIPAL_CACHE_SECONDS 60    how long a resolved identity is remembered at most (0: ask
@@ -38,6 +40,7 @@ struct GatewaySettings {
   std::string oidc_issuer;
   std::string oidc_audience;
   std::string oidc_jwks_file;
+  int oidc_jwks_reload_seconds = 10;
   bool link_by_email = true;
   int call_timeout_seconds = 10;
   std::string membership_events_stream;

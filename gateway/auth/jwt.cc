@@ -203,6 +203,11 @@ const JwkSet::Key* JwkSet::Find(absl::string_view kid, absl::string_view alg) co
 JwtVerifier::JwtVerifier(std::shared_ptr<const JwkSet> keys, JwtVerifierOptions options)
     : keys_(std::move(keys)), options_(std::move(options)) {}
 
+void JwtVerifier::SetKeys(std::shared_ptr<const JwkSet> keys) {
+  std::lock_guard<std::mutex> lock(keys_mu_);
+  keys_ = std::move(keys);
+}
+
 absl::StatusOr<TokenClaims> JwtVerifier::Verify(absl::string_view token, absl::Time now) const {
   if (token.size() > kMaxTokenBytes) return Unauthenticated("too long");
   std::vector<absl::string_view> parts = absl::StrSplit(token, '.');
@@ -218,7 +223,12 @@ absl::StatusOr<TokenClaims> JwtVerifier::Verify(absl::string_view token, absl::T
     return Unauthenticated("algorithm not accepted (RS256 or ES256 only)");
   }
   if (header->contains("crit")) return Unauthenticated("critical header parameters unsupported");
-  const JwkSet::Key* key = keys_->Find(StringMember(*header, "kid").value_or(""), *alg);
+  std::shared_ptr<const JwkSet> keys;
+  {
+    std::lock_guard<std::mutex> lock(keys_mu_);
+    keys = keys_;
+  }
+  const JwkSet::Key* key = keys->Find(StringMember(*header, "kid").value_or(""), *alg);
   if (key == nullptr) return Unauthenticated("signed by an unknown key");
 
   const absl::string_view signed_part(token.data(), parts[0].size() + 1 + parts[1].size());

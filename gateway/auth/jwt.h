@@ -22,6 +22,7 @@
 
 #include <map>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -77,9 +78,13 @@ class JwtVerifier {
   JwtVerifier(std::shared_ptr<const JwkSet> keys, JwtVerifierOptions options);
 
   absl::StatusOr<TokenClaims> Verify(absl::string_view token, absl::Time now) const;
+  // Replaces the keys (the provider rotated them; jwks_file.h): Verify calls from then on
+  // use the new set, calls in flight finish with the old one. Thread-safe.
+  void SetKeys(std::shared_ptr<const JwkSet> keys);
 
  private:
-  std::shared_ptr<const JwkSet> keys_;
+  mutable std::mutex keys_mu_;
+  std::shared_ptr<const JwkSet> keys_;  // guarded by keys_mu_
   JwtVerifierOptions options_;
 };
 
