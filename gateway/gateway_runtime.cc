@@ -11,6 +11,7 @@
 #include "gateway/auth/jwt.h"
 #include "gateway/auth/oidc_authenticator.h"
 #include "gateway/auth/principal_cache.h"
+#include "gateway/grpc_front/grpc_proxy.h"
 #include "gateway/http_rule/route_table.h"
 #include "gateway/rest/rest_gateway.h"
 #include "maillage/membership/v1/membership.grpc.pb.h"
@@ -106,6 +107,15 @@ absl::StatusOr<ServiceList> Build(ServiceRuntime& rt, const GatewaySettings& set
                            .signer = signer,
                            .workers = rt.workers(),
                            .call_timeout = absl::Seconds(settings.call_timeout_seconds)}));
+
+  // The gRPC front: every maillage.* method of a fronted service, forwarded as bytes.
+  auto* proxy = rt.Keep(std::make_unique<GrpcProxy>(
+      GrpcProxy::Options{.backends = {{membership_service->full_name(), membership}},
+                         .authenticator = authenticator,
+                         .signer = signer,
+                         .workers = rt.workers(),
+                         .call_timeout = absl::Seconds(settings.call_timeout_seconds)}));
+  rt.SetGenericService(proxy);
 
   absl::StatusOr<std::unique_ptr<HttpServer>> http =
       HttpServer::Start(settings.http, [rest](HttpRequest request, HttpServer::Responder respond) {

@@ -5,13 +5,17 @@
 
 #include <arpa/inet.h>
 #include <gmock/gmock.h>
+#include <grpcpp/generic/generic_stub.h>
+#include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <condition_variable>
 #include <cstdio>
 #include <fstream>
+#include <mutex>
 
 #include "absl/strings/str_cat.h"
 #include "common/testing/harness.h"
@@ -70,59 +74,81 @@ class GatewayRuntimeTest : public ::testing::Test {
                          {"MAILLAGE_OIDC_JWKS_FILE", jwks_file}},
                         {});
   }
+  // The runtime of the gateway process, started as main.cc starts it.
+  std::unique_ptr<ServiceRuntime> StartGateway(Built* built) {
+    // Each test its own Redis keys: the principals cached by one are not the next one's.
+    static int runs = 0;
+    auto rt = std::make_unique<ServiceRuntime>(
+        Definition(), Config(jwks_file_),
+        RuntimeOverrides{.cache_prefix = absl::StrCat("test:gateway:", getpid(), ":", ++runs)});
+    GatewaySettings settings = ReadSettings(rt->config());
+    absl::Status started = rt->Start([&](ServiceRuntime& s) { return Build(s, settings, built); });
+    EXPECT_TRUE(started.ok()) << started;
+    return rt;
+  }
+
+  // Claire represents the association Atelier Proche; returns the association.
+  v1::Organisation SeedClaire() {
+    v1::CreateOrganisationRequest create;
+    create.mutable_organisation()->set_legal_name("Atelier Proche");
+    create.mutable_organisation()->set_kind(v1::ORGANISATION_KIND_ASSOCIATION);
+    v1::Organisation org;
+    EXPECT_TRUE(membership_
+                    .Call(&v1::MembershipService::Stub::CreateOrganisation, membership_.Admin(),
+                          create, &org)
+                    .ok());
+    v1::CreatePersonRequest person;
+    person.mutable_person()->set_given_name("Claire");
+    person.mutable_person()->set_family_name("Martin");
+    person.mutable_person()->set_email("claire@atelier-proche.fr");
+    v1::Person& claire = claire_;
+    EXPECT_TRUE(
+        membership_
+            .Call(&v1::MembershipService::Stub::CreatePerson, membership_.Admin(), person, &claire)
+            .ok());
+    v1::AddRepresentationRequest rep;
+    rep.set_organisation_id(org.organisation_id());
+    rep.set_person_id(claire.person_id());
+    v1::Representation r;
+    EXPECT_TRUE(
+        membership_
+            .Call(&v1::MembershipService::Stub::AddRepresentation, membership_.Admin(), rep, &r)
+            .ok());
+
+    return org;
+  }
+  // A token of the identity provider for Claire (linked by her verified e-mail).
+  std::string ClaireToken() {
+    TokenClaims claims;
+    claims.issuer = kIssuer;
+    claims.subject = "kc-claire";
+    claims.audiences = {"maillage"};
+    claims.issued_at = absl::Now();
+    claims.expires = absl::Now() + absl::Minutes(5);
+    claims.email = "claire@atelier-proche.fr";
+    claims.email_verified = true;
+    absl::StatusOr<std::string> token = idp_->Sign(claims);
+    EXPECT_TRUE(token.ok());
+    return token.value_or("");
+  }
 
   membership::MembershipHarness membership_;
   std::unique_ptr<JwtSigner> idp_;
   std::string jwks_file_;
+  v1::Person claire_;
 };
 
 TEST_F(GatewayRuntimeTest, APersonSignsInAndReadsTheirOrganisationOverHttp) {
-  v1::CreateOrganisationRequest create;
-  create.mutable_organisation()->set_legal_name("Atelier Proche");
-  create.mutable_organisation()->set_kind(v1::ORGANISATION_KIND_ASSOCIATION);
-  v1::Organisation org;
-  ASSERT_TRUE(
-      membership_
-          .Call(&v1::MembershipService::Stub::CreateOrganisation, membership_.Admin(), create, &org)
-          .ok());
-  v1::CreatePersonRequest person;
-  person.mutable_person()->set_given_name("Claire");
-  person.mutable_person()->set_family_name("Martin");
-  person.mutable_person()->set_email("claire@atelier-proche.fr");
-  v1::Person claire;
-  ASSERT_TRUE(
-      membership_
-          .Call(&v1::MembershipService::Stub::CreatePerson, membership_.Admin(), person, &claire)
-          .ok());
-  v1::AddRepresentationRequest rep;
-  rep.set_organisation_id(org.organisation_id());
-  rep.set_person_id(claire.person_id());
-  v1::Representation r;
-  ASSERT_TRUE(
-      membership_
-          .Call(&v1::MembershipService::Stub::AddRepresentation, membership_.Admin(), rep, &r)
-          .ok());
-
-  ServiceRuntime rt(Definition(), Config(jwks_file_));
-  GatewaySettings settings = ReadSettings(rt.config());
+  v1::Organisation org = SeedClaire();
   Built built;
-  ASSERT_TRUE(rt.Start([&](ServiceRuntime& s) { return Build(s, settings, &built); }).ok());
+  std::unique_ptr<ServiceRuntime> rt = StartGateway(&built);
   ASSERT_NE(built.http, nullptr);
 
-  TokenClaims claims;
-  claims.issuer = kIssuer;
-  claims.subject = "kc-claire";
-  claims.audiences = {"maillage"};
-  claims.issued_at = absl::Now();
-  claims.expires = absl::Now() + absl::Minutes(5);
-  claims.email = "claire@atelier-proche.fr";
-  claims.email_verified = true;
-  absl::StatusOr<std::string> token = idp_->Sign(claims);
-  ASSERT_TRUE(token.ok());
+  const std::string token = ClaireToken();
 
   std::string ok = HttpExchange(
       built.http->port(), absl::StrCat("GET /v1/organisations/", org.organisation_id(),
-                                       " HTTP/1.1\r\nHost: gw\r\nAuthorization: Bearer ", *token,
+                                       " HTTP/1.1\r\nHost: gw\r\nAuthorization: Bearer ", token,
                                        "\r\nConnection: close\r\n\r\n"));
   EXPECT_THAT(ok, StartsWith("HTTP/1.1 200"));
   EXPECT_THAT(ok, HasSubstr(R"("legalName":"Atelier Proche")"));
@@ -132,7 +158,7 @@ TEST_F(GatewayRuntimeTest, APersonSignsInAndReadsTheirOrganisationOverHttp) {
       built.http->port(), absl::StrCat("GET /v1/organisations/", org.organisation_id(),
                                        " HTTP/1.1\r\nHost: gw\r\nConnection: close\r\n\r\n"));
   EXPECT_THAT(anonymous, StartsWith("HTTP/1.1 401"));
-  rt.Stop();
+  rt->Stop();
 }
 
 TEST_F(GatewayRuntimeTest, AnUnusableKeyFileStopsTheStartNamingIt) {
@@ -141,6 +167,139 @@ TEST_F(GatewayRuntimeTest, AnUnusableKeyFileStopsTheStartNamingIt) {
   absl::Status s = rt.Start([&](ServiceRuntime& r) { return Build(r, settings); });
   EXPECT_EQ(s.code(), absl::StatusCode::kFailedPrecondition);
   EXPECT_THAT(s.message(), HasSubstr("MAILLAGE_OIDC_JWKS_FILE"));
+}
+
+TEST_F(GatewayRuntimeTest, APartnerCallsMembershipThroughTheGrpcFront) {
+  v1::Organisation org = SeedClaire();
+  // Claire's association animates a network (before her first call: nothing to invalidate).
+  v1::CreateNetworkRequest create_network;
+  v1::Network* n = create_network.mutable_network();
+  n->set_name("Grappe numérique de Gironde");
+  n->set_kind(v1::NETWORK_KIND_CLUSTER);
+  n->set_animating_organisation_id(org.organisation_id());
+  n->set_admission_policy(v1::ADMISSION_POLICY_OPEN);
+  n->mutable_charter()->set_text("Créer le lien, définir des objectifs communs.");
+  n->mutable_territory()->add_departement_codes("33");
+  v1::Network network;
+  ASSERT_TRUE(membership_
+                  .Call(&v1::MembershipService::Stub::CreateNetwork,
+                        membership_.ActingFor(org.organisation_id()), create_network, &network)
+                  .ok());
+
+  Built built;
+  std::unique_ptr<ServiceRuntime> rt = StartGateway(&built);
+  auto front = v1::MembershipService::NewStub(grpc::CreateChannel(
+      absl::StrCat("127.0.0.1:", rt->grpc_port()), grpc::InsecureChannelCredentials()));
+  const std::string token = ClaireToken();
+  auto as_claire = [&](grpc::ClientContext* ctx) {
+    ctx->AddMetadata("authorization", absl::StrCat("Bearer ", token));
+    ctx->set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(10)));
+  };
+
+  // Unary, with the caller's request id echoed.
+  {
+    grpc::ClientContext ctx;
+    as_claire(&ctx);
+    ctx.AddMetadata("x-request-id", "partner-42");
+    v1::GetOrganisationRequest get;
+    get.set_organisation_id(org.organisation_id());
+    v1::Organisation read;
+    grpc::Status s = front->GetOrganisation(&ctx, get, &read);
+    ASSERT_TRUE(s.ok()) << s.error_message();
+    EXPECT_EQ(read.legal_name(), "Atelier Proche");
+    auto id = ctx.GetServerInitialMetadata().find("x-request-id");
+    ASSERT_NE(id, ctx.GetServerInitialMetadata().end());
+    EXPECT_EQ(std::string(id->second.data(), id->second.size()), "partner-42");
+  }
+  // No token: refused by the gateway, never reaching membership.
+  {
+    grpc::ClientContext ctx;
+    v1::GetOrganisationRequest get;
+    get.set_organisation_id(org.organisation_id());
+    v1::Organisation read;
+    EXPECT_EQ(front->GetOrganisation(&ctx, get, &read).error_code(),
+              grpc::StatusCode::UNAUTHENTICATED);
+  }
+  // A principal the caller brings (even one correctly signed) is dropped: Claire stays Claire.
+  {
+    grpc::ClientContext ctx;
+    as_claire(&ctx);
+    auth::PrincipalSigner(testing::kTestHmacKey).Attach(membership_.Admin(), &ctx);
+    v1::ResolvePrincipalRequest resolve;
+    resolve.set_issuer(kIssuer);
+    resolve.set_subject("kc-claire");
+    v1::ResolvePrincipalResponse out;
+    EXPECT_EQ(front->ResolvePrincipal(&ctx, resolve, &out).error_code(),
+              grpc::StatusCode::PERMISSION_DENIED);
+  }
+  // The service's status details come through (the field at fault).
+  {
+    grpc::ClientContext ctx;
+    as_claire(&ctx);
+    v1::GetOrganisationRequest get;
+    get.set_organisation_id("not-an-id");
+    v1::Organisation read;
+    grpc::Status s = front->GetOrganisation(&ctx, get, &read);
+    EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+    EXPECT_THAT(s.error_message(), HasSubstr("organisation_id"));
+    EXPECT_FALSE(s.error_details().empty());
+  }
+  // Server streaming: the members' CSV.
+  {
+    grpc::ClientContext ctx;
+    as_claire(&ctx);
+    v1::ExportMembersRequest req;
+    req.set_network_id(network.network_id());
+    std::unique_ptr<grpc::ClientReader<v1::CsvChunk>> reader = front->ExportMembers(&ctx, req);
+    std::string csv;
+    for (v1::CsvChunk chunk; reader->Read(&chunk);) csv += chunk.data();
+    grpc::Status s = reader->Finish();
+    ASSERT_TRUE(s.ok()) << s.error_message();
+    EXPECT_THAT(csv, HasSubstr("Atelier Proche"));
+  }
+  // Client streaming: a CSV import, checked without writing.
+  {
+    grpc::ClientContext ctx;
+    as_claire(&ctx);
+    v1::ImportReport report;
+    std::unique_ptr<grpc::ClientWriter<v1::ImportOrganisationsRequest>> writer =
+        front->ImportOrganisations(&ctx, &report);
+    v1::ImportOrganisationsRequest first;
+    first.mutable_options()->set_network_id(network.network_id());
+    first.mutable_options()->set_dry_run(true);
+    ASSERT_TRUE(writer->Write(first));
+    v1::ImportOrganisationsRequest chunk;
+    chunk.set_chunk("siren,legal_name,kind\n732829320,Dupont Menuiserie,company\n");
+    ASSERT_TRUE(writer->Write(chunk));
+    ASSERT_TRUE(writer->WritesDone());
+    grpc::Status s = writer->Finish();
+    ASSERT_TRUE(s.ok()) << s.error_message();
+    EXPECT_EQ(report.rows_read(), 1);
+  }
+  // A service the gateway does not front.
+  {
+    grpc::GenericStub generic(grpc::CreateChannel(absl::StrCat("127.0.0.1:", rt->grpc_port()),
+                                                  grpc::InsecureChannelCredentials()));
+    grpc::ClientContext ctx;
+    as_claire(&ctx);
+    grpc::Slice empty("");
+    grpc::ByteBuffer request(&empty, 1), response;
+    std::mutex mu;
+    std::condition_variable cv;
+    bool done = false;
+    grpc::Status status;
+    generic.UnaryCall(&ctx, "/maillage.billing.v1.Billing/Charge", {}, &request, &response,
+                      [&](grpc::Status s) {
+                        std::lock_guard<std::mutex> lock(mu);
+                        status = s;
+                        done = true;
+                        cv.notify_all();
+                      });
+    std::unique_lock<std::mutex> lock(mu);
+    cv.wait(lock, [&] { return done; });
+    EXPECT_EQ(status.error_code(), grpc::StatusCode::UNIMPLEMENTED);
+  }
+  rt->Stop();
 }
 
 }  // namespace

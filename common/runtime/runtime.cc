@@ -255,7 +255,8 @@ ServerOptions ServiceRuntime::MakeServerOptions() const {
                        .health_service_names = definition_.health_service_names,
                        .worker_pools = {workers_.get()},
                        .metrics_registry = metrics_,
-                       .tls = settings_.tls};
+                       .tls = settings_.tls,
+                       .generic_service = generic_service_};
 }
 
 std::function<void()> ServiceRuntime::wake_relay() const {

@@ -78,6 +78,7 @@
 #include "common/server/worker_pool.h"
 
 namespace grpc {
+class CallbackGenericService;
 class Service;
 }  // namespace grpc
 
@@ -232,6 +233,9 @@ class ServiceRuntime {
   // workers go (last registered first): for front doors such as the gateway's HTTP server,
   // which must stop taking requests before what serves them stops.
   void OnStop(std::function<void()> hook) { stop_hooks_.push_back(std::move(hook)); }
+  // From inside `build`: a service answering every method the returned services do not have
+  // (the gateway's gRPC proxy). Must outlive the server (Keep it).
+  void SetGenericService(grpc::CallbackGenericService* service) { generic_service_ = service; }
 
  private:
   absl::Status StartDependencies();
@@ -267,6 +271,7 @@ class ServiceRuntime {
   std::vector<std::unique_ptr<events::StreamConsumer>> consumers_;
   std::vector<std::shared_ptr<void>> kept_;
   std::vector<std::function<void()>> stop_hooks_;
+  grpc::CallbackGenericService* generic_service_ = nullptr;
   std::unique_ptr<Server> server_;
 };
 

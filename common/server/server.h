@@ -30,6 +30,7 @@ class WorkerPool;
 }  // namespace maillage
 
 namespace grpc {
+class CallbackGenericService;
 class Server;
 class Service;
 }  // namespace grpc
@@ -57,6 +58,9 @@ struct ServerOptions {
   std::shared_ptr<prometheus::Registry> metrics_registry{};
   // TLS on the gRPC port (tls.h); empty: plaintext.
   TlsOptions tls{};
+  // Optional: answers every method no registered service has (the gateway's gRPC proxy).
+  // Not owned; must outlive the server.
+  grpc::CallbackGenericService* generic_service = nullptr;
 };
 
 class Server {

@@ -10,6 +10,7 @@
 #include <thread>
 #include <unordered_map>
 
+#include "absl/random/random.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -333,6 +334,18 @@ int HttpServer::port() const { return impl_->port(); }
 
 void HttpServer::Shutdown(absl::Duration grace) {
   if (impl_ != nullptr) impl_->Shutdown(grace);
+}
+
+std::string RequestIdOf(absl::string_view given) {
+  bool sane = !given.empty() && given.size() <= 128;
+  for (char c : given) {
+    sane = sane &&
+           (absl::ascii_isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.');
+  }
+  if (sane) return std::string(given);
+  thread_local absl::BitGen gen;
+  return absl::StrCat(absl::Hex(absl::Uniform<uint64_t>(gen), absl::kZeroPad16),
+                      absl::Hex(absl::Uniform<uint64_t>(gen), absl::kZeroPad16));
 }
 
 }  // namespace maillage::gateway

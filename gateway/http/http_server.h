@@ -49,6 +49,10 @@ struct HttpRequest {
   absl::string_view Header(absl::string_view name) const;
 };
 
+// The id a request is logged and traced under: the client's x-request-id when it is short
+// (at most 128) and made of [A-Za-z0-9._-], otherwise a new random one (32 hex digits).
+std::string RequestIdOf(absl::string_view given);
+
 struct HttpResponse {
   int status = 200;
   std::vector<std::pair<std::string, std::string>> headers;

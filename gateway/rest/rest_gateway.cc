@@ -22,21 +22,6 @@ namespace {
 
 constexpr char kJson[] = "application/json";
 
-// A client's request id is kept when it is short and printable (it goes to logs and to the
-// backends' metadata); otherwise, or when absent, a new one is made.
-std::string RequestIdOf(const HttpRequest& request) {
-  absl::string_view given = request.Header("x-request-id");
-  bool sane = !given.empty() && given.size() <= 128;
-  for (char c : given) {
-    sane = sane &&
-           (absl::ascii_isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.');
-  }
-  if (sane) return std::string(given);
-  thread_local absl::BitGen gen;
-  return absl::StrCat(absl::Hex(absl::Uniform<uint64_t>(gen), absl::kZeroPad16),
-                      absl::Hex(absl::Uniform<uint64_t>(gen), absl::kZeroPad16));
-}
-
 // {code, message, details}: details from the backend's google.rpc.Status when it sent one.
 std::string ErrorBody(grpc::StatusCode code, absl::string_view message,
                       absl::string_view status_details) {
@@ -130,7 +115,7 @@ void RestGateway::Handle(HttpRequest request, HttpServer::Responder respond) {
 }
 
 void RestGateway::Serve(HttpRequest request, HttpServer::Responder respond) {
-  const std::string request_id = RequestIdOf(request);
+  const std::string request_id = RequestIdOf(request.Header("x-request-id"));
   auto reply = [respond, request_id](HttpResponse response) {
     response.headers.emplace_back("x-request-id", request_id);
     respond(std::move(response));
