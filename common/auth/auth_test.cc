@@ -5,6 +5,8 @@
 #include <string>
 #include <vector>
 
+#include "common/auth/api_key.h"
+
 namespace maillage::auth {
 namespace {
 
@@ -130,6 +132,33 @@ TEST(AuthTest, HmacMatchesKnownVector) {
   // RFC 4231 test case 2.
   EXPECT_EQ(HmacSha256Hex("Jefe", "what do ya want for nothing?"),
             "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
+}
+
+}  // namespace
+}  // namespace maillage::auth
+
+namespace maillage::auth {
+namespace {
+
+TEST(ApiKeyTest, SecretsAreFreshWellFormedAndHashedUnderTheDeploymentKey) {
+  const std::string a = NewApiKeySecret();
+  const std::string b = NewApiKeySecret();
+  EXPECT_NE(a, b);
+  EXPECT_EQ(a.size(), 4u + 43u);
+  EXPECT_TRUE(LooksLikeApiKey(a));
+  EXPECT_FALSE(LooksLikeApiKey(""));
+  EXPECT_FALSE(LooksLikeApiKey(a.substr(0, a.size() - 1)));
+  EXPECT_FALSE(LooksLikeApiKey("mlk_" + std::string(43, '=')));
+  EXPECT_FALSE(LooksLikeApiKey("Bearer " + a));
+
+  const std::string key = ApiKeyHashKey("a deployment key of at least thirty-two bytes");
+  EXPECT_EQ(key.size(), 32u);
+  EXPECT_EQ(ApiKeyHash(key, a), ApiKeyHash(key, a));
+  EXPECT_EQ(ApiKeyHash(key, a).size(), 64u);
+  EXPECT_NE(ApiKeyHash(key, a), ApiKeyHash(key, b));
+  // Another deployment's key gives another hash: a stolen table is of no use elsewhere.
+  EXPECT_NE(ApiKeyHash(ApiKeyHashKey("another deployment key, also thirty-two bytes"), a),
+            ApiKeyHash(key, a));
 }
 
 }  // namespace

@@ -151,6 +151,7 @@ bool PrincipalCache::Invalidates(absl::string_view event_bytes) {
     case membership::v1::MembershipEvent::kCharterSigned:
     case membership::v1::MembershipEvent::kOrganisationUpdated:
     case membership::v1::MembershipEvent::kNetworkUpdated:
+    case membership::v1::MembershipEvent::kApiKeyRevoked:
       return true;
     case membership::v1::MembershipEvent::kOrganisationCreated:
     case membership::v1::MembershipEvent::kNetworkCreated:

@@ -267,6 +267,27 @@ authz::Table MembershipAuthzTable(AuthzHooks hooks) {
 
       // Sign-in, for the gateway, which calls as a platform admin.
       {.rpc = "ResolvePrincipal", .grants = {}, .denial = "the gateway only"},
+      {.rpc = "ResolveApiKey", .grants = {}, .denial = "the gateway only"},
+
+      // API keys: the organisation's representatives (the handlers refuse API keys).
+      {.rpc = "CreateApiKey",
+       .grants = {Representative()},
+       .resource = Resolve<v1::CreateApiKeyRequest>([](const auto& r, const auth::Principal&) {
+         return OrganisationIn(r.organisation_id(), "organisation_id");
+       }),
+       .denial = "only the organisation's representatives manage its API keys"},
+      {.rpc = "ListApiKeys",
+       .grants = {Representative()},
+       .resource = Resolve<v1::ListApiKeysRequest>([](const auto& r, const auth::Principal&) {
+         return OrganisationIn(r.organisation_id(), "organisation_id");
+       }),
+       .denial = "only the organisation's representatives manage its API keys"},
+      {.rpc = "RevokeApiKey",
+       .grants = {Representative()},
+       .resource = Resolve<v1::RevokeApiKeyRequest>([](const auto& r, const auth::Principal&) {
+         return OrganisationIn(r.organisation_id(), "organisation_id");
+       }),
+       .denial = "only the organisation's representatives manage its API keys"},
   };
   return authz::Table(v1::MembershipService::service_full_name(), std::move(rules));
 }

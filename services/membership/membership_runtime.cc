@@ -2,6 +2,7 @@
 
 #include <memory>
 
+#include "common/auth/api_key.h"
 #include "services/membership/membership_service.h"
 #include "services/membership/membership_store.h"
 
@@ -22,14 +23,15 @@ ServiceDefinition Definition() {
 
 absl::StatusOr<ServiceList> Build(ServiceRuntime& rt, Built* built) {
   auto* store = rt.Keep(std::make_unique<MembershipStore>(rt.pg()));
-  auto* service = rt.Keep(std::make_unique<MembershipService>(
-      MembershipService::Dependencies{.store = store,
-                                      .cache = rt.cache(),
-                                      .workers = rt.workers(),
-                                      .verifier = rt.verifier(),
-                                      .page_tokens = rt.page_tokens(),
-                                      .clock = rt.clock(),
-                                      .on_change = rt.wake_relay()}));
+  auto* service = rt.Keep(std::make_unique<MembershipService>(MembershipService::Dependencies{
+      .store = store,
+      .cache = rt.cache(),
+      .workers = rt.workers(),
+      .verifier = rt.verifier(),
+      .page_tokens = rt.page_tokens(),
+      .api_key_hash_key = auth::ApiKeyHashKey(rt.settings().hmac_key),
+      .clock = rt.clock(),
+      .on_change = rt.wake_relay()}));
   if (built != nullptr) *built = {.store = store, .service = service};
   return ServiceList{service};
 }

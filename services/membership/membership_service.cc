@@ -53,6 +53,7 @@ std::vector<std::pair<std::string, std::string>> CacheKeysChangedBy(
       return {{kOrganisationKind, event.membership_changed().membership().organisation_id()}};
     case v1::MembershipEvent::kCharterSigned:
       return {{kOrganisationKind, event.charter_signed().organisation_id()}};
+    case v1::MembershipEvent::kApiKeyRevoked:  // no cached answer holds keys
     case v1::MembershipEvent::KIND_NOT_SET:
       break;
   }
@@ -113,6 +114,10 @@ MembershipService::MembershipService(Dependencies deps)
   CheckRequestParsing(this, &MembershipService::ListMemberships);
   CheckRequestParsing(this, &MembershipService::ExportMembers);
   CheckRequestParsing(this, &MembershipService::ResolvePrincipal);
+  CheckRequestParsing(this, &MembershipService::CreateApiKey);
+  CheckRequestParsing(this, &MembershipService::ListApiKeys);
+  CheckRequestParsing(this, &MembershipService::RevokeApiKey);
+  CheckRequestParsing(this, &MembershipService::ResolveApiKey);
 }
 MembershipService::~MembershipService() = default;
 

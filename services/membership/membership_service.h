@@ -92,6 +92,9 @@ class MembershipService final : public v1::MembershipService::CallbackService {
     // Signs and checks the listings' page tokens. The default key is random: tokens then
     // hold in this process only, so replicas must share a configured key.
     PageTokenCodec page_tokens;
+    // Keys the API keys' hashes (common/auth/api_key.h ApiKeyHashKey of the deployment key);
+    // the gateway hashes with the same.
+    std::string api_key_hash_key;
     std::function<absl::Time()> clock = absl::Now;
     // Called after each committed change, e.g. to wake the outbox relay.
     std::function<void()> on_change = [] {};
@@ -185,6 +188,18 @@ class MembershipService final : public v1::MembershipService::CallbackService {
   grpc::ServerUnaryReactor* ResolvePrincipal(grpc::CallbackServerContext* ctx,
                                              const v1::ResolvePrincipalRequest* req,
                                              v1::ResolvePrincipalResponse* resp) override;
+  grpc::ServerUnaryReactor* CreateApiKey(grpc::CallbackServerContext* ctx,
+                                         const v1::CreateApiKeyRequest* req,
+                                         v1::CreatedApiKey* resp) override;
+  grpc::ServerUnaryReactor* ListApiKeys(grpc::CallbackServerContext* ctx,
+                                        const v1::ListApiKeysRequest* req,
+                                        v1::ListApiKeysResponse* resp) override;
+  grpc::ServerUnaryReactor* RevokeApiKey(grpc::CallbackServerContext* ctx,
+                                         const v1::RevokeApiKeyRequest* req,
+                                         v1::ApiKey* resp) override;
+  grpc::ServerUnaryReactor* ResolveApiKey(grpc::CallbackServerContext* ctx,
+                                          const v1::ResolveApiKeyRequest* req,
+                                          v1::ResolveApiKeyResponse* resp) override;
 
  private:
   class ImportReactor;

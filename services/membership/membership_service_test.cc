@@ -9,6 +9,8 @@
 
 #include "absl/strings/str_format.h"
 #include "absl/synchronization/notification.h"
+#include "common/auth/api_key.h"
+#include "common/status/status.h"
 #include "google/rpc/error_details.pb.h"
 #include "google/rpc/status.pb.h"
 #include "services/membership/domain/identifiers.h"
@@ -579,6 +581,136 @@ TEST_F(MembershipServiceTest, ResolvePrincipalLinksAnIdentityOnceAndGivesTheActi
   // Only the gateway (a platform admin) may ask.
   EXPECT_EQ(resolve("kc-41", "", "", h_.ActingFor(atelier.organisation_id()), &again).error_code(),
             grpc::StatusCode::PERMISSION_DENIED);
+}
+
+TEST_F(MembershipServiceTest, ApiKeysAreShownOnceScopedToTheNetworksAndRevocable) {
+  v1::Organisation agency = CreateCompany("Agence Animatrice", "732829320");
+  v1::Network net = CreateNetwork(agency.organisation_id(), v1::ADMISSION_POLICY_OPEN, 0);
+  v1::Network elsewhere = CreateNetwork(agency.organisation_id(), v1::ADMISSION_POLICY_OPEN, 0);
+  v1::Organisation company = CreateCompany("Menuiserie Dupont", "552100554");
+  v1::Person rep = CreatePerson("gerante@dupont.fr", company.organisation_id());
+  v1::ApplyForMembershipRequest apply;
+  apply.set_network_id(net.network_id());
+  apply.set_organisation_id(company.organisation_id());
+  v1::Membership applied;
+  ASSERT_TRUE(h_.stub()
+                  ->ApplyForMembership(h_.Context(h_.ActingFor(company.organisation_id())).get(),
+                                       apply, &applied)
+                  .ok());
+  Sign(applied, rep, 1);
+  const auth::Principal gerante = h_.ActingFor(company.organisation_id(), {}, rep.person_id());
+
+  v1::CreateApiKeyRequest create;
+  create.set_organisation_id(company.organisation_id());
+  create.mutable_api_key()->set_name("ERP - synchronisation des adhérents");
+  create.mutable_api_key()->add_network_ids(net.network_id());
+  create.mutable_api_key()->set_access(v1::API_KEY_ACCESS_READ);
+  create.mutable_api_key()->mutable_expire_time()->set_seconds(
+      absl::ToUnixSeconds(absl::Now() + absl::Hours(24 * 30)));
+  v1::CreatedApiKey created;
+  grpc::Status s = h_.Call(&v1::MembershipService::Stub::CreateApiKey, gerante, create, &created);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  EXPECT_TRUE(auth::LooksLikeApiKey(created.secret()));
+  EXPECT_EQ(created.api_key().secret_prefix(), created.secret().substr(0, 12));
+  EXPECT_EQ(created.api_key().created_by(), rep.person_id());
+  // Only the keyed hash is stored.
+  EXPECT_EQ(h_.Count(absl::StrCat("SELECT count(*) FROM api_keys WHERE key_hash = '",
+                                  created.secret(), "'")),
+            0);
+
+  // Listed without the secret, to the organisation only.
+  v1::ListApiKeysRequest list;
+  list.set_organisation_id(company.organisation_id());
+  v1::ListApiKeysResponse listed;
+  ASSERT_TRUE(h_.Call(&v1::MembershipService::Stub::ListApiKeys, gerante, list, &listed).ok());
+  ASSERT_EQ(listed.api_keys_size(), 1);
+  EXPECT_EQ(listed.api_keys(0).api_key_id(), created.api_key().api_key_id());
+  EXPECT_EQ(listed.api_keys(0).DebugString().find(created.secret()), std::string::npos);
+  EXPECT_EQ(h_.Call(&v1::MembershipService::Stub::ListApiKeys,
+                    h_.ActingFor(agency.organisation_id()), list, &listed)
+                .error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+
+  // The gateway resolves it by its keyed hash: the company's role in the scoped network.
+  v1::ResolveApiKeyRequest resolve;
+  resolve.set_key_hash(
+      auth::ApiKeyHash(auth::ApiKeyHashKey(testing::kTestHmacKey), created.secret()));
+  v1::ResolveApiKeyResponse resolved;
+  ASSERT_TRUE(
+      h_.Call(&v1::MembershipService::Stub::ResolveApiKey, h_.Admin(), resolve, &resolved).ok());
+  EXPECT_EQ(resolved.organisation_id(), company.organisation_id());
+  EXPECT_EQ(resolved.access(), v1::API_KEY_ACCESS_READ);
+  ASSERT_EQ(resolved.grants_size(), 1);
+  EXPECT_EQ(resolved.grants(0).network_id(), net.network_id());
+  EXPECT_EQ(resolved.grants(0).role(), NETWORK_ROLE_MEMBER);
+  EXPECT_EQ(h_.Call(&v1::MembershipService::Stub::ResolveApiKey, gerante, resolve, &resolved)
+                .error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  v1::ResolveApiKeyRequest unknown;
+  unknown.set_key_hash(std::string(64, 'a'));
+  EXPECT_EQ(h_.Call(&v1::MembershipService::Stub::ResolveApiKey, h_.Admin(), unknown, &resolved)
+                .error_code(),
+            grpc::StatusCode::NOT_FOUND);
+  unknown.set_key_hash(created.secret());  // not a hash
+  EXPECT_EQ(h_.Call(&v1::MembershipService::Stub::ResolveApiKey, h_.Admin(), unknown, &resolved)
+                .error_code(),
+            grpc::StatusCode::INVALID_ARGUMENT);
+
+  // A key cannot mint keys, even for its own organisation.
+  auth::Principal partner_system =
+      h_.ActingFor(company.organisation_id(), {{net.network_id(), NETWORK_ROLE_MEMBER}},
+                   created.api_key().api_key_id());
+  partner_system.set_api_key_id(created.api_key().api_key_id());
+  EXPECT_EQ(h_.Call(&v1::MembershipService::Stub::CreateApiKey, partner_system, create, &created)
+                .error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+
+  // Every bad field at once; a network the company is not in.
+  v1::CreateApiKeyRequest bad;
+  bad.set_organisation_id(company.organisation_id());
+  bad.mutable_api_key()->mutable_expire_time()->set_seconds(absl::ToUnixSeconds(absl::Now()) - 60);
+  v1::CreatedApiKey ignored;
+  s = h_.Call(&v1::MembershipService::Stub::CreateApiKey, gerante, bad, &ignored);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  std::vector<std::string> fields;
+  for (const maillage::FieldViolation& v :
+       maillage::FieldViolationsOf(maillage::FromGrpcStatus(s))) {
+    fields.push_back(v.field);
+  }
+  EXPECT_THAT(fields, ::testing::ElementsAre("api_key.name", "api_key.network_ids",
+                                             "api_key.access", "api_key.expire_time"));
+  v1::CreateApiKeyRequest outside = create;
+  outside.mutable_api_key()->set_network_ids(0, elsewhere.network_id());
+  EXPECT_EQ(
+      h_.Call(&v1::MembershipService::Stub::CreateApiKey, gerante, outside, &ignored).error_code(),
+      grpc::StatusCode::FAILED_PRECONDITION);
+
+  // Revoked: no longer resolved; revoking again answers the same; another organisation's
+  // representative cannot, nor learn the key exists.
+  v1::RevokeApiKeyRequest revoke;
+  revoke.set_organisation_id(company.organisation_id());
+  revoke.set_api_key_id(created.api_key().api_key_id());
+  v1::ApiKey revoked;
+  EXPECT_EQ(h_.Call(&v1::MembershipService::Stub::RevokeApiKey,
+                    h_.ActingFor(agency.organisation_id()), revoke, &revoked)
+                .error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  v1::RevokeApiKeyRequest foreign = revoke;
+  foreign.set_organisation_id(agency.organisation_id());
+  EXPECT_EQ(h_.Call(&v1::MembershipService::Stub::RevokeApiKey,
+                    h_.ActingFor(agency.organisation_id()), foreign, &revoked)
+                .error_code(),
+            grpc::StatusCode::NOT_FOUND);
+  ASSERT_TRUE(h_.Call(&v1::MembershipService::Stub::RevokeApiKey, gerante, revoke, &revoked).ok());
+  EXPECT_TRUE(revoked.has_revoke_time());
+  v1::ApiKey again;
+  ASSERT_TRUE(h_.Call(&v1::MembershipService::Stub::RevokeApiKey, gerante, revoke, &again).ok());
+  EXPECT_EQ(again.revoke_time().seconds(), revoked.revoke_time().seconds());
+  EXPECT_EQ(h_.Call(&v1::MembershipService::Stub::ResolveApiKey, h_.Admin(), resolve, &resolved)
+                .error_code(),
+            grpc::StatusCode::NOT_FOUND);
+  EXPECT_EQ(h_.Count("SELECT count(*) FROM outbox WHERE event_type = 'membership.api_key_revoked'"),
+            1);
 }
 
 }  // namespace

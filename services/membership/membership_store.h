@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/time/time.h"
 #include "common/paging/paging.h"
 #include "common/pg/keyset.h"
 #include "maillage/membership/v1/events.pb.h"
@@ -210,6 +211,23 @@ class MembershipStore {
   absl::StatusOr<v1::ResolvePrincipalResponse> ResolvePrincipal(
       const std::string& issuer, const std::string& subject, const std::string& verified_email,
       const std::string& acting_organisation_id);
+
+  // API keys (api_key_store.cc). `draft` holds the validated fields and the secret's prefix;
+  // FAILED_PRECONDITION when the organisation holds kMaxLiveApiKeys live keys or is not
+  // admitted to every network named; NOT_FOUND for an unknown organisation.
+  static constexpr int kMaxLiveApiKeys = 50;
+  static constexpr int kMaxListedApiKeys = 200;
+  absl::StatusOr<v1::ApiKey> CreateApiKey(const v1::ApiKey& draft, const std::string& key_hash,
+                                          absl::Time expires, const ChangeContext& change);
+  // Newest first, at most kMaxListedApiKeys.
+  absl::StatusOr<std::vector<v1::ApiKey>> ListApiKeys(const std::string& organisation_id);
+  // NOT_FOUND unless the key belongs to the organisation; a revoked key is returned as it is
+  // (the event api_key_revoked is emitted once).
+  absl::StatusOr<v1::ApiKey> RevokeApiKey(const std::string& organisation_id,
+                                          const std::string& api_key_id,
+                                          const ChangeContext& change);
+  // The live key with this hash and its grants; NOT_FOUND otherwise.
+  absl::StatusOr<v1::ResolveApiKeyResponse> ResolveApiKey(const std::string& key_hash);
 
  private:
   pg::PgPool* pool_;
