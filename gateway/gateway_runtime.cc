@@ -4,9 +4,11 @@
 #include <grpcpp/grpcpp.h>
 
 #include "absl/strings/str_cat.h"
+#include "common/auth/api_key.h"
 #include "common/log/log.h"
 #include "common/redis/near_cache.h"
 #include "common/redis/redis.h"
+#include "gateway/auth/api_key_authenticator.h"
 #include "gateway/auth/jwks_file.h"
 #include "gateway/auth/jwt.h"
 #include "gateway/auth/oidc_authenticator.h"
@@ -84,13 +86,22 @@ absl::StatusOr<ServiceList> Build(ServiceRuntime& rt, const GatewaySettings& set
     redis::RedisPool* pool = rt.Keep(*std::move(follower_pool));
     rt.Keep(principal_cache->Follow(pool, settings.membership_events_stream));
   }
-  auto* authenticator = rt.Keep(std::make_unique<OidcAuthenticator>(OidcAuthenticator::Options{
+  auto* oidc = rt.Keep(std::make_unique<OidcAuthenticator>(OidcAuthenticator::Options{
       .verifier = verifier,
       .membership = membership,
       .signer = signer,
       .audience = rt.settings().audience,
       .link_by_email = settings.link_by_email,
       .cache = principal_cache,
+      .principal_lifetime = absl::Minutes(rt.settings().max_principal_minutes)}));
+  // Partner systems' x-api-key first; everything else is a person's bearer token.
+  auto* authenticator = rt.Keep(std::make_unique<ApiKeyAuthenticator>(ApiKeyAuthenticator::Options{
+      .membership = membership,
+      .signer = signer,
+      .hash_key = auth::ApiKeyHashKey(rt.settings().hmac_key),
+      .cache = principal_cache,
+      .otherwise = oidc,
+      .audience = rt.settings().audience,
       .principal_lifetime = absl::Minutes(rt.settings().max_principal_minutes)}));
 
   // Every service whose generated code is linked here: its annotated methods become routes.

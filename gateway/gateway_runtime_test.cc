@@ -17,6 +17,7 @@
 #include <fstream>
 #include <mutex>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "common/testing/harness.h"
 #include "gateway/auth/jwt.h"
@@ -53,7 +54,8 @@ std::string HttpExchange(int port, const std::string& request) {
 class GatewayRuntimeTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    ASSERT_TRUE(membership_.Start().ok());
+    // The relay publishes membership's events, which the gateway's principal cache follows.
+    ASSERT_TRUE(membership_.Start({.with_relay = true}).ok());
     absl::StatusOr<JwtSigner> idp = JwtSigner::Generate("idp-1");
     ASSERT_TRUE(idp.ok());
     idp_ = std::make_unique<JwtSigner>(*std::move(idp));
@@ -71,7 +73,8 @@ class GatewayRuntimeTest : public ::testing::Test {
                          {"MAILLAGE_HTTP_ADDRESS", "127.0.0.1:0"},
                          {"MAILLAGE_MEMBERSHIP_ADDRESS", membership_.address()},
                          {"MAILLAGE_OIDC_ISSUER", kIssuer},
-                         {"MAILLAGE_OIDC_JWKS_FILE", jwks_file}},
+                         {"MAILLAGE_OIDC_JWKS_FILE", jwks_file},
+                         {"MAILLAGE_MEMBERSHIP_EVENTS_STREAM", membership_.stream()}},
                         {});
   }
   // The runtime of the gateway process, started as main.cc starts it.
@@ -116,6 +119,23 @@ class GatewayRuntimeTest : public ::testing::Test {
             .ok());
 
     return org;
+  }
+  // A network `org` animates (its founding membership gives its representatives the role).
+  v1::Network NetworkAnimatedBy(const v1::Organisation& org) {
+    v1::CreateNetworkRequest create_network;
+    v1::Network* n = create_network.mutable_network();
+    n->set_name("Grappe numérique de Gironde");
+    n->set_kind(v1::NETWORK_KIND_CLUSTER);
+    n->set_animating_organisation_id(org.organisation_id());
+    n->set_admission_policy(v1::ADMISSION_POLICY_OPEN);
+    n->mutable_charter()->set_text("Créer le lien, définir des objectifs communs.");
+    n->mutable_territory()->add_departement_codes("33");
+    v1::Network network;
+    EXPECT_TRUE(membership_
+                    .Call(&v1::MembershipService::Stub::CreateNetwork,
+                          membership_.ActingFor(org.organisation_id()), create_network, &network)
+                    .ok());
+    return network;
   }
   // A token of the identity provider for Claire (linked by her verified e-mail).
   std::string ClaireToken() {
@@ -171,20 +191,7 @@ TEST_F(GatewayRuntimeTest, AnUnusableKeyFileStopsTheStartNamingIt) {
 
 TEST_F(GatewayRuntimeTest, APartnerCallsMembershipThroughTheGrpcFront) {
   v1::Organisation org = SeedClaire();
-  // Claire's association animates a network (before her first call: nothing to invalidate).
-  v1::CreateNetworkRequest create_network;
-  v1::Network* n = create_network.mutable_network();
-  n->set_name("Grappe numérique de Gironde");
-  n->set_kind(v1::NETWORK_KIND_CLUSTER);
-  n->set_animating_organisation_id(org.organisation_id());
-  n->set_admission_policy(v1::ADMISSION_POLICY_OPEN);
-  n->mutable_charter()->set_text("Créer le lien, définir des objectifs communs.");
-  n->mutable_territory()->add_departement_codes("33");
-  v1::Network network;
-  ASSERT_TRUE(membership_
-                  .Call(&v1::MembershipService::Stub::CreateNetwork,
-                        membership_.ActingFor(org.organisation_id()), create_network, &network)
-                  .ok());
+  v1::Network network = NetworkAnimatedBy(org);
 
   Built built;
   std::unique_ptr<ServiceRuntime> rt = StartGateway(&built);
@@ -299,6 +306,68 @@ TEST_F(GatewayRuntimeTest, APartnerCallsMembershipThroughTheGrpcFront) {
     cv.wait(lock, [&] { return done; });
     EXPECT_EQ(status.error_code(), grpc::StatusCode::UNIMPLEMENTED);
   }
+  rt->Stop();
+}
+
+TEST_F(GatewayRuntimeTest, APartnerSystemUsesAnApiKeyUntilItIsRevoked) {
+  v1::Organisation org = SeedClaire();
+  v1::Network network = NetworkAnimatedBy(org);
+  Built built;
+  std::unique_ptr<ServiceRuntime> rt = StartGateway(&built);
+  const std::string bearer = absl::StrCat("Authorization: Bearer ", ClaireToken(), "\r\n");
+  auto http = [&](const std::string& method, const std::string& path, const std::string& headers,
+                  const std::string& body = "") {
+    return HttpExchange(built.http->port(),
+                        absl::StrCat(method, " ", path, " HTTP/1.1\r\nHost: gw\r\n", headers,
+                                     "Content-Type: application/json\r\nContent-Length: ",
+                                     body.size(), "\r\nConnection: close\r\n\r\n", body));
+  };
+  const std::string keys_path =
+      absl::StrCat("/v1/organisations/", org.organisation_id(), "/apiKeys");
+  const std::string expiry =
+      absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", absl::Now() + absl::Hours(48), absl::UTCTimeZone());
+
+  // Claire creates a read key for her ERP; the secret is in the answer, once.
+  std::string created =
+      http("POST", keys_path, bearer,
+           absl::StrCat(R"({"name":"ERP","networkIds":[")", network.network_id(),
+                        R"("],"access":"API_KEY_ACCESS_READ","expireTime":")", expiry, R"("})"));
+  ASSERT_THAT(created, StartsWith("HTTP/1.1 200")) << created;
+  const size_t at = created.find("\"secret\":\"");
+  ASSERT_NE(at, std::string::npos);
+  const std::string secret = created.substr(at + 10, 47);
+  const std::string key_id = created.substr(created.find("\"apiKeyId\":\"") + 12, 36);
+  const std::string with_key = absl::StrCat("x-api-key: ", secret, "\r\n");
+
+  // The ERP reads the network's members, but may not write.
+  std::string read =
+      http("GET", absl::StrCat("/v1/organisations/", org.organisation_id()), with_key);
+  EXPECT_THAT(read, StartsWith("HTTP/1.1 200"));
+  EXPECT_THAT(read, HasSubstr("Atelier Proche"));
+  std::string write = http("POST", keys_path, with_key, "{}");
+  EXPECT_THAT(write, StartsWith("HTTP/1.1 403"));
+  EXPECT_THAT(write, HasSubstr("may only read"));
+  // A made-up key, or one of the wrong shape: 401, the same answer.
+  std::string guessed = http("GET", absl::StrCat("/v1/organisations/", org.organisation_id()),
+                             absl::StrCat("x-api-key: mlk_", std::string(43, 'A'), "\r\n"));
+  EXPECT_THAT(guessed, StartsWith("HTTP/1.1 401"));
+  std::string garbage = http("GET", absl::StrCat("/v1/organisations/", org.organisation_id()),
+                             "x-api-key: ' OR 1=1 --\r\n");
+  EXPECT_THAT(garbage, StartsWith("HTTP/1.1 401"));
+  EXPECT_EQ(guessed.substr(guessed.find("\r\n\r\n")), garbage.substr(garbage.find("\r\n\r\n")));
+
+  // Revoked: refused within seconds (membership's event), though it was cached.
+  std::string revoked = http("POST", absl::StrCat(keys_path, "/", key_id, ":revoke"), bearer, "{}");
+  ASSERT_THAT(revoked, StartsWith("HTTP/1.1 200")) << revoked;
+  const absl::Time revoked_at = absl::Now();
+  std::string after;
+  do {
+    absl::SleepFor(absl::Milliseconds(50));
+    after = http("GET", absl::StrCat("/v1/organisations/", org.organisation_id()), with_key);
+  } while (!absl::StartsWith(after, "HTTP/1.1 401") &&
+           absl::Now() < revoked_at + absl::Seconds(10));
+  EXPECT_THAT(after, StartsWith("HTTP/1.1 401"));
+  EXPECT_LT(absl::Now() - revoked_at, absl::Seconds(5));
   rt->Stop();
 }
 

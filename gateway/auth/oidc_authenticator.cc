@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/ids/canonical_ids.h"
 #include "common/log/log.h"
+#include "gateway/auth/gateway_caller.h"
 #include "gateway/auth/principal_cache.h"
 #include "maillage/membership/v1/membership.grpc.pb.h"
 
@@ -31,15 +32,8 @@ absl::StatusOr<std::string> OidcAuthenticator::Resolve(const TokenClaims& claims
   req.set_link_by_email(options_.link_by_email);
   req.set_acting_organisation_id(acting);
 
-  // The gateway asks as itself: an operator principal of a few seconds.
-  auth::Principal gateway;
-  gateway.set_subject("gateway");
-  gateway.set_platform_admin(true);
-  gateway = auth::Stamp(std::move(gateway), options_.clock(),
-                        options_.call_timeout + absl::Seconds(5), options_.audience);
   grpc::ClientContext ctx;
-  ctx.set_deadline(absl::ToChronoTime(absl::Now() + options_.call_timeout));
-  options_.signer->Attach(gateway, &ctx);
+  AskAsGateway(*options_.signer, options_.audience, options_.clock(), options_.call_timeout, &ctx);
   membership::v1::ResolvePrincipalResponse resolved;
   grpc::Status s = stub_->membership->ResolvePrincipal(&ctx, req, &resolved);
   if (!s.ok()) {

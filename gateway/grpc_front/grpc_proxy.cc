@@ -12,6 +12,7 @@
 #include "absl/strings/string_view.h"
 #include "common/log/log.h"
 #include "gateway/http/http_server.h"
+#include "gateway/http_rule/route_table.h"
 
 namespace maillage::gateway {
 namespace {
@@ -109,6 +110,18 @@ class GrpcProxy::Call final : public grpc::ServerGenericBidiReactor {
       return;
     }
 
+    // The method, for read-only keys and the deadline's cap.
+    const std::string full_name =
+        absl::StrCat(absl::string_view(ctx_->method()).substr(1));  // "pkg.Service/Method"
+    std::string dotted = full_name;
+    std::replace(dotted.begin(), dotted.end(), '/', '.');
+    const google::protobuf::MethodDescriptor* method =
+        google::protobuf::DescriptorPool::generated_pool()->FindMethodByName(dotted);
+    if (who->read_only() && (method == nullptr || !ReadsOnly(*method))) {
+      Finish(grpc::Status(grpc::StatusCode::PERMISSION_DENIED, "this API key may only read"));
+      return;
+    }
+
     std::string request_id;
     for (const auto& [key, value] : ctx_->client_metadata()) {
       if (View(key) == "x-request-id") request_id = std::string(View(value));
@@ -122,12 +135,6 @@ class GrpcProxy::Call final : public grpc::ServerGenericBidiReactor {
     options_.signer->Attach(*who, &client_ctx_);
 
     // The caller's deadline, never longer than the method's cap.
-    const std::string full_name =
-        absl::StrCat(absl::string_view(ctx_->method()).substr(1));  // "pkg.Service/Method"
-    std::string dotted = full_name;
-    std::replace(dotted.begin(), dotted.end(), '/', '.');
-    const google::protobuf::MethodDescriptor* method =
-        google::protobuf::DescriptorPool::generated_pool()->FindMethodByName(dotted);
     const bool streams_out = method != nullptr && method->server_streaming();
     const auto cap =
         std::chrono::system_clock::now() +

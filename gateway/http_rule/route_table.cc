@@ -167,4 +167,10 @@ RouteTable::Lookup RouteTable::Find(absl::string_view http_method, absl::string_
   return out;
 }
 
+bool ReadsOnly(const google::protobuf::MethodDescriptor& method) {
+  if (!method.options().HasExtension(google::api::http)) return false;
+  const google::api::HttpRule& rule = method.options().GetExtension(google::api::http);
+  return rule.pattern_case() == google::api::HttpRule::kGet;
+}
+
 }  // namespace maillage::gateway

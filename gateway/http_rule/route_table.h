@@ -48,6 +48,10 @@ struct Route {
   const google::protobuf::FieldDescriptor* response_field = nullptr;
 };
 
+// Whether a method only reads: its google.api.http rule is a GET. What a read-only API key
+// may call, over REST and over the gRPC front alike; a method without a rule does not.
+bool ReadsOnly(const google::protobuf::MethodDescriptor& method);
+
 class RouteTable {
  public:
   static absl::StatusOr<RouteTable> Build(

@@ -149,6 +149,9 @@ void RestGateway::Serve(HttpRequest request, HttpServer::Responder respond) {
     }
     return reply(std::move(r));
   }
+  if (who->read_only() && !ReadsOnly(*route.method)) {
+    return reply(Error(grpc::StatusCode::PERMISSION_DENIED, "this API key may only read"));
+  }
 
   const google::protobuf::Message* prototype =
       google::protobuf::MessageFactory::generated_factory()->GetPrototype(
