@@ -15,6 +15,7 @@
 #include "gateway/auth/principal_cache.h"
 #include "gateway/grpc_front/grpc_proxy.h"
 #include "gateway/http_rule/route_table.h"
+#include "gateway/limits/rate_limiter.h"
 #include "gateway/rest/rest_gateway.h"
 #include "maillage/membership/v1/membership.grpc.pb.h"
 
@@ -47,6 +48,10 @@ GatewaySettings ReadSettings(ConfigReader& config) {
   s.membership_events_stream =
       config.String("MEMBERSHIP_EVENTS_STREAM", "maillage.membership.events");
   s.principal_cache_seconds = config.Int("PRINCIPAL_CACHE_SECONDS", 60, 0, 3600);
+  s.reads_per_second = config.Int("RATE_LIMIT_READS_PER_SECOND", 20, 0, 100000);
+  s.read_burst = config.Int("RATE_LIMIT_READ_BURST", 100, 1, 1000000);
+  s.writes_per_second = config.Int("RATE_LIMIT_WRITES_PER_SECOND", 5, 0, 100000);
+  s.write_burst = config.Int("RATE_LIMIT_WRITE_BURST", 20, 1, 1000000);
   return s;
 }
 
@@ -104,6 +109,19 @@ absl::StatusOr<ServiceList> Build(ServiceRuntime& rt, const GatewaySettings& set
       .audience = rt.settings().audience,
       .principal_lifetime = absl::Minutes(rt.settings().max_principal_minutes)}));
 
+  // Per-caller limits, one bucket per caller across replicas (0 per second: no limits).
+  RateLimiter* limiter = nullptr;
+  if (settings.reads_per_second > 0 && settings.writes_per_second > 0) {
+    limiter = rt.Keep(std::make_unique<RateLimiter>(
+        rt.redis(), RateLimiter::Options{
+                        .prefix = rt.redis_prefix(),
+                        .reads = {.per_second = static_cast<double>(settings.reads_per_second),
+                                  .burst = settings.read_burst},
+                        .writes = {.per_second = static_cast<double>(settings.writes_per_second),
+                                   .burst = settings.write_burst},
+                        .metrics = rt.metrics()}));
+  }
+
   // Every service whose generated code is linked here: its annotated methods become routes.
   const google::protobuf::ServiceDescriptor* membership_service =
       membership::v1::GetNetworkRequest::descriptor()->file()->FindServiceByName(
@@ -117,6 +135,7 @@ absl::StatusOr<ServiceList> Build(ServiceRuntime& rt, const GatewaySettings& set
                            .authenticator = authenticator,
                            .signer = signer,
                            .workers = rt.workers(),
+                           .limiter = limiter,
                            .call_timeout = absl::Seconds(settings.call_timeout_seconds)}));
 
   // The gRPC front: every maillage.* method of a fronted service, forwarded as bytes.
@@ -125,6 +144,7 @@ absl::StatusOr<ServiceList> Build(ServiceRuntime& rt, const GatewaySettings& set
                          .authenticator = authenticator,
                          .signer = signer,
                          .workers = rt.workers(),
+                         .limiter = limiter,
                          .call_timeout = absl::Seconds(settings.call_timeout_seconds)}));
   rt.SetGenericService(proxy);
 

@@ -24,6 +24,8 @@
 //                                 membership on every request); membership's events retire
 //                                 it sooner, within about a second of a suspension
 //   MEMBERSHIP_EVENTS_STREAM maillage.membership.events   the stream those events come on
+//   RATE_LIMIT_READS_PER_SECOND 20   RATE_LIMIT_READ_BURST 100    per caller (person or key),
+//   RATE_LIMIT_WRITES_PER_SECOND 5   RATE_LIMIT_WRITE_BURST 20    across replicas; 0: no limit
 #ifndef MAILLAGE_GATEWAY_GATEWAY_RUNTIME_H_
 #define MAILLAGE_GATEWAY_GATEWAY_RUNTIME_H_
 
@@ -45,6 +47,10 @@ struct GatewaySettings {
   int call_timeout_seconds = 10;
   std::string membership_events_stream;
   int principal_cache_seconds = 60;
+  int reads_per_second = 20;
+  int read_burst = 100;
+  int writes_per_second = 5;
+  int write_burst = 20;
 };
 
 ServiceDefinition Definition();

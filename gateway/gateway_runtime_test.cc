@@ -15,6 +15,7 @@
 #include <condition_variable>
 #include <cstdio>
 #include <fstream>
+#include <map>
 #include <mutex>
 
 #include "absl/strings/match.h"
@@ -64,25 +65,27 @@ class GatewayRuntimeTest : public ::testing::Test {
   }
   void TearDown() override { std::remove(jwks_file_.c_str()); }
 
-  ConfigReader Config(const std::string& jwks_file) {
-    return ConfigReader({{"MAILLAGE_REDIS_ADDRESS",
-                          std::string(testing::ServiceHarness::redis_server()->address())},
-                         {"MAILLAGE_AUTH_HMAC_KEY", testing::kTestHmacKey},
-                         {"MAILLAGE_GRPC_ADDRESS", "127.0.0.1:0"},
-                         {"MAILLAGE_METRICS_ADDRESS", "127.0.0.1:0"},
-                         {"MAILLAGE_HTTP_ADDRESS", "127.0.0.1:0"},
-                         {"MAILLAGE_MEMBERSHIP_ADDRESS", membership_.address()},
-                         {"MAILLAGE_OIDC_ISSUER", kIssuer},
-                         {"MAILLAGE_OIDC_JWKS_FILE", jwks_file},
-                         {"MAILLAGE_MEMBERSHIP_EVENTS_STREAM", membership_.stream()}},
-                        {});
+  ConfigReader Config(const std::string& jwks_file, std::map<std::string, std::string> extra = {}) {
+    std::map<std::string, std::string> env = {
+        {"MAILLAGE_REDIS_ADDRESS", std::string(testing::ServiceHarness::redis_server()->address())},
+        {"MAILLAGE_AUTH_HMAC_KEY", testing::kTestHmacKey},
+        {"MAILLAGE_GRPC_ADDRESS", "127.0.0.1:0"},
+        {"MAILLAGE_METRICS_ADDRESS", "127.0.0.1:0"},
+        {"MAILLAGE_HTTP_ADDRESS", "127.0.0.1:0"},
+        {"MAILLAGE_MEMBERSHIP_ADDRESS", membership_.address()},
+        {"MAILLAGE_OIDC_ISSUER", kIssuer},
+        {"MAILLAGE_OIDC_JWKS_FILE", jwks_file},
+        {"MAILLAGE_MEMBERSHIP_EVENTS_STREAM", membership_.stream()}};
+    for (auto& [name, value] : extra) env[name] = value;
+    return ConfigReader(env, {});
   }
   // The runtime of the gateway process, started as main.cc starts it.
-  std::unique_ptr<ServiceRuntime> StartGateway(Built* built) {
+  std::unique_ptr<ServiceRuntime> StartGateway(Built* built,
+                                               std::map<std::string, std::string> extra = {}) {
     // Each test its own Redis keys: the principals cached by one are not the next one's.
     static int runs = 0;
     auto rt = std::make_unique<ServiceRuntime>(
-        Definition(), Config(jwks_file_),
+        Definition(), Config(jwks_file_, std::move(extra)),
         RuntimeOverrides{.cache_prefix = absl::StrCat("test:gateway:", getpid(), ":", ++runs)});
     GatewaySettings settings = ReadSettings(rt->config());
     absl::Status started = rt->Start([&](ServiceRuntime& s) { return Build(s, settings, built); });
@@ -368,6 +371,26 @@ TEST_F(GatewayRuntimeTest, APartnerSystemUsesAnApiKeyUntilItIsRevoked) {
            absl::Now() < revoked_at + absl::Seconds(10));
   EXPECT_THAT(after, StartsWith("HTTP/1.1 401"));
   EXPECT_LT(absl::Now() - revoked_at, absl::Seconds(5));
+  rt->Stop();
+}
+
+TEST_F(GatewayRuntimeTest, ACallerOverTheRateLimitGets429ThenRecovers) {
+  v1::Organisation org = SeedClaire();
+  Built built;
+  std::unique_ptr<ServiceRuntime> rt = StartGateway(
+      &built,
+      {{"MAILLAGE_RATE_LIMIT_READS_PER_SECOND", "1"}, {"MAILLAGE_RATE_LIMIT_READ_BURST", "2"}});
+  const std::string request = absl::StrCat("GET /v1/organisations/", org.organisation_id(),
+                                           " HTTP/1.1\r\nHost: gw\r\nAuthorization: Bearer ",
+                                           ClaireToken(), "\r\nConnection: close\r\n\r\n");
+  EXPECT_THAT(HttpExchange(built.http->port(), request), StartsWith("HTTP/1.1 200"));
+  EXPECT_THAT(HttpExchange(built.http->port(), request), StartsWith("HTTP/1.1 200"));
+  std::string limited = HttpExchange(built.http->port(), request);
+  EXPECT_THAT(limited, StartsWith("HTTP/1.1 429"));
+  EXPECT_THAT(limited, HasSubstr("retry-after: 1"));
+  EXPECT_THAT(limited, HasSubstr(R"("message":"rate limit reached: retry in 1 s")"));
+  absl::SleepFor(absl::Milliseconds(1100));
+  EXPECT_THAT(HttpExchange(built.http->port(), request), StartsWith("HTTP/1.1 200"));
   rt->Stop();
 }
 

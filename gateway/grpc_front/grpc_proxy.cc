@@ -13,6 +13,7 @@
 #include "common/log/log.h"
 #include "gateway/http/http_server.h"
 #include "gateway/http_rule/route_table.h"
+#include "gateway/limits/rate_limiter.h"
 
 namespace maillage::gateway {
 namespace {
@@ -120,6 +121,18 @@ class GrpcProxy::Call final : public grpc::ServerGenericBidiReactor {
     if (who->read_only() && (method == nullptr || !ReadsOnly(*method))) {
       Finish(grpc::Status(grpc::StatusCode::PERMISSION_DENIED, "this API key may only read"));
       return;
+    }
+    if (options_.limiter != nullptr) {
+      RateLimiter::Decision d = options_.limiter->Take(
+          who->subject(), method != nullptr && ReadsOnly(*method) ? RateLimiter::Kind::kRead
+                                                                  : RateLimiter::Kind::kWrite);
+      if (!d.allowed) {
+        const int64_t seconds = RetryAfterSeconds(d.retry_after);
+        ctx_->AddTrailingMetadata("retry-after", absl::StrCat(seconds));
+        Finish(grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
+                            absl::StrCat("rate limit reached: retry in ", seconds, " s")));
+        return;
+      }
     }
 
     std::string request_id;

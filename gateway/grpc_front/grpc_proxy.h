@@ -43,6 +43,8 @@ class Channel;
 
 namespace maillage::gateway {
 
+class RateLimiter;
+
 class GrpcProxy final : public grpc::CallbackGenericService {
  public:
   struct Options {
@@ -51,6 +53,9 @@ class GrpcProxy final : public grpc::CallbackGenericService {
     Authenticator* authenticator = nullptr;
     const auth::PrincipalSigner* signer = nullptr;
     WorkerPool* workers = nullptr;
+    // Optional: per-caller limits (RESOURCE_EXHAUSTED with a retry-after trailer); methods
+    // whose HTTP rule is a GET are reads.
+    RateLimiter* limiter = nullptr;
     absl::Duration call_timeout = absl::Seconds(10);
     absl::Duration stream_timeout = absl::Minutes(10);
   };

@@ -15,6 +15,7 @@
 #include "absl/strings/str_join.h"
 #include "common/log/log.h"
 #include "gateway/http_rule/transcoder.h"
+#include "gateway/limits/rate_limiter.h"
 #include "google/rpc/status.pb.h"
 
 namespace maillage::gateway {
@@ -151,6 +152,18 @@ void RestGateway::Serve(HttpRequest request, HttpServer::Responder respond) {
   }
   if (who->read_only() && !ReadsOnly(*route.method)) {
     return reply(Error(grpc::StatusCode::PERMISSION_DENIED, "this API key may only read"));
+  }
+  if (options_.limiter != nullptr) {
+    RateLimiter::Decision d = options_.limiter->Take(
+        who->subject(),
+        route.http_method == "GET" ? RateLimiter::Kind::kRead : RateLimiter::Kind::kWrite);
+    if (!d.allowed) {
+      const int64_t seconds = RetryAfterSeconds(d.retry_after);
+      HttpResponse r = Error(grpc::StatusCode::RESOURCE_EXHAUSTED,
+                             absl::StrCat("rate limit reached: retry in ", seconds, " s"));
+      r.headers.emplace_back("retry-after", absl::StrCat(seconds));
+      return reply(std::move(r));
+    }
   }
 
   const google::protobuf::Message* prototype =

@@ -43,6 +43,8 @@ namespace maillage::gateway {
 // UNAVAILABLE, 504 DEADLINE_EXCEEDED, 500 the rest.
 int HttpStatusOf(grpc::StatusCode code);
 
+class RateLimiter;
+
 class RestGateway {
  public:
   struct Options {
@@ -52,6 +54,8 @@ class RestGateway {
     Authenticator* authenticator = nullptr;
     const auth::PrincipalSigner* signer = nullptr;
     WorkerPool* workers = nullptr;
+    // Optional: per-caller limits (429 with Retry-After); GET routes are reads.
+    RateLimiter* limiter = nullptr;
     // Longest a backend call may take; a client's x-request-timeout may only shorten it.
     absl::Duration call_timeout = absl::Seconds(10);
   };
