@@ -16,6 +16,7 @@
 #include "gateway/grpc_front/grpc_proxy.h"
 #include "gateway/http_rule/route_table.h"
 #include "gateway/limits/rate_limiter.h"
+#include "gateway/rest/idempotency.h"
 #include "gateway/rest/rest_gateway.h"
 #include "maillage/membership/v1/membership.grpc.pb.h"
 
@@ -122,6 +123,11 @@ absl::StatusOr<ServiceList> Build(ServiceRuntime& rt, const GatewaySettings& set
                         .metrics = rt.metrics()}));
   }
 
+  auto* idempotency = rt.Keep(std::make_unique<IdempotencyStore>(
+      rt.redis(),
+      IdempotencyStore::Options{
+          .prefix = rt.redis_prefix(), .keep = absl::Hours(24), .metrics = rt.metrics()}));
+
   // Every service whose generated code is linked here: its annotated methods become routes.
   const google::protobuf::ServiceDescriptor* membership_service =
       membership::v1::GetNetworkRequest::descriptor()->file()->FindServiceByName(
@@ -136,6 +142,7 @@ absl::StatusOr<ServiceList> Build(ServiceRuntime& rt, const GatewaySettings& set
                            .signer = signer,
                            .workers = rt.workers(),
                            .limiter = limiter,
+                           .idempotency = idempotency,
                            .call_timeout = absl::Seconds(settings.call_timeout_seconds)}));
 
   // The gRPC front: every maillage.* method of a fronted service, forwarded as bytes.

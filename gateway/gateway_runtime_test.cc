@@ -394,5 +394,35 @@ TEST_F(GatewayRuntimeTest, ACallerOverTheRateLimitGets429ThenRecovers) {
   rt->Stop();
 }
 
+TEST_F(GatewayRuntimeTest, ARetriedPostWithAnIdempotencyKeyCreatesOnce) {
+  v1::Organisation org = SeedClaire();
+  Built built;
+  std::unique_ptr<ServiceRuntime> rt = StartGateway(&built);
+  const std::string token = ClaireToken();
+  auto post = [&](const std::string& key, const std::string& body) {
+    return HttpExchange(
+        built.http->port(),
+        absl::StrCat("POST /v1/people HTTP/1.1\r\nHost: gw\r\nAuthorization: Bearer ", token,
+                     "\r\nIdempotency-Key: ", key, "\r\nContent-Type: application/json\r\n",
+                     "Content-Length: ", body.size(), "\r\nConnection: close\r\n\r\n", body));
+  };
+  const std::string body =
+      R"({"person":{"givenName":"Paul","familyName":"Durand","email":"paul@atelier-proche.fr"}})";
+  std::string first = post("create-paul-1", body);
+  ASSERT_THAT(first, StartsWith("HTTP/1.1 200")) << first;
+  std::string retry = post("create-paul-1", body);
+  EXPECT_THAT(retry, StartsWith("HTTP/1.1 200"));
+  EXPECT_THAT(retry, HasSubstr("idempotent-replayed: true"));
+  EXPECT_EQ(first.substr(first.find("\r\n\r\n")), retry.substr(retry.find("\r\n\r\n")));
+  EXPECT_EQ(membership_.Count("SELECT count(*) FROM people WHERE email = 'paul@atelier-proche.fr'"),
+            1);
+  // The same key for another request is a client bug, said as such.
+  std::string other =
+      post("create-paul-1", R"({"person":{"givenName":"Léa","familyName":"Roux"}})");
+  EXPECT_THAT(other, StartsWith("HTTP/1.1 422"));
+  EXPECT_THAT(post(std::string(300, 'k'), body), StartsWith("HTTP/1.1 400"));
+  rt->Stop();
+}
+
 }  // namespace
 }  // namespace maillage::gateway

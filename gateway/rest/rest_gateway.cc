@@ -16,6 +16,7 @@
 #include "common/log/log.h"
 #include "gateway/http_rule/transcoder.h"
 #include "gateway/limits/rate_limiter.h"
+#include "gateway/rest/idempotency.h"
 #include "google/rpc/status.pb.h"
 
 namespace maillage::gateway {
@@ -117,7 +118,7 @@ void RestGateway::Handle(HttpRequest request, HttpServer::Responder respond) {
 
 void RestGateway::Serve(HttpRequest request, HttpServer::Responder respond) {
   const std::string request_id = RequestIdOf(request.Header("x-request-id"));
-  auto reply = [respond, request_id](HttpResponse response) {
+  std::function<void(HttpResponse)> reply = [respond, request_id](HttpResponse response) {
     response.headers.emplace_back("x-request-id", request_id);
     respond(std::move(response));
   };
@@ -163,6 +164,45 @@ void RestGateway::Serve(HttpRequest request, HttpServer::Responder respond) {
                              absl::StrCat("rate limit reached: retry in ", seconds, " s"));
       r.headers.emplace_back("retry-after", absl::StrCat(seconds));
       return reply(std::move(r));
+    }
+  }
+
+  // A retried POST gets the first answer (idempotency.h).
+  if (std::string key(request.Header("idempotency-key"));
+      !key.empty() && options_.idempotency != nullptr && request.method == "POST") {
+    if (absl::Status s = ValidateIdempotencyKey(key); !s.ok()) {
+      return reply(Error(grpc::StatusCode::INVALID_ARGUMENT, s.message()));
+    }
+    std::string fingerprint = RequestFingerprint(request);
+    IdempotencyStore::Begin begin = options_.idempotency->Start(who->subject(), key, fingerprint);
+    switch (begin.outcome) {
+      case IdempotencyStore::Outcome::kReplay:
+        return reply(std::move(begin.response));
+      case IdempotencyStore::Outcome::kMismatch: {
+        HttpResponse r = Error(grpc::StatusCode::INVALID_ARGUMENT,
+                               "Idempotency-Key: already used with another request");
+        r.status = 422;
+        return reply(std::move(r));
+      }
+      case IdempotencyStore::Outcome::kInProgress:
+        return reply(Error(grpc::StatusCode::ABORTED,
+                           "Idempotency-Key: the first request with this key is still running"));
+      case IdempotencyStore::Outcome::kUnavailable:
+        break;
+      case IdempotencyStore::Outcome::kProceed: {
+        // Its answer is kept before the client sees it, so that a retry finds it; off the
+        // gRPC thread that completes the call (Redis blocks).
+        const bool keepable = route.method->output_type()->FindFieldByName("secret") == nullptr;
+        reply = [reply, store = options_.idempotency, workers = options_.workers,
+                 caller = who->subject(), key, fingerprint, keepable](HttpResponse response) {
+          auto finish = [=]() mutable {
+            store->Finish(caller, key, fingerprint, response, keepable);
+            reply(std::move(response));
+          };
+          if (!workers->TrySubmit(finish)) finish();
+        };
+        break;
+      }
     }
   }
 

@@ -43,6 +43,7 @@ namespace maillage::gateway {
 // UNAVAILABLE, 504 DEADLINE_EXCEEDED, 500 the rest.
 int HttpStatusOf(grpc::StatusCode code);
 
+class IdempotencyStore;
 class RateLimiter;
 
 class RestGateway {
@@ -56,6 +57,8 @@ class RestGateway {
     WorkerPool* workers = nullptr;
     // Optional: per-caller limits (429 with Retry-After); GET routes are reads.
     RateLimiter* limiter = nullptr;
+    // Optional: Idempotency-Key on POST (idempotency.h).
+    IdempotencyStore* idempotency = nullptr;
     // Longest a backend call may take; a client's x-request-timeout may only shorten it.
     absl::Duration call_timeout = absl::Seconds(10);
   };
