@@ -3,7 +3,10 @@
 #include <google/protobuf/descriptor.h>
 #include <grpcpp/grpcpp.h>
 
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "common/auth/api_key.h"
 #include "common/log/log.h"
 #include "common/redis/near_cache.h"
@@ -16,6 +19,7 @@
 #include "gateway/grpc_front/grpc_proxy.h"
 #include "gateway/http_rule/route_table.h"
 #include "gateway/limits/rate_limiter.h"
+#include "gateway/rest/http_front.h"
 #include "gateway/rest/idempotency.h"
 #include "gateway/rest/rest_gateway.h"
 #include "maillage/membership/v1/membership.grpc.pb.h"
@@ -49,6 +53,17 @@ GatewaySettings ReadSettings(ConfigReader& config) {
   s.membership_events_stream =
       config.String("MEMBERSHIP_EVENTS_STREAM", "maillage.membership.events");
   s.principal_cache_seconds = config.Int("PRINCIPAL_CACHE_SECONDS", 60, 0, 3600);
+  for (absl::string_view origin :
+       absl::StrSplit(config.String("CORS_ORIGINS", ""), ',', absl::SkipWhitespace())) {
+    origin = absl::StripAsciiWhitespace(origin);
+    if (origin != "*" && !absl::StartsWith(origin, "https://") &&
+        !absl::StartsWith(origin, "http://")) {
+      config.AddError(absl::StrCat("MAILLAGE_CORS_ORIGINS: \"", origin,
+                                   "\" is not an origin (https://host[:port], or *)"));
+    }
+    s.cors_origins.emplace_back(origin);
+  }
+  s.access_log = config.Bool("ACCESS_LOG", true);
   s.reads_per_second = config.Int("RATE_LIMIT_READS_PER_SECOND", 20, 0, 100000);
   s.read_burst = config.Int("RATE_LIMIT_READ_BURST", 100, 1, 1000000);
   s.writes_per_second = config.Int("RATE_LIMIT_WRITES_PER_SECOND", 5, 0, 100000);
@@ -155,9 +170,21 @@ absl::StatusOr<ServiceList> Build(ServiceRuntime& rt, const GatewaySettings& set
                          .call_timeout = absl::Seconds(settings.call_timeout_seconds)}));
   rt.SetGenericService(proxy);
 
+  auto* front = rt.Keep(std::make_unique<HttpFront>(HttpFront::Options{
+      .rest = rest,
+      .routes = table,
+      .cors_origins = settings.cors_origins,
+      .ready =
+          [membership] {
+            grpc_connectivity_state state = membership->GetState(/*try_to_connect=*/true);
+            return state != GRPC_CHANNEL_TRANSIENT_FAILURE && state != GRPC_CHANNEL_SHUTDOWN;
+          },
+      .access_log = settings.access_log,
+      .metrics = rt.metrics()}));
+
   absl::StatusOr<std::unique_ptr<HttpServer>> http =
-      HttpServer::Start(settings.http, [rest](HttpRequest request, HttpServer::Responder respond) {
-        rest->Handle(std::move(request), std::move(respond));
+      HttpServer::Start(settings.http, [front](HttpRequest request, HttpServer::Responder respond) {
+        front->Handle(std::move(request), std::move(respond));
       });
   if (!http.ok()) {
     return absl::Status(http.status().code(),

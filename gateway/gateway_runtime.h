@@ -24,12 +24,15 @@
 //                                 membership on every request); membership's events retire
 //                                 it sooner, within about a second of a suspension
 //   MEMBERSHIP_EVENTS_STREAM maillage.membership.events   the stream those events come on
+//   CORS_ORIGINS (none)           browser origins allowed to call, comma-separated ("*": any)
+//   ACCESS_LOG true               one JSON line per HTTP request
 //   RATE_LIMIT_READS_PER_SECOND 20   RATE_LIMIT_READ_BURST 100    per caller (person or key),
 //   RATE_LIMIT_WRITES_PER_SECOND 5   RATE_LIMIT_WRITE_BURST 20    across replicas; 0: no limit
 #ifndef MAILLAGE_GATEWAY_GATEWAY_RUNTIME_H_
 #define MAILLAGE_GATEWAY_GATEWAY_RUNTIME_H_
 
 #include <string>
+#include <vector>
 
 #include "common/runtime/runtime.h"
 #include "gateway/http/http_server.h"
@@ -47,6 +50,8 @@ struct GatewaySettings {
   int call_timeout_seconds = 10;
   std::string membership_events_stream;
   int principal_cache_seconds = 60;
+  std::vector<std::string> cors_origins;
+  bool access_log = true;
   int reads_per_second = 20;
   int read_burst = 100;
   int writes_per_second = 5;

@@ -424,5 +424,56 @@ TEST_F(GatewayRuntimeTest, ARetriedPostWithAnIdempotencyKeyCreatesOnce) {
   rt->Stop();
 }
 
+TEST_F(GatewayRuntimeTest, TheHttpFrontAnswersHealthCorsAndCountsEveryRoute) {
+  v1::Organisation org = SeedClaire();
+  Built built;
+  std::unique_ptr<ServiceRuntime> rt =
+      StartGateway(&built, {{"MAILLAGE_CORS_ORIGINS", "https://console.agence.fr"}});
+  const int port = built.http->port();
+  auto get = [&](const std::string& path, const std::string& headers = "") {
+    return HttpExchange(port, absl::StrCat("GET ", path, " HTTP/1.1\r\nHost: gw\r\n", headers,
+                                           "Connection: close\r\n\r\n"));
+  };
+  EXPECT_THAT(get("/healthz"), StartsWith("HTTP/1.1 200"));
+  EXPECT_THAT(get("/readyz"), StartsWith("HTTP/1.1 200"));
+
+  // The console's origin may call, with the API's headers; another origin may not.
+  const std::string preflight =
+      "OPTIONS /v1/people HTTP/1.1\r\nHost: gw\r\nAccess-Control-Request-Method: POST\r\n";
+  std::string allowed = HttpExchange(
+      port,
+      absl::StrCat(preflight, "Origin: https://console.agence.fr\r\nConnection: close\r\n\r\n"));
+  EXPECT_THAT(allowed, StartsWith("HTTP/1.1 204"));
+  EXPECT_THAT(allowed, HasSubstr("access-control-allow-origin: https://console.agence.fr"));
+  EXPECT_THAT(allowed, HasSubstr("idempotency-key"));
+  EXPECT_THAT(
+      HttpExchange(port, absl::StrCat(preflight,
+                                      "Origin: https://evil.example\r\nConnection: close\r\n\r\n")),
+      StartsWith("HTTP/1.1 403"));
+
+  const std::string read =
+      get(absl::StrCat("/v1/organisations/", org.organisation_id()),
+          absl::StrCat("Authorization: Bearer ", ClaireToken(),
+                       "\r\nOrigin: https://console.agence.fr\r\n"
+                       "traceparent: 00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01\r\n"));
+  EXPECT_THAT(read, StartsWith("HTTP/1.1 200"));
+  EXPECT_THAT(read, HasSubstr("access-control-allow-origin: https://console.agence.fr"));
+  EXPECT_THAT(read, HasSubstr("x-content-type-options: nosniff"));
+  EXPECT_THAT(read, HasSubstr("cache-control: no-store"));
+  EXPECT_THAT(get("/v1/nothing-here"), StartsWith("HTTP/1.1 404"));
+
+  // Per route and status on /metrics.
+  std::string metrics = HttpExchange(
+      rt->metrics_port(), "GET /metrics HTTP/1.1\r\nHost: gw\r\nConnection: close\r\n\r\n");
+  EXPECT_THAT(
+      metrics,
+      HasSubstr(
+          R"(maillage_gateway_http_requests_total{route="maillage.membership.v1.MembershipService.GetOrganisation",status="200"} 1)"));
+  EXPECT_THAT(
+      metrics,
+      HasSubstr(R"(maillage_gateway_http_requests_total{route="unmatched",status="404"} 1)"));
+  rt->Stop();
+}
+
 }  // namespace
 }  // namespace maillage::gateway

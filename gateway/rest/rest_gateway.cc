@@ -235,6 +235,12 @@ void RestGateway::Serve(HttpRequest request, HttpServer::Responder respond) {
   }
   call->ctx.set_deadline(absl::ToChronoTime(absl::Now() + timeout));
   call->ctx.AddMetadata("x-request-id", request_id);
+  // Trace context, checked by the HTTP front (http_front.h).
+  for (const char* name : {"traceparent", "tracestate"}) {
+    if (absl::string_view v = request.Header(name); !v.empty()) {
+      call->ctx.AddMetadata(name, std::string(v));
+    }
+  }
   options_.signer->Attach(*who, &call->ctx);
   {
     std::string bytes;
