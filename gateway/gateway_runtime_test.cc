@@ -23,6 +23,7 @@
 #include "common/testing/harness.h"
 #include "gateway/auth/jwt.h"
 #include "services/membership/membership_harness.h"
+#include "tests/support/http_get.h"
 
 namespace maillage::gateway {
 namespace {
@@ -33,24 +34,7 @@ using ::testing::StartsWith;
 
 constexpr char kIssuer[] = "https://sso.example.fr/realms/maillage";
 
-// One HTTP/1.1 exchange on a fresh connection (Connection: close): the whole response.
-std::string HttpExchange(int port, const std::string& request) {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(static_cast<uint16_t>(port));
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  std::string response;
-  if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0) {
-    (void)send(fd, request.data(), request.size(), MSG_NOSIGNAL);
-    char chunk[4096];
-    for (ssize_t n; (n = recv(fd, chunk, sizeof(chunk), 0)) > 0;) {
-      response.append(chunk, static_cast<size_t>(n));
-    }
-  }
-  close(fd);
-  return response;
-}
+using ::maillage::testing::HttpExchange;
 
 class GatewayRuntimeTest : public ::testing::Test {
  protected:

@@ -13,6 +13,10 @@ namespace maillage::testing {
 
 std::string HttpGet(int port, const std::string& path);
 
+// Sends `request` as it is (it should say Connection: close, or be HTTP/1.0) and returns
+// everything the server sent until it closed.
+std::string HttpExchange(int port, const std::string& request);
+
 }  // namespace maillage::testing
 
 #endif  // MAILLAGE_TESTS_SUPPORT_HTTP_GET_H_
