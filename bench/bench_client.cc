@@ -12,6 +12,8 @@
 //   ORGANISATION_ID='<uuid>'
 //   PRINCIPAL_BIN='<base64 of the serialised Principal>'   header x-maillage-principal-bin
 //   PRINCIPAL_SIG='<hex HMAC-SHA256>'                      header x-maillage-principal-sig
+//   PERSON_ID='<uuid>'      the organisation's representative (e-mail claire@bench...)
+//   MEMBER_PRINCIPAL_BIN / MEMBER_PRINCIPAL_SIG            her principal, as the gateway signs it
 // gRPC carries "-bin" metadata base64-encoded in HTTP/2, which is why PRINCIPAL_BIN is given
 // in base64: a raw HTTP/2 client such as h2load sends it as it is. The principal expires in
 // ten years, so a long run never sees it expire.
@@ -159,6 +161,43 @@ int Run(int argc, char** argv) {
     }
   }
 
+  // Its representative, who signs in through the gateway (bench/run-gateway-bench), and
+  // the principal the gateway would sign for her, for the direct calls to compare with.
+  mv1::CreatePersonRequest person;
+  person.mutable_person()->set_given_name("Claire");
+  person.mutable_person()->set_family_name("Martin");
+  person.mutable_person()->set_email("claire@bench.maillage.example");
+  person.set_idempotency_key("bench-person-1");
+  mv1::Person claire;
+  mv1::AddRepresentationRequest represent;
+  {
+    grpc::ClientContext ctx;
+    ctx.set_deadline(std::chrono::system_clock::now() + kDeadline);
+    signer.Attach(admin, &ctx);
+    grpc::Status s = stub->CreatePerson(&ctx, person, &claire);
+    if (!s.ok()) {
+      std::cerr << "bench_client: CreatePerson: " << maillage::FromGrpcStatus(s) << "\n";
+      return 1;
+    }
+    represent.set_organisation_id(created.organisation_id());
+    represent.set_person_id(claire.person_id());
+  }
+  {
+    grpc::ClientContext ctx;
+    ctx.set_deadline(std::chrono::system_clock::now() + kDeadline);
+    signer.Attach(admin, &ctx);
+    mv1::Representation r;
+    grpc::Status s = stub->AddRepresentation(&ctx, represent, &r);
+    if (!s.ok() && s.error_code() != grpc::StatusCode::ALREADY_EXISTS) {
+      std::cerr << "bench_client: AddRepresentation: " << maillage::FromGrpcStatus(s) << "\n";
+      return 1;
+    }
+  }
+  Principal member;
+  member.set_subject(claire.person_id());
+  member.set_organisation_id(created.organisation_id());
+  member = maillage::auth::Stamp(std::move(member), absl::Now(), absl::Minutes(principal_minutes));
+
   // The echo request defaults to the size of the GetOrganisation request, so both scenarios
   // send the same number of bytes and differ only in what the handler does.
   maillage::testing::v1::EchoRequest echo;
@@ -176,6 +215,10 @@ int Run(int argc, char** argv) {
   std::cout << "ORGANISATION_ID='" << created.organisation_id() << "'\n"
             << "PRINCIPAL_BIN='" << absl::Base64Escape(principal_bytes) << "'\n"
             << "PRINCIPAL_SIG='" << signature << "'\n";
+  auto [member_bytes, member_signature] = signer.Encode(member);
+  std::cout << "PERSON_ID='" << claire.person_id() << "'\n"
+            << "MEMBER_PRINCIPAL_BIN='" << absl::Base64Escape(member_bytes) << "'\n"
+            << "MEMBER_PRINCIPAL_SIG='" << member_signature << "'\n";
   return 0;
 }
 

@@ -59,6 +59,20 @@ absl::StatusOr<BytesCache::Decoded> NearCache::GetDecoded(
   return std::move(found->second);
 }
 
+std::optional<std::string> NearCache::Peek(absl::string_view kind, absl::string_view id) {
+  if (!enabled_.load()) return std::nullopt;
+  const std::string key = Key(kind, id);
+  Shard& shard = ShardOf(key);
+  std::lock_guard<std::mutex> lock(shard.mu);
+  auto it = shard.entries.find(key);
+  if (it == shard.entries.end() || options_.clock() - it->second.loaded >= options_.ttl) {
+    return std::nullopt;
+  }
+  hits_.fetch_add(1);
+  if (hit_total_ != nullptr) hit_total_->Increment();
+  return it->second.bytes;
+}
+
 absl::StatusOr<std::pair<std::string, BytesCache::Decoded>> NearCache::Lookup(
     absl::string_view kind, absl::string_view id,
     const std::function<absl::StatusOr<std::string>()>& load,

@@ -36,6 +36,7 @@
 #include <cstdint>
 #include <functional>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -91,6 +92,10 @@ class NearCache final : public BytesCache {
       absl::string_view kind, absl::string_view id,
       const std::function<absl::StatusOr<std::string>()>& load,
       const std::function<Decoded(const std::string&)>& decode) override;
+
+  // The bytes of (kind, id) when this process holds them (a hit), without ever loading or
+  // waiting: for callers that must not block (a gRPC reaction) and go elsewhere on a miss.
+  std::optional<std::string> Peek(absl::string_view kind, absl::string_view id);
 
   // After a commit in this process: drops the local copy, then invalidates `next`.
   void Invalidate(absl::string_view kind, absl::string_view id) override;

@@ -39,6 +39,25 @@ absl::StatusOr<std::string> ApiKeyAuthenticator::Resolve(const std::string& key_
   return absl::UnavailableError("sign-in is unavailable, retry later");
 }
 
+absl::StatusOr<auth::Principal> ApiKeyAuthenticator::PrincipalOf(
+    const std::string& resolution) const {
+  membership::v1::ResolveApiKeyResponse resolved;
+  if (!resolved.ParseFromString(resolution)) {
+    return absl::UnavailableError("sign-in is unavailable, retry later");
+  }
+  const absl::Time now = options_.clock();
+  const absl::Time expires = absl::FromUnixSeconds(resolved.expire_time().seconds());
+  if (expires <= now) return absl::UnauthenticatedError(kRefused);
+  auth::Principal who;
+  who.set_subject(resolved.api_key_id());
+  who.set_api_key_id(resolved.api_key_id());
+  who.set_organisation_id(resolved.organisation_id());
+  *who.mutable_grants() = resolved.grants();
+  who.set_read_only(resolved.access() != membership::v1::API_KEY_ACCESS_READ_WRITE);
+  return auth::Stamp(std::move(who), now, std::min(options_.principal_lifetime, expires - now),
+                     options_.audience);
+}
+
 absl::StatusOr<auth::Principal> ApiKeyAuthenticator::Authenticate(const HttpRequest& request) {
   absl::string_view secret = request.Header("x-api-key");
   if (secret.empty()) {
@@ -51,26 +70,31 @@ absl::StatusOr<auth::Principal> ApiKeyAuthenticator::Authenticate(const HttpRequ
   absl::StatusOr<std::string> bytes =
       options_.cache == nullptr
           ? Resolve(hash)
-          : options_.cache->Get(
-                PrincipalCache::KeyOf({.issuer = "maillage:api-key", .subject = hash}),
-                [&] { return Resolve(hash); });
+          : options_.cache->Get(CacheKeyOf(hash), [&] { return Resolve(hash); });
   if (!bytes.ok()) return bytes.status();
-  membership::v1::ResolveApiKeyResponse resolved;
-  if (!resolved.ParseFromString(*bytes)) {
-    return absl::UnavailableError("sign-in is unavailable, retry later");
-  }
-  const absl::Time now = options_.clock();
-  const absl::Time expires = absl::FromUnixSeconds(resolved.expire_time().seconds());
-  if (expires <= now) return absl::UnauthenticatedError(kRefused);
+  return PrincipalOf(*bytes);
+}
 
-  auth::Principal who;
-  who.set_subject(resolved.api_key_id());
-  who.set_api_key_id(resolved.api_key_id());
-  who.set_organisation_id(resolved.organisation_id());
-  *who.mutable_grants() = resolved.grants();
-  who.set_read_only(resolved.access() != membership::v1::API_KEY_ACCESS_READ_WRITE);
-  return auth::Stamp(std::move(who), now, std::min(options_.principal_lifetime, expires - now),
-                     options_.audience);
+std::optional<absl::StatusOr<auth::Principal>> ApiKeyAuthenticator::AuthenticateWithoutBlocking(
+    const HttpRequest& request) {
+  absl::string_view secret = request.Header("x-api-key");
+  if (secret.empty()) {
+    if (options_.otherwise != nullptr)
+      return options_.otherwise->AuthenticateWithoutBlocking(request);
+    return absl::StatusOr<auth::Principal>(absl::UnauthenticatedError("x-api-key: missing"));
+  }
+  if (!auth::LooksLikeApiKey(secret)) {
+    return absl::StatusOr<auth::Principal>(absl::UnauthenticatedError(kRefused));
+  }
+  if (options_.cache == nullptr) return std::nullopt;
+  std::optional<std::string> bytes =
+      options_.cache->PeekLocal(CacheKeyOf(auth::ApiKeyHash(options_.hash_key, secret)));
+  if (!bytes.has_value()) return std::nullopt;
+  return PrincipalOf(*bytes);
+}
+
+std::string ApiKeyAuthenticator::CacheKeyOf(const std::string& key_hash) {
+  return PrincipalCache::KeyOf({.issuer = "maillage:api-key", .subject = key_hash});
 }
 
 }  // namespace maillage::gateway

@@ -54,9 +54,13 @@ class ApiKeyAuthenticator final : public Authenticator {
   ~ApiKeyAuthenticator() override;
 
   absl::StatusOr<auth::Principal> Authenticate(const HttpRequest& request) override;
+  std::optional<absl::StatusOr<auth::Principal>> AuthenticateWithoutBlocking(
+      const HttpRequest& request) override;
 
  private:
   struct Stub;
+  static std::string CacheKeyOf(const std::string& key_hash);
+  absl::StatusOr<auth::Principal> PrincipalOf(const std::string& resolution) const;
   // membership's ResolveApiKeyResponse, serialised (what the cache keeps).
   absl::StatusOr<std::string> Resolve(const std::string& key_hash);
 

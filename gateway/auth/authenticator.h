@@ -9,6 +9,8 @@
 #ifndef MAILLAGE_GATEWAY_AUTH_AUTHENTICATOR_H_
 #define MAILLAGE_GATEWAY_AUTH_AUTHENTICATOR_H_
 
+#include <optional>
+
 #include "absl/status/statusor.h"
 #include "common/auth/auth.h"
 #include "gateway/http/http_server.h"
@@ -19,6 +21,15 @@ class Authenticator {
  public:
   virtual ~Authenticator() = default;
   virtual absl::StatusOr<auth::Principal> Authenticate(const HttpRequest& request) = 0;
+
+  // The answer when it can be had without blocking (CPU only: a token checked, a resolution
+  // the process holds), for callers on threads that must not wait; nullopt otherwise, and
+  // then Authenticate is called on a worker. Refusals found on the way are answers too.
+  virtual std::optional<absl::StatusOr<auth::Principal>> AuthenticateWithoutBlocking(
+      const HttpRequest& request) {
+    (void)request;
+    return std::nullopt;
+  }
 };
 
 }  // namespace maillage::gateway

@@ -204,12 +204,40 @@ JwtVerifier::JwtVerifier(std::shared_ptr<const JwkSet> keys, JwtVerifierOptions 
     : keys_(std::move(keys)), options_(std::move(options)) {}
 
 void JwtVerifier::SetKeys(std::shared_ptr<const JwkSet> keys) {
-  std::lock_guard<std::mutex> lock(keys_mu_);
-  keys_ = std::move(keys);
+  {
+    std::lock_guard<std::mutex> lock(keys_mu_);
+    keys_ = std::move(keys);
+  }
+  // A key taken out must not keep its tokens valid.
+  std::lock_guard<std::mutex> lock(cache_mu_);
+  verified_.clear();
 }
 
 absl::StatusOr<TokenClaims> JwtVerifier::Verify(absl::string_view token, absl::Time now) const {
   if (token.size() > kMaxTokenBytes) return Unauthenticated("too long");
+  // A token already verified (the same bytes, under the keys in use) only has its times
+  // checked again: the signature and the claims that do not depend on time cannot change.
+  {
+    std::lock_guard<std::mutex> lock(cache_mu_);
+    if (auto it = verified_.find(token); it != verified_.end()) {
+      const Verified& v = it->second;
+      if (now > v.claims.expires + options_.clock_skew) return Unauthenticated("expired");
+      if (now + options_.clock_skew < v.not_before) return Unauthenticated("not valid yet (nbf)");
+      return v.claims;
+    }
+  }
+  absl::Time not_before = absl::InfinitePast();
+  absl::StatusOr<TokenClaims> claims = VerifyUncached(token, now, &not_before);
+  if (claims.ok()) {
+    std::lock_guard<std::mutex> lock(cache_mu_);
+    if (verified_.size() >= kMaxVerifiedTokens) verified_.clear();
+    verified_.emplace(std::string(token), Verified{*claims, not_before});
+  }
+  return claims;
+}
+
+absl::StatusOr<TokenClaims> JwtVerifier::VerifyUncached(absl::string_view token, absl::Time now,
+                                                        absl::Time* not_before) const {
   std::vector<absl::string_view> parts = absl::StrSplit(token, '.');
   if (parts.size() != 3) return Unauthenticated("not a JWS compact token");
   std::optional<std::string> header_bytes = Base64Url(parts[0]);
@@ -247,9 +275,9 @@ absl::StatusOr<TokenClaims> JwtVerifier::Verify(absl::string_view token, absl::T
   if (!exp) return Unauthenticated("no expiry (exp)");
   if (now > *exp + options_.clock_skew) return Unauthenticated("expired");
   claims.expires = *exp;
-  if (std::optional<absl::Time> nbf = TimeMember(*payload, "nbf");
-      nbf && now + options_.clock_skew < *nbf) {
-    return Unauthenticated("not valid yet (nbf)");
+  if (std::optional<absl::Time> nbf = TimeMember(*payload, "nbf")) {
+    if (now + options_.clock_skew < *nbf) return Unauthenticated("not valid yet (nbf)");
+    *not_before = *nbf;
   }
   if (std::optional<absl::Time> iat = TimeMember(*payload, "iat")) {
     if (now + options_.clock_skew < *iat) return Unauthenticated("issued in the future (iat)");

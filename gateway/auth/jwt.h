@@ -16,6 +16,8 @@
 //   - a bad signature, malformed base64url or JSON, a token over kMaxTokenBytes;
 //   - "exp" missing or past (with `clock_skew`), "nbf" in the future, "iat" in the future,
 //     a lifetime (exp - iat) over `max_lifetime` when set;
+// A token verified once is remembered (by its exact bytes, until SetKeys) and only its times
+// are checked again: a client sending the same token on every call pays one signature check.
 //   - "iss" other than `issuer`, an "aud" (string or array) without `audience`.
 #ifndef MAILLAGE_GATEWAY_AUTH_JWT_H_
 #define MAILLAGE_GATEWAY_AUTH_JWT_H_
@@ -26,6 +28,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
@@ -83,6 +86,17 @@ class JwtVerifier {
   void SetKeys(std::shared_ptr<const JwkSet> keys);
 
  private:
+  // Tokens verified so far (at most this many; then forgotten at once), by their bytes.
+  static constexpr size_t kMaxVerifiedTokens = 20000;
+  struct Verified {
+    TokenClaims claims;
+    absl::Time not_before;
+  };
+  absl::StatusOr<TokenClaims> VerifyUncached(absl::string_view token, absl::Time now,
+                                             absl::Time* not_before) const;
+
+  mutable std::mutex cache_mu_;
+  mutable absl::flat_hash_map<std::string, Verified> verified_;  // guarded by cache_mu_
   mutable std::mutex keys_mu_;
   std::shared_ptr<const JwkSet> keys_;  // guarded by keys_mu_
   JwtVerifierOptions options_;

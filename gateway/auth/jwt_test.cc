@@ -70,6 +70,20 @@ TEST_F(JwtTest, AValidTokenGivesItsClaims) {
   EXPECT_EQ(c->expires, kNow + absl::Minutes(5));
 }
 
+TEST_F(JwtTest, AVerifiedTokenIsRememberedButItsTimesAreCheckedEveryTime) {
+  const std::string token = Token(Claims());
+  ASSERT_TRUE(verifier_->Verify(token, kNow).ok());
+  ASSERT_TRUE(verifier_->Verify(token, kNow + absl::Minutes(1)).ok());
+  // Past its expiry (and the skew) the remembered token is refused like any other.
+  EXPECT_THAT(verifier_->Verify(token, kNow + absl::Minutes(7)).status().message(),
+              HasSubstr("expired"));
+  // New keys: what the old key signed is no longer remembered, nor valid.
+  absl::StatusOr<JwtSigner> other = JwtSigner::Generate("key-2");
+  ASSERT_TRUE(other.ok());
+  verifier_->SetKeys(std::make_shared<JwkSet>(*JwkSet::Parse(other->JwksJson())));
+  EXPECT_EQ(verifier_->Verify(token, kNow).status().code(), absl::StatusCode::kUnauthenticated);
+}
+
 TEST_F(JwtTest, TimeIssuerAndAudienceAreChecked) {
   TokenClaims expired = Claims();
   expired.expires = kNow - absl::Minutes(2);  // past the 60 s skew

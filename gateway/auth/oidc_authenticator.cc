@@ -54,48 +54,79 @@ absl::StatusOr<std::string> OidcAuthenticator::Resolve(const TokenClaims& claims
   return resolved.SerializeAsString();
 }
 
-absl::StatusOr<auth::Principal> OidcAuthenticator::Authenticate(const HttpRequest& request) {
+// What both paths share: the checked token, the acting organisation and the cache key.
+struct OidcAuthenticator::Checked {
+  TokenClaims claims;
+  std::string acting;
+  std::string cache_key;
+  absl::Time now;
+};
+
+absl::StatusOr<OidcAuthenticator::Checked> OidcAuthenticator::Check(
+    const HttpRequest& request) const {
   absl::string_view header = request.Header("authorization");
   if (header.size() < 7 || !absl::EqualsIgnoreCase(header.substr(0, 7), "bearer ")) {
     return absl::UnauthenticatedError("bearer token: missing (Authorization: Bearer <token>)");
   }
-  const absl::Time now = options_.clock();
+  Checked c;
+  c.now = options_.clock();
   absl::StatusOr<TokenClaims> claims =
-      options_.verifier->Verify(absl::StripAsciiWhitespace(header.substr(7)), now);
+      options_.verifier->Verify(absl::StripAsciiWhitespace(header.substr(7)), c.now);
   if (!claims.ok()) return claims.status();
-
-  std::string acting(request.Header("x-maillage-organisation"));
-  if (!acting.empty()) {
-    CanonicaliseId(&acting);
-    if (!IsUuid(acting)) {
+  c.claims = *std::move(claims);
+  c.acting = std::string(request.Header("x-maillage-organisation"));
+  if (!c.acting.empty()) {
+    CanonicaliseId(&c.acting);
+    if (!IsUuid(c.acting)) {
       return absl::InvalidArgumentError("x-maillage-organisation: not an organisation id");
     }
   }
+  if (options_.cache != nullptr) {
+    c.cache_key =
+        PrincipalCache::KeyOf({.issuer = c.claims.issuer,
+                               .subject = c.claims.subject,
+                               .verified_email = c.claims.email_verified ? c.claims.email : "",
+                               .link_by_email = options_.link_by_email,
+                               .acting_organisation_id = c.acting});
+  }
+  return c;
+}
 
-  absl::StatusOr<std::string> bytes =
-      options_.cache == nullptr
-          ? Resolve(*claims, acting)
-          : options_.cache->Get(PrincipalCache::KeyOf(
-                                    {.issuer = claims->issuer,
-                                     .subject = claims->subject,
-                                     .verified_email = claims->email_verified ? claims->email : "",
-                                     .link_by_email = options_.link_by_email,
-                                     .acting_organisation_id = acting}),
-                                [&] { return Resolve(*claims, acting); });
-  if (!bytes.ok()) return bytes.status();
+absl::StatusOr<auth::Principal> OidcAuthenticator::PrincipalOf(
+    const Checked& c, const std::string& resolution) const {
   membership::v1::ResolvePrincipalResponse resolved;
-  if (!resolved.ParseFromString(*bytes)) {
+  if (!resolved.ParseFromString(resolution)) {
     return absl::UnavailableError("sign-in is unavailable, retry later");
   }
-
   auth::Principal who;
   who.set_subject(resolved.person_id());
   who.set_organisation_id(resolved.organisation_id());
   *who.mutable_grants() = resolved.grants();
   // Never valid past the token it came from.
-  return auth::Stamp(std::move(who), now,
-                     std::min(options_.principal_lifetime, claims->expires - now),
+  return auth::Stamp(std::move(who), c.now,
+                     std::min(options_.principal_lifetime, c.claims.expires - c.now),
                      options_.audience);
+}
+
+absl::StatusOr<auth::Principal> OidcAuthenticator::Authenticate(const HttpRequest& request) {
+  absl::StatusOr<Checked> c = Check(request);
+  if (!c.ok()) return c.status();
+  absl::StatusOr<std::string> bytes =
+      options_.cache == nullptr
+          ? Resolve(c->claims, c->acting)
+          : options_.cache->Get(c->cache_key, [&] { return Resolve(c->claims, c->acting); });
+  if (!bytes.ok()) return bytes.status();
+  return PrincipalOf(*c, *bytes);
+}
+
+std::optional<absl::StatusOr<auth::Principal>> OidcAuthenticator::AuthenticateWithoutBlocking(
+    const HttpRequest& request) {
+  absl::StatusOr<Checked> c = Check(request);
+  if (!c.ok()) return absl::StatusOr<auth::Principal>(c.status());
+  if (options_.cache == nullptr) return std::nullopt;
+  std::optional<std::string> bytes = options_.cache->PeekLocal(c->cache_key);
+  if (!bytes.has_value()) return std::nullopt;
+  return PrincipalOf(*c, *bytes);
 }
 
 }  // namespace maillage::gateway

@@ -57,9 +57,15 @@ class OidcAuthenticator final : public Authenticator {
   ~OidcAuthenticator() override;
 
   absl::StatusOr<auth::Principal> Authenticate(const HttpRequest& request) override;
+  std::optional<absl::StatusOr<auth::Principal>> AuthenticateWithoutBlocking(
+      const HttpRequest& request) override;
 
  private:
   struct Stub;
+  struct Checked;
+  absl::StatusOr<Checked> Check(const HttpRequest& request) const;
+  absl::StatusOr<auth::Principal> PrincipalOf(const Checked& checked,
+                                              const std::string& resolution) const;
   // membership's ResolvePrincipalResponse, serialised (what the cache keeps).
   absl::StatusOr<std::string> Resolve(const TokenClaims& claims, const std::string& acting);
   Options options_;

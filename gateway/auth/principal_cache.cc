@@ -92,6 +92,12 @@ absl::StatusOr<std::string> PrincipalCache::Get(
   return bytes;
 }
 
+std::optional<std::string> PrincipalCache::PeekLocal(const std::string& key) {
+  std::optional<std::string> bytes = local_->Peek(kLocalKind, key);
+  if (bytes.has_value()) Count(hit_local_);
+  return bytes;
+}
+
 absl::StatusOr<std::string> PrincipalCache::GetFromRedis(
     const std::string& key, const std::function<absl::StatusOr<std::string>()>& load) {
   if (redis_ == nullptr || !FlushPendingInvalidation()) {

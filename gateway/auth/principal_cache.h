@@ -38,6 +38,7 @@
 #include <atomic>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "absl/status/statusor.h"
@@ -90,6 +91,10 @@ class PrincipalCache {
   // The resolution stored under `key`, else what `load` returns (stored when OK).
   absl::StatusOr<std::string> Get(const std::string& key,
                                   const std::function<absl::StatusOr<std::string>()>& load);
+
+  // The resolution when the process holds it, without loading or waiting (nullopt: use Get
+  // on a thread that may block).
+  std::optional<std::string> PeekLocal(const std::string& key);
 
   // Retires every entry: Redis's epoch first, then the process's copies.
   void InvalidateAll();

@@ -43,10 +43,30 @@ class GrpcProxy::Call final : public grpc::ServerGenericBidiReactor {
   Call(const Options& options, grpc::GenericCallbackServerContext* ctx, grpc::GenericStub* stub)
       : options_(options), ctx_(ctx), stub_(stub), upstream_(this) {}
 
-  // Authenticates on a worker, then starts the backend call.
+  // Authenticates (in this reaction when it needs no waiting, else on a worker), then starts
+  // the backend call.
   void Begin() {
-    const bool queued = options_.workers->TrySubmit([this] { AuthenticateAndStart(); });
-    if (!queued) Finish(grpc::Status(grpc::StatusCode::UNAVAILABLE, "gateway busy, retry"));
+    // Extra references: once the backend call starts, the whole exchange may end (and the
+    // caller's OnDone run) on gRPC's threads before Start has returned.
+    refs_.fetch_add(1);
+    HttpRequest credentials = Credentials();
+    // Rate limits ask Redis: with them, every call takes the worker path.
+    if (options_.limiter == nullptr) {
+      if (std::optional<absl::StatusOr<auth::Principal>> who =
+              options_.authenticator->AuthenticateWithoutBlocking(credentials)) {
+        Start(*std::move(who));
+        Unref();
+        return;
+      }
+    }
+    auto task = [this, credentials = std::move(credentials)] {
+      Start(options_.authenticator->Authenticate(credentials));
+      Unref();
+    };
+    if (!options_.workers->TrySubmit(std::move(task))) {
+      Unref();
+      Finish(grpc::Status(grpc::StatusCode::UNAVAILABLE, "gateway busy, retry"));
+    }
   }
 
   void Refuse(grpc::Status status) { Finish(std::move(status)); }
@@ -69,6 +89,8 @@ class GrpcProxy::Call final : public grpc::ServerGenericBidiReactor {
     }
   }
   void OnCancel() override {
+    // With the flag set on both sides, one of them sees the other's (TryCancel is idempotent).
+    cancelled_.store(true);
     if (started_.load()) client_ctx_.TryCancel();
   }
   void OnDone() override { Unref(); }
@@ -98,14 +120,18 @@ class GrpcProxy::Call final : public grpc::ServerGenericBidiReactor {
     Call* const call_;
   };
 
-  void AuthenticateAndStart() {
+  // What the authenticator reads from the call's metadata (it speaks HTTP header names).
+  HttpRequest Credentials() const {
     HttpRequest credentials;
     for (const auto& [key, value] : ctx_->client_metadata()) {
       for (absl::string_view name : kCredentialHeaders) {
         if (View(key) == name) credentials.headers.emplace_back(name, View(value));
       }
     }
-    absl::StatusOr<auth::Principal> who = options_.authenticator->Authenticate(credentials);
+    return credentials;
+  }
+
+  void Start(absl::StatusOr<auth::Principal> who) {
     if (!who.ok()) {
       Finish(grpc::Status(GrpcCodeOf(who.status().code()), std::string(who.status().message())));
       return;
@@ -154,15 +180,16 @@ class GrpcProxy::Call final : public grpc::ServerGenericBidiReactor {
         absl::ToChronoNanoseconds(streams_out ? options_.stream_timeout : options_.call_timeout);
     client_ctx_.set_deadline(std::min(ctx_->deadline(), cap));
 
-    refs_.fetch_add(1);
-    started_.store(true);
+    refs_.fetch_add(1);  // the backend's side, released by its OnDone
     stub_->PrepareBidiStreamingCall(&client_ctx_, ctx_->method(), {}, &upstream_);
     upstream_.AddMultipleHolds(2);  // the write flow and the read flow
     upstream_.StartCall();
+    started_.store(true);
     upstream_.StartRead(&from_backend_);
     StartRead(&from_caller_);
-    // A caller that cancelled before the backend call existed.
-    if (ctx_->IsCancelled()) client_ctx_.TryCancel();
+    // A caller that cancelled before the backend call existed (ctx_ must not be touched from
+    // here on: the exchange may already be over, and gRPC frees it after OnDone).
+    if (cancelled_.load()) client_ctx_.TryCancel();
   }
 
   void UpstreamDone(const grpc::Status& status) {
@@ -188,7 +215,9 @@ class GrpcProxy::Call final : public grpc::ServerGenericBidiReactor {
   grpc::ByteBuffer from_caller_;
   grpc::ByteBuffer from_backend_;
   std::atomic<bool> started_{false};
-  // The caller's side, plus the backend's side once started.
+  std::atomic<bool> cancelled_{false};
+  // The caller's side (released by OnDone), the authentication task while it runs, and the
+  // backend's side once started.
   std::atomic<int> refs_{1};
 };
 

@@ -266,6 +266,9 @@ void HttpServer::Impl::Accept() {
       log::Warn("HTTP accept failed", {{"error", ec.message()}});
     } else {
       const bool reject = open() >= options_.max_connections;
+      // Answers go out as soon as they are written (no Nagle delay behind a previous one).
+      beast::error_code ignored;
+      socket.set_option(tcp::no_delay(true), ignored);
       std::make_shared<Session>(std::move(socket), this, reject)->Start();
     }
     if (!stopping_) Accept();

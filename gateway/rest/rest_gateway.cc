@@ -106,17 +106,28 @@ RestGateway::RestGateway(Options options) : options_(std::move(options)) {
 RestGateway::~RestGateway() = default;
 
 void RestGateway::Handle(HttpRequest request, HttpServer::Responder respond) {
-  // The HTTP threads only parse and write: the rest (authentication may wait for membership)
-  // runs on a worker; a full queue answers 503 at once.
+  // A caller the process already knows is served on this HTTP thread (the backend call is
+  // asynchronous), unless a step asks Redis (rate limits, Idempotency-Key).
+  if (options_.limiter == nullptr &&
+      (options_.idempotency == nullptr || request.Header("idempotency-key").empty())) {
+    if (std::optional<absl::StatusOr<auth::Principal>> who =
+            options_.authenticator->AuthenticateWithoutBlocking(request)) {
+      return Serve(std::move(request), std::move(respond), std::move(who));
+    }
+  }
+  // Otherwise on a worker (authentication may wait for membership); a full queue answers
+  // 503 at once.
   auto shared = std::make_shared<std::pair<HttpRequest, HttpServer::Responder>>(std::move(request),
                                                                                 std::move(respond));
-  if (!options_.workers->TrySubmit(
-          [this, shared] { Serve(std::move(shared->first), std::move(shared->second)); })) {
+  if (!options_.workers->TrySubmit([this, shared] {
+        Serve(std::move(shared->first), std::move(shared->second), std::nullopt);
+      })) {
     shared->second(Error(grpc::StatusCode::UNAVAILABLE, "gateway overloaded, retry later"));
   }
 }
 
-void RestGateway::Serve(HttpRequest request, HttpServer::Responder respond) {
+void RestGateway::Serve(HttpRequest request, HttpServer::Responder respond,
+                        std::optional<absl::StatusOr<auth::Principal>> known) {
   const std::string request_id = RequestIdOf(request.Header("x-request-id"));
   std::function<void(HttpResponse)> reply = [respond, request_id](HttpResponse response) {
     response.headers.emplace_back("x-request-id", request_id);
@@ -143,7 +154,8 @@ void RestGateway::Serve(HttpRequest request, HttpServer::Responder respond) {
   }
   const Route& route = *found.route;
 
-  absl::StatusOr<auth::Principal> who = options_.authenticator->Authenticate(request);
+  absl::StatusOr<auth::Principal> who =
+      known.has_value() ? *std::move(known) : options_.authenticator->Authenticate(request);
   if (!who.ok()) {
     HttpResponse r = Error(GrpcCode(who.status().code()), who.status().message());
     if (who.status().code() == absl::StatusCode::kUnauthenticated) {

@@ -7,7 +7,8 @@
 //     rest.Handle(std::move(r), std::move(done));
 //   });
 //
-// For each request, on a worker (never on the HTTP threads, which only parse and write):
+// For each request, on a worker, or on the HTTP thread when nothing can block (the caller is
+// known to the process, no rate limit or Idempotency-Key asks Redis):
 //   1. the route (404 with the path, 405 with Allow);
 //   2. the caller (Authenticator; 401 with WWW-Authenticate when it fails);
 //   3. the request message from path, query and JSON body (transcoder.h; 400 naming the field);
@@ -25,6 +26,7 @@
 
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "absl/status/statusor.h"
@@ -70,7 +72,9 @@ class RestGateway {
 
  private:
   struct Backend;
-  void Serve(HttpRequest request, HttpServer::Responder respond);
+  // `known`: the caller, when it was told without blocking.
+  void Serve(HttpRequest request, HttpServer::Responder respond,
+             std::optional<absl::StatusOr<auth::Principal>> known);
 
   Options options_;
   std::map<std::string, std::unique_ptr<Backend>> backends_;
