@@ -233,38 +233,57 @@ void RestGateway::Serve(HttpRequest request, HttpServer::Responder respond,
         Error(grpc::StatusCode::UNAVAILABLE, "the service of this route is not configured"));
   }
 
-  // One object holds what the asynchronous call needs until it completes.
-  struct Call {
-    grpc::ClientContext ctx;
-    grpc::ByteBuffer request;
-    grpc::ByteBuffer response;
-  };
-  auto call = std::make_shared<Call>();
   absl::Duration timeout = options_.call_timeout;
   if (double seconds = 0;
       absl::SimpleAtod(request.Header("x-request-timeout"), &seconds) && seconds > 0) {
     timeout = std::min(timeout, absl::Seconds(seconds));
   }
-  call->ctx.set_deadline(absl::ToChronoTime(absl::Now() + timeout));
-  call->ctx.AddMetadata("x-request-id", request_id);
+  auto call = std::make_shared<BackendCall>();
+  call->stub = &it->second->stub;
+  call->route = &route;
+  call->reply = std::move(reply);
+  call->deadline = absl::Now() + timeout;
+  // A read may be tried again on UNAVAILABLE (a replica restarting), within the budget.
+  call->retryable = route.http_method == "GET";
+  call->budget = &retry_budget_;
+  call->metadata.emplace_back("x-request-id", request_id);
   // Trace context, checked by the HTTP front (http_front.h).
   for (const char* name : {"traceparent", "tracestate"}) {
     if (absl::string_view v = request.Header(name); !v.empty()) {
-      call->ctx.AddMetadata(name, std::string(v));
+      call->metadata.emplace_back(name, std::string(v));
     }
   }
-  options_.signer->Attach(*who, &call->ctx);
+  auto [principal, signature] = options_.signer->Encode(*who);
+  call->metadata.emplace_back(auth::kPrincipalKey, std::move(principal));
+  call->metadata.emplace_back(auth::kSignatureKey, std::move(signature));
   {
     std::string bytes;
     message->SerializeToString(&bytes);
     grpc::Slice slice(bytes);
     call->request = grpc::ByteBuffer(&slice, 1);
   }
-  it->second->stub.UnaryCall(
-      &call->ctx, route.grpc_path, grpc::StubOptions(), &call->request, &call->response,
-      [call, reply, &route](grpc::Status status) {
+  retry_budget_.OnCall();
+  Dispatch(std::move(call));
+}
+
+void RestGateway::Dispatch(std::shared_ptr<BackendCall> call) {
+  // A context per attempt (one cannot be reused); all kept until the call is over.
+  call->contexts.push_back(std::make_unique<grpc::ClientContext>());
+  grpc::ClientContext* ctx = call->contexts.back().get();
+  ctx->set_deadline(absl::ToChronoTime(call->deadline));
+  for (const auto& [name, value] : call->metadata) ctx->AddMetadata(name, value);
+  call->response.Clear();
+  call->stub->UnaryCall(
+      ctx, call->route->grpc_path, grpc::StubOptions(), &call->request, &call->response,
+      [call](grpc::Status status) {
+        const Route& route = *call->route;
+        if (status.error_code() == grpc::StatusCode::UNAVAILABLE && call->retryable &&
+            call->contexts.size() < 2 && absl::Now() < call->deadline && call->budget->TryRetry()) {
+          return Dispatch(call);  // asynchronous: nothing waits here
+        }
         if (!status.ok()) {
-          return reply(Error(status.error_code(), status.error_message(), status.error_details()));
+          return call->reply(
+              Error(status.error_code(), status.error_message(), status.error_details()));
         }
         std::unique_ptr<google::protobuf::Message> response(
             google::protobuf::MessageFactory::generated_factory()
@@ -279,11 +298,12 @@ void RestGateway::Serve(HttpRequest request, HttpServer::Responder respond,
         }
         if (!response->ParseFromString(bytes)) {
           log::Error("backend response does not parse", {{"method", route.grpc_path}});
-          return reply(Error(grpc::StatusCode::INTERNAL, "internal error"));
+          return call->reply(Error(grpc::StatusCode::INTERNAL, "internal error"));
         }
         absl::StatusOr<std::string> json = ResponseJson(route, *response);
-        if (!json.ok()) return reply(Error(grpc::StatusCode::INTERNAL, "internal error"));
-        reply({.status = 200, .headers = {{"content-type", kJson}}, .body = *std::move(json)});
+        if (!json.ok()) return call->reply(Error(grpc::StatusCode::INTERNAL, "internal error"));
+        call->reply(
+            {.status = 200, .headers = {{"content-type", kJson}}, .body = *std::move(json)});
       });
 }
 

@@ -14,6 +14,8 @@
 //   3. the request message from path, query and JSON body (transcoder.h; 400 naming the field);
 //   4. the backend call, asynchronous, with the caller's principal signed for the backends and
 //      a deadline (`x-request-timeout` seconds when given, capped by the route's timeout);
+//      a GET answered UNAVAILABLE is tried once more within that deadline, as long as the
+//      retry budget (retry_budget.h) allows;
 //   5. the JSON response, or the error {code, message, details}: the gRPC code, its message
 //      and the google.rpc.Status details (BadRequest field violations...) in the JSON mapping,
 //      with the HTTP status of the standard mapping (StatusFromGrpc).
@@ -22,8 +24,10 @@
 #ifndef MAILLAGE_GATEWAY_REST_REST_GATEWAY_H_
 #define MAILLAGE_GATEWAY_REST_REST_GATEWAY_H_
 
+#include <grpcpp/generic/generic_stub.h>
 #include <grpcpp/grpcpp.h>
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -36,6 +40,7 @@
 #include "gateway/auth/authenticator.h"
 #include "gateway/http/http_server.h"
 #include "gateway/http_rule/route_table.h"
+#include "gateway/rest/retry_budget.h"
 
 namespace maillage::gateway {
 
@@ -76,8 +81,25 @@ class RestGateway {
   void Serve(HttpRequest request, HttpServer::Responder respond,
              std::optional<absl::StatusOr<auth::Principal>> known);
 
+  // One backend call, across its attempts.
+  struct BackendCall {
+    grpc::GenericStub* stub = nullptr;
+    const Route* route = nullptr;
+    std::function<void(HttpResponse)> reply;
+    absl::Time deadline;
+    bool retryable = false;
+    RetryBudget* budget = nullptr;
+    std::vector<std::pair<std::string, std::string>> metadata;
+    grpc::ByteBuffer request;
+    grpc::ByteBuffer response;
+    std::vector<std::unique_ptr<grpc::ClientContext>> contexts;
+  };
+  static void Dispatch(std::shared_ptr<BackendCall> call);
+
   Options options_;
   std::map<std::string, std::unique_ptr<Backend>> backends_;
+  // Retries of reads on UNAVAILABLE: at most a tenth of the calls (plus a burst of 20).
+  RetryBudget retry_budget_{{.ratio = 0.1, .max_tokens = 20}};
 };
 
 }  // namespace maillage::gateway

@@ -8,8 +8,10 @@
 
 #include <gmock/gmock.h>
 #include <google/protobuf/descriptor.h>
+#include <grpcpp/generic/async_generic_service.h>
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <future>
 
 #include "absl/strings/str_cat.h"
@@ -144,6 +146,68 @@ TEST_F(RestGatewayTest, ABackendThatIsDownAnswers503) {
   down.Handle(std::move(r), [&done](HttpResponse response) { done.set_value(response); });
   HttpResponse response = done.get_future().get();
   EXPECT_EQ(response.status, 503) << response.body;
+}
+
+// A backend restarting: the first call it gets is UNAVAILABLE, the next ones are answered
+// (an empty message of any type parses as the response).
+class FlakyBackend final : public grpc::CallbackGenericService {
+ public:
+  grpc::ServerGenericBidiReactor* CreateReactor(grpc::GenericCallbackServerContext*) override {
+    class Reactor final : public grpc::ServerGenericBidiReactor {
+     public:
+      explicit Reactor(bool fail) : fail_(fail) { StartRead(&request_); }
+      void OnReadDone(bool) override {
+        if (fail_) return Finish(grpc::Status(grpc::StatusCode::UNAVAILABLE, "restarting"));
+        grpc::Slice empty("");
+        response_ = grpc::ByteBuffer(&empty, 1);
+        StartWriteAndFinish(&response_, {}, grpc::Status::OK);
+      }
+      void OnDone() override { delete this; }
+
+     private:
+      const bool fail_;
+      grpc::ByteBuffer request_, response_;
+    };
+    return new Reactor(calls.fetch_add(1) == 0);
+  }
+  std::atomic<int> calls{0};
+};
+
+TEST_F(RestGatewayTest, AReadIsTriedOnceMoreWhenTheBackendIsRestartingAWriteIsNot) {
+  FlakyBackend backend;
+  grpc::ServerBuilder builder;
+  int port = 0;
+  builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &port);
+  builder.RegisterCallbackGenericService(&backend);
+  std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
+  ASSERT_NE(port, 0);
+  RestGateway flaky({.routes = routes_.get(),
+                     .backends = {{"maillage.membership.v1.MembershipService",
+                                   grpc::CreateChannel(absl::StrCat("127.0.0.1:", port),
+                                                       grpc::InsecureChannelCredentials())}},
+                     .authenticator = &authn_,
+                     .signer = &signer_,
+                     .workers = workers_.get()});
+  auto send = [&](const std::string& method, const std::string& target, const std::string& body) {
+    HttpRequest r;
+    r.method = method;
+    r.target = target;
+    r.body = body;
+    r.headers.emplace_back("authorization", "Bearer admin");
+    std::promise<HttpResponse> done;
+    flaky.Handle(std::move(r), [&done](HttpResponse response) { done.set_value(response); });
+    return done.get_future().get();
+  };
+  HttpResponse read = send("GET", "/v1/networks", "");
+  EXPECT_EQ(read.status, 200) << read.body;
+  EXPECT_EQ(backend.calls.load(), 2);
+
+  backend.calls = 0;  // restarting again
+  HttpResponse write =
+      send("POST", "/v1/people", R"({"person":{"givenName":"Léa","familyName":"Roux"}})");
+  EXPECT_EQ(write.status, 503);
+  EXPECT_EQ(backend.calls.load(), 1);  // a write may have happened: never sent twice
+  server->Shutdown();
 }
 
 }  // namespace
