@@ -12,6 +12,7 @@
 
 #include "absl/random/random.h"
 #include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
@@ -130,74 +131,263 @@ class Session : public std::enable_shared_from_this<Session> {
     });
   }
 
- private:
-  void Read() {
-    parser_.emplace();
-    parser_->body_limit(server_->options().max_body_bytes);
-    parser_->header_limit(static_cast<std::uint32_t>(server_->options().max_header_bytes));
-    stream_.expires_after(absl::ToChronoMilliseconds(server_->options().read_timeout));
-    http::async_read(
-        stream_, buffer_, *parser_,
-        [self = shared_from_this()](beast::error_code ec, std::size_t) { self->OnRead(ec); });
+  // Runs `fn` on the session's strand, from any thread, unless the server has stopped (its
+  // executor may be gone) or the session has.
+  // Whether it was posted.
+  static bool Post(const std::weak_ptr<Session>& weak, const std::shared_ptr<Lifeline>& lifeline,
+                   std::function<void(Session&)> fn) {
+    std::lock_guard<std::mutex> lock(lifeline->mu);
+    std::shared_ptr<Session> self = weak.lock();
+    if (!lifeline->alive || self == nullptr) return false;
+    asio::post(self->stream_.get_executor(), [self, fn = std::move(fn)]() mutable { fn(*self); });
+    return true;
   }
 
-  void OnRead(beast::error_code ec) {
+  // The next piece of a streamed request body, on the strand.
+  void ReadPiece(std::function<void(BodyStream::Piece)> done) {
+    if (body_parser_->is_done()) return done(std::string());
+    piece_.resize(64 << 10);
+    auto& body = body_parser_->get().body();
+    body.data = piece_.data();
+    body.size = piece_.size();
+    body.more = true;
+    stream_.expires_after(absl::ToChronoMilliseconds(server_->options().read_timeout));
+    http::async_read_some(
+        stream_, buffer_, *body_parser_,
+        [self = shared_from_this(), done = std::move(done)](beast::error_code ec,
+                                                            std::size_t) mutable {
+          if (ec == http::error::need_buffer) ec = {};
+          if (ec) {
+            self->keep_alive_ = false;
+            if (ec == http::error::body_limit) {
+              return done(absl::ResourceExhaustedError(absl::StrCat(
+                  "request body over ", self->server_->options().max_stream_bytes, " bytes")));
+            }
+            if (ec == beast::error::timeout) {
+              return done(absl::DeadlineExceededError("request body: the client stopped sending"));
+            }
+            return done(absl::UnavailableError(
+                absl::StrCat("request body: connection lost (", ec.message(), ")")));
+          }
+          const size_t got = self->piece_.size() - self->body_parser_->get().body().size;
+          if (got == 0) return self->ReadPiece(std::move(done));  // framing only (chunk sizes)
+          done(std::string(self->piece_.data(), got));
+        });
+  }
+
+ private:
+  // A streamed request body, read when its consumer asks.
+  class RequestBody final : public BodyStream {
+   public:
+    RequestBody(std::weak_ptr<Session> session, std::shared_ptr<Lifeline> lifeline)
+        : session_(std::move(session)), lifeline_(std::move(lifeline)) {}
+    void Next(std::function<void(Piece)> done) override {
+      auto shared = std::make_shared<std::function<void(Piece)>>(std::move(done));
+      if (!Post(session_, lifeline_, [shared](Session& s) { s.ReadPiece(std::move(*shared)); })) {
+        // The server or the session is gone: the body will never come.
+        (*shared)(absl::UnavailableError("request body: connection closed"));
+      }
+    }
+
+   private:
+    const std::weak_ptr<Session> session_;
+    const std::shared_ptr<Lifeline> lifeline_;
+  };
+
+  void Read() {
+    head_parser_.emplace();
+    head_parser_->header_limit(static_cast<std::uint32_t>(server_->options().max_header_bytes));
+    // The limit of the body's kind is checked once the head says which kind it is.
+    head_parser_->body_limit(
+        std::max(server_->options().max_body_bytes, server_->options().max_stream_bytes));
+    stream_.expires_after(absl::ToChronoMilliseconds(server_->options().read_timeout));
+    http::async_read_header(
+        stream_, buffer_, *head_parser_,
+        [self = shared_from_this()](beast::error_code ec, std::size_t) { self->OnHead(ec); });
+  }
+
+  // Whether a read error ended the exchange (answered or closed).
+  bool ReadFailed(beast::error_code ec) {
+    if (!ec) return false;
     if (ec == http::error::end_of_stream || ec == beast::error::timeout ||
         ec == asio::error::operation_aborted) {
-      return Close();
-    }
-    if (ec == http::error::body_limit) return Fail(413, "request body too large");
-    if (ec == http::error::header_limit) return Fail(431, "request headers too large");
-    if (ec) {
+      Close();
+    } else if (ec == http::error::body_limit) {
+      Fail(413, "request body too large");
+    } else if (ec == http::error::header_limit) {
+      Fail(431, "request headers too large");
+    } else if (ec.category() == http::make_error_code(http::error::bad_target).category()) {
       // A parse error deserves an answer; a broken socket does not.
-      if (ec.category() == http::make_error_code(http::error::bad_target).category()) {
-        return Fail(400, "malformed HTTP request");
-      }
-      return Close();
+      Fail(400, "malformed HTTP request");
+    } else {
+      Close();
     }
-    http::request<http::string_body> req = parser_->release();
-    keep_alive_ = req.keep_alive();
-    version_ = req.version();
-    HttpRequest request;
-    request.method = std::string(req.method_string());
-    request.target = std::string(req.target());
-    for (const auto& field : req) {
-      request.headers.emplace_back(absl::AsciiStrToLower(std::string(field.name_string())),
-                                   std::string(field.value()));
+    return true;
+  }
+
+  void OnHead(beast::error_code ec) {
+    if (ReadFailed(ec)) return;
+    const auto& head = head_parser_->get();
+    keep_alive_ = head.keep_alive();
+    version_ = head.version();
+    request_ = HttpRequest();
+    request_.method = std::string(head.method_string());
+    request_.target = std::string(head.target());
+    for (const auto& field : head) {
+      request_.headers.emplace_back(absl::AsciiStrToLower(std::string(field.name_string())),
+                                    std::string(field.value()));
     }
-    request.body = std::move(req.body());
-    request.remote_address = remote_;
+    request_.remote_address = remote_;
+    const bool expects_continue =
+        absl::EqualsIgnoreCase(request_.Header("expect"), "100-continue") && version_ >= 11 &&
+        !head_parser_->is_done();
+    streamed_ = server_->options().stream_body != nullptr &&
+                server_->options().stream_body(request_) && !head_parser_->is_done();
+    const size_t limit =
+        streamed_ ? server_->options().max_stream_bytes : server_->options().max_body_bytes;
+    if (boost::optional<std::uint64_t> length = head_parser_->content_length();
+        length && *length > limit) {
+      return Fail(413, "request body too large");
+    }
+    if (streamed_) {
+      body_parser_.emplace(std::move(*head_parser_));
+      body_parser_->body_limit(server_->options().max_stream_bytes);
+    } else {
+      string_parser_.emplace(std::move(*head_parser_));
+      string_parser_->body_limit(server_->options().max_body_bytes);
+    }
+    head_parser_.reset();
+    if (!expects_continue) return ReadBody();
+    static constexpr char kContinue[] = "HTTP/1.1 100 Continue\r\n\r\n";
+    stream_.expires_after(absl::ToChronoMilliseconds(server_->options().write_timeout));
+    asio::async_write(stream_, asio::buffer(kContinue, sizeof(kContinue) - 1),
+                      [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                        if (ec) return self->Close();
+                        self->ReadBody();
+                      });
+  }
+
+  void ReadBody() {
+    if (streamed_) {
+      request_.body_stream = std::make_shared<RequestBody>(weak_from_this(), server_->lifeline());
+      return Dispatch();
+    }
+    stream_.expires_after(absl::ToChronoMilliseconds(server_->options().read_timeout));
+    http::async_read(stream_, buffer_, *string_parser_,
+                     [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                       if (self->ReadFailed(ec)) return;
+                       self->request_.body = std::move(self->string_parser_->get().body());
+                       self->string_parser_.reset();
+                       self->Dispatch();
+                     });
+  }
+
+  void Dispatch() {
     busy_ = true;
     self_ = shared_from_this();  // alive until answered, whoever holds the responder
     std::weak_ptr<Session> weak = self_;
-    server_->handler()(std::move(request), [weak,
-                                            lifeline = server_->lifeline()](HttpResponse response) {
-      std::lock_guard<std::mutex> lock(lifeline->mu);
-      std::shared_ptr<Session> self = weak.lock();
-      if (!lifeline->alive || self == nullptr) return;
-      asio::post(self->stream_.get_executor(), [self, response = std::move(response)]() mutable {
-        self->Write(std::move(response));
-      });
-    });
+    server_->handler()(
+        std::move(request_), [weak, lifeline = server_->lifeline()](HttpResponse response) {
+          auto shared = std::make_shared<HttpResponse>(std::move(response));
+          Post(weak, lifeline, [shared](Session& s) { s.Write(std::move(*shared)); });
+        });
+  }
+
+  // Whether the connection may carry another request once this response is out.
+  bool Reusable() const {
+    // A streamed body the handler did not read to its end leaves bytes on the connection.
+    const bool body_left = streamed_ && body_parser_.has_value() && !body_parser_->is_done();
+    return keep_alive_ && !body_left && !server_->stopping();
   }
 
   void Write(HttpResponse response) {
+    if (response.body_stream != nullptr) return WriteStreamed(std::move(response));
     auto res = std::make_shared<http::response<http::string_body>>(
         static_cast<http::status>(response.status), version_);
     for (auto& [name, value] : response.headers) res->set(name, value);
     res->body() = std::move(response.body);
-    res->keep_alive(keep_alive_ && !server_->stopping());
+    res->keep_alive(Reusable());
     res->prepare_payload();
     stream_.expires_after(absl::ToChronoMilliseconds(server_->options().write_timeout));
     http::async_write(stream_, *res,
                       [self = shared_from_this(), res](beast::error_code ec, std::size_t) {
-                        self->busy_ = false;
-                        self->self_.reset();
-                        if (ec || !res->keep_alive() || self->server_->stopping()) {
-                          return self->Close();
-                        }
-                        self->Read();
+                        self->Answered(!ec && res->keep_alive());
                       });
+  }
+
+  void WriteStreamed(HttpResponse response) {
+    auto res = std::make_shared<http::response<http::empty_body>>(
+        static_cast<http::status>(response.status), version_);
+    for (auto& [name, value] : response.headers) res->set(name, value);
+    // HTTP/1.0 has no chunks: the body ends with the connection.
+    chunked_ = version_ >= 11;
+    res->keep_alive(chunked_ && Reusable());
+    if (chunked_) res->chunked(true);
+    auto serializer = std::make_shared<http::response_serializer<http::empty_body>>(*res);
+    std::shared_ptr<BodyStream> source = std::move(response.body_stream);
+    auto first = std::make_shared<std::string>(std::move(response.body));
+    stream_.expires_after(absl::ToChronoMilliseconds(server_->options().write_timeout));
+    http::async_write_header(stream_, *serializer,
+                             [self = shared_from_this(), res, serializer, source, first](
+                                 beast::error_code ec, std::size_t) {
+                               if (ec) {
+                                 source->Cancel();
+                                 return self->Answered(false);
+                               }
+                               self->streamed_keep_alive_ = res->keep_alive();
+                               self->WritePiece(source, first);
+                             });
+  }
+
+  // Writes `data` (when not empty), then asks the source for more.
+  void WritePiece(std::shared_ptr<BodyStream> source, std::shared_ptr<std::string> data) {
+    auto next = [self = shared_from_this(), source](beast::error_code ec, std::size_t) {
+      if (ec) {
+        source->Cancel();
+        return self->Answered(false);
+      }
+      std::weak_ptr<Session> weak = self;
+      source->Next([weak, lifeline = self->server_->lifeline(), source](BodyStream::Piece piece) {
+        auto shared = std::make_shared<BodyStream::Piece>(std::move(piece));
+        Post(weak, lifeline,
+             [source, shared](Session& s) { s.OnPiece(source, std::move(*shared)); });
+      });
+    };
+    if (data->empty()) return next({}, 0);
+    stream_.expires_after(absl::ToChronoMilliseconds(server_->options().write_timeout));
+    if (chunked_) {
+      asio::async_write(stream_, http::make_chunk(asio::buffer(*data)),
+                        [data, next](beast::error_code ec, std::size_t n) { next(ec, n); });
+    } else {
+      asio::async_write(stream_, asio::buffer(*data),
+                        [data, next](beast::error_code ec, std::size_t n) { next(ec, n); });
+    }
+  }
+
+  void OnPiece(std::shared_ptr<BodyStream> source, BodyStream::Piece piece) {
+    if (!piece.ok()) {
+      log::Warn("HTTP response stream failed", {{"error", piece.status().ToString()}});
+      return Answered(false);  // cut short: the client must not take it for the whole body
+    }
+    if (!piece->empty()) {
+      return WritePiece(std::move(source), std::make_shared<std::string>(*std::move(piece)));
+    }
+    if (!chunked_) return Answered(false);
+    stream_.expires_after(absl::ToChronoMilliseconds(server_->options().write_timeout));
+    asio::async_write(stream_, http::make_chunk_last(),
+                      [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                        self->Answered(!ec && self->streamed_keep_alive_);
+                      });
+  }
+
+  // The response is out (or abandoned): the next request, or the end of the connection.
+  void Answered(bool keep_alive) {
+    busy_ = false;
+    self_.reset();
+    body_parser_.reset();
+    streamed_ = false;
+    if (!keep_alive || server_->stopping()) return Close();
+    Read();
   }
 
   void Fail(int status, absl::string_view message) {
@@ -218,9 +408,16 @@ class Session : public std::enable_shared_from_this<Session> {
   HttpServer::Impl* const server_;
   const bool reject_;
   beast::flat_buffer buffer_;
-  std::optional<http::request_parser<http::string_body>> parser_;
+  std::optional<http::request_parser<http::empty_body>> head_parser_;
+  std::optional<http::request_parser<http::string_body>> string_parser_;
+  std::optional<http::request_parser<http::buffer_body>> body_parser_;
+  HttpRequest request_;
+  std::string piece_;
   std::string remote_;
   bool keep_alive_ = false;
+  bool streamed_ = false;
+  bool chunked_ = false;
+  bool streamed_keep_alive_ = false;
   bool busy_ = false;
   std::shared_ptr<Session> self_;
   unsigned version_ = 11;

@@ -20,6 +20,15 @@
 // Keep-alive follows HTTP/1.1 (and Connection: close); requests of one connection are answered
 // in order, one at a time. Header names are given to the handler in lower case.
 //
+// Bodies too big to hold (an upload, an export) may go in pieces, with flow control both ways:
+//   - a request `stream_body` picks (from its head) gets a `body_stream` instead of `body`:
+//     each Next reads the next piece from the socket (chunked or with a length), within
+//     read_timeout per piece and max_stream_bytes in all;
+//   - a response with a `body_stream` is sent chunked (HTTP/1.0: until the connection
+//     closes): `body` first, then each piece Next gives. A stream that ends in an error cuts
+//     the connection without the last chunk, so that the client sees the body is incomplete.
+// `Expect: 100-continue` is answered before a body is read.
+//
 // Beast and Asio stay inside http_server.cc: this header is all the rest of the gateway sees.
 #ifndef MAILLAGE_GATEWAY_HTTP_HTTP_SERVER_H_
 #define MAILLAGE_GATEWAY_HTTP_HTTP_SERVER_H_
@@ -37,6 +46,19 @@
 
 namespace maillage::gateway {
 
+// A body that comes or goes in pieces.
+class BodyStream {
+ public:
+  // A piece of the body; an empty one is the end; an error ends the stream too.
+  using Piece = absl::StatusOr<std::string>;
+  virtual ~BodyStream() = default;
+  // Asks for the next piece. `done` is called once, from any thread, and must not block; call
+  // Next again only after it was.
+  virtual void Next(std::function<void(Piece)> done) = 0;
+  // The reader is gone (e.g. the client closed the connection): the producer may stop.
+  virtual void Cancel() {}
+};
+
 struct HttpRequest {
   std::string method;  // "GET", "POST", ...
   std::string target;  // "/v1/networks/n1?pageSize=10"
@@ -44,6 +66,8 @@ struct HttpRequest {
   std::vector<std::pair<std::string, std::string>> headers;
   std::string body;
   std::string remote_address;  // "203.0.113.7:51234"
+  // Instead of `body`, for a request HttpServerOptions::stream_body picked.
+  std::shared_ptr<BodyStream> body_stream = nullptr;
 
   // The first value of `name` (lower case), or empty.
   absl::string_view Header(absl::string_view name) const;
@@ -55,8 +79,10 @@ std::string RequestIdOf(absl::string_view given);
 
 struct HttpResponse {
   int status = 200;
-  std::vector<std::pair<std::string, std::string>> headers;
-  std::string body;
+  std::vector<std::pair<std::string, std::string>> headers = {};
+  std::string body = {};
+  // When set, the response is sent chunked: `body`, then the stream's pieces.
+  std::shared_ptr<BodyStream> body_stream = nullptr;
 };
 
 struct HttpServerOptions {
@@ -67,6 +93,9 @@ struct HttpServerOptions {
   size_t max_connections = 10000;
   absl::Duration read_timeout = absl::Seconds(30);
   absl::Duration write_timeout = absl::Seconds(30);
+  // Given a request's head (no body yet): whether its body is handed over in pieces.
+  std::function<bool(const HttpRequest&)> stream_body = nullptr;
+  size_t max_stream_bytes = size_t{256} << 20;
 };
 
 class HttpServer {

@@ -17,6 +17,7 @@ namespace maillage::gateway {
 namespace {
 
 using ::testing::HasSubstr;
+using ::testing::Not;
 using ::testing::StartsWith;
 
 // One TCP connection speaking raw HTTP/1.1, so that tests can send what no library would.
@@ -66,6 +67,15 @@ class Connection {
       buffer_.append(chunk, static_cast<size_t>(n));
     }
   }
+  // Everything until the peer closes (or the receive timeout).
+  std::string ReceiveAll() {
+    std::string all = std::exchange(buffer_, "");
+    char chunk[4096];
+    for (ssize_t n; (n = recv(fd_, chunk, sizeof(chunk), 0)) > 0;) {
+      all.append(chunk, static_cast<size_t>(n));
+    }
+    return all;
+  }
   // True when the peer closed the connection (reads end), within the receive timeout.
   bool Closed() {
     char c;
@@ -108,6 +118,134 @@ TEST(HttpServerTest, AnswersRequestsInOrderOnAKeptAliveConnection) {
   c.Send("GET /c HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n");
   EXPECT_THAT(c.Receive(), HasSubstr("GET /c"));
   EXPECT_TRUE(c.Closed());
+}
+
+// Reads a streamed body to its end on the handler's side: "<pieces> <bytes> <text>", or the
+// error that ended it.
+void Drain(std::shared_ptr<BodyStream> body, std::string got, int pieces,
+           std::function<void(std::string)> done) {
+  body->Next([=](BodyStream::Piece piece) mutable {
+    if (!piece.ok()) return done(absl::StrCat("error: ", piece.status().ToString()));
+    if (piece->empty()) return done(absl::StrCat(pieces, " ", got.size(), " ", got));
+    Drain(body, got + *piece, pieces + 1, done);
+  });
+}
+
+std::unique_ptr<HttpServer> StreamingEcho(HttpServerOptions options = {}) {
+  options.address = "127.0.0.1:0";
+  options.stream_body = [](const HttpRequest& head) { return head.target == "/upload"; };
+  auto server = HttpServer::Start(options, [](HttpRequest r, HttpServer::Responder respond) {
+    if (r.body_stream == nullptr) {
+      return respond({.status = 200, .body = absl::StrCat("whole: ", r.body)});
+    }
+    Drain(r.body_stream, "", 0,
+          [respond](std::string summary) { respond({.status = 200, .body = std::move(summary)}); });
+  });
+  EXPECT_TRUE(server.ok()) << server.status();
+  return server.ok() ? *std::move(server) : nullptr;
+}
+
+TEST(HttpServerTest, AStreamedUploadIsHandedOverAsItArrivesThenTheConnectionIsReused) {
+  auto server = StreamingEcho();
+  Connection c(server->port());
+  c.Send(
+      "POST /upload HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n"
+      "5\r\nhello\r\n");
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  c.Send("6\r\n world\r\n0\r\n\r\n");
+  std::string response = c.Receive();
+  EXPECT_THAT(response, StartsWith("HTTP/1.1 200"));
+  EXPECT_THAT(response, HasSubstr(" 11 hello world"));
+  // A route not picked for streaming still gets its body whole, on the same connection.
+  c.Send("POST /other HTTP/1.1\r\nHost: h\r\nContent-Length: 3\r\n\r\nabc");
+  EXPECT_THAT(c.Receive(), HasSubstr("whole: abc"));
+}
+
+TEST(HttpServerTest, AStreamedUploadIsBoundedAndExpectContinueIsAnswered) {
+  auto server = StreamingEcho({.max_body_bytes = 4, .max_stream_bytes = 8});
+  {
+    Connection c(server->port());
+    c.Send(
+        "POST /upload HTTP/1.1\r\nHost: h\r\nContent-Length: 8\r\n"
+        "Expect: 100-continue\r\n\r\n");
+    EXPECT_THAT(c.Receive(), StartsWith("HTTP/1.1 100 Continue"));
+    c.Send("12345678");
+    EXPECT_THAT(c.Receive(), HasSubstr("8 12345678"));  // over max_body_bytes, streamed
+  }
+  {
+    Connection c(server->port());
+    c.Send("POST /upload HTTP/1.1\r\nHost: h\r\nContent-Length: 9\r\n\r\n123456789");
+    EXPECT_THAT(c.Receive(), StartsWith("HTTP/1.1 413"));
+  }
+  {
+    Connection c(server->port());
+    c.Send(
+        "POST /upload HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n"
+        "6\r\n123456\r\n6\r\n789012\r\n0\r\n\r\n");
+    std::string response = c.Receive();
+    EXPECT_THAT(response, HasSubstr("error: RESOURCE_EXHAUSTED"));
+    EXPECT_TRUE(c.Closed());  // the rest of that body is not read as a next request
+  }
+}
+
+// Pieces given from another thread, as a backend's stream gives them; `fail` ends the
+// stream with an error after them.
+class Pieces final : public BodyStream {
+ public:
+  Pieces(std::vector<std::string> pieces, bool fail) : pieces_(std::move(pieces)), fail_(fail) {}
+  void Next(std::function<void(Piece)> done) override {
+    std::thread([this, done = std::move(done)] {
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+      if (next_ < pieces_.size()) return done(pieces_[next_++]);
+      if (fail_) return done(absl::InternalError("backend failed"));
+      done(std::string());
+    }).detach();
+  }
+
+ private:
+  std::vector<std::string> pieces_;
+  bool fail_;
+  size_t next_ = 0;
+};
+
+std::unique_ptr<HttpServer> Download(bool fail) {
+  auto server = HttpServer::Start({.address = "127.0.0.1:0"}, [fail](HttpRequest,
+                                                                     HttpServer::Responder r) {
+    r({.status = 200,
+       .headers = {{"content-type", "text/csv"}},
+       .body = "a,b\n",
+       .body_stream = std::make_shared<Pieces>(std::vector<std::string>{"1,2\n", "3,4\n"}, fail)});
+  });
+  EXPECT_TRUE(server.ok()) << server.status();
+  return server.ok() ? *std::move(server) : nullptr;
+}
+
+TEST(HttpServerTest, AStreamedResponseIsChunkedAndEndsWithTheLastChunk) {
+  auto server = Download(false);
+  Connection c(server->port());
+  c.Send("GET /export HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n");
+  std::string all = c.ReceiveAll();
+  EXPECT_THAT(all, StartsWith("HTTP/1.1 200"));
+  EXPECT_THAT(all, HasSubstr("Transfer-Encoding: chunked"));
+  EXPECT_THAT(all, HasSubstr("\r\n\r\n4\r\na,b\n\r\n4\r\n1,2\n\r\n4\r\n3,4\n\r\n0\r\n\r\n"));
+}
+
+TEST(HttpServerTest, AStreamedResponseThatFailsIsCutWithoutTheLastChunk) {
+  auto server = Download(true);
+  Connection c(server->port());
+  c.Send("GET /export HTTP/1.1\r\nHost: h\r\n\r\n");  // keep-alive asked
+  std::string all = c.ReceiveAll();                   // yet closed
+  EXPECT_THAT(all, HasSubstr("4\r\n3,4\n\r\n"));
+  EXPECT_THAT(all, Not(HasSubstr("0\r\n\r\n")));
+}
+
+TEST(HttpServerTest, AStreamedResponseToHttp10EndsWithTheConnection) {
+  auto server = Download(false);
+  Connection c(server->port());
+  c.Send("GET /export HTTP/1.0\r\n\r\n");
+  std::string all = c.ReceiveAll();
+  EXPECT_THAT(all, StartsWith("HTTP/1.0 200"));
+  EXPECT_THAT(all, HasSubstr("\r\n\r\na,b\n1,2\n3,4\n"));
 }
 
 TEST(HttpServerTest, OversizedOrMalformedRequestsGetAnErrorAndAClosedConnection) {
