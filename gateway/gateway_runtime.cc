@@ -37,6 +37,11 @@ ServiceDefinition Definition() {
           .uses_postgres = false};
 }
 
+std::vector<const google::protobuf::ServiceDescriptor*> FrontedServices() {
+  return {membership::v1::GetNetworkRequest::descriptor()->file()->FindServiceByName(
+      "MembershipService")};
+}
+
 GatewaySettings ReadSettings(ConfigReader& config) {
   GatewaySettings s;
   s.http.address = config.String("HTTP_ADDRESS", "0.0.0.0:8080");
@@ -49,7 +54,20 @@ GatewaySettings ReadSettings(ConfigReader& config) {
   s.oidc_jwks_file = config.Required("OIDC_JWKS_FILE");
   s.oidc_jwks_reload_seconds = config.Int("OIDC_JWKS_RELOAD_SECONDS", 10, 1, 3600);
   s.link_by_email = config.Bool("OIDC_LINK_BY_EMAIL", true);
-  s.call_timeout_seconds = config.Int("CALL_TIMEOUT_SECONDS", 10, 1, 300);
+  s.http.max_stream_bytes =
+      static_cast<size_t>(config.Int("HTTP_MAX_UPLOAD_BYTES", 256 << 20, 1024, 1 << 30));
+  const int call_seconds = config.Int("CALL_TIMEOUT_SECONDS", 10, 1, 300);
+  const int stream_seconds = config.Int("STREAM_TIMEOUT_SECONDS", 600, 1, 24 * 3600);
+  absl::StatusOr<CallTimeouts> timeouts =
+      CallTimeouts::Parse({.unary = absl::Seconds(call_seconds),
+                           .streaming = absl::Seconds(stream_seconds),
+                           .overrides = config.String("METHOD_TIMEOUTS", "")},
+                          FrontedServices());
+  if (timeouts.ok()) {
+    s.timeouts = *std::move(timeouts);
+  } else {
+    config.AddError(absl::StrCat("MAILLAGE_METHOD_TIMEOUTS: ", timeouts.status().message()));
+  }
   s.membership_events_stream =
       config.String("MEMBERSHIP_EVENTS_STREAM", "maillage.membership.events");
   s.principal_cache_seconds = config.Int("PRINCIPAL_CACHE_SECONDS", 60, 0, 3600);
@@ -144,10 +162,8 @@ absl::StatusOr<ServiceList> Build(ServiceRuntime& rt, const GatewaySettings& set
           .prefix = rt.redis_prefix(), .keep = absl::Hours(24), .metrics = rt.metrics()}));
 
   // Every service whose generated code is linked here: its annotated methods become routes.
-  const google::protobuf::ServiceDescriptor* membership_service =
-      membership::v1::GetNetworkRequest::descriptor()->file()->FindServiceByName(
-          "MembershipService");
-  absl::StatusOr<RouteTable> routes = RouteTable::Build({membership_service});
+  const google::protobuf::ServiceDescriptor* membership_service = FrontedServices()[0];
+  absl::StatusOr<RouteTable> routes = RouteTable::Build(FrontedServices());
   if (!routes.ok()) return routes.status();
   auto* table = rt.Keep(std::make_unique<RouteTable>(*std::move(routes)));
   auto* rest = rt.Keep(std::make_unique<RestGateway>(
@@ -158,7 +174,7 @@ absl::StatusOr<ServiceList> Build(ServiceRuntime& rt, const GatewaySettings& set
                            .workers = rt.workers(),
                            .limiter = limiter,
                            .idempotency = idempotency,
-                           .call_timeout = absl::Seconds(settings.call_timeout_seconds)}));
+                           .timeouts = settings.timeouts}));
 
   // The gRPC front: every maillage.* method of a fronted service, forwarded as bytes.
   auto* proxy = rt.Keep(std::make_unique<GrpcProxy>(
@@ -167,7 +183,7 @@ absl::StatusOr<ServiceList> Build(ServiceRuntime& rt, const GatewaySettings& set
                          .signer = signer,
                          .workers = rt.workers(),
                          .limiter = limiter,
-                         .call_timeout = absl::Seconds(settings.call_timeout_seconds)}));
+                         .timeouts = settings.timeouts}));
   rt.SetGenericService(proxy);
 
   auto* front = rt.Keep(std::make_unique<HttpFront>(HttpFront::Options{
@@ -182,8 +198,10 @@ absl::StatusOr<ServiceList> Build(ServiceRuntime& rt, const GatewaySettings& set
       .access_log = settings.access_log,
       .metrics = rt.metrics()}));
 
+  HttpServerOptions http_options = settings.http;
+  http_options.stream_body = [rest](const HttpRequest& head) { return rest->StreamsBody(head); };
   absl::StatusOr<std::unique_ptr<HttpServer>> http =
-      HttpServer::Start(settings.http, [front](HttpRequest request, HttpServer::Responder respond) {
+      HttpServer::Start(http_options, [front](HttpRequest request, HttpServer::Responder respond) {
         front->Handle(std::move(request), std::move(respond));
       });
   if (!http.ok()) {

@@ -19,7 +19,11 @@
 //   OIDC_JWKS_RELOAD_SECONDS 10   how often the file is looked at; a changed file is reloaded
 //                                 (a broken one is refused and the keys in use stay)
 //   OIDC_LINK_BY_EMAIL true       link a first sign-in to the person with the verified e-mail
+//   HTTP_MAX_UPLOAD_BYTES 268435456   largest streamed upload (a CSV import; at most 1 GiB)
 //   CALL_TIMEOUT_SECONDS 10       longest backend call
+//   STREAM_TIMEOUT_SECONDS 600    longest streaming call (an import, an export)
+//   METHOD_TIMEOUTS (none)        per method, e.g. "ImportOrganisations=1800,GetNetwork=2"
+//                                 (a caller's grpc-timeout or x-request-timeout may shorten)
 //   PRINCIPAL_CACHE_SECONDS 60    how long a resolved identity is remembered at most (0: ask
 //                                 membership on every request); membership's events retire
 //                                 it sooner, within about a second of a suspension
@@ -36,6 +40,7 @@
 
 #include "common/runtime/runtime.h"
 #include "gateway/http/http_server.h"
+#include "gateway/limits/call_timeouts.h"
 
 namespace maillage::gateway {
 
@@ -47,7 +52,7 @@ struct GatewaySettings {
   std::string oidc_jwks_file;
   int oidc_jwks_reload_seconds = 10;
   bool link_by_email = true;
-  int call_timeout_seconds = 10;
+  CallTimeouts timeouts;
   std::string membership_events_stream;
   int principal_cache_seconds = 60;
   std::vector<std::string> cors_origins;

@@ -173,12 +173,11 @@ class GrpcProxy::Call final : public grpc::ServerGenericBidiReactor {
     ctx_->AddInitialMetadata("x-request-id", request_id);
     options_.signer->Attach(*who, &client_ctx_);
 
-    // The caller's deadline, never longer than the method's cap.
-    const bool streams_out = method != nullptr && method->server_streaming();
-    const auto cap =
-        std::chrono::system_clock::now() +
-        absl::ToChronoNanoseconds(streams_out ? options_.stream_timeout : options_.call_timeout);
-    client_ctx_.set_deadline(std::min(ctx_->deadline(), cap));
+    // The caller's deadline, never longer than the method's limit.
+    const absl::Time caller_deadline = absl::FromChrono(ctx_->deadline());
+    client_ctx_.set_deadline(absl::ToChronoTime(
+        method != nullptr ? options_.timeouts.Deadline(*method, caller_deadline)
+                          : std::min(caller_deadline, absl::Now() + absl::Seconds(10))));
 
     refs_.fetch_add(1);  // the backend's side, released by its OnDone
     stub_->PrepareBidiStreamingCall(&client_ctx_, ctx_->method(), {}, &upstream_);

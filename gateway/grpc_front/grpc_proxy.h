@@ -15,8 +15,8 @@
 //      threads); its refusal is the call's status (UNAUTHENTICATED, PERMISSION_DENIED,
 //      UNAVAILABLE); a full worker queue is UNAVAILABLE;
 //   3. the backend call, with the principal signed for the backends in place of the
-//      caller's credentials, the caller's deadline capped by `call_timeout` (`stream_timeout`
-//      for server- and bidi-streaming methods), x-request-id (the caller's when sane, else a
+//      caller's credentials, the caller's deadline capped by the method's limit
+//      (call_timeouts.h), x-request-id (the caller's when sane, else a
 //      new one, returned in the initial metadata) and W3C traceparent/tracestate;
 //   4. messages relayed both ways one at a time (flow control end to end, any streaming
 //      shape), then the backend's status with its details (google.rpc.Status in
@@ -36,6 +36,7 @@
 #include "common/auth/auth.h"
 #include "common/server/worker_pool.h"
 #include "gateway/auth/authenticator.h"
+#include "gateway/limits/call_timeouts.h"
 
 namespace grpc {
 class Channel;
@@ -56,8 +57,7 @@ class GrpcProxy final : public grpc::CallbackGenericService {
     // Optional: per-caller limits (RESOURCE_EXHAUSTED with a retry-after trailer); methods
     // whose HTTP rule is a GET are reads.
     RateLimiter* limiter = nullptr;
-    absl::Duration call_timeout = absl::Seconds(10);
-    absl::Duration stream_timeout = absl::Minutes(10);
+    CallTimeouts timeouts = {};
   };
 
   explicit GrpcProxy(Options options);

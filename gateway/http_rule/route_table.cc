@@ -90,17 +90,33 @@ absl::Status AddRule(const MethodDescriptor* m, const google::api::HttpRule& rul
     if (route.body_field == nullptr) {
       return RuleError(m, absl::StrCat("body names no field ", rule.body()));
     }
+    const bool raw = route.body_field->type() == FieldDescriptor::TYPE_BYTES;
     if (route.body_field->is_repeated() ||
-        route.body_field->cpp_type() != FieldDescriptor::CPPTYPE_MESSAGE) {
-      return RuleError(m, absl::StrCat("body field ", rule.body(), " is not a message"));
+        (route.body_field->cpp_type() != FieldDescriptor::CPPTYPE_MESSAGE && !raw)) {
+      return RuleError(m, absl::StrCat("body field ", rule.body(), " is not a message or bytes"));
     }
+  }
+  route.client_streaming = m->client_streaming();
+  route.server_streaming = m->server_streaming();
+  if (route.client_streaming &&
+      (route.body_field == nullptr || route.body_field->type() != FieldDescriptor::TYPE_BYTES)) {
+    return RuleError(m, "a client-streaming method's body must name a bytes field");
   }
   if (!rule.response_body().empty()) {
     route.response_field = m->output_type()->FindFieldByName(rule.response_body());
+    const bool raw = route.server_streaming && route.response_field != nullptr &&
+                     route.response_field->type() == FieldDescriptor::TYPE_BYTES;
     if (route.response_field == nullptr || route.response_field->is_repeated() ||
-        route.response_field->cpp_type() != FieldDescriptor::CPPTYPE_MESSAGE) {
+        (route.response_field->cpp_type() != FieldDescriptor::CPPTYPE_MESSAGE && !raw)) {
       return RuleError(m, absl::StrCat("response_body ", rule.response_body(),
-                                       " is not a singular message field"));
+                                       " is not a singular message field (or, streaming, bytes)"));
+    }
+    if (raw) {
+      route.content_type_field = m->output_type()->FindFieldByName("content_type");
+      if (route.content_type_field != nullptr &&
+          route.content_type_field->type() != FieldDescriptor::TYPE_STRING) {
+        route.content_type_field = nullptr;
+      }
     }
   }
   for (const Route& other : routes) {
@@ -132,7 +148,6 @@ absl::StatusOr<RouteTable> RouteTable::Build(
     for (int i = 0; i < service->method_count(); ++i) {
       const MethodDescriptor* m = service->method(i);
       if (!m->options().HasExtension(google::api::http)) continue;
-      if (m->client_streaming() || m->server_streaming()) continue;
       if (absl::Status s =
               AddRule(m, m->options().GetExtension(google::api::http), false, table.routes_);
           !s.ok()) {

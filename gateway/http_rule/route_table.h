@@ -11,8 +11,18 @@
 // Each rule (and its additional_bindings) of each method becomes one route. A rule that
 // names a field that does not exist, binds a path variable to a non-scalar field, or
 // duplicates another route's method and template is an error at start: a REST surface that
-// silently lost a method would be found by users instead. Streaming methods have no REST
-// route (they are reached over the gateway's gRPC front).
+// silently lost a method would be found by users instead.
+//
+// Streaming methods have routes too, with bytes rather than JSON where a file goes:
+//   - a client-streaming method's `body` names a bytes field: the first message carries the
+//     path's and the query's fields, each next one a piece of the raw HTTP body in that field
+//     (an upload: `post: "/v1/organisations:import" body: "chunk"`);
+//   - a server-streaming method whose `response_body` names a bytes field sends those bytes
+//     raw, one message after the other (a download), with the content type its messages'
+//     `content_type` string field gives (the first that is set), else
+//     application/octet-stream; without one, each message is a JSON line
+//     (application/x-ndjson).
+// A unary method's body may name a bytes field too: the raw body goes in it.
 //
 // When several templates match one path, the one with more literal segments wins (a verb
 // counts as one), then the one declared first.
@@ -46,6 +56,10 @@ struct Route {
   bool body_is_request = false;
   // The response field sent as the body instead of the whole response; null: all of it.
   const google::protobuf::FieldDescriptor* response_field = nullptr;
+  bool client_streaming = false;
+  bool server_streaming = false;
+  // A download's `content_type` field (see above), when its messages have one.
+  const google::protobuf::FieldDescriptor* content_type_field = nullptr;
 };
 
 // Whether a method only reads: its google.api.http rule is a GET. What a read-only API key

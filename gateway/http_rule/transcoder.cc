@@ -215,7 +215,11 @@ absl::Status BuildRequest(const Route& route, const PathTemplate::Bindings& bind
     return Invalid("body", absl::StrCat(route.http_method, " ", route.path.text(),
                                         " takes no body: send the fields as query parameters"));
   }
-  if (has_body && !body.empty()) {
+  if (route.body_field != nullptr && route.body_field->type() == FieldDescriptor::TYPE_BYTES) {
+    // Raw bytes (a file), not JSON.
+    if (!body.empty())
+      request->GetReflection()->SetString(request, route.body_field, std::string(body));
+  } else if (has_body && !body.empty()) {
     if (JsonDepth(body, kMaxRequestJsonDepth) > kMaxRequestJsonDepth) {
       return Invalid("body", absl::StrCat("nested deeper than ", kMaxRequestJsonDepth, " levels"));
     }

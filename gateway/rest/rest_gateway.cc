@@ -17,6 +17,7 @@
 #include "gateway/http_rule/transcoder.h"
 #include "gateway/limits/rate_limiter.h"
 #include "gateway/rest/idempotency.h"
+#include "gateway/rest/streamed_call.h"
 #include "google/rpc/status.pb.h"
 
 namespace maillage::gateway {
@@ -50,14 +51,53 @@ std::string ErrorBody(grpc::StatusCode code, absl::string_view message,
 
 HttpResponse Error(grpc::StatusCode code, absl::string_view message,
                    absl::string_view status_details = "") {
-  return {.status = HttpStatusOf(code),
-          .headers = {{"content-type", kJson}},
-          .body = ErrorBody(code, message, status_details)};
+  return ErrorResponse(code, message, status_details);
+}
+
+// A body already whole, given as one piece (an upload sent without a body, or so small
+// that the HTTP server did not stream it).
+class WholeBody final : public BodyStream {
+ public:
+  explicit WholeBody(std::string body) : body_(std::move(body)) {}
+  void Next(std::function<void(Piece)> done) override { done(std::exchange(body_, "")); }
+
+ private:
+  std::string body_;
+};
+
+// Seconds from a grpc-timeout header value ("100m", "5S", "1H"...), 0 when it is not one.
+double GrpcTimeoutSeconds(absl::string_view v) {
+  if (v.size() < 2 || v.size() > 9) return 0;
+  int64_t n = 0;
+  if (!absl::SimpleAtoi(v.substr(0, v.size() - 1), &n) || n <= 0) return 0;
+  switch (v.back()) {
+    case 'H':
+      return n * 3600.0;
+    case 'M':
+      return n * 60.0;
+    case 'S':
+      return n;
+    case 'm':
+      return n / 1e3;
+    case 'u':
+      return n / 1e6;
+    case 'n':
+      return n / 1e9;
+    default:
+      return 0;
+  }
 }
 
 grpc::StatusCode GrpcCode(absl::StatusCode code) { return static_cast<grpc::StatusCode>(code); }
 
 }  // namespace
+
+HttpResponse ErrorResponse(grpc::StatusCode code, absl::string_view message,
+                           absl::string_view status_details) {
+  return {.status = HttpStatusOf(code),
+          .headers = {{"content-type", kJson}},
+          .body = ErrorBody(code, message, status_details)};
+}
 
 int HttpStatusOf(grpc::StatusCode code) {
   switch (code) {
@@ -104,6 +144,13 @@ RestGateway::RestGateway(Options options) : options_(std::move(options)) {
 }
 
 RestGateway::~RestGateway() = default;
+
+bool RestGateway::StreamsBody(const HttpRequest& head) const {
+  absl::string_view path = head.target;
+  path = path.substr(0, path.find('?'));
+  RouteTable::Lookup found = options_.routes->Find(head.method, path);
+  return found.route != nullptr && found.route->client_streaming;
+}
 
 void RestGateway::Handle(HttpRequest request, HttpServer::Responder respond) {
   // A caller the process already knows is served on this HTTP thread (the backend call is
@@ -181,7 +228,8 @@ void RestGateway::Serve(HttpRequest request, HttpServer::Responder respond,
 
   // A retried POST gets the first answer (idempotency.h).
   if (std::string key(request.Header("idempotency-key"));
-      !key.empty() && options_.idempotency != nullptr && request.method == "POST") {
+      !key.empty() && options_.idempotency != nullptr && request.method == "POST" &&
+      !route.client_streaming) {
     if (absl::Status s = ValidateIdempotencyKey(key); !s.ok()) {
       return reply(Error(grpc::StatusCode::INVALID_ARGUMENT, s.message()));
     }
@@ -222,8 +270,9 @@ void RestGateway::Serve(HttpRequest request, HttpServer::Responder respond,
       google::protobuf::MessageFactory::generated_factory()->GetPrototype(
           route.method->input_type());
   std::unique_ptr<google::protobuf::Message> message(prototype->New());
-  if (absl::Status s = BuildRequest(route, found.bindings, query, request.body, message.get());
-      !s.ok()) {
+  // An upload's body goes in the messages after the first (streamed_call.h).
+  absl::string_view body = route.client_streaming ? absl::string_view() : request.body;
+  if (absl::Status s = BuildRequest(route, found.bindings, query, body, message.get()); !s.ok()) {
     return reply(Error(GrpcCode(s.code()), s.message()));
   }
 
@@ -233,16 +282,18 @@ void RestGateway::Serve(HttpRequest request, HttpServer::Responder respond,
         Error(grpc::StatusCode::UNAVAILABLE, "the service of this route is not configured"));
   }
 
-  absl::Duration timeout = options_.call_timeout;
+  absl::Time asked = absl::InfiniteFuture();
   if (double seconds = 0;
       absl::SimpleAtod(request.Header("x-request-timeout"), &seconds) && seconds > 0) {
-    timeout = std::min(timeout, absl::Seconds(seconds));
+    asked = absl::Now() + absl::Seconds(seconds);
+  } else if (double s = GrpcTimeoutSeconds(request.Header("grpc-timeout")); s > 0) {
+    asked = absl::Now() + absl::Seconds(s);
   }
   auto call = std::make_shared<BackendCall>();
   call->stub = &it->second->stub;
   call->route = &route;
   call->reply = std::move(reply);
-  call->deadline = absl::Now() + timeout;
+  call->deadline = options_.timeouts.Deadline(*route.method, asked);
   // A read may be tried again on UNAVAILABLE (a replica restarting), within the budget.
   call->retryable = route.http_method == "GET";
   call->budget = &retry_budget_;
@@ -261,6 +312,19 @@ void RestGateway::Serve(HttpRequest request, HttpServer::Responder respond,
     message->SerializeToString(&bytes);
     grpc::Slice slice(bytes);
     call->request = grpc::ByteBuffer(&slice, 1);
+  }
+  if (route.client_streaming || route.server_streaming) {
+    std::shared_ptr<BodyStream> upload = request.body_stream;
+    if (route.client_streaming && upload == nullptr) {
+      upload = std::make_shared<WholeBody>(std::move(request.body));
+    }
+    return StartStreamedCall({.stub = call->stub,
+                              .route = &route,
+                              .first = std::move(message),
+                              .upload = std::move(upload),
+                              .deadline = call->deadline,
+                              .metadata = std::move(call->metadata),
+                              .reply = std::move(call->reply)});
   }
   retry_budget_.OnCall();
   Dispatch(std::move(call));

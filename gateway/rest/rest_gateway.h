@@ -15,7 +15,8 @@
 //   4. the backend call, asynchronous, with the caller's principal signed for the backends and
 //      a deadline (`x-request-timeout` seconds when given, capped by the route's timeout);
 //      a GET answered UNAVAILABLE is tried once more within that deadline, as long as the
-//      retry budget (retry_budget.h) allows;
+//      retry budget (retry_budget.h) allows; a streaming route's call is streamed_call.h
+//      (an upload read as it arrives, a download written as it comes; no Idempotency-Key);
 //   5. the JSON response, or the error {code, message, details}: the gRPC code, its message
 //      and the google.rpc.Status details (BadRequest field violations...) in the JSON mapping,
 //      with the HTTP status of the standard mapping (StatusFromGrpc).
@@ -40,6 +41,7 @@
 #include "gateway/auth/authenticator.h"
 #include "gateway/http/http_server.h"
 #include "gateway/http_rule/route_table.h"
+#include "gateway/limits/call_timeouts.h"
 #include "gateway/rest/retry_budget.h"
 
 namespace maillage::gateway {
@@ -49,6 +51,11 @@ namespace maillage::gateway {
 // FAILED_PRECONDITION, 429 RESOURCE_EXHAUSTED, 499 CANCELLED, 501 UNIMPLEMENTED, 503
 // UNAVAILABLE, 504 DEADLINE_EXCEEDED, 500 the rest.
 int HttpStatusOf(grpc::StatusCode code);
+
+// The JSON error {code, message, details} with the HTTP status of `code`; `status_details`:
+// a serialised google.rpc.Status whose details are given (field violations...).
+HttpResponse ErrorResponse(grpc::StatusCode code, absl::string_view message,
+                           absl::string_view status_details = "");
 
 class IdempotencyStore;
 class RateLimiter;
@@ -66,14 +73,19 @@ class RestGateway {
     RateLimiter* limiter = nullptr;
     // Optional: Idempotency-Key on POST (idempotency.h).
     IdempotencyStore* idempotency = nullptr;
-    // Longest a backend call may take; a client's x-request-timeout may only shorten it.
-    absl::Duration call_timeout = absl::Seconds(10);
+    // Longest a backend call may take, per method; a client's x-request-timeout (seconds)
+    // or grpc-timeout may only shorten it.
+    CallTimeouts timeouts = {};
   };
 
   explicit RestGateway(Options options);
   ~RestGateway();
 
   void Handle(HttpRequest request, HttpServer::Responder respond);
+
+  // For HttpServerOptions::stream_body: whether a request's body is an upload to stream (its
+  // route is client-streaming).
+  bool StreamsBody(const HttpRequest& head) const;
 
  private:
   struct Backend;

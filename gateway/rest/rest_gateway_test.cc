@@ -17,6 +17,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/testing/harness.h"
 #include "services/membership/membership_harness.h"
+#include "services/membership/membership_test_data.h"
 
 namespace maillage::gateway {
 namespace {
@@ -82,6 +83,43 @@ std::string Header(const HttpResponse& r, absl::string_view name) {
   return "";
 }
 
+// An upload as the HTTP server hands one over: pieces (which may split lines), then the end,
+// or `failure` instead of the end.
+class Upload final : public BodyStream {
+ public:
+  explicit Upload(std::vector<std::string> pieces, absl::Status failure = absl::OkStatus())
+      : pieces_(std::move(pieces)), failure_(std::move(failure)) {}
+  void Next(std::function<void(Piece)> done) override {
+    if (next_ < pieces_.size()) return done(pieces_[next_++]);
+    if (!failure_.ok()) return done(failure_);
+    done(std::string());
+  }
+
+ private:
+  std::vector<std::string> pieces_;
+  absl::Status failure_;
+  size_t next_ = 0;
+};
+
+// The whole body of a response, its streamed pieces included ("<error>" when it was cut).
+std::string WholeBody(const HttpResponse& r) {
+  std::string body = r.body;
+  for (std::shared_ptr<BodyStream> s = r.body_stream; s != nullptr;) {
+    std::promise<BodyStream::Piece> piece;
+    s->Next([&piece](BodyStream::Piece p) { piece.set_value(std::move(p)); });
+    BodyStream::Piece got = piece.get_future().get();
+    if (!got.ok()) return body + "<error>";
+    if (got->empty()) break;
+    body += *got;
+  }
+  return body;
+}
+
+std::string IdIn(const std::string& json, absl::string_view field) {
+  size_t at = json.find(absl::StrCat("\"", field, "\":\""));
+  return at == std::string::npos ? "" : json.substr(at + field.size() + 4, 36);
+}
+
 TEST_F(RestGatewayTest, CreatesAndReadsAnOrganisationOverJson) {
   HttpResponse created = Send("POST", "/v1/organisations",
                               R"({"organisation": {"legalName": "Atelier Proche",
@@ -129,6 +167,83 @@ TEST_F(RestGatewayTest, ErrorsCarryTheHttpStatusAndTheFieldViolations) {
   EXPECT_EQ(Header(anonymous, "www-authenticate"), "Bearer");
 }
 
+TEST_F(RestGatewayTest, AStreamedCsvImportThenAStreamedExportOverRest) {
+  HttpResponse animator = Send("POST", "/v1/organisations",
+                               R"({"organisation": {"legalName": "Agence Animatrice",
+                                   "kind": "ORGANISATION_KIND_ASSOCIATION"}})");
+  ASSERT_EQ(animator.status, 200) << animator.body;
+  HttpResponse network =
+      Send("POST", "/v1/networks",
+           absl::StrCat(R"({"network": {"name": "Cluster Export", "kind": "NETWORK_KIND_CLUSTER",
+                   "admissionPolicy": "ADMISSION_POLICY_OPEN", "charter": {"text": "Charte"},
+                   "animatingOrganisationId": ")",
+                        IdIn(animator.body, "organisationId"), R"("}})"));
+  ASSERT_EQ(network.status, 200) << network.body;
+  const std::string network_id = IdIn(network.body, "networkId");
+  const std::string s1 = membership::TestSiren("73", 1), s2 = membership::TestSiren("73", 2);
+
+  // The file in pieces that cut a line in two, the options in the query.
+  HttpRequest r;
+  r.method = "POST";
+  r.target = "/v1/organisations:import?options.networkId=" + network_id;
+  r.headers.emplace_back("authorization", "Bearer admin");
+  r.body_stream = std::make_shared<Upload>(std::vector<std::string>{
+      "siren,legal_name,kind\n" + s1 + ",Atelier Un,company\n" + s2 + ",Atel",
+      "ier Deux,association\n"});
+  EXPECT_TRUE(rest_->StreamsBody(r));
+  std::promise<HttpResponse> done;
+  rest_->Handle(std::move(r), [&done](HttpResponse response) { done.set_value(response); });
+  HttpResponse report = done.get_future().get();
+  ASSERT_EQ(report.status, 200) << report.body;
+  EXPECT_EQ(Header(report, "content-type"), "application/json");
+  EXPECT_THAT(report.body, HasSubstr(R"("rowsRead":"2")"));
+  EXPECT_THAT(report.body, HasSubstr(R"("organisationsCreated":"2")"));
+  EXPECT_THAT(report.body, HasSubstr(R"("membershipsCreated":"2")"));
+  EXPECT_EQ(h_.Count("SELECT count(*) FROM organisations"), 3);
+
+  HttpResponse exported = Send("GET", "/v1/networks/" + network_id + "/members:export");
+  ASSERT_EQ(exported.status, 200) << exported.body;
+  EXPECT_EQ(Header(exported, "content-type"), "text/csv; charset=utf-8");
+  std::string csv = WholeBody(exported);
+  EXPECT_THAT(csv, ::testing::StartsWith("membership_id,siren,legal_name,"));
+  EXPECT_THAT(csv, HasSubstr(s1 + ",Atelier Un,"));
+  EXPECT_THAT(csv, HasSubstr(s2 + ",Atelier Deux,"));
+}
+
+TEST_F(RestGatewayTest, StreamedRoutesRefuseBeforeStreamingAndAnUploadCutShortWritesNothing) {
+  // Refusals come as JSON errors with their status, not as a cut stream.
+  HttpResponse missing =
+      Send("GET", "/v1/networks/6d1f6a8e-3f0b-4c8e-9a4e-2b7c1d0e5f01/members:export");
+  EXPECT_EQ(missing.status, 404) << missing.body;
+  EXPECT_EQ(missing.body_stream, nullptr);
+  HttpResponse anonymous =
+      Send("GET", "/v1/networks/6d1f6a8e-3f0b-4c8e-9a4e-2b7c1d0e5f01/members:export", "", "");
+  EXPECT_EQ(anonymous.status, 401);
+  HttpResponse bad_option =
+      Send("POST", "/v1/organisations:import?options.batchSize=5000", "siren,legal_name,kind\n");
+  EXPECT_EQ(bad_option.status, 400) << bad_option.body;
+  EXPECT_THAT(bad_option.body, HasSubstr("options.batch_size"));
+  HttpResponse unknown = Send("POST", "/v1/organisations:import?options.dryrun=true", "");
+  EXPECT_EQ(unknown.status, 400) << unknown.body;
+  EXPECT_THAT(unknown.body, HasSubstr("options.dryrun"));
+
+  // The client's body stops half-way (too big, or the client went away): 413, no row kept.
+  HttpRequest r;
+  r.method = "POST";
+  r.target = "/v1/organisations:import";
+  r.headers.emplace_back("authorization", "Bearer admin");
+  r.body_stream = std::make_shared<Upload>(
+      std::vector<std::string>{"siren,legal_name,kind\n" + membership::TestSiren("74", 1) +
+                               ",Atelier,company\n"},
+      absl::ResourceExhaustedError("request body over 100 bytes"));
+  std::promise<HttpResponse> done;
+  rest_->Handle(std::move(r), [&done](HttpResponse response) { done.set_value(response); });
+  HttpResponse cut = done.get_future().get();
+  EXPECT_EQ(cut.status, 413) << cut.body;
+  EXPECT_THAT(cut.body, HasSubstr("request body over 100 bytes"));
+  EXPECT_EQ(h_.Count("SELECT count(*) FROM organisations"), 0);
+}
+
 TEST_F(RestGatewayTest, ABackendThatIsDownAnswers503) {
   RestGateway down(
       {.routes = routes_.get(),
@@ -137,7 +252,7 @@ TEST_F(RestGatewayTest, ABackendThatIsDownAnswers503) {
        .authenticator = &authn_,
        .signer = &signer_,
        .workers = workers_.get(),
-       .call_timeout = absl::Seconds(5)});
+       .timeouts = *CallTimeouts::Parse({.unary = absl::Seconds(5)}, {})});
   HttpRequest r;
   r.method = "GET";
   r.target = "/v1/networks";

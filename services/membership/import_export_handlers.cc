@@ -142,8 +142,8 @@ class MembershipService::ImportReactor final
   absl::Status ConsumeMessage() {
     if (first_) {
       first_ = false;
-      if (request_.part_case() != v1::ImportOrganisationsRequest::kOptions) {
-        return InvalidField("options", "the first message must carry the options");
+      if (request_.part_case() == v1::ImportOrganisationsRequest::kChunk) {
+        return InvalidField("options", "the first message must carry the options (or nothing)");
       }
       CanonicaliseIds(&request_);  // the authorisation table reads the options' ids
       options_ = request_.options();
@@ -397,6 +397,12 @@ class MembershipService::ExportReactor final : public grpc::ServerWriteReactor<v
     done_ = after_.empty();
     if (out.empty()) return false;
     chunk_.set_data(std::move(out));
+    if (first_chunk_) {
+      first_chunk_ = false;
+      chunk_.set_content_type("text/csv; charset=utf-8");
+    } else {
+      chunk_.clear_content_type();
+    }
     return true;
   }
 
@@ -409,6 +415,7 @@ class MembershipService::ExportReactor final : public grpc::ServerWriteReactor<v
   bool first_ = true;
   bool done_ = false;
   v1::CsvChunk chunk_;
+  bool first_chunk_ = true;
   WorkerSubmitter submitter_;
 };
 

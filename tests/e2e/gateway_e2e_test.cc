@@ -441,4 +441,72 @@ TEST_F(GatewayEndToEndTest, ARevokedApiKeyIsRefusedWithinSeconds) {
 }
 
 }  // namespace
+// A valid SIREN: eight digits and the Luhn check digit.
+std::string Siren(const std::string& eight) {
+  for (int check = 0; check < 10; ++check) {
+    const std::string s = eight + static_cast<char>('0' + check);
+    int sum = 0;
+    for (int i = 0; i < 9; ++i) {
+      int d = s[8 - i] - '0';
+      if (i % 2 == 1) d = d * 2 > 9 ? d * 2 - 9 : d * 2;
+      sum += d;
+    }
+    if (sum % 10 == 0) return s;
+  }
+  return "";
+}
+
+// The body of a chunked response, its chunks joined; "<cut>" when the last chunk is missing.
+std::string Dechunked(const std::string& response) {
+  size_t at = response.find("\r\n\r\n");
+  if (at == std::string::npos) return "<cut>";
+  std::string body;
+  for (at += 4;;) {
+    size_t eol = response.find("\r\n", at);
+    if (eol == std::string::npos) return "<cut>";
+    size_t size = 0;
+    if (!absl::SimpleHexAtoi(response.substr(at, eol - at), &size)) return "<cut>";
+    if (size == 0) return body;
+    body += response.substr(eol + 2, size);
+    at = eol + 2 + size + 2;
+  }
+}
+
+TEST_F(GatewayEndToEndTest, AnAnimatorUploadsACsvInChunksAndDownloadsTheMembersAsCsv) {
+  const std::string s1 = Siren("81234567"), s2 = Siren("81234568");
+  const std::string csv = absl::StrCat("siren,legal_name,kind\n", s1, ",Menuiserie Lac,company\n",
+                                       s2, ",Boulangerie Rive,company\n");
+  // The file in three chunks that cut its lines, the options in the query.
+  const size_t a = 30, b = 55;
+  std::string upload = absl::StrCat(
+      "POST /v1/organisations:import?options.networkId=", networks_[0].network_id(),
+      " HTTP/1.1\r\nHost: gw\r\nAuthorization: Bearer ", Claire(),
+      "\r\nContent-Type: text/csv\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n");
+  for (std::string piece : {csv.substr(0, a), csv.substr(a, b - a), csv.substr(b)}) {
+    absl::StrAppend(&upload, absl::Hex(piece.size()), "\r\n", piece, "\r\n");
+  }
+  absl::StrAppend(&upload, "0\r\n\r\n");
+  std::string report = HttpExchange(suite_->gateway_http_, upload);
+  ASSERT_THAT(report, StartsWith("HTTP/1.1 200")) << report;
+  EXPECT_THAT(Body(report), HasSubstr(R"("organisationsCreated":"2")"));
+  EXPECT_THAT(Body(report), HasSubstr(R"("membershipsCreated":"2")"));
+
+  std::string exported = suite_->Http(
+      "GET", absl::StrCat("/v1/networks/", networks_[0].network_id(), "/members:export"), Claire());
+  ASSERT_THAT(exported, StartsWith("HTTP/1.1 200")) << exported;
+  EXPECT_THAT(exported, HasSubstr("content-type: text/csv; charset=utf-8"));
+  EXPECT_THAT(exported, HasSubstr("Transfer-Encoding: chunked"));
+  const std::string members = Dechunked(exported);
+  EXPECT_THAT(members, StartsWith("membership_id,siren,legal_name,"));
+  EXPECT_THAT(members, HasSubstr(s1 + ",Menuiserie Lac,"));
+  EXPECT_THAT(members, HasSubstr(s2 + ",Boulangerie Rive,"));
+
+  // Another network's members: refused as JSON, before anything is streamed.
+  std::string other = suite_->Http(
+      "GET", absl::StrCat("/v1/networks/", networks_[1].network_id(), "/members:export"), Claire());
+  EXPECT_THAT(other, ::testing::AnyOf(StartsWith("HTTP/1.1 403"), StartsWith("HTTP/1.1 404")));
+  EXPECT_THAT(other, ::testing::Not(HasSubstr(orgs_[1].organisation_id())));
+  EXPECT_THAT(other, ::testing::Not(HasSubstr("chunked")));
+}
+
 }  // namespace maillage
