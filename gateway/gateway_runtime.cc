@@ -19,6 +19,8 @@
 #include "gateway/grpc_front/grpc_proxy.h"
 #include "gateway/http_rule/route_table.h"
 #include "gateway/limits/rate_limiter.h"
+#include "gateway/openapi/embedded_assets.h"
+#include "gateway/openapi/fronted_services.h"
 #include "gateway/rest/http_front.h"
 #include "gateway/rest/idempotency.h"
 #include "gateway/rest/rest_gateway.h"
@@ -37,9 +39,14 @@ ServiceDefinition Definition() {
           .uses_postgres = false};
 }
 
-std::vector<const google::protobuf::ServiceDescriptor*> FrontedServices() {
-  return {membership::v1::GetNetworkRequest::descriptor()->file()->FindServiceByName(
-      "MembershipService")};
+std::vector<HttpFront::Options::Page> DocsPages() {
+  std::vector<HttpFront::Options::Page> pages;
+  for (const StaticAsset& a : DocsAssets()) {
+    pages.push_back({.path = std::string(a.path),
+                     .content_type = std::string(a.content_type),
+                     .body = std::string(a.body)});
+  }
+  return pages;
 }
 
 GatewaySettings ReadSettings(ConfigReader& config) {
@@ -196,7 +203,9 @@ absl::StatusOr<ServiceList> Build(ServiceRuntime& rt, const GatewaySettings& set
             return state != GRPC_CHANNEL_TRANSIENT_FAILURE && state != GRPC_CHANNEL_SHUTDOWN;
           },
       .access_log = settings.access_log,
-      .metrics = rt.metrics()}));
+      .metrics = rt.metrics(),
+      .openapi_json = std::string(OpenApiJson()),
+      .pages = DocsPages()}));
 
   HttpServerOptions http_options = settings.http;
   http_options.stream_body = [rest](const HttpRequest& head) { return rest->StreamsBody(head); };

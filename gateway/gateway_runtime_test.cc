@@ -421,6 +421,20 @@ TEST_F(GatewayRuntimeTest, TheHttpFrontAnswersHealthCorsAndCountsEveryRoute) {
   EXPECT_THAT(get("/healthz"), StartsWith("HTTP/1.1 200"));
   EXPECT_THAT(get("/readyz"), StartsWith("HTTP/1.1 200"));
 
+  // The API described, without credentials: the document and a page that renders it, which
+  // may load its own script and nothing from elsewhere.
+  const std::string openapi = get("/openapi.json");
+  EXPECT_THAT(openapi, StartsWith("HTTP/1.1 200"));
+  EXPECT_THAT(openapi, HasSubstr("content-type: application/json"));
+  EXPECT_THAT(openapi, HasSubstr(R"("operationId": "ImportOrganisations")"));
+  const std::string docs = get("/docs");
+  EXPECT_THAT(docs, StartsWith("HTTP/1.1 200"));
+  EXPECT_THAT(docs, HasSubstr("content-type: text/html; charset=utf-8"));
+  EXPECT_THAT(docs, HasSubstr("script-src 'self'"));
+  EXPECT_THAT(docs, ::testing::Not(HasSubstr("default-src 'none'; frame-ancestors 'none'\r\n")));
+  EXPECT_THAT(docs, HasSubstr(R"(<script src="/docs/docs.js">)"));
+  EXPECT_THAT(get("/docs/docs.js"), HasSubstr("fetch('/openapi.json')"));
+
   // The console's origin may call, with the API's headers; another origin may not.
   const std::string preflight =
       "OPTIONS /v1/people HTTP/1.1\r\nHost: gw\r\nAccess-Control-Request-Method: POST\r\n";

@@ -23,11 +23,20 @@ constexpr char kAllowedHeaders[] =
     "authorization, content-type, idempotency-key, x-api-key, x-maillage-organisation, "
     "x-request-id, x-request-timeout, traceparent, tracestate";
 
+// The /docs page loads its own script and style and fetches the document, nothing else.
+constexpr char kDocsPolicy[] =
+    "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; "
+    "frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
+constexpr char kApiPolicy[] = "default-src 'none'; frame-ancestors 'none'";
+
 void AddSecurityHeaders(HttpResponse& r) {
+  bool has_policy = false;
+  for (const auto& [name, value] : r.headers)
+    has_policy = has_policy || name == "content-security-policy";
   r.headers.emplace_back("x-content-type-options", "nosniff");
   r.headers.emplace_back("cache-control", "no-store");
   r.headers.emplace_back("x-frame-options", "DENY");
-  r.headers.emplace_back("content-security-policy", "default-src 'none'; frame-ancestors 'none'");
+  if (!has_policy) r.headers.emplace_back("content-security-policy", kApiPolicy);
   r.headers.emplace_back("referrer-policy", "no-referrer");
 }
 
@@ -105,8 +114,14 @@ void HttpFront::Handle(HttpRequest request, HttpServer::Responder respond) {
 
   // The route label, bounded: the gRPC method, else one word.
   std::string route = "unmatched";
+  const Options::Page* page = nullptr;
+  for (const Options::Page& p : options_.pages) {
+    if (p.path == path) page = &p;
+  }
   if (path == "/healthz" || path == "/readyz") {
     route = std::string(path.substr(1));
+  } else if (path == "/openapi.json" || page != nullptr) {
+    route = "docs";
   } else if (RouteTable::Lookup found = options_.routes->Find(request.method, path);
              found.route != nullptr) {
     route = found.route->method->full_name();
@@ -145,6 +160,17 @@ void HttpFront::Handle(HttpRequest request, HttpServer::Responder respond) {
 
   if (path == "/healthz") {
     return finish({.status = 200, .headers = {{"content-type", "text/plain"}}, .body = "ok\n"});
+  }
+  if (request.method == "GET" && path == "/openapi.json" && !options_.openapi_json.empty()) {
+    return finish({.status = 200,
+                   .headers = {{"content-type", "application/json"}},
+                   .body = options_.openapi_json});
+  }
+  if (request.method == "GET" && page != nullptr) {
+    return finish({.status = 200,
+                   .headers = {{"content-type", page->content_type},
+                               {"content-security-policy", kDocsPolicy}},
+                   .body = page->body});
   }
   if (path == "/readyz") {
     const bool ready = options_.ready();

@@ -10,6 +10,9 @@
 //
 //  - GET /healthz: 200 while the process serves; GET /readyz: 200 when `ready` says the
 //    backends can be reached, else 503 (load balancers stop sending).
+//  - GET /openapi.json: the OpenAPI document; GET /docs (and its script and style): a page
+//    that renders it, with a policy that lets it load only those (no credentials needed:
+//    they describe the API, not its data).
 //  - CORS for the configured origins only (exact match, or "*" for any): preflights
 //    (OPTIONS with Access-Control-Request-Method) get 204 with the methods and headers the
 //    API takes, other origins' preflights 403; responses name the allowed origin, Vary:
@@ -51,6 +54,14 @@ class HttpFront {
     std::function<bool()> ready = [] { return true; };
     bool access_log = true;
     prometheus::Registry* metrics = nullptr;
+    // Served as they are, without authentication: /openapi.json and the /docs pages.
+    std::string openapi_json = {};
+    struct Page {
+      std::string path;
+      std::string content_type;
+      std::string body;
+    };
+    std::vector<Page> pages = {};
   };
 
   explicit HttpFront(Options options);

@@ -1,0 +1,15 @@
+#include "gateway/openapi/fronted_services.h"
+
+#include <google/protobuf/descriptor.h>
+
+#include "maillage/membership/v1/membership.pb.h"
+
+namespace maillage::gateway {
+
+std::vector<const google::protobuf::ServiceDescriptor*> FrontedServices() {
+  // Through a message of each file, so that the linker keeps the generated descriptors.
+  return {membership::v1::GetNetworkRequest::descriptor()->file()->FindServiceByName(
+      "MembershipService")};
+}
+
+}  // namespace maillage::gateway
