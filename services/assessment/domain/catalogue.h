@@ -24,8 +24,6 @@
 
 namespace maillage::assessment {
 
-namespace v1 = ::maillage::assessment::v1;
-
 // At most this many functions in a file or a network's own list.
 inline constexpr int kMaxCatalogueFunctions = 500;
 inline constexpr size_t kMaxLabelCharacters = 120;

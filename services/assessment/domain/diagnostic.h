@@ -25,8 +25,6 @@
 
 namespace maillage::assessment {
 
-namespace v1 = ::maillage::assessment::v1;
-
 inline constexpr int kMaxDimensions = 20;
 inline constexpr int kMaxQuestions = 200;
 inline constexpr int kMaxChoices = 20;

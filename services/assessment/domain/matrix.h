@@ -23,8 +23,6 @@
 
 namespace maillage::assessment {
 
-namespace v1 = ::maillage::assessment::v1;
-
 // Version 0, for networks that never edited theirs.
 v1::Matrix DefaultMatrix();
 

@@ -42,8 +42,6 @@
 
 namespace maillage::assessment {
 
-namespace v1 = ::maillage::assessment::v1;
-
 // The defaults for every threshold left at 0.
 v1::PoolingThresholds WithDefaults(v1::PoolingThresholds thresholds);
 
