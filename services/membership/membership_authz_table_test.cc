@@ -74,9 +74,12 @@ TEST(MembershipAuthzTableTest, EachRequestTypeNamesItsRpc) {
   for (int i = 0; i < Service().method_count(); ++i) {
     const google::protobuf::MethodDescriptor& m = *Service().method(i);
     EXPECT_TRUE(inputs.insert(m.input_type()).second) << m.name();
-    EXPECT_EQ(service_internal::RpcTaking(*m.input_type()), m.name());
+    EXPECT_EQ(authz::RpcTaking(v1::MembershipService::service_full_name(), *m.input_type()),
+              m.name());
   }
-  EXPECT_EQ(service_internal::RpcTaking(*v1::Organisation::descriptor()), "");
+  EXPECT_EQ(
+      authz::RpcTaking(v1::MembershipService::service_full_name(), *v1::Organisation::descriptor()),
+      "");
 }
 
 TEST(MembershipAuthzTableTest, AnimatorsManageMembershipsTheyCanSee) {

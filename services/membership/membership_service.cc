@@ -83,7 +83,11 @@ MembershipService::MembershipService(Dependencies deps)
           .networks_of = [this](const std::string& id) { return deps_.store->NetworksOf(id); },
           .organisations_represented_by =
               [this](const std::string& id) { return deps_.store->OrganisationsRepresentedBy(id); },
-      }))) {
+      }))),
+      gate_{.verifier = &deps_.verifier,
+            .clock = deps_.clock,
+            .workers = deps_.workers,
+            .table = authz_.get()} {
   // Requests that are not valid protobuf get INVALID_ARGUMENT (common/server/request_parsing.h);
   // membership_transport_test sends one to every unary method, so a new one must be listed.
   CheckRequestParsing(this, &MembershipService::CreateOrganisation);

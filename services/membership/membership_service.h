@@ -45,6 +45,7 @@
 
 #include "absl/time/time.h"
 #include "common/auth/auth.h"
+#include "common/authz/authorized_unary.h"
 #include "common/paging/paging.h"
 #include "maillage/membership/v1/events.pb.h"
 #include "maillage/membership/v1/membership.grpc.pb.h"
@@ -223,6 +224,8 @@ class MembershipService final : public v1::MembershipService::CallbackService {
   Dependencies deps_;
   // Who may call each RPC (membership_authz.h), checked before every handler.
   std::unique_ptr<authz::Table> authz_;
+  // What every unary call goes through (common/authz/authorized_unary.h).
+  authz::CallGate gate_;
 };
 
 }  // namespace maillage::membership

@@ -28,6 +28,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
 #include "absl/time/time.h"
+#include "common/authz/authorized_unary.h"
 #include "common/authz/authz.h"
 #include "common/ids/canonical_ids.h"
 #include "common/redis/cache.h"
@@ -95,27 +96,12 @@ inline absl::StatusOr<PageQuery> ParseNamePage(const PageTokenCodec& tokens,
   return q;
 }
 
-// The name of the RPC of MembershipService whose request type is `input`; "" for none
-// (which the authorisation table refuses).
-inline std::string RpcTaking(const google::protobuf::Descriptor& input) {
-  const google::protobuf::ServiceDescriptor* service = input.file()->FindServiceByName(std::string(
-      absl::StripPrefix(v1::MembershipService::service_full_name(), "maillage.membership.v1.")));
-  for (int i = 0; service != nullptr && i < service->method_count(); ++i) {
-    if (service->method(i)->input_type() == &input) return service->method(i)->name();
-  }
-  return "";
-}
-
 // The caller, verified and with every id of it canonical (subject included): the one
-// authentication of the service, for unary calls (Serve) and streams alike. It is cheap (an
-// HMAC) and runs in the reaction, before the call takes a worker.
+// authentication of the service, for unary calls (Serve) and streams alike.
 inline absl::StatusOr<auth::Principal> VerifiedCaller(const MembershipService::Dependencies& deps,
                                                       const grpc::CallbackServerContext& ctx) {
-  absl::StatusOr<auth::Principal> who = deps.verifier.Verify(ctx, deps.clock());
-  if (!who.ok()) return who.status();
-  CanonicaliseIds(&*who);
-  CanonicaliseId(who->mutable_subject());
-  return who;
+  return authz::VerifiedCaller(
+      {.verifier = &deps.verifier, .clock = deps.clock, .workers = nullptr, .table = nullptr}, ctx);
 }
 
 }  // namespace service_internal
@@ -123,26 +109,7 @@ inline absl::StatusOr<auth::Principal> VerifiedCaller(const MembershipService::D
 template <typename Req, typename Fn>
 grpc::ServerUnaryReactor* MembershipService::Serve(grpc::CallbackServerContext* ctx, const Req* req,
                                                    Fn fn) {
-  // The principal is checked here, in the reaction, before the call takes a queue slot: an
-  // HMAC costs microseconds, and unsigned calls must not crowd out signed ones.
-  absl::StatusOr<auth::Principal> verified = service_internal::VerifiedCaller(deps_, *ctx);
-  if (!verified.ok()) {
-    grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
-    reactor->Finish(ToGrpcStatus(verified.status()));
-    return reactor;
-  }
-  // Each RPC of this service takes its own request type, which names its row.
-  static const std::string rpc = service_internal::RpcTaking(*Req::descriptor());
-  return RunUnary(
-      ctx, *deps_.workers,
-      [this, req, who = *std::move(verified), fn = std::move(fn)]() mutable -> absl::Status {
-        // gRPC owns the request and hands it over as const, but the object itself is
-        // not const and no one else reads it: canonicalising it in place spares every
-        // handler a copy.
-        CanonicaliseIds(const_cast<Req*>(req));
-        MAILLAGE_RETURN_IF_ERROR(authz_->Check(rpc, who, *req));
-        return fn(who);
-      });
+  return authz::ServeAuthorized(ctx, req, gate_, std::move(fn));
 }
 
 }  // namespace maillage::membership
