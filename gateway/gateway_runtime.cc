@@ -3,6 +3,8 @@
 #include <google/protobuf/descriptor.h>
 #include <grpcpp/grpcpp.h>
 
+#include <map>
+
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -24,6 +26,7 @@
 #include "gateway/rest/http_front.h"
 #include "gateway/rest/idempotency.h"
 #include "gateway/rest/rest_gateway.h"
+#include "maillage/assessment/v1/assessment.grpc.pb.h"
 #include "maillage/membership/v1/membership.grpc.pb.h"
 
 namespace maillage::gateway {
@@ -56,6 +59,7 @@ GatewaySettings ReadSettings(ConfigReader& config) {
   s.http.max_body_bytes =
       static_cast<size_t>(config.Int("HTTP_MAX_BODY_BYTES", 1 << 20, 1024, 64 << 20));
   s.membership_address = config.Required("MEMBERSHIP_ADDRESS");
+  s.assessment_address = config.String("ASSESSMENT_ADDRESS", "");
   s.oidc_issuer = config.Required("OIDC_ISSUER");
   s.oidc_audience = config.String("OIDC_AUDIENCE", "maillage");
   s.oidc_jwks_file = config.Required("OIDC_JWKS_FILE");
@@ -169,28 +173,35 @@ absl::StatusOr<ServiceList> Build(ServiceRuntime& rt, const GatewaySettings& set
           .prefix = rt.redis_prefix(), .keep = absl::Hours(24), .metrics = rt.metrics()}));
 
   // Every service whose generated code is linked here: its annotated methods become routes.
-  const google::protobuf::ServiceDescriptor* membership_service = FrontedServices()[0];
   absl::StatusOr<RouteTable> routes = RouteTable::Build(FrontedServices());
   if (!routes.ok()) return routes.status();
   auto* table = rt.Keep(std::make_unique<RouteTable>(*std::move(routes)));
-  auto* rest = rt.Keep(std::make_unique<RestGateway>(
-      RestGateway::Options{.routes = table,
-                           .backends = {{membership_service->full_name(), membership}},
-                           .authenticator = authenticator,
-                           .signer = signer,
-                           .workers = rt.workers(),
-                           .limiter = limiter,
-                           .idempotency = idempotency,
-                           .timeouts = settings.timeouts}));
+  // Each fronted service's channel; a service without an address answers 503 ("not
+  // configured") over REST and UNIMPLEMENTED over gRPC, and does not hold /readyz down.
+  std::map<std::string, std::shared_ptr<grpc::Channel>> backends = {
+      {std::string(membership::v1::MembershipService::service_full_name()), membership}};
+  if (!settings.assessment_address.empty()) {
+    backends[std::string(assessment::v1::AssessmentService::service_full_name())] =
+        grpc::CreateChannel(settings.assessment_address, grpc::InsecureChannelCredentials());
+  }
+  auto* rest =
+      rt.Keep(std::make_unique<RestGateway>(RestGateway::Options{.routes = table,
+                                                                 .backends = backends,
+                                                                 .authenticator = authenticator,
+                                                                 .signer = signer,
+                                                                 .workers = rt.workers(),
+                                                                 .limiter = limiter,
+                                                                 .idempotency = idempotency,
+                                                                 .timeouts = settings.timeouts}));
 
   // The gRPC front: every maillage.* method of a fronted service, forwarded as bytes.
-  auto* proxy = rt.Keep(std::make_unique<GrpcProxy>(
-      GrpcProxy::Options{.backends = {{membership_service->full_name(), membership}},
-                         .authenticator = authenticator,
-                         .signer = signer,
-                         .workers = rt.workers(),
-                         .limiter = limiter,
-                         .timeouts = settings.timeouts}));
+  auto* proxy =
+      rt.Keep(std::make_unique<GrpcProxy>(GrpcProxy::Options{.backends = backends,
+                                                             .authenticator = authenticator,
+                                                             .signer = signer,
+                                                             .workers = rt.workers(),
+                                                             .limiter = limiter,
+                                                             .timeouts = settings.timeouts}));
   rt.SetGenericService(proxy);
 
   auto* front = rt.Keep(std::make_unique<HttpFront>(HttpFront::Options{
@@ -198,9 +209,14 @@ absl::StatusOr<ServiceList> Build(ServiceRuntime& rt, const GatewaySettings& set
       .routes = table,
       .cors_origins = settings.cors_origins,
       .ready =
-          [membership] {
-            grpc_connectivity_state state = membership->GetState(/*try_to_connect=*/true);
-            return state != GRPC_CHANNEL_TRANSIENT_FAILURE && state != GRPC_CHANNEL_SHUTDOWN;
+          [backends] {
+            for (const auto& [service, channel] : backends) {
+              grpc_connectivity_state state = channel->GetState(/*try_to_connect=*/true);
+              if (state == GRPC_CHANNEL_TRANSIENT_FAILURE || state == GRPC_CHANNEL_SHUTDOWN) {
+                return false;
+              }
+            }
+            return true;
           },
       .access_log = settings.access_log,
       .metrics = rt.metrics(),

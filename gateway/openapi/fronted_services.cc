@@ -2,6 +2,7 @@
 
 #include <google/protobuf/descriptor.h>
 
+#include "maillage/assessment/v1/assessment.pb.h"
 #include "maillage/membership/v1/membership.pb.h"
 
 namespace maillage::gateway {
@@ -9,7 +10,8 @@ namespace maillage::gateway {
 std::vector<const google::protobuf::ServiceDescriptor*> FrontedServices() {
   // Through a message of each file, so that the linker keeps the generated descriptors.
   return {membership::v1::GetNetworkRequest::descriptor()->file()->FindServiceByName(
-      "MembershipService")};
+              "MembershipService"),
+          assessment::v1::Matrix::descriptor()->file()->FindServiceByName("AssessmentService")};
 }
 
 }  // namespace maillage::gateway
