@@ -76,15 +76,27 @@ class Suite {
     std::ofstream(dir_ + "/jwks.json") << idp_->JwksJson();
 
     membership_grpc_ = testing::PickFreePort();
+    assessment_grpc_ = testing::PickFreePort();
     gateway_http_ = testing::PickFreePort();
     gateway_grpc_ = testing::PickFreePort();
     if (absl::Status s = StartMembership(); !s.ok()) return s;
+    auto assessment_db = pg_->CreateDatabase();
+    if (!assessment_db.ok()) return assessment_db.status();
+    auto assessment = ChildProcess::Spawn(
+        {ASSESSMENT_BINARY, absl::StrCat("--grpc-address=127.0.0.1:", assessment_grpc_),
+         "--metrics-address=127.0.0.1:0", absl::StrCat("--pg-uri=", *assessment_db),
+         absl::StrCat("--redis-address=", redis_->address()),
+         absl::StrCat("--auth-hmac-key=", kHmacKey), "--drain-seconds=1"},
+        {.run_as_user = "", .log_file = dir_ + "/assessment.log"});
+    if (!assessment.ok()) return assessment.status();
+    assessment_ = *std::move(assessment);
     auto gw = ChildProcess::Spawn(
         {GATEWAY_BINARY, absl::StrCat("--grpc-address=127.0.0.1:", gateway_grpc_),
          "--metrics-address=127.0.0.1:0", absl::StrCat("--http-address=127.0.0.1:", gateway_http_),
          absl::StrCat("--redis-address=", redis_->address()),
          absl::StrCat("--auth-hmac-key=", kHmacKey),
          absl::StrCat("--membership-address=127.0.0.1:", membership_grpc_),
+         absl::StrCat("--assessment-address=127.0.0.1:", assessment_grpc_),
          absl::StrCat("--oidc-issuer=", kIssuer),
          absl::StrCat("--oidc-jwks-file=", dir_, "/jwks.json"),
          "--rate-limit-reads-per-second=1000", "--rate-limit-read-burst=1000",
@@ -160,11 +172,13 @@ class Suite {
   std::unique_ptr<testing::RedisServer> redis_;
   std::unique_ptr<JwtSigner> idp_;
   std::unique_ptr<ChildProcess> membership_;
+  std::unique_ptr<ChildProcess> assessment_;
   std::unique_ptr<ChildProcess> gateway_;
   std::unique_ptr<v1::MembershipService::Stub> membership_stub_;
   std::string pg_uri_;
   std::string dir_;
   int membership_grpc_ = 0;
+  int assessment_grpc_ = 0;
   int gateway_http_ = 0;
   int gateway_grpc_ = 0;
 };
@@ -507,6 +521,34 @@ TEST_F(GatewayEndToEndTest, AnAnimatorUploadsACsvInChunksAndDownloadsTheMembersA
   EXPECT_THAT(other, ::testing::AnyOf(StartsWith("HTTP/1.1 403"), StartsWith("HTTP/1.1 404")));
   EXPECT_THAT(other, ::testing::Not(HasSubstr(orgs_[1].organisation_id())));
   EXPECT_THAT(other, ::testing::Not(HasSubstr("chunked")));
+}
+
+TEST_F(GatewayEndToEndTest, AnAnimatorEditsTheMatrixAMemberOfAnotherNetworkCannotReadIt) {
+  // Claire animates network 0: its roles come from membership, the answer from assessment.
+  const std::string matrix = absl::StrCat("/v1/networks/", networks_[0].network_id(), "/matrix");
+  std::string read = suite_->Http("GET", matrix, Claire());
+  ASSERT_THAT(read, StartsWith("HTTP/1.1 200")) << read;
+  EXPECT_THAT(read, HasSubstr(R"("version":0)"));
+  std::string cells = Body(read);
+  cells = cells.substr(cells.find("\"cells\""));
+  cells = cells.substr(0, cells.rfind(']') + 1);
+  std::string updated =
+      suite_->Http("PUT", matrix, Claire(), absl::StrCat(R"({"expectedVersion":0,)", cells, "}"));
+  ASSERT_THAT(updated, StartsWith("HTTP/1.1 200")) << updated;
+  EXPECT_THAT(updated, HasSubstr(R"("version":1)"));
+  // The same edit again is stale: 409, and the JSON names the version.
+  std::string stale =
+      suite_->Http("PUT", matrix, Claire(), absl::StrCat(R"({"expectedVersion":0,)", cells, "}"));
+  EXPECT_THAT(stale, StartsWith("HTTP/1.1 409")) << stale;
+  // Marc animates the other network: he cannot read this one's matrix.
+  std::string other = suite_->Http("GET", matrix, suite_->Token("kc-marc", emails_[1]));
+  EXPECT_THAT(other, StartsWith("HTTP/1.1 403")) << other;
+  // Bad input is a 400 naming the field.
+  std::string bad = suite_->Http(
+      "POST", absl::StrCat(matrix, ":preview"), Claire(),
+      R"({"answers":[{"functionCode":"nowhere","efficiency":"LEVEL_LOW","importance":"LEVEL_LOW"}]})");
+  EXPECT_THAT(bad, StartsWith("HTTP/1.1 400"));
+  EXPECT_THAT(bad, HasSubstr("answers[0].function_code"));
 }
 
 }  // namespace maillage
