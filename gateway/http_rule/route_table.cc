@@ -22,8 +22,8 @@ absl::Status RuleError(const MethodDescriptor* m, absl::string_view what) {
       absl::StrCat("google.api.http rule of ", m->full_name(), ": ", what));
 }
 
-// The field at `path` ("organisation.organisation_id") from `type`, through singular
-// message fields; null when a part does not exist.
+}  // namespace
+
 const FieldDescriptor* FieldAt(const Descriptor* type, absl::string_view path) {
   const FieldDescriptor* field = nullptr;
   for (absl::string_view part : absl::StrSplit(path, '.')) {
@@ -36,6 +36,8 @@ const FieldDescriptor* FieldAt(const Descriptor* type, absl::string_view path) {
   }
   return field;
 }
+
+namespace {
 
 absl::Status AddRule(const MethodDescriptor* m, const google::api::HttpRule& rule, bool nested,
                      std::vector<Route>& routes) {

@@ -37,6 +37,7 @@
 #include "gateway/http_rule/path_template.h"
 
 namespace google::protobuf {
+class Descriptor;
 class FieldDescriptor;
 class MethodDescriptor;
 class ServiceDescriptor;
@@ -61,6 +62,11 @@ struct Route {
   // A download's `content_type` field (see above), when its messages have one.
   const google::protobuf::FieldDescriptor* content_type_field = nullptr;
 };
+
+// The field at `path` ("organisation.organisation_id") from `type`, through singular message
+// fields; null when a part does not exist.
+const google::protobuf::FieldDescriptor* FieldAt(const google::protobuf::Descriptor* type,
+                                                 absl::string_view path);
 
 // Whether a method only reads: its google.api.http rule is a GET. What a read-only API key
 // may call, over REST and over the gRPC front alike; a method without a rule does not.

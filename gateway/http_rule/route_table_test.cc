@@ -132,33 +132,11 @@ TEST(RouteTableTest, AnUploadMustNameABytesBody) {
 }
 
 TEST(RouteTableTest, BadRulesAreRefusedAtStart) {
-  google::protobuf::FileDescriptorProto file;
-  file.set_name("bad.proto");
-  file.set_package("bad");
-  file.set_syntax("proto3");
-  file.add_dependency("google/api/annotations.proto");
-  google::protobuf::DescriptorProto* req = file.add_message_type();
-  req->set_name("Req");
-  auto* field = req->add_field();
-  field->set_name("id");
-  field->set_number(1);
-  field->set_type(google::protobuf::FieldDescriptorProto::TYPE_STRING);
-  field->set_label(google::protobuf::FieldDescriptorProto::LABEL_OPTIONAL);
-  google::protobuf::ServiceDescriptorProto* service = file.add_service();
-  service->set_name("Bad");
-  auto* method = service->add_method();
-  method->set_name("Get");
-  method->set_input_type(".bad.Req");
-  method->set_output_type(".bad.Req");
   google::api::HttpRule rule;
   rule.set_get("/v1/things/{missing}");
-  *method->mutable_options()->MutableExtension(google::api::http) = rule;
-
   // A pool that falls back to the generated one for google/api/annotations.proto.
   google::protobuf::DescriptorPool pool(google::protobuf::DescriptorPool::generated_pool());
-  const google::protobuf::FileDescriptor* built = pool.BuildFile(file);
-  ASSERT_NE(built, nullptr);
-  absl::StatusOr<RouteTable> t = RouteTable::Build({built->service(0)});
+  absl::StatusOr<RouteTable> t = BuildBad(rule, /*client_streaming=*/false, pool);
   ASSERT_FALSE(t.ok());
   EXPECT_THAT(t.status().message(), HasSubstr("bad.Bad.Get"));
   EXPECT_THAT(t.status().message(), HasSubstr("missing"));

@@ -239,17 +239,6 @@ class Builder {
     return out;
   }
 
-  static const FieldDescriptor* FieldAt(const Descriptor* type, const std::string& path) {
-    const FieldDescriptor* f = nullptr;
-    for (absl::string_view part : absl::StrSplit(path, '.')) {
-      if (type == nullptr) return nullptr;
-      f = type->FindFieldByName(std::string(part));
-      if (f == nullptr) return nullptr;
-      type = f->message_type();
-    }
-    return f;
-  }
-
   // Well-known types that the JSON mapping writes as one value.
   static bool IsScalarLike(const Descriptor* m) {
     const std::string& n = m->full_name();
