@@ -102,7 +102,12 @@ namespace {
 class Session : public std::enable_shared_from_this<Session> {
  public:
   Session(tcp::socket socket, HttpServer::Impl* server, bool reject)
-      : stream_(std::move(socket)), server_(server), reject_(reject) {
+      : stream_(std::move(socket)),
+        server_(server),
+        reject_(reject),
+        // What is read ahead of the parser: a head, or a chunk-size line, at most. Without a
+        // limit, a chunk-size line that never ends would grow it for a whole read timeout.
+        buffer_(server->options().max_header_bytes + (64 << 10)) {
     beast::error_code ec;
     tcp::endpoint remote = stream_.socket().remote_endpoint(ec);
     if (!ec) remote_ = absl::StrCat(remote.address().to_string(), ":", remote.port());
@@ -137,15 +142,22 @@ class Session : public std::enable_shared_from_this<Session> {
   static bool Post(const std::weak_ptr<Session>& weak, const std::shared_ptr<Lifeline>& lifeline,
                    std::function<void(Session&)> fn) {
     std::lock_guard<std::mutex> lock(lifeline->mu);
+    // Not even a reference once the server stopped: the last one must not end up on a thread
+    // of another library, destroying the session after the server.
+    if (!lifeline->alive) return false;
     std::shared_ptr<Session> self = weak.lock();
-    if (!lifeline->alive || self == nullptr) return false;
+    if (self == nullptr) return false;
     asio::post(self->stream_.get_executor(), [self, fn = std::move(fn)]() mutable { fn(*self); });
     return true;
   }
 
   // The next piece of a streamed request body, on the strand.
   void ReadPiece(std::function<void(BodyStream::Piece)> done) {
+    if (!body_parser_.has_value() || !busy_) {
+      return done(absl::UnavailableError("request body: the request is over"));
+    }
     if (body_parser_->is_done()) return done(std::string());
+    piece_reading_ = true;
     piece_.resize(64 << 10);
     auto& body = body_parser_->get().body();
     body.data = piece_.data();
@@ -156,6 +168,7 @@ class Session : public std::enable_shared_from_this<Session> {
         stream_, buffer_, *body_parser_,
         [self = shared_from_this(), done = std::move(done)](beast::error_code ec,
                                                             std::size_t) mutable {
+          self->piece_reading_ = false;
           if (ec == http::error::need_buffer) ec = {};
           if (ec) {
             self->keep_alive_ = false;
@@ -252,6 +265,8 @@ class Session : public std::enable_shared_from_this<Session> {
     if (streamed_) {
       body_parser_.emplace(std::move(*head_parser_));
       body_parser_->body_limit(server_->options().max_stream_bytes);
+      // Whole chunks per read, not a read per chunk header and one per chunk's bytes.
+      body_parser_->eager(true);
     } else {
       string_parser_.emplace(std::move(*head_parser_));
       string_parser_->body_limit(server_->options().max_body_bytes);
@@ -384,7 +399,9 @@ class Session : public std::enable_shared_from_this<Session> {
   void Answered(bool keep_alive) {
     busy_ = false;
     self_.reset();
-    body_parser_.reset();
+    // A piece read in flight still writes into the parser: it goes with the session (the
+    // connection closes, as the body was not read to its end).
+    if (!piece_reading_) body_parser_.reset();
     streamed_ = false;
     if (!keep_alive || server_->stopping()) return Close();
     Read();
@@ -416,6 +433,7 @@ class Session : public std::enable_shared_from_this<Session> {
   std::string remote_;
   bool keep_alive_ = false;
   bool streamed_ = false;
+  bool piece_reading_ = false;
   bool chunked_ = false;
   bool streamed_keep_alive_ = false;
   bool busy_ = false;

@@ -229,7 +229,7 @@ void RestGateway::Serve(HttpRequest request, HttpServer::Responder respond,
   // A retried POST gets the first answer (idempotency.h).
   if (std::string key(request.Header("idempotency-key"));
       !key.empty() && options_.idempotency != nullptr && request.method == "POST" &&
-      !route.client_streaming) {
+      !route.client_streaming && !route.server_streaming) {
     if (absl::Status s = ValidateIdempotencyKey(key); !s.ok()) {
       return reply(Error(grpc::StatusCode::INVALID_ARGUMENT, s.message()));
     }

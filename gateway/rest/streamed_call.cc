@@ -6,6 +6,8 @@
 #include <grpcpp/grpcpp.h>
 #include <grpcpp/support/byte_buffer.h>
 
+#include <algorithm>
+#include <atomic>
 #include <mutex>
 
 #include "absl/strings/str_cat.h"
@@ -46,7 +48,10 @@ HttpResponse UploadError(const absl::Status& status) {
 class StreamedCall final : public grpc::ClientBidiReactor<grpc::ByteBuffer, grpc::ByteBuffer>,
                            public std::enable_shared_from_this<StreamedCall> {
  public:
-  explicit StreamedCall(StreamedCallParams params) : p_(std::move(params)) {}
+  explicit StreamedCall(StreamedCallParams params) : p_(std::move(params)) { alive_.fetch_add(1); }
+  ~StreamedCall() override { alive_.fetch_sub(1); }
+
+  static std::atomic<int64_t> alive_;
 
   void Start() {
     self_ = shared_from_this();  // until OnDone
@@ -64,6 +69,7 @@ class StreamedCall final : public grpc::ClientBidiReactor<grpc::ByteBuffer, grpc
     } else {
       StartWriteLast(&write_, grpc::WriteOptions());
     }
+    read_in_flight_ = true;
     StartRead(&read_);  // the first message (or the only one) is awaited at once
     StartCall();
   }
@@ -72,8 +78,11 @@ class StreamedCall final : public grpc::ClientBidiReactor<grpc::ByteBuffer, grpc
   class Download final : public BodyStream {
    public:
     explicit Download(std::shared_ptr<StreamedCall> call) : call_(std::move(call)) {}
+    // Dropped by the HTTP side (the response is over, written or not): a backend still
+    // streaming is stopped rather than left to its deadline.
+    ~Download() override { call_->StopReading(); }
     void Next(std::function<void(Piece)> done) override { call_->NextPiece(std::move(done)); }
-    void Cancel() override { call_->ctx_.TryCancel(); }
+    void Cancel() override { call_->StopReading(); }
 
    private:
     const std::shared_ptr<StreamedCall> call_;
@@ -110,6 +119,23 @@ class StreamedCall final : public grpc::ClientBidiReactor<grpc::ByteBuffer, grpc
     StartWrite(&write_);
   }
 
+  // The reader is gone: no more reads; the backend call is cancelled and, when no read is in
+  // flight to do it, the read hold released here so that the call can end.
+  void StopReading() {
+    bool release = false;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (reading_over_) return;  // ended already (the normal case when the download is done)
+      stopped_ = true;
+      if (!read_in_flight_) {
+        reading_over_ = true;
+        release = true;
+      }
+    }
+    ctx_.TryCancel();
+    if (release) RemoveHold();
+  }
+
   void OnReadDone(bool ok) override {
     std::function<void(BodyStream::Piece)> deliver;
     std::optional<HttpResponse> first;
@@ -117,7 +143,8 @@ class StreamedCall final : public grpc::ClientBidiReactor<grpc::ByteBuffer, grpc
     bool read_again = false, over = false, failed = false;
     {
       std::lock_guard<std::mutex> lock(mu_);
-      if (!ok) {
+      read_in_flight_ = false;
+      if (!ok || stopped_) {
         over = true;
       } else if (!p_.route->server_streaming) {
         have_response_ = true;
@@ -142,6 +169,7 @@ class StreamedCall final : public grpc::ClientBidiReactor<grpc::ByteBuffer, grpc
         piece_out = *std::move(piece);
       }
       if (over) reading_over_ = true;  // its status follows in OnDone
+      if (read_again) read_in_flight_ = true;
     }
     if (failed) ctx_.TryCancel();
     if (over) return RemoveHold();
@@ -158,6 +186,7 @@ class StreamedCall final : public grpc::ClientBidiReactor<grpc::ByteBuffer, grpc
       if (!finished) {
         pending_ = std::move(done);
         if (reading_over_) return;  // OnDone gives the end (or the error)
+        read_in_flight_ = true;
       }
     }
     if (finished) return done(EndOf(final_status_));
@@ -233,7 +262,12 @@ class StreamedCall final : public grpc::ClientBidiReactor<grpc::ByteBuffer, grpc
     if (p_.route->response_field != nullptr &&
         p_.route->response_field->type() == google::protobuf::FieldDescriptor::TYPE_BYTES) {
       if (content_type_.empty() && p_.route->content_type_field != nullptr) {
-        content_type_ = r->GetString(*message, p_.route->content_type_field);
+        // It becomes a header: printable ASCII only, or the default.
+        std::string type = r->GetString(*message, p_.route->content_type_field);
+        const bool printable =
+            type.size() <= 200 &&
+            std::all_of(type.begin(), type.end(), [](char c) { return c >= 0x20 && c < 0x7f; });
+        if (printable) content_type_ = std::move(type);
       }
       return r->GetString(*message, p_.route->response_field);
     }
@@ -252,6 +286,8 @@ class StreamedCall final : public grpc::ClientBidiReactor<grpc::ByteBuffer, grpc
   bool answered_ = false;      // the HTTP status went out
   bool reading_over_ = false;  // the backend sent its last message
   bool done_ = false;          // OnDone ran
+  bool read_in_flight_ = false;
+  bool stopped_ = false;  // the HTTP side stopped reading (StopReading)
   bool have_response_ = false;
   grpc::ByteBuffer response_;  // a client-streaming call's one response
   std::string content_type_;
@@ -261,7 +297,11 @@ class StreamedCall final : public grpc::ClientBidiReactor<grpc::ByteBuffer, grpc
   grpc::Status final_status_;
 };
 
+std::atomic<int64_t> StreamedCall::alive_{0};
+
 }  // namespace
+
+int64_t StreamedCallsAlive() { return StreamedCall::alive_.load(); }
 
 void StartStreamedCall(StreamedCallParams params) {
   std::make_shared<StreamedCall>(std::move(params))->Start();

@@ -15,6 +15,7 @@
 
 #include <grpcpp/generic/generic_stub.h>
 
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <string>
@@ -44,6 +45,10 @@ struct StreamedCallParams {
 };
 
 void StartStreamedCall(StreamedCallParams params);
+
+// Streamed calls alive in this process (started and not yet released), for tests and gauges:
+// a call whose client left must not stay.
+int64_t StreamedCallsAlive();
 
 }  // namespace maillage::gateway
 

@@ -6,6 +6,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "absl/strings/str_cat.h"
 #include "common/status/status.h"
 #include "common/testing/harness.h"
 #include "maillage/assessment/v1/assessment.grpc.pb.h"
@@ -124,6 +125,30 @@ TEST_F(AssessmentServiceTest, BadFunctionsAreRefusedNamingTheField) {
   retire.set_code("no_such_function");
   s = h_.Call(stub_.get(), &Stub::RetireFunction, Animator(), retire, &out);
   EXPECT_EQ(s.error_code(), grpc::StatusCode::NOT_FOUND);
+}
+
+TEST_F(AssessmentServiceTest, ANetworksOwnCatalogueIsBounded) {
+  // 500 functions of its own already (written straight to the table, as 500 calls would be).
+  ASSERT_EQ(h_.Count(absl::StrCat(
+                "WITH added AS (INSERT INTO network_functions (network_id, code, nature, "
+                "label_fr, label_en, added_by) SELECT '",
+                kNetworkA,
+                "', 'own_' || i, 1, 'f', 'e', 'test' FROM generate_series(1, 500) AS i "
+                "RETURNING 1) SELECT count(*) FROM added")),
+            500);
+  v1::AddFunctionRequest add;
+  add.set_network_id(kNetworkA);
+  add.mutable_function()->set_code("one_more");
+  add.mutable_function()->set_nature(v1::FUNCTION_NATURE_SERVICE);
+  add.mutable_function()->set_label_fr("Encore");
+  add.mutable_function()->set_label_en("One more");
+  v1::SupportFunction out;
+  grpc::Status s = h_.Call(stub_.get(), &Stub::AddFunction, Animator(), add, &out);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_THAT(s.error_message(), HasSubstr("500"));
+  // Another network is not affected.
+  add.set_network_id(kNetworkB);
+  EXPECT_TRUE(h_.Call(stub_.get(), &Stub::AddFunction, Stranger(), add, &out).ok());
 }
 
 TEST_F(AssessmentServiceTest, TheMatrixIsVersionedAndAStaleEditIsAborted) {

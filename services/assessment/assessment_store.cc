@@ -7,6 +7,7 @@
 #include "common/events/outbox.h"
 #include "common/pg/pg.h"
 #include "common/status/status.h"
+#include "services/assessment/domain/catalogue.h"
 #include "services/assessment/domain/matrix.h"
 
 namespace maillage::assessment {
@@ -75,6 +76,18 @@ absl::StatusOr<v1::SupportFunction> AssessmentStore::AddFunction(const std::stri
   f.set_network_id(network_id);
   f.set_retired(false);
   absl::Status s = pool_->Transact([&](pqxx::work& tx) -> absl::Status {
+    // A network's own list is bounded like a catalogue file (the advisory lock makes the
+    // count and the insert one step).
+    tx.exec_params("SELECT pg_advisory_xact_lock(hashtext('functions:' || $1))", network_id);
+    const int own = tx.exec_params(
+                          "SELECT count(*) FROM network_functions "
+                          "WHERE network_id = $1::uuid AND NOT is_default",
+                          network_id)[0][0]
+                        .as<int>();
+    if (own >= kMaxCatalogueFunctions) {
+      return absl::FailedPreconditionError(absl::StrCat("function: the network already has ", own,
+                                                        " functions of its own, the most it may"));
+    }
     pqxx::result inserted = tx.exec_params(
         "INSERT INTO network_functions (network_id, code, parent_code, nature, label_fr, "
         "label_en, added_by) VALUES ($1::uuid, $2, $3, $4, $5, $6, $7) "
@@ -182,6 +195,10 @@ absl::StatusOr<v1::Matrix> AssessmentStore::UpdateMatrix(const std::string& netw
     pqxx::result current = tx.exec_params(
         "SELECT coalesce(max(version), 0) FROM matrices WHERE network_id = $1::uuid", network_id);
     const int version = current[0][0].as<int>();
+    if (version >= kMaxMatrixVersions) {
+      return absl::FailedPreconditionError(
+          absl::StrCat("the matrix has ", version, " versions, the most a network may keep"));
+    }
     if (version != expected_version) {
       return absl::AbortedError(absl::StrCat("expected_version: the matrix is at version ", version,
                                              ", not ", expected_version, "; read it again"));

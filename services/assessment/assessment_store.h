@@ -8,7 +8,8 @@
 //
 // Errors: NOT_FOUND for an unknown function or matrix version, ALREADY_EXISTS for a code the
 // network already has (its own or a default one), ABORTED when the matrix changed since the
-// version the edit started from, UNAVAILABLE when PostgreSQL cannot be reached.
+// version the edit started from, FAILED_PRECONDITION past kMaxCatalogueFunctions functions of
+// its own or kMaxMatrixVersions versions, UNAVAILABLE when PostgreSQL cannot be reached.
 #ifndef MAILLAGE_SERVICES_ASSESSMENT_ASSESSMENT_STORE_H_
 #define MAILLAGE_SERVICES_ASSESSMENT_ASSESSMENT_STORE_H_
 
@@ -23,6 +24,9 @@ class PgPool;
 }  // namespace maillage::pg
 
 namespace maillage::assessment {
+
+// Bounds that keep one network's state small, whoever edits it.
+inline constexpr int kMaxMatrixVersions = 10000;
 
 class AssessmentStore {
  public:
