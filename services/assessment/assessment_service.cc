@@ -190,9 +190,9 @@ grpc::ServerUnaryReactor* AssessmentService::PreviewDispositions(
       }
       absl::StatusOr<Decision> d = Decide(*matrix, a.efficiency(), a.importance());
       if (!d.ok()) {
-        const std::string message(d.status().message());
-        problems.push_back({absl::StrCat(at, ".", message.substr(0, message.find(':'))),
-                            "must be low, medium or high"});
+        // The domain's "efficiency: ..." under this answer.
+        std::vector<FieldViolation> v = FieldViolationsOf(AsFieldViolation(d.status(), at + "."));
+        problems.insert(problems.end(), v.begin(), v.end());
         continue;
       }
       v1::FunctionAnswer* out = resp->add_answers();
