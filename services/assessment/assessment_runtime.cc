@@ -1,13 +1,21 @@
 #include "services/assessment/assessment_runtime.h"
 
+#include <unistd.h>
+
 #include <fstream>
 #include <memory>
 #include <sstream>
 
 #include "absl/strings/str_cat.h"
+#include "common/events/consumer.h"
+#include "common/pg/idempotency.h"
+#include "maillage/membership/v1/events.pb.h"
 #include "services/assessment/assessment_service.h"
 #include "services/assessment/assessment_store.h"
+#include "services/assessment/campaign_store.h"
 #include "services/assessment/domain/catalogue.h"
+#include "services/assessment/member_directory.h"
+#include "services/assessment/network_analysis.h"
 
 namespace maillage::assessment {
 
@@ -36,16 +44,30 @@ absl::StatusOr<std::string> CatalogueText(const std::string& file) {
   return s.str();
 }
 
+// This replica's name in the consumer group: the host name (the pod's, on Kubernetes).
+std::string ConsumerName() {
+  char host[256] = {};
+  if (gethostname(host, sizeof(host) - 1) != 0 || host[0] == '\0') return "assessment";
+  return host;
+}
+
 }  // namespace
 
 ServiceDefinition Definition() {
+  std::vector<pg::Migration> migrations = pg::MigrationsFromEmbedded(EmbeddedFiles());
+  // What the membership consumer needs to apply each event once.
+  migrations.push_back(
+      {"900_processed_events.sql", std::string(events::ProcessedEventsSchemaSql())});
+  migrations.push_back(
+      {"901_processed_events_retention.sql", std::string(events::ProcessedEventsRetentionSql())});
+  migrations.push_back({"902_idempotency_keys.sql", std::string(pg::IdempotencySchemaSql())});
   return {.name = "assessment",
-          .migrations = pg::MigrationsFromEmbedded(EmbeddedFiles()),
+          .migrations = std::move(migrations),
           .health_service_names = {"maillage.assessment.v1.AssessmentService"},
           .relay = {.stream = "maillage.assessment.events"},
           .follow_changes = nullptr,
-          .retention_rules = {},
-          .idempotency_keys = false};
+          .retention_rules = {events::ProcessedEventsRetentionRule()},
+          .idempotency_keys = true};
 }
 
 absl::StatusOr<ServiceList> Build(ServiceRuntime& rt, Built* built) {
@@ -59,13 +81,43 @@ absl::StatusOr<ServiceList> Build(ServiceRuntime& rt, Built* built) {
                                                    catalogue.status().message()));
   }
   auto* store = rt.Keep(std::make_unique<AssessmentStore>(rt.pg(), *std::move(catalogue)));
+  auto* campaigns = rt.Keep(std::make_unique<CampaignStore>(rt.pg(), rt.clock()));
+  auto* members = rt.Keep(std::make_unique<MemberDirectory>(rt.pg()));
+  auto* analysis = rt.Keep(std::make_unique<NetworkAnalysis>(NetworkAnalysis::Sources{
+      .campaigns = campaigns, .functions = store, .members = members, .cache = rt.cache()}));
+  // Campaign participants follow membership's events; an analysis counting a member who
+  // came or went is recomputed.
+  rt.AddConsumer(
+      {.stream = rt.config().String("MEMBERSHIP_EVENTS_STREAM", "maillage.membership.events"),
+       .group = kMembershipConsumerGroup,
+       .consumer = absl::StrCat(ConsumerName(), "-", getpid()),
+       .metrics = rt.metrics()},
+      [members, analysis](const events::Event& e) -> absl::Status {
+        membership::v1::MembershipEvent event;
+        if (!event.ParseFromString(e.payload)) {
+          return absl::InvalidArgumentError(
+              "payload: not a maillage.membership.v1.MembershipEvent");
+        }
+        if (event.event_id().empty()) event.set_event_id(e.event_id);
+        if (absl::Status s = members->Apply(event); !s.ok()) return s;
+        if (event.has_membership_changed()) {
+          analysis->InvalidateNetwork(event.membership_changed().membership().network_id());
+        }
+        return absl::OkStatus();
+      });
   auto* service = rt.Keep(std::make_unique<AssessmentService>(
       AssessmentService::Dependencies{.store = store,
+                                      .campaigns = campaigns,
+                                      .members = members,
+                                      .analysis = analysis,
                                       .workers = rt.workers(),
+                                      .page_tokens = rt.page_tokens(),
                                       .verifier = rt.verifier(),
                                       .clock = rt.clock(),
                                       .on_change = rt.wake_relay()}));
-  if (built != nullptr) *built = {.store = store, .service = service};
+  if (built != nullptr) {
+    *built = {.store = store, .campaigns = campaigns, .members = members, .service = service};
+  }
   return ServiceList{service};
 }
 

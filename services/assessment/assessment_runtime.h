@@ -4,8 +4,12 @@
 //   ServiceRuntime runtime(assessment::Definition(), argc, argv);
 //   return runtime.Run([](ServiceRuntime& rt) { return assessment::Build(rt); });
 //
-// Its own setting: CATALOGUE_FILE, the default support-function catalogue (CSV, see
-// domain/catalogue.h); empty (the default): the one compiled in from data/.
+// Its own settings:
+//   CATALOGUE_FILE             the default support-function catalogue (CSV, see
+//                              domain/catalogue.h); empty (the default): the one compiled in
+//                              from data/.
+//   MEMBERSHIP_EVENTS_STREAM   membership's stream, read by the consumer group "assessment"
+//                              for campaign participants [maillage.membership.events].
 #ifndef MAILLAGE_SERVICES_ASSESSMENT_ASSESSMENT_RUNTIME_H_
 #define MAILLAGE_SERVICES_ASSESSMENT_ASSESSMENT_RUNTIME_H_
 
@@ -16,12 +20,17 @@ namespace maillage::assessment {
 
 class AssessmentStore;
 class AssessmentService;
+class CampaignStore;
+class MemberDirectory;
 
-// Name, embedded migrations, health entry, the stream maillage.assessment.events.
+// Name, embedded migrations (and the consumer's processed_events), health entry, the stream
+// maillage.assessment.events, idempotency keys.
 ServiceDefinition Definition();
 
 struct Built {
   AssessmentStore* store = nullptr;
+  CampaignStore* campaigns = nullptr;
+  MemberDirectory* members = nullptr;
   AssessmentService* service = nullptr;
 };
 

@@ -7,8 +7,10 @@
 #include "common/status/status.h"
 #include "common/validation/validation.h"
 #include "services/assessment/assessment_store.h"
+#include "services/assessment/campaign_store.h"
 #include "services/assessment/domain/catalogue.h"
 #include "services/assessment/domain/matrix.h"
+#include "services/assessment/handler_support.h"
 
 namespace maillage::assessment {
 namespace {
@@ -17,15 +19,6 @@ using auth::Principal;
 using auth::v1::NETWORK_ROLE_ANIMATOR;
 
 constexpr int kMaxPreviewAnswers = 200;
-
-// The domain's "field: reason" as a field violation, the field under `prefix`.
-absl::Status AsFieldViolation(const absl::Status& s, absl::string_view prefix) {
-  absl::string_view m = s.message();
-  const size_t colon = m.find(':');
-  if (colon == absl::string_view::npos) return InvalidField(prefix, m);
-  return InvalidField(absl::StrCat(prefix, m.substr(0, colon)),
-                      absl::StripLeadingAsciiWhitespace(m.substr(colon + 1)));
-}
 
 // Every RPC acts on the network its request names.
 template <typename Req>
@@ -36,11 +29,34 @@ authz::Resolver NetworkOf() {
   });
 }
 
+// Campaign-keyed RPCs act on the campaign's network (and organisation, when named).
+template <typename Req>
+authz::Resolver CampaignOf(const AuthzHooks& hooks, bool with_organisation) {
+  return authz::Resolve<Req>(
+      [hooks, with_organisation](const Req& r,
+                                 const Principal&) -> absl::StatusOr<authz::Resource> {
+        MAILLAGE_RETURN_IF_ERROR(ValidateId(r.campaign_id(), "campaign_id"));
+        authz::Resource resource;
+        if constexpr (requires { r.organisation_id(); }) {
+          if (with_organisation) {
+            MAILLAGE_RETURN_IF_ERROR(ValidateId(r.organisation_id(), "organisation_id"));
+            resource.organisation_id = r.organisation_id();
+          }
+        }
+        MAILLAGE_ASSIGN_OR_RETURN(resource.network_id, hooks.network_of_campaign(r.campaign_id()));
+        return resource;
+      });
+}
+
 }  // namespace
 
-authz::Table AssessmentAuthzTable() {
+authz::Table AssessmentAuthzTable(AuthzHooks hooks) {
   const std::vector<authz::Grant> members = {authz::AnyRoleIn()};
   const std::vector<authz::Grant> animators = {authz::RoleIn({NETWORK_ROLE_ANIMATOR})};
+  const std::vector<authz::Grant> company = {authz::Representative()};
+  const std::vector<authz::Grant> company_or_animators = {authz::Representative(),
+                                                          authz::RoleIn({NETWORK_ROLE_ANIMATOR})};
+  constexpr char kNoCampaign[] = "campaign not found";
   return authz::Table(std::string(v1::AssessmentService::service_full_name()),
                       {
                           {.rpc = "ListFunctions",
@@ -67,12 +83,78 @@ authz::Table AssessmentAuthzTable() {
                            .grants = members,
                            .resource = NetworkOf<v1::PreviewDispositionsRequest>(),
                            .denial = "only members of the network use its matrix"},
+                          {.rpc = "CreateCampaign",
+                           .grants = animators,
+                           .resource = NetworkOf<v1::CreateCampaignRequest>(),
+                           .denial = "only the network's animators open campaigns"},
+                          {.rpc = "ListCampaigns",
+                           .grants = members,
+                           .resource = NetworkOf<v1::ListCampaignsRequest>(),
+                           .denial = "only members of the network see its campaigns"},
+                          {.rpc = "GetCampaign",
+                           .grants = members,
+                           .resource = CampaignOf<v1::GetCampaignRequest>(hooks, false),
+                           .denial = kNoCampaign,
+                           .hide = true},
+                          {.rpc = "CloseCampaign",
+                           .grants = animators,
+                           .resource = CampaignOf<v1::CloseCampaignRequest>(hooks, false),
+                           .denial = kNoCampaign,
+                           .hide = true},
+                          {.rpc = "GetCampaignProgress",
+                           .grants = animators,
+                           .resource = CampaignOf<v1::GetCampaignProgressRequest>(hooks, false),
+                           .denial = kNoCampaign,
+                           .hide = true},
+                          {.rpc = "GetAssessment",
+                           .grants = company_or_animators,
+                           .resource = CampaignOf<v1::GetAssessmentRequest>(hooks, true),
+                           .denial = "assessment not found",
+                           .hide = true},
+                          {.rpc = "SaveAssessmentDraft",
+                           .grants = company,
+                           .resource = CampaignOf<v1::SaveAssessmentDraftRequest>(hooks, true),
+                           .denial = "assessment not found",
+                           .hide = true},
+                          {.rpc = "SubmitAssessment",
+                           .grants = company,
+                           .resource = CampaignOf<v1::SubmitAssessmentRequest>(hooks, true),
+                           .denial = "assessment not found",
+                           .hide = true},
+                          {.rpc = "GetCampaignAnalysis",
+                           .grants = members,
+                           .resource = CampaignOf<v1::GetCampaignAnalysisRequest>(hooks, false),
+                           .denial = kNoCampaign,
+                           .hide = true},
+                          {.rpc = "GetPoolingSettings",
+                           .grants = members,
+                           .resource = NetworkOf<v1::GetPoolingSettingsRequest>(),
+                           .denial = "only members of the network see its settings"},
+                          {.rpc = "UpdatePoolingSettings",
+                           .grants = animators,
+                           .resource = NetworkOf<v1::UpdatePoolingSettingsRequest>(),
+                           .denial = "only the network's animators change its settings"},
+                          {.rpc = "RecordDecision",
+                           .grants = animators,
+                           .resource = CampaignOf<v1::RecordDecisionRequest>(hooks, false),
+                           .denial = kNoCampaign,
+                           .hide = true},
+                          {.rpc = "ListDecisions",
+                           .grants = members,
+                           .resource = CampaignOf<v1::ListDecisionsRequest>(hooks, false),
+                           .denial = kNoCampaign,
+                           .hide = true},
                       });
 }
 
 AssessmentService::AssessmentService(Dependencies deps)
     : deps_(std::move(deps)),
-      authz_(std::make_unique<authz::Table>(AssessmentAuthzTable())),
+      authz_(std::make_unique<authz::Table>(AssessmentAuthzTable(
+          {.network_of_campaign = [this](const std::string& id) -> absl::StatusOr<std::string> {
+            absl::StatusOr<v1::Campaign> c = deps_.campaigns->Campaign(id);
+            if (!c.ok()) return c.status();
+            return c->network_id();
+          }}))),
       gate_{.verifier = &deps_.verifier,
             .clock = deps_.clock,
             .workers = deps_.workers,
@@ -83,6 +165,19 @@ AssessmentService::AssessmentService(Dependencies deps)
   CheckRequestParsing(this, &AssessmentService::GetMatrix);
   CheckRequestParsing(this, &AssessmentService::UpdateMatrix);
   CheckRequestParsing(this, &AssessmentService::PreviewDispositions);
+  CheckRequestParsing(this, &AssessmentService::CreateCampaign);
+  CheckRequestParsing(this, &AssessmentService::ListCampaigns);
+  CheckRequestParsing(this, &AssessmentService::GetCampaign);
+  CheckRequestParsing(this, &AssessmentService::CloseCampaign);
+  CheckRequestParsing(this, &AssessmentService::GetCampaignProgress);
+  CheckRequestParsing(this, &AssessmentService::GetAssessment);
+  CheckRequestParsing(this, &AssessmentService::SaveAssessmentDraft);
+  CheckRequestParsing(this, &AssessmentService::SubmitAssessment);
+  CheckRequestParsing(this, &AssessmentService::GetCampaignAnalysis);
+  CheckRequestParsing(this, &AssessmentService::GetPoolingSettings);
+  CheckRequestParsing(this, &AssessmentService::UpdatePoolingSettings);
+  CheckRequestParsing(this, &AssessmentService::RecordDecision);
+  CheckRequestParsing(this, &AssessmentService::ListDecisions);
 }
 
 grpc::ServerUnaryReactor* AssessmentService::ListFunctions(grpc::CallbackServerContext* ctx,

@@ -2,15 +2,28 @@
 //
 // One final class on the callback API. Each handler returns at once; ServeAuthorized
 // (common/authz/authorized_unary.h) verifies the caller's principal, checks the table below
-// and runs the handler on a worker, which validates the request, calls the store and maps the
-// status once.
+// and runs the handler on a worker, which validates the request, calls the stores and maps
+// the status once. The catalogue and matrix handlers are in assessment_service.cc, those of
+// campaigns, assessments, the analysis and decisions in campaign_handlers.cc.
 //
-//   AssessmentService service({.store = &store, .workers = &pool,
-//                              .verifier = auth::PrincipalVerifier(key)});
+//   AssessmentService service({.store = &store, .campaigns = &campaigns,
+//                              .members = &directory, .analysis = &analysis,
+//                              .workers = &pool, .verifier = auth::PrincipalVerifier(key)});
 //
-// Who may do what (platform admins everything), from the roles the principal carries:
-//   ListFunctions, GetMatrix, PreviewDispositions     members of the network (any role)
-//   AddFunction, RetireFunction, UpdateMatrix         the network's animators
+// Who may do what (platform admins everything), from the roles the principal carries. The
+// network of a campaign-keyed call is the campaign's; a caller outside it gets NOT_FOUND, as
+// for a campaign that does not exist:
+//   ListFunctions, GetMatrix, PreviewDispositions,    members of the network (any role)
+//   ListCampaigns, GetCampaign, GetCampaignAnalysis,
+//   GetPoolingSettings, ListDecisions
+//   AddFunction, RetireFunction, UpdateMatrix,        the network's animators
+//   CreateCampaign, CloseCampaign, GetCampaignProgress,
+//   UpdatePoolingSettings, RecordDecision
+//   GetAssessment                                     the company's representatives, and the
+//                                                     network's animators
+//   SaveAssessmentDraft, SubmitAssessment             the company's representatives, while
+//                                                     it is an active member
+// Members see the analysis anonymised (domain/pooling_analysis.h); animators see exact counts.
 #ifndef MAILLAGE_SERVICES_ASSESSMENT_ASSESSMENT_SERVICE_H_
 #define MAILLAGE_SERVICES_ASSESSMENT_ASSESSMENT_SERVICE_H_
 
@@ -21,6 +34,7 @@
 #include "common/auth/auth.h"
 #include "common/authz/authorized_unary.h"
 #include "common/authz/authz.h"
+#include "common/paging/paging.h"
 #include "maillage/assessment/v1/assessment.grpc.pb.h"
 
 namespace maillage {
@@ -30,15 +44,27 @@ class WorkerPool;
 namespace maillage::assessment {
 
 class AssessmentStore;
+class CampaignStore;
+class MemberDirectory;
+class NetworkAnalysis;
+
+struct AuthzHooks {
+  // The network of a campaign; NOT_FOUND "campaign not found" when there is none.
+  std::function<absl::StatusOr<std::string>(const std::string& campaign_id)> network_of_campaign;
+};
 
 // The table ServeAuthorized checks; also stated independently by the role × RPC test.
-authz::Table AssessmentAuthzTable();
+authz::Table AssessmentAuthzTable(AuthzHooks hooks);
 
 class AssessmentService final : public v1::AssessmentService::CallbackService {
  public:
   struct Dependencies {
     AssessmentStore* store = nullptr;
+    CampaignStore* campaigns = nullptr;
+    MemberDirectory* members = nullptr;
+    NetworkAnalysis* analysis = nullptr;
     WorkerPool* workers = nullptr;
+    PageTokenCodec page_tokens;
     auth::PrincipalVerifier verifier{""};
     std::function<absl::Time()> clock = absl::Now;
     // Called after a change committed (wakes the outbox relay).
@@ -65,7 +91,55 @@ class AssessmentService final : public v1::AssessmentService::CallbackService {
                                                 const v1::PreviewDispositionsRequest* req,
                                                 v1::PreviewDispositionsResponse* resp) override;
 
+  grpc::ServerUnaryReactor* CreateCampaign(grpc::CallbackServerContext* ctx,
+                                           const v1::CreateCampaignRequest* req,
+                                           v1::Campaign* resp) override;
+  grpc::ServerUnaryReactor* ListCampaigns(grpc::CallbackServerContext* ctx,
+                                          const v1::ListCampaignsRequest* req,
+                                          v1::ListCampaignsResponse* resp) override;
+  grpc::ServerUnaryReactor* GetCampaign(grpc::CallbackServerContext* ctx,
+                                        const v1::GetCampaignRequest* req,
+                                        v1::Campaign* resp) override;
+  grpc::ServerUnaryReactor* CloseCampaign(grpc::CallbackServerContext* ctx,
+                                          const v1::CloseCampaignRequest* req,
+                                          v1::Campaign* resp) override;
+  grpc::ServerUnaryReactor* GetCampaignProgress(grpc::CallbackServerContext* ctx,
+                                                const v1::GetCampaignProgressRequest* req,
+                                                v1::CampaignProgress* resp) override;
+  grpc::ServerUnaryReactor* GetAssessment(grpc::CallbackServerContext* ctx,
+                                          const v1::GetAssessmentRequest* req,
+                                          v1::Assessment* resp) override;
+  grpc::ServerUnaryReactor* SaveAssessmentDraft(grpc::CallbackServerContext* ctx,
+                                                const v1::SaveAssessmentDraftRequest* req,
+                                                v1::Assessment* resp) override;
+  grpc::ServerUnaryReactor* SubmitAssessment(grpc::CallbackServerContext* ctx,
+                                             const v1::SubmitAssessmentRequest* req,
+                                             v1::Assessment* resp) override;
+  grpc::ServerUnaryReactor* GetCampaignAnalysis(grpc::CallbackServerContext* ctx,
+                                                const v1::GetCampaignAnalysisRequest* req,
+                                                v1::CampaignAnalysis* resp) override;
+  grpc::ServerUnaryReactor* GetPoolingSettings(grpc::CallbackServerContext* ctx,
+                                               const v1::GetPoolingSettingsRequest* req,
+                                               v1::PoolingThresholds* resp) override;
+  grpc::ServerUnaryReactor* UpdatePoolingSettings(grpc::CallbackServerContext* ctx,
+                                                  const v1::UpdatePoolingSettingsRequest* req,
+                                                  v1::PoolingThresholds* resp) override;
+  grpc::ServerUnaryReactor* RecordDecision(grpc::CallbackServerContext* ctx,
+                                           const v1::RecordDecisionRequest* req,
+                                           v1::PoolingDecision* resp) override;
+  grpc::ServerUnaryReactor* ListDecisions(grpc::CallbackServerContext* ctx,
+                                          const v1::ListDecisionsRequest* req,
+                                          v1::ListDecisionsResponse* resp) override;
+
  private:
+  // Answers checked against the campaign (scope, levels, texts, figures), dispositions
+  // decided by the campaign's matrix; `submit` requires both levels of every answer.
+  absl::StatusOr<v1::Assessment> Answered(
+      const v1::Campaign& campaign,
+      const google::protobuf::RepeatedPtrField<v1::FunctionAnswer>& answers, bool submit);
+  // INVALID_ARGUMENT on organisation_id unless it is an active member of the network.
+  absl::Status CheckParticipant(const v1::Campaign& campaign, const std::string& organisation_id);
+
   Dependencies deps_;
   std::unique_ptr<authz::Table> authz_;
   authz::CallGate gate_;

@@ -265,7 +265,9 @@ TEST_F(AssessmentServiceTest, OutsidersAndOrdinaryMembersAreKeptOut) {
 }
 
 TEST(AssessmentAuthzTableTest, EveryRpcHasExactlyOneRow) {
-  authz::Table table = AssessmentAuthzTable();
+  authz::Table table = AssessmentAuthzTable({.network_of_campaign = [](const std::string&) {
+    return absl::StatusOr<std::string>(kNetworkA);
+  }});
   const google::protobuf::ServiceDescriptor* service =
       v1::Matrix::descriptor()->file()->FindServiceByName("AssessmentService");
   ASSERT_NE(service, nullptr);
