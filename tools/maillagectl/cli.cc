@@ -27,6 +27,7 @@
 #include "gateway/auth/jwt.h"
 #include "tools/maillagectl/client.h"
 #include "tools/maillagectl/demo.h"
+#include "tools/maillagectl/demo_assessment.h"
 
 namespace maillage::ctl {
 namespace {
@@ -41,8 +42,8 @@ constexpr int kMaxTtlMinutes = 60;
 
 // Settings read through common/config: their flags go to the ConfigReader, not the commands.
 const std::set<std::string>& SettingFlags() {
-  static const auto* flags =
-      new std::set<std::string>{"membership-address", "auth-hmac-key", "rpc-timeout-seconds"};
+  static const auto* flags = new std::set<std::string>{"membership-address", "assessment-address",
+                                                       "auth-hmac-key", "rpc-timeout-seconds"};
   return *flags;
 }
 
@@ -73,6 +74,7 @@ const std::vector<CommandSpec>& Commands() {
 
 struct Settings {
   std::string address;
+  std::string assessment_address;  // optional: the demo's assessment campaigns
   std::string hmac_key;
   std::string audience;
   absl::Duration rpc_timeout;
@@ -192,6 +194,7 @@ absl::StatusOr<Settings> LoadSettings(const CommandLine& cl) {
   ConfigReader reader(static_cast<int>(argv.size()), argv.data());
   Settings s;
   s.address = reader.String("MEMBERSHIP_ADDRESS", "127.0.0.1:50051");
+  s.assessment_address = reader.String("ASSESSMENT_ADDRESS", "");
   s.hmac_key = reader.Required("AUTH_HMAC_KEY");
   if (!s.hmac_key.empty()) {
     if (absl::Status k = auth::ValidateKey(s.hmac_key); !k.ok()) {
@@ -387,6 +390,17 @@ int RunDemoLoad(const CommandLine& cl, const Settings& settings, const Membershi
   absl::StatusOr<DemoResult> result = LoadDemo(client, options, err);
   if (!result.ok()) return Failure(err, result.status(), settings);
   out << FormatDemoSummary(*result);
+  if (settings.assessment_address.empty()) return kExitOk;
+  AssessmentStub assessment(
+      grpc::CreateChannel(settings.assessment_address, grpc::InsecureChannelCredentials()));
+  absl::StatusOr<DemoAssessmentResult> campaigns =
+      LoadDemoAssessments(client, &assessment, *result, err);
+  if (!campaigns.ok()) return Failure(err, campaigns.status(), settings);
+  out << "\nAssessment campaigns (" << campaigns->changes << " changes):\n";
+  for (const DemoCampaign& c : campaigns->campaigns) {
+    out << "  network " << c.network_id << "  campaign " << c.campaign_id << "\n"
+        << "      analysis: GET /v1/campaigns/" << c.campaign_id << "/analysis\n";
+  }
   return kExitOk;
 }
 
@@ -514,7 +528,9 @@ Commands
       cluster of Bordeaux Métropole and the allied network of renovation artisans of
       Ploërmel, with charters, signatures, applications and co-optation. Idempotent: a second
       run changes nothing and says so. Acts as the platform admin and as the organisations'
-      own representatives, so it takes no identity flags.
+      own representatives, so it takes no identity flags. With an assessment address, also
+      one completed campaign of the support-function mapping per network (answers, two
+      decisions, closed).
   oidc-keys --out-dir=DIR
       A development identity provider's keys for a local gateway: DIR/signing-key.pem (made
       once, owner-only) and DIR/jwks.json (MAILLAGE_OIDC_JWKS_FILE). Production tokens come
@@ -531,6 +547,8 @@ Commands
 Settings: environment variable, overridden by the flag
   MAILLAGE_MEMBERSHIP_ADDRESS   --membership-address=HOST:PORT   default 127.0.0.1:50051
       where the membership service listens (plaintext gRPC).
+  MAILLAGE_ASSESSMENT_ADDRESS   --assessment-address=HOST:PORT   default none
+      where the assessment service listens, for `demo load` (plaintext gRPC).
   MAILLAGE_AUTH_HMAC_KEY        --auth-hmac-key=KEY              required, >= 32 bytes
       the deployment's key, which signs the principal (the service checks it).
   MAILLAGE_AUTH_AUDIENCE        --auth-audience=NAME             default maillage

@@ -66,10 +66,20 @@ class MembershipClient {
   absl::StatusOr<Resp> Call(absl::string_view rpc, const auth::Principal& who,
                             grpc::Status (Stub::*method)(grpc::ClientContext*, const Req&, Resp*),
                             const Req& request) const {
+    return CallOn(stub_.get(), rpc, who, method, request);
+  }
+
+  // The same on another service's stub (the assessment service, for the demo), signed and
+  // bounded alike.
+  template <typename AnyStub, typename Req, typename Resp>
+  absl::StatusOr<Resp> CallOn(AnyStub* stub, absl::string_view rpc, const auth::Principal& who,
+                              grpc::Status (AnyStub::*method)(grpc::ClientContext*, const Req&,
+                                                              Resp*),
+                              const Req& request) const {
     grpc::ClientContext ctx;
     Prepare(who, timeout_, &ctx);
     Resp response;
-    grpc::Status status = (stub_.get()->*method)(&ctx, request, &response);
+    grpc::Status status = (stub->*method)(&ctx, request, &response);
     if (!status.ok()) return Failed(rpc, status);
     return response;
   }
