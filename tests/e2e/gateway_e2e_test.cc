@@ -201,7 +201,7 @@ class GatewayEndToEndTest : public ::testing::Test {
       person.mutable_person()->set_given_name(i == 0 ? "Claire" : "Marc");
       person.mutable_person()->set_family_name("Martin");
       person.mutable_person()->set_email(emails_[i]);
-      v1::Person p;
+      v1::Person& p = people_[i];
       ASSERT_TRUE(suite_->AsOperator(&v1::MembershipService::Stub::CreatePerson, person, &p).ok());
       v1::AddRepresentationRequest rep;
       rep.set_organisation_id(orgs_[i].organisation_id());
@@ -231,11 +231,13 @@ class GatewayEndToEndTest : public ::testing::Test {
   static Suite* suite_;
   static v1::Organisation orgs_[2];
   static v1::Network networks_[2];
+  static v1::Person people_[2];
   static const char* const emails_[2];
 };
 Suite* GatewayEndToEndTest::suite_ = nullptr;
 v1::Organisation GatewayEndToEndTest::orgs_[2];
 v1::Network GatewayEndToEndTest::networks_[2];
+v1::Person GatewayEndToEndTest::people_[2];
 const char* const GatewayEndToEndTest::emails_[2] = {"claire@atelier-proche.fr",
                                                      "marc@cluster-voisin.fr"};
 
@@ -549,6 +551,81 @@ TEST_F(GatewayEndToEndTest, AnAnimatorEditsTheMatrixAMemberOfAnotherNetworkCanno
       R"({"answers":[{"functionCode":"nowhere","efficiency":"LEVEL_LOW","importance":"LEVEL_LOW"}]})");
   EXPECT_THAT(bad, StartsWith("HTTP/1.1 400"));
   EXPECT_THAT(bad, HasSubstr("answers[0].function_code"));
+}
+
+TEST_F(GatewayEndToEndTest, ACampaignRunsThroughTheGatewayAndStaysInsideItsNetwork) {
+  // Claire's association signs its charter: an active member, so a participant, which the
+  // assessment service learns from membership's events (relay -> Redis -> consumer group).
+  v1::ListMembershipsRequest list;
+  list.set_organisation_id(orgs_[0].organisation_id());
+  v1::ListMembershipsResponse memberships;
+  ASSERT_TRUE(
+      suite_->AsOperator(&v1::MembershipService::Stub::ListMemberships, list, &memberships).ok());
+  ASSERT_EQ(memberships.memberships_size(), 1);
+  if (memberships.memberships(0).state() != v1::MEMBERSHIP_STATE_ACTIVE) {
+    v1::SignCharterRequest sign;
+    sign.set_membership_id(memberships.memberships(0).membership_id());
+    sign.set_person_id(people_[0].person_id());
+    sign.set_charter_version(networks_[0].charter().version());
+    v1::Membership signed_membership;
+    ASSERT_TRUE(
+        suite_->AsOperator(&v1::MembershipService::Stub::SignCharter, sign, &signed_membership)
+            .ok());
+  }
+  const std::string end =
+      absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", absl::Now() + absl::Hours(240), absl::UTCTimeZone());
+  std::string opened = suite_->Http(
+      "POST", absl::StrCat("/v1/networks/", networks_[0].network_id(), "/campaigns"), Claire(),
+      absl::StrCat(R"({"title":"Cartographie","endTime":")", end,
+                   R"(","functionCodes":["recruitment","legal"]})"));
+  ASSERT_THAT(opened, StartsWith("HTTP/1.1 200")) << opened;
+  const std::string body = Body(opened);
+  const size_t at = body.find(R"("campaignId":")");
+  ASSERT_NE(at, std::string::npos);
+  const std::string campaign = body.substr(at + 14, 36);
+  const std::string progress = absl::StrCat("/v1/campaigns/", campaign, "/progress");
+  ASSERT_TRUE(Eventually([&] {
+    return absl::StrContains(suite_->Http("GET", progress, Claire()), R"("participants":1)");
+  })) << suite_->Http("GET", progress, Claire());
+
+  const std::string submit = absl::StrCat("/v1/campaigns/", campaign, "/assessments/",
+                                          orgs_[0].organisation_id(), ":submit");
+  std::string submitted = suite_->Http(
+      "POST", submit, Claire(),
+      R"({"answers":[{"functionCode":"recruitment","efficiency":"LEVEL_LOW","importance":"LEVEL_LOW","yearlyCostEur":"12000"}]})");
+  ASSERT_THAT(submitted, StartsWith("HTTP/1.1 200")) << submitted;
+  EXPECT_THAT(submitted, HasSubstr("DISPOSITION_POOL_OR_OUTSOURCE"));
+  EXPECT_THAT(suite_->Http("GET", progress, Claire()), HasSubstr(R"("submitted":1)"));
+  std::string analysis =
+      suite_->Http("GET", absl::StrCat("/v1/campaigns/", campaign, "/analysis"), Claire());
+  ASSERT_THAT(analysis, StartsWith("HTTP/1.1 200")) << analysis;
+  EXPECT_THAT(analysis, HasSubstr(R"("exact":true)"));
+  EXPECT_THAT(analysis, HasSubstr("POOLING_MODALITY_NOTHING_YET"));  // one member is not enough
+
+  // A bad level is a 400 naming the field; the stale version is a 409.
+  std::string bad = suite_->Http(
+      "POST", submit, Claire(),
+      R"({"expectedVersion":"1","answers":[{"functionCode":"legal","efficiency":"LEVEL_LOW"}]})");
+  EXPECT_THAT(bad, StartsWith("HTTP/1.1 400")) << bad;
+  EXPECT_THAT(bad, HasSubstr("answers[0].importance"));
+  std::string stale = suite_->Http(
+      "POST", submit, Claire(),
+      R"({"answers":[{"functionCode":"legal","efficiency":"LEVEL_LOW","importance":"LEVEL_LOW"}]})");
+  EXPECT_THAT(stale, StartsWith("HTTP/1.1 409")) << stale;
+
+  // Marc animates the other network: the campaign does not exist for him.
+  const std::string marc = suite_->Token("kc-marc", emails_[1]);
+  for (const std::string& path :
+       {absl::StrCat("/v1/campaigns/", campaign),
+        absl::StrCat("/v1/campaigns/", campaign, "/analysis"), progress}) {
+    std::string r = suite_->Http("GET", path, marc);
+    EXPECT_THAT(r, StartsWith("HTTP/1.1 404")) << path << ": " << r;
+    EXPECT_THAT(r, ::testing::Not(HasSubstr(orgs_[0].organisation_id())));
+  }
+  std::string foreign = suite_->Http(
+      "POST", submit, marc,
+      R"({"answers":[{"functionCode":"legal","efficiency":"LEVEL_LOW","importance":"LEVEL_LOW"}]})");
+  EXPECT_THAT(foreign, StartsWith("HTTP/1.1 404")) << foreign;
 }
 
 }  // namespace maillage
