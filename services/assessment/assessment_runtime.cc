@@ -81,7 +81,7 @@ absl::StatusOr<ServiceList> Build(ServiceRuntime& rt, Built* built) {
                                                    catalogue.status().message()));
   }
   auto* store = rt.Keep(std::make_unique<AssessmentStore>(rt.pg(), *std::move(catalogue)));
-  auto* campaigns = rt.Keep(std::make_unique<CampaignStore>(rt.pg(), rt.clock()));
+  auto* campaigns = rt.Keep(std::make_unique<CampaignStore>(rt.pg(), rt.clock(), rt.cache()));
   auto* members = rt.Keep(std::make_unique<MemberDirectory>(rt.pg()));
   auto* analysis = rt.Keep(std::make_unique<NetworkAnalysis>(NetworkAnalysis::Sources{
       .campaigns = campaigns, .functions = store, .members = members, .cache = rt.cache()}));
@@ -116,7 +116,11 @@ absl::StatusOr<ServiceList> Build(ServiceRuntime& rt, Built* built) {
                                       .clock = rt.clock(),
                                       .on_change = rt.wake_relay()}));
   if (built != nullptr) {
-    *built = {.store = store, .campaigns = campaigns, .members = members, .service = service};
+    *built = {.store = store,
+              .campaigns = campaigns,
+              .members = members,
+              .analysis = analysis,
+              .service = service};
   }
   return ServiceList{service};
 }

@@ -22,6 +22,7 @@ class AssessmentStore;
 class AssessmentService;
 class CampaignStore;
 class MemberDirectory;
+class NetworkAnalysis;
 
 // Name, embedded migrations (and the consumer's processed_events), health entry, the stream
 // maillage.assessment.events, idempotency keys.
@@ -31,6 +32,7 @@ struct Built {
   AssessmentStore* store = nullptr;
   CampaignStore* campaigns = nullptr;
   MemberDirectory* members = nullptr;
+  NetworkAnalysis* analysis = nullptr;
   AssessmentService* service = nullptr;
 };
 

@@ -342,10 +342,11 @@ grpc::ServerUnaryReactor* AssessmentService::GetCampaignAnalysis(
     grpc::CallbackServerContext* ctx, const v1::GetCampaignAnalysisRequest* req,
     v1::CampaignAnalysis* resp) {
   return authz::ServeAuthorized(ctx, req, gate_, [this, req, resp](const Principal& who) {
+    if (!v1::AnalysisView_IsValid(req->view())) return InvalidField("view", "BASIC or FULL");
     MAILLAGE_ASSIGN_OR_RETURN(v1::Campaign campaign, deps_.campaigns->Campaign(req->campaign_id()));
     const Audience audience =
         auth::IsAnimator(who, campaign.network_id()) ? Audience::kAnimator : Audience::kMember;
-    MAILLAGE_ASSIGN_OR_RETURN(*resp, deps_.analysis->Analyse(campaign, audience));
+    MAILLAGE_ASSIGN_OR_RETURN(*resp, deps_.analysis->Analyse(campaign, audience, req->view()));
     return absl::OkStatus();
   });
 }

@@ -7,11 +7,14 @@
 #include "common/paging/paging.h"
 #include "common/pg/idempotency.h"
 #include "common/pg/pg.h"
+#include "common/redis/cache.h"
 #include "common/status/status.h"
 #include "services/assessment/domain/matrix.h"
 
 namespace maillage::assessment {
 namespace {
+
+constexpr char kCampaignKind[] = "campaign";
 
 absl::Time TimeOf(const google::protobuf::Timestamp& t) {
   return absl::FromUnixSeconds(t.seconds()) + absl::Nanoseconds(t.nanos());
@@ -113,8 +116,9 @@ v1::CampaignState StateAt(const v1::Campaign& campaign, absl::Time now) {
   return v1::CAMPAIGN_STATE_OPEN;
 }
 
-CampaignStore::CampaignStore(pg::PgPool* pool, std::function<absl::Time()> clock)
-    : pool_(pool), clock_(std::move(clock)) {}
+CampaignStore::CampaignStore(pg::PgPool* pool, std::function<absl::Time()> clock,
+                             redis::BytesCache* cache)
+    : pool_(pool), clock_(std::move(clock)), cache_(cache) {}
 
 absl::StatusOr<v1::Campaign> CampaignStore::CreateCampaign(v1::Campaign draft,
                                                            const std::string& actor,
@@ -167,11 +171,36 @@ absl::StatusOr<v1::Campaign> CampaignStore::CreateCampaign(v1::Campaign draft,
 }
 
 absl::StatusOr<v1::Campaign> CampaignStore::Campaign(const std::string& campaign_id) {
-  v1::Campaign out;
-  MAILLAGE_RETURN_IF_ERROR(pool_->Transact([&](pqxx::work& tx) -> absl::Status {
-    MAILLAGE_ASSIGN_OR_RETURN(out, LoadCampaign(tx, campaign_id, clock_(), /*lock=*/false));
-    return absl::OkStatus();
-  }));
+  const absl::Time now = clock_();
+  {
+    std::lock_guard<std::mutex> lock(memo_mu_);
+    auto it = memo_.find(campaign_id);
+    if (it != memo_.end() && it->second.expires > now) {
+      v1::Campaign out = *it->second.campaign;
+      out.set_state(StateAt(out, now));
+      return out;
+    }
+  }
+  absl::StatusOr<std::shared_ptr<const v1::Campaign>> stored = redis::GetMessage<v1::Campaign>(
+      cache_, kCampaignKind, campaign_id, [&]() -> absl::StatusOr<std::string> {
+        std::string bytes;
+        MAILLAGE_RETURN_IF_ERROR(pool_->Transact([&](pqxx::work& tx) -> absl::Status {
+          pqxx::result rows = tx.exec_params(
+              "SELECT campaign FROM campaigns WHERE campaign_id = $1::uuid", campaign_id);
+          if (rows.empty()) return absl::NotFoundError("campaign not found");
+          bytes = pqxx::binarystring(rows[0][0]).str();
+          return absl::OkStatus();
+        }));
+        return bytes;
+      });
+  if (!stored.ok()) return stored.status();
+  {
+    std::lock_guard<std::mutex> lock(memo_mu_);
+    if (memo_.size() >= kCampaignMemoSize) memo_.clear();  // bounded, whoever asks for what
+    memo_[campaign_id] = {*stored, now + kCampaignMemoTtl};
+  }
+  v1::Campaign out = **stored;
+  out.set_state(StateAt(out, now));  // the time passes, the cached bytes do not
   return out;
 }
 
@@ -244,6 +273,11 @@ absl::StatusOr<v1::Campaign> CampaignStore::CloseCampaign(const std::string& cam
     *e.mutable_campaign_closed() = out;
     return Publish(tx, std::move(e), "assessment.CampaignClosed", now);
   }));
+  if (cache_ != nullptr) cache_->Invalidate(kCampaignKind, campaign_id);  // after the commit
+  {
+    std::lock_guard<std::mutex> lock(memo_mu_);
+    memo_.erase(campaign_id);
+  }
   return out;
 }
 
@@ -346,15 +380,19 @@ absl::StatusOr<v1::Assessment> CampaignStore::Write(const v1::Campaign& campaign
           "submitted_by, submit_time) VALUES ($1::uuid, $2::uuid, $3, $4, $5, $6::timestamptz)",
           c.campaign_id(), organisation_id, revision, Bytes(bytes), actor, PgTime(now));
       tx.exec_params(
-          "DELETE FROM current_answers WHERE campaign_id = $1::uuid AND organisation_id = "
+          "DELETE FROM counted_answers WHERE campaign_id = $1::uuid AND organisation_id = "
           "$2::uuid",
           c.campaign_id(), organisation_id);
       int to_pool = 0;
       for (const v1::FunctionAnswer& a : answered.answers()) {
         tx.exec_params(
-            "INSERT INTO current_answers (campaign_id, organisation_id, function_code, answer) "
-            "VALUES ($1::uuid, $2::uuid, $3, $4)",
-            c.campaign_id(), organisation_id, a.function_code(), Bytes(a.SerializeAsString()));
+            "INSERT INTO counted_answers (campaign_id, organisation_id, function_code, "
+            "efficiency, importance, disposition, yearly_cost_eur, staff_days, willing_to_pool, "
+            "agrees_to_be_named) VALUES ($1::uuid, $2::uuid, $3, $4, $5, $6, $7, $8, $9, $10)",
+            c.campaign_id(), organisation_id, a.function_code(), static_cast<int>(a.efficiency()),
+            static_cast<int>(a.importance()), static_cast<int>(a.disposition()),
+            a.yearly_cost_eur(), a.staff_days_per_year(), a.willing_to_pool(),
+            a.agrees_to_be_named());
         if (WantsToPool(a.disposition()) || a.willing_to_pool()) ++to_pool;
       }
       v1::AssessmentEvent e;
@@ -394,22 +432,32 @@ absl::StatusOr<std::vector<AssessmentSummary>> CampaignStore::Summaries(
   return out;
 }
 
-absl::StatusOr<std::vector<AnswerRow>> CampaignStore::CurrentAnswers(
-    const std::string& campaign_id, const std::string& network_id) {
+absl::StatusOr<std::vector<AnswerRow>> CampaignStore::CountedAnswers(
+    const std::string& campaign_id) {
   std::vector<AnswerRow> out;
   MAILLAGE_RETURN_IF_ERROR(pool_->Transact([&](pqxx::work& tx) -> absl::Status {
     out.clear();
+    // No ORDER BY and no join: the analysis groups by function and filters members itself,
+    // so the database does no more than a plain read of the rows.
     pqxx::result rows = tx.exec_params(
-        "SELECT a.organisation_id::text, a.answer FROM current_answers a "
-        "JOIN network_members m ON m.network_id = $2::uuid "
-        "AND m.organisation_id = a.organisation_id AND m.state = 3 "
-        "WHERE a.campaign_id = $1::uuid ORDER BY a.organisation_id, a.function_code",
-        campaign_id, network_id);
-    out.reserve(rows.size());
-    for (const pqxx::row& r : rows) {
-      AnswerRow row{.organisation_id = r[0].as<std::string>(), .answer = {}};
-      MAILLAGE_RETURN_IF_ERROR(ParseColumn(r[1], &row.answer));
-      out.push_back(std::move(row));
+        "SELECT organisation_id, function_code, efficiency, importance, disposition, "
+        "yearly_cost_eur, staff_days, willing_to_pool, agrees_to_be_named "
+        "FROM counted_answers WHERE campaign_id = $1::uuid",
+        campaign_id);
+    out.resize(rows.size());
+    for (size_t i = 0; i < rows.size(); ++i) {
+      const pqxx::row& r = rows[i];
+      AnswerRow& row = out[i];
+      row.organisation_id.assign(r[0].c_str(), r[0].size());
+      v1::FunctionAnswer& a = row.answer;
+      a.set_function_code(r[1].c_str(), r[1].size());
+      a.set_efficiency(static_cast<v1::Level>(r[2].as<int>()));
+      a.set_importance(static_cast<v1::Level>(r[3].as<int>()));
+      a.set_disposition(static_cast<v1::Disposition>(r[4].as<int>()));
+      a.set_yearly_cost_eur(r[5].as<int64_t>());
+      a.set_staff_days_per_year(r[6].as<int>());
+      a.set_willing_to_pool(r[7].c_str()[0] == 't');
+      a.set_agrees_to_be_named(r[8].c_str()[0] == 't');
     }
     return absl::OkStatus();
   }));

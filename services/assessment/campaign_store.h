@@ -6,8 +6,7 @@
 //   CampaignStore store(pg_pool, absl::Now);
 //   absl::StatusOr<v1::Campaign> c = store.CreateCampaign(draft, actor, idempotency_key);
 //   absl::StatusOr<v1::Assessment> a = store.Submit(c->campaign_id(), org, answered, 0, actor);
-//   absl::StatusOr<std::vector<AnswerRow>> rows = store.CurrentAnswers(c->campaign_id(),
-//                                                                       c->network_id());
+//   absl::StatusOr<std::vector<AnswerRow>> rows = store.CountedAnswers(c->campaign_id());
 //
 // The caller validates content (codes, levels, texts) and decides dispositions; the store
 // enforces what needs the database: the campaign open at commit time (FAILED_PRECONDITION
@@ -18,10 +17,13 @@
 #define MAILLAGE_SERVICES_ASSESSMENT_CAMPAIGN_STORE_H_
 
 #include <functional>
+#include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "maillage/assessment/v1/assessment.pb.h"
@@ -29,6 +31,9 @@
 namespace maillage::pg {
 class PgPool;
 }  // namespace maillage::pg
+namespace maillage::redis {
+class BytesCache;
+}  // namespace maillage::redis
 namespace maillage {
 struct PageQuery;
 }  // namespace maillage
@@ -39,6 +44,8 @@ namespace maillage::assessment {
 inline constexpr int kMaxRevisions = 100;     // submissions per company and campaign
 inline constexpr int kMaxOpenCampaigns = 50;  // open at once in a network
 inline constexpr int kMaxDecisionParticipants = 1000;
+inline constexpr absl::Duration kCampaignMemoTtl = absl::Seconds(5);
+inline constexpr size_t kCampaignMemoSize = 10000;
 
 // One company's counted answer for one function (its last submission).
 struct AnswerRow {
@@ -56,7 +63,12 @@ struct AssessmentSummary {
 
 class CampaignStore {
  public:
-  CampaignStore(pg::PgPool* pool, std::function<absl::Time()> clock);
+  // Campaigns are read by every campaign-keyed call (twice: its authorisation and its
+  // handler) and change only when closed, so they are kept in this process for
+  // kCampaignMemoTtl, and in `cache` (optional, Redis) behind that. A replica may show a
+  // campaign closed elsewhere as open for that long; writes check the state in PostgreSQL.
+  CampaignStore(pg::PgPool* pool, std::function<absl::Time()> clock,
+                redis::BytesCache* cache = nullptr);
 
   // `draft` is complete and valid (network, title, times, functions, matrix version).
   absl::StatusOr<v1::Campaign> CreateCampaign(v1::Campaign draft, const std::string& actor,
@@ -90,10 +102,9 @@ class CampaignStore {
                                         const std::string& actor);
   absl::StatusOr<std::vector<AssessmentSummary>> Summaries(const std::string& campaign_id);
 
-  // The last submission of each company that is an ACTIVE member of `network_id` now, one
-  // row per function, by organisation then function.
-  absl::StatusOr<std::vector<AnswerRow>> CurrentAnswers(const std::string& campaign_id,
-                                                        const std::string& network_id);
+  // The last submission of each company, one row per function, in no order (the analysis
+  // keeps the companies that are active members now). Comments are not included.
+  absl::StatusOr<std::vector<AnswerRow>> CountedAnswers(const std::string& campaign_id);
 
   // The network's thresholds as saved (all 0: the defaults).
   absl::StatusOr<v1::PoolingThresholds> Thresholds(const std::string& network_id);
@@ -114,6 +125,14 @@ class CampaignStore {
 
   pg::PgPool* pool_;
   std::function<absl::Time()> clock_;
+  redis::BytesCache* cache_;
+
+  struct Memo {
+    std::shared_ptr<const v1::Campaign> campaign;
+    absl::Time expires;
+  };
+  std::mutex memo_mu_;
+  absl::flat_hash_map<std::string, Memo> memo_;  // guarded by memo_mu_
 };
 
 // The campaign's state at `now`: CLOSED once closed by an animator or past its end time.

@@ -131,9 +131,11 @@ class CampaignTest : public ::testing::Test {
     return h_.Call(stub_.get(), &Stub::SubmitAssessment, Company(company), req, out);
   }
 
-  v1::CampaignAnalysis Analysis(const auth::Principal& who, const v1::Campaign& c) {
+  v1::CampaignAnalysis Analysis(const auth::Principal& who, const v1::Campaign& c,
+                                v1::AnalysisView view = v1::ANALYSIS_VIEW_FULL) {
     v1::GetCampaignAnalysisRequest req;
     req.set_campaign_id(c.campaign_id());
+    req.set_view(view);
     v1::CampaignAnalysis out;
     grpc::Status s = h_.Call(stub_.get(), &Stub::GetCampaignAnalysis, who, req, &out);
     EXPECT_TRUE(s.ok()) << s.error_message();
@@ -201,6 +203,11 @@ TEST_F(CampaignTest, ACampaignGoesFromOpeningToTheNetworksRecommendation) {
   EXPECT_EQ(recruitment.recommended(), v1::POOLING_MODALITY_MEMBER_SERVES_OTHERS);
   EXPECT_THAT(recruitment.named_providers(), ::testing::ElementsAre(kCompanies[4]));
   EXPECT_EQ(animator.organisation_names().at(kCompanies[4]), "Entreprise 5");
+  // The basic view (the default) leaves the names out.
+  v1::CampaignAnalysis basic = Analysis(Animator(), c, v1::ANALYSIS_VIEW_UNSPECIFIED);
+  EXPECT_THAT(For(basic, "recruitment").named_providers(), ::testing::IsEmpty());
+  EXPECT_TRUE(basic.organisation_names().empty());
+  EXPECT_EQ(For(basic, "recruitment").providers().exact(), 1);
   // A member sees the same recommendation, but one provider is "fewer than 3".
   v1::CampaignAnalysis member = Analysis(Company(0), c);
   EXPECT_FALSE(member.exact());

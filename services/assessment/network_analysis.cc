@@ -16,19 +16,23 @@ namespace {
 
 constexpr char kKind[] = "analysis";
 
-std::string KeyOf(const std::string& campaign_id, Audience audience) {
-  return absl::StrCat(campaign_id, audience == Audience::kAnimator ? ":exact" : ":members");
+bool Full(v1::AnalysisView view) { return view == v1::ANALYSIS_VIEW_FULL; }
+
+std::string KeyOf(const std::string& campaign_id, Audience audience, v1::AnalysisView view) {
+  return absl::StrCat(campaign_id, audience == Audience::kAnimator ? ":exact" : ":members",
+                      Full(view) ? ":full" : ":basic");
 }
 
 }  // namespace
 
 absl::StatusOr<v1::CampaignAnalysis> NetworkAnalysis::Analyse(const v1::Campaign& campaign,
-                                                              Audience audience) {
+                                                              Audience audience,
+                                                              v1::AnalysisView view) {
   absl::StatusOr<std::shared_ptr<const v1::CampaignAnalysis>> cached =
       redis::GetMessage<v1::CampaignAnalysis>(
-          sources_.cache, kKind, KeyOf(campaign.campaign_id(), audience),
+          sources_.cache, kKind, KeyOf(campaign.campaign_id(), audience, view),
           [&]() -> absl::StatusOr<std::string> {
-            MAILLAGE_ASSIGN_OR_RETURN(v1::CampaignAnalysis a, Compute(campaign, audience));
+            MAILLAGE_ASSIGN_OR_RETURN(v1::CampaignAnalysis a, Compute(campaign, audience, view));
             return a.SerializeAsString();
           });
   if (!cached.ok()) return cached.status();
@@ -36,25 +40,31 @@ absl::StatusOr<v1::CampaignAnalysis> NetworkAnalysis::Analyse(const v1::Campaign
 }
 
 absl::StatusOr<v1::CampaignAnalysis> NetworkAnalysis::Compute(const v1::Campaign& campaign,
-                                                              Audience audience) {
+                                                              Audience audience,
+                                                              v1::AnalysisView view) {
   const std::string& network = campaign.network_id();
   MAILLAGE_ASSIGN_OR_RETURN(v1::PoolingThresholds saved, sources_.campaigns->Thresholds(network));
   const v1::PoolingThresholds thresholds = WithDefaults(saved);
   MAILLAGE_ASSIGN_OR_RETURN(std::vector<v1::SupportFunction> functions,
                             sources_.functions->Functions(network, /*include_retired=*/true));
   MAILLAGE_ASSIGN_OR_RETURN(std::vector<AnswerRow> rows,
-                            sources_.campaigns->CurrentAnswers(campaign.campaign_id(), network));
+                            sources_.campaigns->CountedAnswers(campaign.campaign_id()));
   MAILLAGE_ASSIGN_OR_RETURN(std::vector<MemberDirectory::Member> members,
                             sources_.members->ActiveMembers(network));
 
   absl::flat_hash_map<std::string, const v1::SupportFunction*> by_code;
   for (const v1::SupportFunction& f : functions) by_code[f.code()] = &f;
+  // Only the companies that are active members now count: one who left drops out.
+  absl::flat_hash_set<std::string> active;
+  active.reserve(members.size());
+  for (const MemberDirectory::Member& m : members) active.insert(m.organisation_id);
   absl::flat_hash_map<std::string, std::vector<MemberAnswer>> answers;
   absl::flat_hash_set<std::string> submitted;
   for (AnswerRow& row : rows) {
+    if (!active.contains(row.organisation_id)) continue;
     submitted.insert(row.organisation_id);
-    std::string code = row.answer.function_code();
-    answers[code].push_back({std::move(row.organisation_id), std::move(row.answer)});
+    std::vector<MemberAnswer>& of_function = answers[row.answer.function_code()];
+    of_function.push_back({std::move(row.organisation_id), std::move(row.answer)});
   }
 
   v1::CampaignAnalysis out;
@@ -74,6 +84,11 @@ absl::StatusOr<v1::CampaignAnalysis> NetworkAnalysis::Compute(const v1::Campaign
     const v1::SupportFunction& function = f == by_code.end() ? unknown : *f->second;
     v1::FunctionAnalysis* a = out.add_functions();
     *a = AnalyseFunction(function, answers[code], thresholds, audience);
+    if (!Full(view)) {
+      a->clear_named_providers();
+      a->clear_named_participants();
+      continue;
+    }
     for (const std::string& id : a->named_providers()) named.insert(id);
     for (const std::string& id : a->named_participants()) named.insert(id);
   }
@@ -89,8 +104,11 @@ absl::StatusOr<v1::CampaignAnalysis> NetworkAnalysis::Compute(const v1::Campaign
 
 void NetworkAnalysis::Invalidate(const std::string& campaign_id) {
   if (sources_.cache == nullptr) return;
-  sources_.cache->Invalidate(kKind, KeyOf(campaign_id, Audience::kAnimator));
-  sources_.cache->Invalidate(kKind, KeyOf(campaign_id, Audience::kMember));
+  for (Audience audience : {Audience::kAnimator, Audience::kMember}) {
+    for (v1::AnalysisView view : {v1::ANALYSIS_VIEW_BASIC, v1::ANALYSIS_VIEW_FULL}) {
+      sources_.cache->Invalidate(kKind, KeyOf(campaign_id, audience, view));
+    }
+  }
 }
 
 void NetworkAnalysis::InvalidateNetwork(const std::string& network_id) {

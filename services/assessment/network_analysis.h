@@ -4,11 +4,14 @@
 //
 //   NetworkAnalysis analysis({.campaigns = &campaigns, .functions = &store,
 //                             .members = &directory, .cache = rt.cache()});
-//   absl::StatusOr<v1::CampaignAnalysis> a = analysis.Analyse(campaign, Audience::kMember);
+//   absl::StatusOr<v1::CampaignAnalysis> a =
+//       analysis.Analyse(campaign, Audience::kMember, v1::ANALYSIS_VIEW_BASIC);
 //   ...after a submission:            analysis.Invalidate(campaign_id);
 //   ...after the network's thresholds or members changed: analysis.InvalidateNetwork(network_id);
 //
-// Cached per (campaign, audience) under the kind "analysis" with the cache's TTL; a matrix
+// Cached per (campaign, audience, view) under the kind "analysis" with the cache's TTL. The
+// BASIC view leaves out the named members, which in a large network are most of the bytes
+// (2,000 members, 25 functions: about 12 KB against 250 KB; bench/analysis_bench.cc). A matrix
 // edit needs no invalidation, as a campaign's answers were decided by the version it pinned.
 // Redis down: every call computes from PostgreSQL (common/redis/cache.h).
 #ifndef MAILLAGE_SERVICES_ASSESSMENT_NETWORK_ANALYSIS_H_
@@ -41,9 +44,11 @@ class NetworkAnalysis {
 
   explicit NetworkAnalysis(Sources sources) : sources_(sources) {}
 
-  absl::StatusOr<v1::CampaignAnalysis> Analyse(const v1::Campaign& campaign, Audience audience);
+  absl::StatusOr<v1::CampaignAnalysis> Analyse(const v1::Campaign& campaign, Audience audience,
+                                               v1::AnalysisView view);
   // Computes without the cache (benchmarks, and what a miss does).
-  absl::StatusOr<v1::CampaignAnalysis> Compute(const v1::Campaign& campaign, Audience audience);
+  absl::StatusOr<v1::CampaignAnalysis> Compute(const v1::Campaign& campaign, Audience audience,
+                                               v1::AnalysisView view);
 
   void Invalidate(const std::string& campaign_id);
   // Every campaign of the network.
