@@ -1,5 +1,6 @@
 #include "common/csv/csv.h"
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 
 namespace maillage::csv {
@@ -137,6 +138,14 @@ std::string CsvField(absl::string_view value) {
 std::string CsvSafeField(absl::string_view value) {
   if (!value.empty() && IsFormulaStart(value[0])) return CsvField(absl::StrCat("'", value));
   return CsvField(value);
+}
+
+std::string UnguardedCell(absl::string_view cell) {
+  cell = absl::StripAsciiWhitespace(cell);
+  if (cell.size() >= 2 && cell[0] == '\'' && IsFormulaStart(cell[1])) {
+    cell = absl::StripAsciiWhitespace(cell.substr(1));
+  }
+  return std::string(cell);
 }
 
 }  // namespace maillage::csv

@@ -81,6 +81,11 @@ std::string CsvField(absl::string_view value);
 // imports as itself.
 std::string CsvSafeField(absl::string_view value);
 
+// A cell as an importer uses it: trimmed, and without the quote CsvSafeField (or a
+// spreadsheet) put before a leading formula character, so that an exported value imports as
+// itself:  UnguardedCell(" '=A1 ") == "=A1".
+std::string UnguardedCell(absl::string_view cell);
+
 }  // namespace maillage::csv
 
 #endif  // MAILLAGE_COMMON_CSV_CSV_H_

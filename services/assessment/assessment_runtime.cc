@@ -13,7 +13,9 @@
 #include "services/assessment/assessment_service.h"
 #include "services/assessment/assessment_store.h"
 #include "services/assessment/campaign_store.h"
+#include "services/assessment/diagnostic_store.h"
 #include "services/assessment/domain/catalogue.h"
+#include "services/assessment/domain/diagnostic.h"
 #include "services/assessment/member_directory.h"
 #include "services/assessment/network_analysis.h"
 
@@ -28,17 +30,17 @@ const std::vector<std::pair<std::string_view, std::string_view>>& EmbeddedFiles(
 
 namespace {
 
-// The catalogue file's text: CATALOGUE_FILE when set, else the one compiled in.
-absl::StatusOr<std::string> CatalogueText(const std::string& file) {
+// A data file's text: `file` when set (the setting `setting`), else `embedded` compiled in.
+absl::StatusOr<std::string> DataText(const std::string& file, std::string_view embedded,
+                                     const std::string& setting) {
   if (file.empty()) {
     for (const auto& [name, text] : data::EmbeddedFiles()) {
-      if (name == "support_functions.csv") return std::string(text);
+      if (name == embedded) return std::string(text);
     }
-    return absl::InternalError("the default catalogue is not compiled in");
+    return absl::InternalError(absl::StrCat(std::string(embedded), " is not compiled in"));
   }
   std::ifstream in(file, std::ios::binary);
-  if (!in)
-    return absl::InvalidArgumentError(absl::StrCat("MAILLAGE_CATALOGUE_FILE: cannot read ", file));
+  if (!in) return absl::InvalidArgumentError(absl::StrCat(setting, ": cannot read ", file));
   std::ostringstream s;
   s << in.rdbuf();
   return s.str();
@@ -72,7 +74,8 @@ ServiceDefinition Definition() {
 
 absl::StatusOr<ServiceList> Build(ServiceRuntime& rt, Built* built) {
   const std::string file = rt.config().String("CATALOGUE_FILE", "");
-  absl::StatusOr<std::string> text = CatalogueText(file);
+  absl::StatusOr<std::string> text =
+      DataText(file, "support_functions.csv", "MAILLAGE_CATALOGUE_FILE");
   if (!text.ok()) return text.status();
   absl::StatusOr<std::vector<v1::SupportFunction>> catalogue = ParseCatalogue(*text);
   if (!catalogue.ok()) {
@@ -80,7 +83,20 @@ absl::StatusOr<ServiceList> Build(ServiceRuntime& rt, Built* built) {
                                                    file.empty() ? "(compiled in)" : file, ": ",
                                                    catalogue.status().message()));
   }
+  const std::string template_file = rt.config().String("DIAGNOSTIC_TEMPLATE_FILE", "");
+  absl::StatusOr<std::string> template_text =
+      DataText(template_file, "diagnostic_360.json", "MAILLAGE_DIAGNOSTIC_TEMPLATE_FILE");
+  if (!template_text.ok()) return template_text.status();
+  absl::StatusOr<v1::DiagnosticTemplate> default_template = ParseTemplate(*template_text);
+  if (!default_template.ok()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("the default diagnostic questionnaire ",
+                     template_file.empty() ? "(compiled in)" : template_file, ": ",
+                     default_template.status().message()));
+  }
   auto* store = rt.Keep(std::make_unique<AssessmentStore>(rt.pg(), *std::move(catalogue)));
+  auto* diagnostics =
+      rt.Keep(std::make_unique<DiagnosticStore>(rt.pg(), rt.clock(), *std::move(default_template)));
   auto* campaigns = rt.Keep(std::make_unique<CampaignStore>(rt.pg(), rt.clock(), rt.cache()));
   auto* members = rt.Keep(std::make_unique<MemberDirectory>(rt.pg()));
   auto* analysis = rt.Keep(std::make_unique<NetworkAnalysis>(NetworkAnalysis::Sources{
@@ -110,6 +126,7 @@ absl::StatusOr<ServiceList> Build(ServiceRuntime& rt, Built* built) {
                                       .campaigns = campaigns,
                                       .members = members,
                                       .analysis = analysis,
+                                      .diagnostics = diagnostics,
                                       .workers = rt.workers(),
                                       .page_tokens = rt.page_tokens(),
                                       .verifier = rt.verifier(),
@@ -120,6 +137,7 @@ absl::StatusOr<ServiceList> Build(ServiceRuntime& rt, Built* built) {
               .campaigns = campaigns,
               .members = members,
               .analysis = analysis,
+              .diagnostics = diagnostics,
               .service = service};
   }
   return ServiceList{service};

@@ -8,6 +8,8 @@
 //   CATALOGUE_FILE             the default support-function catalogue (CSV, see
 //                              domain/catalogue.h); empty (the default): the one compiled in
 //                              from data/.
+//   DIAGNOSTIC_TEMPLATE_FILE   the default 360° questionnaire (JSON, see domain/diagnostic.h);
+//                              empty (the default): the one compiled in from data/.
 //   MEMBERSHIP_EVENTS_STREAM   membership's stream, read by the consumer group "assessment"
 //                              for campaign participants [maillage.membership.events].
 #ifndef MAILLAGE_SERVICES_ASSESSMENT_ASSESSMENT_RUNTIME_H_
@@ -23,6 +25,7 @@ class AssessmentService;
 class CampaignStore;
 class MemberDirectory;
 class NetworkAnalysis;
+class DiagnosticStore;
 
 // Name, embedded migrations (and the consumer's processed_events), health entry, the stream
 // maillage.assessment.events, idempotency keys.
@@ -33,6 +36,7 @@ struct Built {
   CampaignStore* campaigns = nullptr;
   MemberDirectory* members = nullptr;
   NetworkAnalysis* analysis = nullptr;
+  DiagnosticStore* diagnostics = nullptr;
   AssessmentService* service = nullptr;
 };
 

@@ -8,6 +8,7 @@
 #include "common/validation/validation.h"
 #include "services/assessment/assessment_store.h"
 #include "services/assessment/campaign_store.h"
+#include "services/assessment/diagnostic_store.h"
 #include "services/assessment/domain/catalogue.h"
 #include "services/assessment/domain/matrix.h"
 #include "services/assessment/handler_support.h"
@@ -30,11 +31,13 @@ authz::Resolver NetworkOf() {
 }
 
 // Campaign-keyed RPCs act on the campaign's network (and organisation, when named).
+using NetworkOfCampaign = std::function<absl::StatusOr<std::string>(const std::string&)>;
+
 template <typename Req>
-authz::Resolver CampaignOf(const AuthzHooks& hooks, bool with_organisation) {
+authz::Resolver CampaignOf(NetworkOfCampaign network_of, bool with_organisation) {
   return authz::Resolve<Req>(
-      [hooks, with_organisation](const Req& r,
-                                 const Principal&) -> absl::StatusOr<authz::Resource> {
+      [network_of, with_organisation](const Req& r,
+                                      const Principal&) -> absl::StatusOr<authz::Resource> {
         MAILLAGE_RETURN_IF_ERROR(ValidateId(r.campaign_id(), "campaign_id"));
         authz::Resource resource;
         if constexpr (requires { r.organisation_id(); }) {
@@ -43,7 +46,7 @@ authz::Resolver CampaignOf(const AuthzHooks& hooks, bool with_organisation) {
             resource.organisation_id = r.organisation_id();
           }
         }
-        MAILLAGE_ASSIGN_OR_RETURN(resource.network_id, hooks.network_of_campaign(r.campaign_id()));
+        MAILLAGE_ASSIGN_OR_RETURN(resource.network_id, network_of(r.campaign_id()));
         return resource;
       });
 }
@@ -57,104 +60,167 @@ authz::Table AssessmentAuthzTable(AuthzHooks hooks) {
   const std::vector<authz::Grant> company_or_animators = {authz::Representative(),
                                                           authz::RoleIn({NETWORK_ROLE_ANIMATOR})};
   constexpr char kNoCampaign[] = "campaign not found";
-  return authz::Table(std::string(v1::AssessmentService::service_full_name()),
-                      {
-                          {.rpc = "ListFunctions",
-                           .grants = members,
-                           .resource = NetworkOf<v1::ListFunctionsRequest>(),
-                           .denial = "only members of the network see its functions"},
-                          {.rpc = "AddFunction",
-                           .grants = animators,
-                           .resource = NetworkOf<v1::AddFunctionRequest>(),
-                           .denial = "only the network's animators edit its functions"},
-                          {.rpc = "RetireFunction",
-                           .grants = animators,
-                           .resource = NetworkOf<v1::RetireFunctionRequest>(),
-                           .denial = "only the network's animators edit its functions"},
-                          {.rpc = "GetMatrix",
-                           .grants = members,
-                           .resource = NetworkOf<v1::GetMatrixRequest>(),
-                           .denial = "only members of the network see its matrix"},
-                          {.rpc = "UpdateMatrix",
-                           .grants = animators,
-                           .resource = NetworkOf<v1::UpdateMatrixRequest>(),
-                           .denial = "only the network's animators edit its matrix"},
-                          {.rpc = "PreviewDispositions",
-                           .grants = members,
-                           .resource = NetworkOf<v1::PreviewDispositionsRequest>(),
-                           .denial = "only members of the network use its matrix"},
-                          {.rpc = "CreateCampaign",
-                           .grants = animators,
-                           .resource = NetworkOf<v1::CreateCampaignRequest>(),
-                           .denial = "only the network's animators open campaigns"},
-                          {.rpc = "ListCampaigns",
-                           .grants = members,
-                           .resource = NetworkOf<v1::ListCampaignsRequest>(),
-                           .denial = "only members of the network see its campaigns"},
-                          {.rpc = "GetCampaign",
-                           .grants = members,
-                           .resource = CampaignOf<v1::GetCampaignRequest>(hooks, false),
-                           .denial = kNoCampaign,
-                           .hide = true},
-                          {.rpc = "CloseCampaign",
-                           .grants = animators,
-                           .resource = CampaignOf<v1::CloseCampaignRequest>(hooks, false),
-                           .denial = kNoCampaign,
-                           .hide = true},
-                          {.rpc = "GetCampaignProgress",
-                           .grants = animators,
-                           .resource = CampaignOf<v1::GetCampaignProgressRequest>(hooks, false),
-                           .denial = kNoCampaign,
-                           .hide = true},
-                          {.rpc = "GetAssessment",
-                           .grants = company_or_animators,
-                           .resource = CampaignOf<v1::GetAssessmentRequest>(hooks, true),
-                           .denial = "assessment not found",
-                           .hide = true},
-                          {.rpc = "SaveAssessmentDraft",
-                           .grants = company,
-                           .resource = CampaignOf<v1::SaveAssessmentDraftRequest>(hooks, true),
-                           .denial = "assessment not found",
-                           .hide = true},
-                          {.rpc = "SubmitAssessment",
-                           .grants = company,
-                           .resource = CampaignOf<v1::SubmitAssessmentRequest>(hooks, true),
-                           .denial = "assessment not found",
-                           .hide = true},
-                          {.rpc = "GetCampaignAnalysis",
-                           .grants = members,
-                           .resource = CampaignOf<v1::GetCampaignAnalysisRequest>(hooks, false),
-                           .denial = kNoCampaign,
-                           .hide = true},
-                          {.rpc = "GetPoolingSettings",
-                           .grants = members,
-                           .resource = NetworkOf<v1::GetPoolingSettingsRequest>(),
-                           .denial = "only members of the network see its settings"},
-                          {.rpc = "UpdatePoolingSettings",
-                           .grants = animators,
-                           .resource = NetworkOf<v1::UpdatePoolingSettingsRequest>(),
-                           .denial = "only the network's animators change its settings"},
-                          {.rpc = "RecordDecision",
-                           .grants = animators,
-                           .resource = CampaignOf<v1::RecordDecisionRequest>(hooks, false),
-                           .denial = kNoCampaign,
-                           .hide = true},
-                          {.rpc = "ListDecisions",
-                           .grants = members,
-                           .resource = CampaignOf<v1::ListDecisionsRequest>(hooks, false),
-                           .denial = kNoCampaign,
-                           .hide = true},
-                      });
+  return authz::Table(
+      std::string(v1::AssessmentService::service_full_name()),
+      {
+          {.rpc = "ListFunctions",
+           .grants = members,
+           .resource = NetworkOf<v1::ListFunctionsRequest>(),
+           .denial = "only members of the network see its functions"},
+          {.rpc = "AddFunction",
+           .grants = animators,
+           .resource = NetworkOf<v1::AddFunctionRequest>(),
+           .denial = "only the network's animators edit its functions"},
+          {.rpc = "RetireFunction",
+           .grants = animators,
+           .resource = NetworkOf<v1::RetireFunctionRequest>(),
+           .denial = "only the network's animators edit its functions"},
+          {.rpc = "GetMatrix",
+           .grants = members,
+           .resource = NetworkOf<v1::GetMatrixRequest>(),
+           .denial = "only members of the network see its matrix"},
+          {.rpc = "UpdateMatrix",
+           .grants = animators,
+           .resource = NetworkOf<v1::UpdateMatrixRequest>(),
+           .denial = "only the network's animators edit its matrix"},
+          {.rpc = "PreviewDispositions",
+           .grants = members,
+           .resource = NetworkOf<v1::PreviewDispositionsRequest>(),
+           .denial = "only members of the network use its matrix"},
+          {.rpc = "CreateCampaign",
+           .grants = animators,
+           .resource = NetworkOf<v1::CreateCampaignRequest>(),
+           .denial = "only the network's animators open campaigns"},
+          {.rpc = "ListCampaigns",
+           .grants = members,
+           .resource = NetworkOf<v1::ListCampaignsRequest>(),
+           .denial = "only members of the network see its campaigns"},
+          {.rpc = "GetCampaign",
+           .grants = members,
+           .resource = CampaignOf<v1::GetCampaignRequest>(hooks.network_of_campaign, false),
+           .denial = kNoCampaign,
+           .hide = true},
+          {.rpc = "CloseCampaign",
+           .grants = animators,
+           .resource = CampaignOf<v1::CloseCampaignRequest>(hooks.network_of_campaign, false),
+           .denial = kNoCampaign,
+           .hide = true},
+          {.rpc = "GetCampaignProgress",
+           .grants = animators,
+           .resource = CampaignOf<v1::GetCampaignProgressRequest>(hooks.network_of_campaign, false),
+           .denial = kNoCampaign,
+           .hide = true},
+          {.rpc = "GetAssessment",
+           .grants = company_or_animators,
+           .resource = CampaignOf<v1::GetAssessmentRequest>(hooks.network_of_campaign, true),
+           .denial = "assessment not found",
+           .hide = true},
+          {.rpc = "SaveAssessmentDraft",
+           .grants = company,
+           .resource = CampaignOf<v1::SaveAssessmentDraftRequest>(hooks.network_of_campaign, true),
+           .denial = "assessment not found",
+           .hide = true},
+          {.rpc = "SubmitAssessment",
+           .grants = company,
+           .resource = CampaignOf<v1::SubmitAssessmentRequest>(hooks.network_of_campaign, true),
+           .denial = "assessment not found",
+           .hide = true},
+          {.rpc = "GetCampaignAnalysis",
+           .grants = members,
+           .resource = CampaignOf<v1::GetCampaignAnalysisRequest>(hooks.network_of_campaign, false),
+           .denial = kNoCampaign,
+           .hide = true},
+          {.rpc = "GetPoolingSettings",
+           .grants = members,
+           .resource = NetworkOf<v1::GetPoolingSettingsRequest>(),
+           .denial = "only members of the network see its settings"},
+          {.rpc = "UpdatePoolingSettings",
+           .grants = animators,
+           .resource = NetworkOf<v1::UpdatePoolingSettingsRequest>(),
+           .denial = "only the network's animators change its settings"},
+          {.rpc = "RecordDecision",
+           .grants = animators,
+           .resource = CampaignOf<v1::RecordDecisionRequest>(hooks.network_of_campaign, false),
+           .denial = kNoCampaign,
+           .hide = true},
+          {.rpc = "ListDecisions",
+           .grants = members,
+           .resource = CampaignOf<v1::ListDecisionsRequest>(hooks.network_of_campaign, false),
+           .denial = kNoCampaign,
+           .hide = true},
+          {.rpc = "ExportCampaignAnswers",
+           .grants = animators,
+           .resource =
+               CampaignOf<v1::ExportCampaignAnswersRequest>(hooks.network_of_campaign, false),
+           .denial = kNoCampaign,
+           .hide = true},
+          {.rpc = "ImportCampaignAnswers",
+           .grants = animators,
+           .resource =
+               CampaignOf<v1::ImportCampaignAnswersRequest>(hooks.network_of_campaign, false),
+           .denial = kNoCampaign,
+           .hide = true},
+          {.rpc = "ListDiagnosticTemplates",
+           .grants = members,
+           .resource = NetworkOf<v1::ListDiagnosticTemplatesRequest>(),
+           .denial = "only members of the network see its questionnaires"},
+          {.rpc = "GetDiagnosticTemplate",
+           .grants = members,
+           .resource = NetworkOf<v1::GetDiagnosticTemplateRequest>(),
+           .denial = "only members of the network see its questionnaires"},
+          {.rpc = "SaveDiagnosticTemplate",
+           .grants = animators,
+           .resource = NetworkOf<v1::SaveDiagnosticTemplateRequest>(),
+           .denial = "only the network's animators edit its questionnaires"},
+          {.rpc = "CreateDiagnosticCampaign",
+           .grants = animators,
+           .resource = NetworkOf<v1::CreateDiagnosticCampaignRequest>(),
+           .denial = "only the network's animators open campaigns"},
+          {.rpc = "ListDiagnosticCampaigns",
+           .grants = members,
+           .resource = NetworkOf<v1::ListDiagnosticCampaignsRequest>(),
+           .denial = "only members of the network see its campaigns"},
+          {.rpc = "GetDiagnostic",
+           .grants = company_or_animators,
+           .resource =
+               CampaignOf<v1::GetDiagnosticRequest>(hooks.network_of_diagnostic_campaign, true),
+           .denial = "diagnostic not found",
+           .hide = true},
+          {.rpc = "SubmitDiagnostic",
+           .grants = company_or_animators,
+           .resource =
+               CampaignOf<v1::SubmitDiagnosticRequest>(hooks.network_of_diagnostic_campaign, true),
+           .denial = "diagnostic not found",
+           .hide = true},
+          {.rpc = "SaveActionPlan",
+           .grants = company_or_animators,
+           .resource =
+               CampaignOf<v1::SaveActionPlanRequest>(hooks.network_of_diagnostic_campaign, true),
+           .denial = "diagnostic not found",
+           .hide = true},
+          {.rpc = "GetDiagnosticBenchmark",
+           .grants = members,
+           .resource = CampaignOf<v1::GetDiagnosticBenchmarkRequest>(
+               hooks.network_of_diagnostic_campaign, false),
+           .denial = kNoCampaign,
+           .hide = true},
+      });
 }
 
 AssessmentService::AssessmentService(Dependencies deps)
     : deps_(std::move(deps)),
       authz_(std::make_unique<authz::Table>(AssessmentAuthzTable(
           {.network_of_campaign = [this](const std::string& id) -> absl::StatusOr<std::string> {
-            absl::StatusOr<v1::Campaign> c = deps_.campaigns->Campaign(id);
-            if (!c.ok()) return c.status();
-            return c->network_id();
-          }}))),
+             absl::StatusOr<v1::Campaign> c = deps_.campaigns->Campaign(id);
+             if (!c.ok()) return c.status();
+             return c->network_id();
+           },
+           .network_of_diagnostic_campaign =
+               [this](const std::string& id) -> absl::StatusOr<std::string> {
+             absl::StatusOr<DiagnosticCampaignRecord> c = deps_.diagnostics->Campaign(id);
+             if (!c.ok()) return c.status();
+             return c->campaign.network_id();
+           }}))),
       gate_{.verifier = &deps_.verifier,
             .clock = deps_.clock,
             .workers = deps_.workers,
@@ -178,6 +244,17 @@ AssessmentService::AssessmentService(Dependencies deps)
   CheckRequestParsing(this, &AssessmentService::UpdatePoolingSettings);
   CheckRequestParsing(this, &AssessmentService::RecordDecision);
   CheckRequestParsing(this, &AssessmentService::ListDecisions);
+  CheckRequestParsing(this, &AssessmentService::ExportCampaignAnswers);
+  CheckRequestParsing(this, &AssessmentService::ImportCampaignAnswers);
+  CheckRequestParsing(this, &AssessmentService::ListDiagnosticTemplates);
+  CheckRequestParsing(this, &AssessmentService::GetDiagnosticTemplate);
+  CheckRequestParsing(this, &AssessmentService::SaveDiagnosticTemplate);
+  CheckRequestParsing(this, &AssessmentService::CreateDiagnosticCampaign);
+  CheckRequestParsing(this, &AssessmentService::ListDiagnosticCampaigns);
+  CheckRequestParsing(this, &AssessmentService::GetDiagnostic);
+  CheckRequestParsing(this, &AssessmentService::SubmitDiagnostic);
+  CheckRequestParsing(this, &AssessmentService::SaveActionPlan);
+  CheckRequestParsing(this, &AssessmentService::GetDiagnosticBenchmark);
 }
 
 grpc::ServerUnaryReactor* AssessmentService::ListFunctions(grpc::CallbackServerContext* ctx,

@@ -4,7 +4,9 @@
 // (common/authz/authorized_unary.h) verifies the caller's principal, checks the table below
 // and runs the handler on a worker, which validates the request, calls the stores and maps
 // the status once. The catalogue and matrix handlers are in assessment_service.cc, those of
-// campaigns, assessments, the analysis and decisions in campaign_handlers.cc.
+// campaigns, assessments, the analysis and decisions in campaign_handlers.cc, the CSV export
+// and import of answers in answers_csv_handlers.cc, the 360° diagnostic in
+// diagnostic_handlers.cc.
 //
 //   AssessmentService service({.store = &store, .campaigns = &campaigns,
 //                              .members = &directory, .analysis = &analysis,
@@ -19,6 +21,13 @@
 //   AddFunction, RetireFunction, UpdateMatrix,        the network's animators
 //   CreateCampaign, CloseCampaign, GetCampaignProgress,
 //   UpdatePoolingSettings, RecordDecision
+//   ExportCampaignAnswers, ImportCampaignAnswers,
+//   SaveDiagnosticTemplate, CreateDiagnosticCampaign
+//   ListDiagnosticTemplates, GetDiagnosticTemplate,   members of the network
+//   ListDiagnosticCampaigns, GetDiagnosticBenchmark
+//   GetDiagnostic, SubmitDiagnostic, SaveActionPlan   the company's representatives, and the
+//                                                     network's animators (who may run the
+//                                                     interview with the company)
 //   GetAssessment                                     the company's representatives, and the
 //                                                     network's animators
 //   SaveAssessmentDraft, SubmitAssessment             the company's representatives, while
@@ -47,10 +56,16 @@ class AssessmentStore;
 class CampaignStore;
 class MemberDirectory;
 class NetworkAnalysis;
+class DiagnosticStore;
+struct DiagnosticCampaignRecord;
 
 struct AuthzHooks {
   // The network of a campaign; NOT_FOUND "campaign not found" when there is none.
-  std::function<absl::StatusOr<std::string>(const std::string& campaign_id)> network_of_campaign;
+  std::function<absl::StatusOr<std::string>(const std::string& campaign_id)> network_of_campaign =
+      {};
+  // The same for a diagnostic campaign.
+  std::function<absl::StatusOr<std::string>(const std::string& campaign_id)>
+      network_of_diagnostic_campaign = {};
 };
 
 // The table ServeAuthorized checks; also stated independently by the role × RPC test.
@@ -63,6 +78,7 @@ class AssessmentService final : public v1::AssessmentService::CallbackService {
     CampaignStore* campaigns = nullptr;
     MemberDirectory* members = nullptr;
     NetworkAnalysis* analysis = nullptr;
+    DiagnosticStore* diagnostics = nullptr;
     WorkerPool* workers = nullptr;
     PageTokenCodec page_tokens;
     auth::PrincipalVerifier verifier{""};
@@ -130,6 +146,39 @@ class AssessmentService final : public v1::AssessmentService::CallbackService {
   grpc::ServerUnaryReactor* ListDecisions(grpc::CallbackServerContext* ctx,
                                           const v1::ListDecisionsRequest* req,
                                           v1::ListDecisionsResponse* resp) override;
+  grpc::ServerWriteReactor<v1::CsvChunk>* ExportCampaignAnswers(
+      grpc::CallbackServerContext* ctx, const v1::ExportCampaignAnswersRequest* req) override;
+  grpc::ServerUnaryReactor* ImportCampaignAnswers(grpc::CallbackServerContext* ctx,
+                                                  const v1::ImportCampaignAnswersRequest* req,
+                                                  v1::ImportAnswersReport* resp) override;
+
+  grpc::ServerUnaryReactor* ListDiagnosticTemplates(
+      grpc::CallbackServerContext* ctx, const v1::ListDiagnosticTemplatesRequest* req,
+      v1::ListDiagnosticTemplatesResponse* resp) override;
+  grpc::ServerUnaryReactor* GetDiagnosticTemplate(grpc::CallbackServerContext* ctx,
+                                                  const v1::GetDiagnosticTemplateRequest* req,
+                                                  v1::DiagnosticTemplate* resp) override;
+  grpc::ServerUnaryReactor* SaveDiagnosticTemplate(grpc::CallbackServerContext* ctx,
+                                                   const v1::SaveDiagnosticTemplateRequest* req,
+                                                   v1::DiagnosticTemplate* resp) override;
+  grpc::ServerUnaryReactor* CreateDiagnosticCampaign(grpc::CallbackServerContext* ctx,
+                                                     const v1::CreateDiagnosticCampaignRequest* req,
+                                                     v1::DiagnosticCampaign* resp) override;
+  grpc::ServerUnaryReactor* ListDiagnosticCampaigns(
+      grpc::CallbackServerContext* ctx, const v1::ListDiagnosticCampaignsRequest* req,
+      v1::ListDiagnosticCampaignsResponse* resp) override;
+  grpc::ServerUnaryReactor* GetDiagnostic(grpc::CallbackServerContext* ctx,
+                                          const v1::GetDiagnosticRequest* req,
+                                          v1::CompanyDiagnostic* resp) override;
+  grpc::ServerUnaryReactor* SubmitDiagnostic(grpc::CallbackServerContext* ctx,
+                                             const v1::SubmitDiagnosticRequest* req,
+                                             v1::CompanyDiagnostic* resp) override;
+  grpc::ServerUnaryReactor* SaveActionPlan(grpc::CallbackServerContext* ctx,
+                                           const v1::SaveActionPlanRequest* req,
+                                           v1::CompanyDiagnostic* resp) override;
+  grpc::ServerUnaryReactor* GetDiagnosticBenchmark(grpc::CallbackServerContext* ctx,
+                                                   const v1::GetDiagnosticBenchmarkRequest* req,
+                                                   v1::DiagnosticBenchmark* resp) override;
 
  private:
   // Answers checked against the campaign (scope, levels, texts, figures), dispositions
@@ -139,6 +188,15 @@ class AssessmentService final : public v1::AssessmentService::CallbackService {
       const google::protobuf::RepeatedPtrField<v1::FunctionAnswer>& answers, bool submit);
   // INVALID_ARGUMENT on organisation_id unless it is an active member of the network.
   absl::Status CheckParticipant(const v1::Campaign& campaign, const std::string& organisation_id);
+  struct ExportState;
+  // The export's next chunk (its first: the checks and the header); false at the end.
+  absl::StatusOr<bool> NextExportChunk(ExportState& state, v1::CsvChunk* out);
+  // INVALID_ARGUMENT on organisation_id unless it takes part in the diagnostic campaign.
+  absl::Status CheckDiagnosticParticipant(const DiagnosticCampaignRecord& record,
+                                          const std::string& organisation_id);
+  // The campaign's median and quartiles per dimension, as `diagnostic` shows them.
+  absl::Status AddBenchmark(const DiagnosticCampaignRecord& record,
+                            v1::CompanyDiagnostic* diagnostic);
 
   Dependencies deps_;
   std::unique_ptr<authz::Table> authz_;

@@ -265,9 +265,9 @@ TEST_F(AssessmentServiceTest, OutsidersAndOrdinaryMembersAreKeptOut) {
 }
 
 TEST(AssessmentAuthzTableTest, EveryRpcHasExactlyOneRow) {
-  authz::Table table = AssessmentAuthzTable({.network_of_campaign = [](const std::string&) {
-    return absl::StatusOr<std::string>(kNetworkA);
-  }});
+  auto in_network_a = [](const std::string&) { return absl::StatusOr<std::string>(kNetworkA); };
+  authz::Table table = AssessmentAuthzTable(
+      {.network_of_campaign = in_network_a, .network_of_diagnostic_campaign = in_network_a});
   const google::protobuf::ServiceDescriptor* service =
       v1::Matrix::descriptor()->file()->FindServiceByName("AssessmentService");
   ASSERT_NE(service, nullptr);

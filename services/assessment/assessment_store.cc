@@ -9,6 +9,7 @@
 #include "common/status/status.h"
 #include "services/assessment/domain/catalogue.h"
 #include "services/assessment/domain/matrix.h"
+#include "services/assessment/store_support.h"
 
 namespace maillage::assessment {
 namespace {
@@ -30,9 +31,7 @@ v1::SupportFunction FunctionFromRow(const pqxx::row& r, const std::string& netwo
 }
 
 absl::Status Publish(pqxx::work& tx, v1::AssessmentEvent event, const std::string& type) {
-  event.set_event_id(events::NewEventId());
-  event.mutable_occur_time()->set_seconds(absl::ToUnixSeconds(absl::Now()));
-  return events::Enqueue(tx, event.event_id(), type, event.SerializeAsString());
+  return store::Publish(tx, std::move(event), type, absl::Now());
 }
 
 }  // namespace

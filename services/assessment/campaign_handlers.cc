@@ -27,17 +27,6 @@ constexpr size_t kMaxIdempotencyKey = 128;
 constexpr int kMaxCampaignFunctions = 200;
 constexpr int64_t kMaxYearlyCostEur = 1000000000;  // a billion euros
 constexpr int kMaxStaffDays = 100000;
-constexpr absl::Duration kMaxCampaignLength = absl::Hours(24 * 366 * 2);
-
-absl::Time TimeOf(const google::protobuf::Timestamp& t) {
-  return absl::FromUnixSeconds(t.seconds()) + absl::Nanoseconds(t.nanos());
-}
-
-bool ValidTimestamp(const google::protobuf::Timestamp& t) {
-  // 0001-01-01 .. 9999-12-31, as google.protobuf.Timestamp allows.
-  return t.seconds() >= -62135596800 && t.seconds() <= 253402300799 && t.nanos() >= 0 &&
-         t.nanos() < 1000000000;
-}
 
 bool ValidLevel(v1::Level l) { return l >= v1::LEVEL_UNSPECIFIED && l <= v1::LEVEL_HIGH; }
 
@@ -135,30 +124,15 @@ grpc::ServerUnaryReactor* AssessmentService::CreateCampaign(grpc::CallbackServer
     if (req->idempotency_key().size() > kMaxIdempotencyKey) {
       problems.push_back({"idempotency_key", "at most 128 characters"});
     }
-    const absl::Time now = deps_.clock();
     v1::Campaign draft;
     draft.set_network_id(req->network_id());
     draft.set_title(c.title());
-    if (c.has_start_time() && !ValidTimestamp(c.start_time())) {
-      problems.push_back({"campaign.start_time", "not a valid time"});
-    }
-    if (!c.has_end_time() || !ValidTimestamp(c.end_time())) {
-      problems.push_back({"campaign.end_time", "required: when the campaign stops taking answers"});
-    }
-    if (problems.empty()) {
-      const absl::Time start = c.has_start_time() ? TimeOf(c.start_time()) : now;
-      const absl::Time end = TimeOf(c.end_time());
-      if (end <= start || end <= now) {
-        problems.push_back({"campaign.end_time", "must be after the start and in the future"});
-      } else if (end - start > kMaxCampaignLength) {
-        problems.push_back({"campaign.end_time", "at most two years after the start"});
-      }
-      *draft.mutable_start_time() = c.has_start_time() ? c.start_time() : [&] {
-        google::protobuf::Timestamp t;
-        t.set_seconds(absl::ToUnixSeconds(now));
-        return t;
-      }();
-      *draft.mutable_end_time() = c.end_time();
+    *draft.mutable_start_time() = c.start_time();
+    *draft.mutable_end_time() = c.end_time();
+    for (FieldViolation& v :
+         PeriodProblems(c.has_start_time(), draft.mutable_start_time(), c.has_end_time(),
+                        c.end_time(), deps_.clock(), "campaign.")) {
+      problems.push_back(std::move(v));
     }
     if (c.function_codes_size() > kMaxCampaignFunctions) {
       problems.push_back({"campaign.function_codes", "at most 200"});

@@ -10,45 +10,19 @@
 #include "common/redis/cache.h"
 #include "common/status/status.h"
 #include "services/assessment/domain/matrix.h"
+#include "services/assessment/store_support.h"
 
 namespace maillage::assessment {
 namespace {
 
 constexpr char kCampaignKind[] = "campaign";
 
-absl::Time TimeOf(const google::protobuf::Timestamp& t) {
-  return absl::FromUnixSeconds(t.seconds()) + absl::Nanoseconds(t.nanos());
-}
-
-void SetTime(google::protobuf::Timestamp* t, absl::Time at) {
-  const int64_t micros = absl::ToUnixMicros(at);
-  t->set_seconds(micros / 1000000);
-  t->set_nanos(static_cast<int32_t>(micros % 1000000) * 1000);
-}
-
-// A timestamptz parameter, to the microsecond.
-std::string PgTime(absl::Time t) {
-  return absl::FormatTime("%Y-%m-%d %H:%M:%E6S+00", t, absl::UTCTimeZone());
-}
-
-pqxx::binarystring Bytes(const std::string& s) { return pqxx::binarystring(s.data(), s.size()); }
-
-template <typename Message>
-absl::Status ParseColumn(const pqxx::field& f, Message* out) {
-  pqxx::binarystring bytes(f);
-  if (!out->ParseFromString(bytes.str())) {
-    return absl::InternalError(
-        absl::StrCat("a stored ", Message::descriptor()->name(), " does not parse"));
-  }
-  return absl::OkStatus();
-}
-
-absl::Status Publish(pqxx::work& tx, v1::AssessmentEvent event, const std::string& type,
-                     absl::Time now) {
-  event.set_event_id(events::NewEventId());
-  SetTime(event.mutable_occur_time(), now);
-  return events::Enqueue(tx, event.event_id(), type, event.SerializeAsString());
-}
+using store::Bytes;
+using store::ParseColumn;
+using store::PgTime;
+using store::Publish;
+using store::SetTime;
+using store::TimeOf;
 
 absl::StatusOr<v1::Campaign> LoadCampaign(pqxx::work& tx, const std::string& campaign_id,
                                           absl::Time now, bool lock) {
@@ -335,78 +309,135 @@ absl::StatusOr<v1::Assessment> CampaignStore::Submit(const v1::Campaign& campaig
   return Write(campaign, organisation_id, answered, expected_version, actor, /*submit=*/true);
 }
 
+namespace {
+
+// One company's save or submission inside `tx`, the campaign `c` locked and taking answers.
+// `expected_version` < 0: whatever the version (an animator's import).
+absl::StatusOr<v1::Assessment> WriteIn(pqxx::work& tx, const v1::Campaign& c,
+                                       const std::string& organisation_id,
+                                       const v1::Assessment& answered, int64_t expected_version,
+                                       const std::string& actor, bool submit, absl::Time now) {
+  v1::Assessment stored;  // what the row keeps: the answers and their cells
+  *stored.mutable_answers() = answered.answers();
+  *stored.mutable_cells() = answered.cells();
+  const std::string bytes = stored.SerializeAsString();
+  MAILLAGE_ASSIGN_OR_RETURN(v1::Assessment current,
+                            LoadAssessment(tx, c, organisation_id, /*lock=*/true));
+  if (expected_version >= 0 && current.version() != expected_version) {
+    return absl::AbortedError(absl::StrCat("expected_version: the assessment is at version ",
+                                           current.version(), ", not ", expected_version,
+                                           "; read it again"));
+  }
+  const int revision = current.revision() + (submit ? 1 : 0);
+  if (revision > kMaxRevisions) {
+    return absl::FailedPreconditionError(absl::StrCat("the assessment has been submitted ",
+                                                      kMaxRevisions, " times, the most it may"));
+  }
+  tx.exec_params(
+      "INSERT INTO assessments (campaign_id, organisation_id, draft, revision, has_draft, "
+      "version, updated_by, update_time, submit_time) VALUES ($1::uuid, $2::uuid, $3, $4, $5, "
+      "$6, $7, $8::timestamptz, CASE WHEN $5 THEN NULL ELSE $8::timestamptz END) "
+      "ON CONFLICT (campaign_id, organisation_id) DO UPDATE SET draft = EXCLUDED.draft, "
+      "revision = EXCLUDED.revision, has_draft = EXCLUDED.has_draft, "
+      "version = EXCLUDED.version, updated_by = EXCLUDED.updated_by, "
+      "update_time = EXCLUDED.update_time, "
+      "submit_time = coalesce(EXCLUDED.submit_time, assessments.submit_time)",
+      c.campaign_id(), organisation_id, Bytes(bytes), revision, !submit, current.version() + 1,
+      actor, PgTime(now));
+  if (submit) {
+    tx.exec_params(
+        "INSERT INTO submissions (campaign_id, organisation_id, revision, answers, "
+        "submitted_by, submit_time) VALUES ($1::uuid, $2::uuid, $3, $4, $5, $6::timestamptz)",
+        c.campaign_id(), organisation_id, revision, Bytes(bytes), actor, PgTime(now));
+    tx.exec_params(
+        "DELETE FROM counted_answers WHERE campaign_id = $1::uuid AND organisation_id = "
+        "$2::uuid",
+        c.campaign_id(), organisation_id);
+    int to_pool = 0;
+    for (const v1::FunctionAnswer& a : answered.answers()) {
+      tx.exec_params(
+          "INSERT INTO counted_answers (campaign_id, organisation_id, function_code, "
+          "efficiency, importance, disposition, yearly_cost_eur, staff_days, willing_to_pool, "
+          "agrees_to_be_named) VALUES ($1::uuid, $2::uuid, $3, $4, $5, $6, $7, $8, $9, $10)",
+          c.campaign_id(), organisation_id, a.function_code(), static_cast<int>(a.efficiency()),
+          static_cast<int>(a.importance()), static_cast<int>(a.disposition()), a.yearly_cost_eur(),
+          a.staff_days_per_year(), a.willing_to_pool(), a.agrees_to_be_named());
+      if (WantsToPool(a.disposition()) || a.willing_to_pool()) ++to_pool;
+    }
+    v1::AssessmentEvent e;
+    e.set_actor(actor);
+    e.set_network_id(c.network_id());
+    v1::AssessmentSubmitted* s = e.mutable_assessment_submitted();
+    s->set_campaign_id(c.campaign_id());
+    s->set_organisation_id(organisation_id);
+    s->set_revision(revision);
+    s->set_functions_answered(answered.answers_size());
+    s->set_functions_to_pool(to_pool);
+    MAILLAGE_RETURN_IF_ERROR(Publish(tx, std::move(e), "assessment.AssessmentSubmitted", now));
+  }
+  return LoadAssessment(tx, c, organisation_id, /*lock=*/false);
+}
+
+}  // namespace
+
 absl::StatusOr<v1::Assessment> CampaignStore::Write(const v1::Campaign& campaign,
                                                     const std::string& organisation_id,
                                                     const v1::Assessment& answered,
                                                     int64_t expected_version,
                                                     const std::string& actor, bool submit) {
   const absl::Time now = clock_();
-  v1::Assessment stored;  // what the row keeps: the answers and their cells
-  *stored.mutable_answers() = answered.answers();
-  *stored.mutable_cells() = answered.cells();
-  const std::string bytes = stored.SerializeAsString();
   v1::Assessment out;
   MAILLAGE_RETURN_IF_ERROR(pool_->Transact([&](pqxx::work& tx) -> absl::Status {
     // The campaign row is locked so that a close commits before or after, never during.
     MAILLAGE_ASSIGN_OR_RETURN(v1::Campaign c,
                               LoadCampaign(tx, campaign.campaign_id(), now, /*lock=*/true));
     MAILLAGE_RETURN_IF_ERROR(CheckTakesAnswers(c, now));
-    MAILLAGE_ASSIGN_OR_RETURN(v1::Assessment current,
-                              LoadAssessment(tx, c, organisation_id, /*lock=*/true));
-    if (current.version() != expected_version) {
-      return absl::AbortedError(absl::StrCat("expected_version: the assessment is at version ",
-                                             current.version(), ", not ", expected_version,
-                                             "; read it again"));
+    MAILLAGE_ASSIGN_OR_RETURN(
+        out, WriteIn(tx, c, organisation_id, answered, expected_version, actor, submit, now));
+    return absl::OkStatus();
+  }));
+  return out;
+}
+
+absl::Status CampaignStore::SubmitAll(
+    const v1::Campaign& campaign,
+    const std::vector<std::pair<std::string, v1::Assessment>>& submissions,
+    const std::string& actor) {
+  const absl::Time now = clock_();
+  return pool_->Transact([&](pqxx::work& tx) -> absl::Status {
+    MAILLAGE_ASSIGN_OR_RETURN(v1::Campaign c,
+                              LoadCampaign(tx, campaign.campaign_id(), now, /*lock=*/true));
+    MAILLAGE_RETURN_IF_ERROR(CheckTakesAnswers(c, now));
+    for (const auto& [organisation_id, answered] : submissions) {
+      MAILLAGE_RETURN_IF_ERROR(WriteIn(tx, c, organisation_id, answered, /*expected_version=*/-1,
+                                       actor, /*submit=*/true, now)
+                                   .status());
     }
-    const int revision = current.revision() + (submit ? 1 : 0);
-    if (revision > kMaxRevisions) {
-      return absl::FailedPreconditionError(absl::StrCat("the assessment has been submitted ",
-                                                        kMaxRevisions, " times, the most it may"));
+    return absl::OkStatus();
+  });
+}
+
+absl::StatusOr<absl::flat_hash_map<std::string, v1::Assessment>> CampaignStore::LastSubmissions(
+    const std::string& campaign_id, const std::vector<std::string>& organisation_ids) {
+  absl::flat_hash_map<std::string, v1::Assessment> out;
+  if (organisation_ids.empty()) return out;
+  MAILLAGE_RETURN_IF_ERROR(pool_->Transact([&](pqxx::work& tx) -> absl::Status {
+    out.clear();
+    std::string ids = "{";
+    for (const std::string& id : organisation_ids) {
+      absl::StrAppend(&ids, ids.size() > 1 ? "," : "", id);
     }
-    tx.exec_params(
-        "INSERT INTO assessments (campaign_id, organisation_id, draft, revision, has_draft, "
-        "version, updated_by, update_time, submit_time) VALUES ($1::uuid, $2::uuid, $3, $4, $5, "
-        "$6, $7, $8::timestamptz, CASE WHEN $5 THEN NULL ELSE $8::timestamptz END) "
-        "ON CONFLICT (campaign_id, organisation_id) DO UPDATE SET draft = EXCLUDED.draft, "
-        "revision = EXCLUDED.revision, has_draft = EXCLUDED.has_draft, "
-        "version = EXCLUDED.version, updated_by = EXCLUDED.updated_by, "
-        "update_time = EXCLUDED.update_time, "
-        "submit_time = coalesce(EXCLUDED.submit_time, assessments.submit_time)",
-        c.campaign_id(), organisation_id, Bytes(bytes), revision, !submit, current.version() + 1,
-        actor, PgTime(now));
-    if (submit) {
-      tx.exec_params(
-          "INSERT INTO submissions (campaign_id, organisation_id, revision, answers, "
-          "submitted_by, submit_time) VALUES ($1::uuid, $2::uuid, $3, $4, $5, $6::timestamptz)",
-          c.campaign_id(), organisation_id, revision, Bytes(bytes), actor, PgTime(now));
-      tx.exec_params(
-          "DELETE FROM counted_answers WHERE campaign_id = $1::uuid AND organisation_id = "
-          "$2::uuid",
-          c.campaign_id(), organisation_id);
-      int to_pool = 0;
-      for (const v1::FunctionAnswer& a : answered.answers()) {
-        tx.exec_params(
-            "INSERT INTO counted_answers (campaign_id, organisation_id, function_code, "
-            "efficiency, importance, disposition, yearly_cost_eur, staff_days, willing_to_pool, "
-            "agrees_to_be_named) VALUES ($1::uuid, $2::uuid, $3, $4, $5, $6, $7, $8, $9, $10)",
-            c.campaign_id(), organisation_id, a.function_code(), static_cast<int>(a.efficiency()),
-            static_cast<int>(a.importance()), static_cast<int>(a.disposition()),
-            a.yearly_cost_eur(), a.staff_days_per_year(), a.willing_to_pool(),
-            a.agrees_to_be_named());
-        if (WantsToPool(a.disposition()) || a.willing_to_pool()) ++to_pool;
-      }
-      v1::AssessmentEvent e;
-      e.set_actor(actor);
-      e.set_network_id(c.network_id());
-      v1::AssessmentSubmitted* s = e.mutable_assessment_submitted();
-      s->set_campaign_id(c.campaign_id());
-      s->set_organisation_id(organisation_id);
-      s->set_revision(revision);
-      s->set_functions_answered(answered.answers_size());
-      s->set_functions_to_pool(to_pool);
-      MAILLAGE_RETURN_IF_ERROR(Publish(tx, std::move(e), "assessment.AssessmentSubmitted", now));
+    ids += "}";
+    for (const pqxx::row& r : tx.exec_params(
+             "SELECT DISTINCT ON (organisation_id) organisation_id::text, revision, answers "
+             "FROM submissions WHERE campaign_id = $1::uuid AND organisation_id = ANY($2::uuid[]) "
+             "ORDER BY organisation_id, revision DESC",
+             campaign_id, ids)) {
+      v1::Assessment a;
+      MAILLAGE_RETURN_IF_ERROR(ParseColumn(r[2], &a));
+      a.set_revision(r[1].as<int>());
+      out[r[0].as<std::string>()] = std::move(a);
     }
-    MAILLAGE_ASSIGN_OR_RETURN(out, LoadAssessment(tx, c, organisation_id, /*lock=*/false));
     return absl::OkStatus();
   }));
   return out;

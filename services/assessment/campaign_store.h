@@ -21,6 +21,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
@@ -100,7 +101,15 @@ class CampaignStore {
                                         const std::string& organisation_id,
                                         const v1::Assessment& answered, int64_t expected_version,
                                         const std::string& actor);
+  // Submissions of several companies made by `actor` (an animator's import), in one
+  // transaction: all or none. Versions are not checked.
+  absl::Status SubmitAll(const v1::Campaign& campaign,
+                         const std::vector<std::pair<std::string, v1::Assessment>>& submissions,
+                         const std::string& actor);
   absl::StatusOr<std::vector<AssessmentSummary>> Summaries(const std::string& campaign_id);
+  // The last submission (answers and revision) of each of `organisation_ids` that has one.
+  absl::StatusOr<absl::flat_hash_map<std::string, v1::Assessment>> LastSubmissions(
+      const std::string& campaign_id, const std::vector<std::string>& organisation_ids);
 
   // The last submission of each company, one row per function, in no order (the analysis
   // keeps the companies that are active members now). Comments are not included.

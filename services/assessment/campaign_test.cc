@@ -10,7 +10,9 @@
 #include <atomic>
 #include <map>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
 #include "common/events/outbox.h"
 #include "common/status/status.h"
@@ -475,6 +477,48 @@ TEST_F(CampaignTest, EachRoleMayCallWhatTheTableSaysAndNoMore) {
     return h_.Call(stub_.get(), &Stub::RecordDecision, who, r, &out);
   };
 
+  v1::CreateDiagnosticCampaignRequest dc;
+  dc.set_network_id(kNetwork);
+  dc.mutable_campaign()->set_title("Diagnostic");
+  dc.mutable_campaign()->mutable_end_time()->set_seconds(
+      absl::ToUnixSeconds(absl::Now() + absl::Hours(24)));
+  v1::DiagnosticCampaign diagnostic;
+  ASSERT_TRUE(
+      h_.Call(stub_.get(), &Stub::CreateDiagnosticCampaign, Animator(), dc, &diagnostic).ok());
+  rpcs["GetDiagnostic"] = [&](const auth::Principal& who) {
+    v1::GetDiagnosticRequest r;
+    r.set_campaign_id(diagnostic.campaign_id());
+    r.set_organisation_id(kCompanies[0]);
+    v1::CompanyDiagnostic out;
+    return h_.Call(stub_.get(), &Stub::GetDiagnostic, who, r, &out);
+  };
+  rpcs["SubmitDiagnostic"] = [&](const auth::Principal& who) {
+    v1::SubmitDiagnosticRequest r;
+    r.set_campaign_id(diagnostic.campaign_id());
+    r.set_organisation_id(kCompanies[0]);
+    r.set_expected_version(-1);  // refused by validation once let in
+    v1::CompanyDiagnostic out;
+    return h_.Call(stub_.get(), &Stub::SubmitDiagnostic, who, r, &out);
+  };
+  rpcs["GetDiagnosticBenchmark"] = [&](const auth::Principal& who) {
+    v1::GetDiagnosticBenchmarkRequest r;
+    r.set_campaign_id(diagnostic.campaign_id());
+    v1::DiagnosticBenchmark out;
+    return h_.Call(stub_.get(), &Stub::GetDiagnosticBenchmark, who, r, &out);
+  };
+  rpcs["SaveDiagnosticTemplate"] = [&](const auth::Principal& who) {
+    v1::SaveDiagnosticTemplateRequest r;
+    r.set_network_id(kNetwork);  // an empty questionnaire: refused by validation once let in
+    v1::DiagnosticTemplate out;
+    return h_.Call(stub_.get(), &Stub::SaveDiagnosticTemplate, who, r, &out);
+  };
+  rpcs["ImportCampaignAnswers"] = [&](const auth::Principal& who) {
+    v1::ImportCampaignAnswersRequest r;
+    r.set_campaign_id(campaign);  // an empty file: refused by validation once let in
+    v1::ImportAnswersReport out;
+    return h_.Call(stub_.get(), &Stub::ImportCampaignAnswers, who, r, &out);
+  };
+
   using grpc::StatusCode;
   // What each caller gets: OK, or the validation's INVALID_ARGUMENT once let in; refusals
   // of campaign-keyed calls are NOT_FOUND (the campaign's existence does not leak).
@@ -530,6 +574,36 @@ TEST_F(CampaignTest, EachRoleMayCallWhatTheTableSaysAndNoMore) {
         {"a member elsewhere", denied},
         {"an animator elsewhere", denied}}},
       {"RecordDecision",
+       {{"animator", bad},
+        {"the company", hidden},
+        {"another member", hidden},
+        {"a member elsewhere", hidden},
+        {"an animator elsewhere", hidden}}},
+      {"GetDiagnostic",
+       {{"animator", ok},
+        {"the company", ok},
+        {"another member", hidden},
+        {"a member elsewhere", hidden},
+        {"an animator elsewhere", hidden}}},
+      {"SubmitDiagnostic",
+       {{"animator", bad},
+        {"the company", bad},
+        {"another member", hidden},
+        {"a member elsewhere", hidden},
+        {"an animator elsewhere", hidden}}},
+      {"GetDiagnosticBenchmark",
+       {{"animator", ok},
+        {"the company", ok},
+        {"another member", ok},
+        {"a member elsewhere", hidden},
+        {"an animator elsewhere", hidden}}},
+      {"SaveDiagnosticTemplate",
+       {{"animator", bad},
+        {"the company", denied},
+        {"another member", denied},
+        {"a member elsewhere", denied},
+        {"an animator elsewhere", denied}}},
+      {"ImportCampaignAnswers",
        {{"animator", bad},
         {"the company", hidden},
         {"another member", hidden},
@@ -603,6 +677,258 @@ TEST_F(CampaignTest, TheAnalysisIsCachedAndStillAnswersWithRedisDown) {
   v1::CampaignAnalysis without_redis = Analysis(Company(1), c);
   EXPECT_EQ(For(without_redis, "it_infrastructure.support").demand().exact(), 4);
   ASSERT_TRUE(ServiceHarness::redis_server()->Restart().ok());
+}
+
+TEST_F(CampaignTest, AnimatorsExportTheSheetAndImportWhatWasFilledOnPaper) {
+  v1::Campaign c = Open();
+  v1::Assessment a;
+  ASSERT_TRUE(Submit(0, c, {Answer("recruitment", v1::LEVEL_LOW, v1::LEVEL_LOW, 20000)}, &a).ok());
+  auto exported = [&](const auth::Principal& who, grpc::Status* status) {
+    v1::ExportCampaignAnswersRequest req;
+    req.set_campaign_id(c.campaign_id());
+    std::unique_ptr<grpc::ClientContext> ctx = ServiceHarness::Context(who);
+    auto reader = stub_->ExportCampaignAnswers(ctx.get(), req);
+    std::string csv;
+    v1::CsvChunk chunk;
+    while (reader->Read(&chunk)) csv += chunk.data();
+    *status = reader->Finish();
+    return csv;
+  };
+  grpc::Status s;
+  const std::string sheet = exported(Animator(), &s);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  std::vector<std::string> lines = absl::StrSplit(sheet, '\n', absl::SkipEmpty());
+  ASSERT_EQ(lines.size(), 1u + 6 * 3);  // the header, every participant x every function
+  EXPECT_THAT(sheet, HasSubstr(absl::StrCat(kCompanies[0],
+                                            ",Entreprise 1,submitted,1,recruitment,"
+                                            "Recrutement,low,low,pool_or_outsource,20000,")));
+  EXPECT_THAT(sheet, HasSubstr(absl::StrCat(kCompanies[1],
+                                            ",Entreprise 2,not_started,,purchasing.supplies,")));
+  // Members do not export other companies' answers.
+  exported(Company(1), &s);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::NOT_FOUND);
+
+  // The workshop's sheet: the second and third companies filled in recruitment on paper; the
+  // first one's rows came back as they were exported.
+  std::string filled = lines[0] + "\n";
+  for (size_t i = 1; i < lines.size(); ++i) {
+    std::string line = lines[i];
+    for (int k : {1, 2}) {
+      const std::string prefix = absl::StrCat(kCompanies[k], ",Entreprise ", k + 1,
+                                              ",not_started,,recruitment,Recrutement,");
+      if (absl::StartsWith(line, prefix)) {
+        line = absl::StrCat(prefix, "faible,faible,,8000,,oui,non,Sur papier");
+      }
+    }
+    filled += line + "\n";
+  }
+  v1::ImportCampaignAnswersRequest import;
+  import.set_campaign_id(c.campaign_id());
+  import.set_csv(filled);
+  import.set_dry_run(true);
+  v1::ImportAnswersReport report;
+  ASSERT_TRUE(h_.Call(stub_.get(), &Stub::ImportCampaignAnswers, Animator(), import, &report).ok());
+  EXPECT_EQ(report.rows(), 18);
+  EXPECT_EQ(report.answered_rows(), 3);
+  EXPECT_EQ(report.organisations_submitted(), 2);
+  EXPECT_EQ(report.organisations_unchanged(), 1);              // company 1 was already that
+  EXPECT_EQ(h_.Count("SELECT count(*) FROM submissions"), 1);  // a dry run writes nothing
+  import.set_dry_run(false);
+  ASSERT_TRUE(h_.Call(stub_.get(), &Stub::ImportCampaignAnswers, Animator(), import, &report).ok());
+  EXPECT_EQ(h_.Count("SELECT count(*) FROM submissions"), 3);
+  EXPECT_EQ(For(Analysis(Animator(), c), "recruitment").demand().exact(), 3);
+  v1::GetAssessmentRequest get;
+  get.set_campaign_id(c.campaign_id());
+  get.set_organisation_id(kCompanies[1]);
+  v1::Assessment paper;
+  ASSERT_TRUE(h_.Call(stub_.get(), &Stub::GetAssessment, Company(1), get, &paper).ok());
+  EXPECT_EQ(paper.answers(0).comment(), "Sur papier");
+  EXPECT_EQ(paper.answers(0).disposition(), v1::DISPOSITION_POOL_OR_OUTSOURCE);
+
+  // A file with problems writes nothing and names each line: a function outside the
+  // campaign, a company of another network.
+  import.set_csv(absl::StrCat("organisation_id,function_code,efficiency,importance\n",
+                              kCompanies[3], ",recruitment,low,low\n", kCompanies[3],
+                              ",insurance,low,low\n", kOutsider, ",legal,high,high\n"));
+  s = h_.Call(stub_.get(), &Stub::ImportCampaignAnswers, Animator(), import, &report);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  std::vector<std::string> fields;
+  for (const FieldViolation& v : FieldViolationsOf(FromGrpcStatus(s))) fields.push_back(v.field);
+  EXPECT_THAT(fields, ::testing::ElementsAre("csv[3].function_code", "csv[4].organisation_id"));
+  EXPECT_EQ(h_.Count("SELECT count(*) FROM submissions"), 3);
+}
+
+// ---- The 360° diagnostic ----
+
+v1::QuestionAnswer Scale(const std::string& question, int value) {
+  v1::QuestionAnswer a;
+  a.set_question_code(question);
+  a.set_scale(value);
+  return a;
+}
+
+v1::QuestionAnswer YesNo(const std::string& question, bool yes) {
+  v1::QuestionAnswer a;
+  a.set_question_code(question);
+  a.set_yes(yes);
+  return a;
+}
+
+TEST_F(CampaignTest, AnAnimatorShapesAQuestionnaireFromTheDefaultOne) {
+  v1::ListDiagnosticTemplatesRequest list;
+  list.set_network_id(kNetwork);
+  v1::ListDiagnosticTemplatesResponse templates;
+  ASSERT_TRUE(
+      h_.Call(stub_.get(), &Stub::ListDiagnosticTemplates, Company(0), list, &templates).ok());
+  ASSERT_EQ(templates.templates_size(), 1);
+  v1::DiagnosticTemplate t = templates.templates(0);
+  EXPECT_EQ(t.template_id(), "default");
+  EXPECT_EQ(t.dimensions_size(), 6);
+
+  // A copy for the building artisans: the digital dimension's questions left out.
+  v1::SaveDiagnosticTemplateRequest save;
+  save.set_network_id(kNetwork);
+  *save.mutable_template_() = t;
+  save.mutable_template_()->clear_template_id();
+  save.mutable_template_()->set_title_fr("Diagnostic des artisans du bâtiment");
+  save.mutable_template_()->clear_questions();
+  for (const v1::Question& q : t.questions()) {
+    if (q.dimension_code() != "digital") *save.mutable_template_()->add_questions() = q;
+  }
+  v1::DiagnosticTemplate own;
+  grpc::Status s = h_.Call(stub_.get(), &Stub::SaveDiagnosticTemplate, Animator(), save, &own);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  EXPECT_EQ(own.version(), 1);
+  EXPECT_EQ(own.network_id(), kNetwork);
+  // A new version needs the current one; a member may not edit; the default is not edited.
+  *save.mutable_template_() = own;
+  save.set_expected_version(1);
+  save.mutable_template_()->set_title_en("Building artisans' diagnostic");
+  v1::DiagnosticTemplate second;
+  ASSERT_TRUE(h_.Call(stub_.get(), &Stub::SaveDiagnosticTemplate, Animator(), save, &second).ok());
+  EXPECT_EQ(second.version(), 2);
+  EXPECT_EQ(
+      h_.Call(stub_.get(), &Stub::SaveDiagnosticTemplate, Animator(), save, &second).error_code(),
+      grpc::StatusCode::ABORTED);
+  EXPECT_EQ(
+      h_.Call(stub_.get(), &Stub::SaveDiagnosticTemplate, Company(1), save, &second).error_code(),
+      grpc::StatusCode::PERMISSION_DENIED);
+  save.mutable_template_()->set_template_id("default");
+  s = h_.Call(stub_.get(), &Stub::SaveDiagnosticTemplate, Animator(), save, &second);
+  EXPECT_EQ(FieldViolationsOf(FromGrpcStatus(s)).at(0).field, "template.template_id");
+  // A question in no dimension is named.
+  save.mutable_template_()->set_template_id(own.template_id());
+  save.set_expected_version(2);
+  save.mutable_template_()->mutable_questions(0)->set_dimension_code("nowhere");
+  s = h_.Call(stub_.get(), &Stub::SaveDiagnosticTemplate, Animator(), save, &second);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(s.error_message(), HasSubstr("template.questions[0].dimension_code"));
+
+  ASSERT_TRUE(
+      h_.Call(stub_.get(), &Stub::ListDiagnosticTemplates, Company(0), list, &templates).ok());
+  ASSERT_EQ(templates.templates_size(), 2);
+  EXPECT_EQ(templates.templates(1).version(), 2);
+  // Another network does not see it.
+  list.set_network_id(kOtherNetwork);
+  ASSERT_TRUE(
+      h_.Call(stub_.get(), &Stub::ListDiagnosticTemplates, OtherMember(), list, &templates).ok());
+  EXPECT_EQ(templates.templates_size(), 1);
+}
+
+TEST_F(CampaignTest, ACollectiveDiagnosticScoresEachCompanyBesideItsPeers) {
+  // A collective operation for four of the network's companies.
+  v1::CreateDiagnosticCampaignRequest create;
+  create.set_network_id(kNetwork);
+  create.mutable_campaign()->set_title("Opération collective artisans 2026");
+  create.mutable_campaign()->mutable_end_time()->set_seconds(
+      absl::ToUnixSeconds(absl::Now() + absl::Hours(24 * 60)));
+  for (int i = 0; i < 4; ++i) create.mutable_campaign()->add_organisation_ids(kCompanies[i]);
+  v1::DiagnosticCampaign campaign;
+  grpc::Status s =
+      h_.Call(stub_.get(), &Stub::CreateDiagnosticCampaign, Animator(), create, &campaign);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  EXPECT_EQ(campaign.template_id(), "default");
+  EXPECT_EQ(campaign.template_version(), 1);
+
+  auto submit = [&](int company, int strategy, bool customers, std::vector<v1::Obstacle> obstacles,
+                    v1::CompanyDiagnostic* out, const auth::Principal* as = nullptr) {
+    v1::SubmitDiagnosticRequest req;
+    req.set_campaign_id(campaign.campaign_id());
+    req.set_organisation_id(kCompanies[company]);
+    *req.add_answers() = Scale("ma_strategy", strategy);
+    *req.add_answers() = YesNo("ma_customers", customers);
+    for (v1::Obstacle o : obstacles) req.add_obstacles(o);
+    return h_.Call(stub_.get(), &Stub::SubmitDiagnostic, as ? *as : Company(company), req, out);
+  };
+  v1::CompanyDiagnostic d;
+  ASSERT_TRUE(submit(0, 5, true, {v1::OBSTACLE_FINANCIAL}, &d).ok());
+  // market_access: (100 x 2 + 100 x 1) / 3 = 100; nobody else yet: the peers are withheld.
+  EXPECT_EQ(d.scores(0).dimension_code(), "market_access");
+  EXPECT_EQ(d.scores(0).score(), 100);
+  EXPECT_TRUE(d.benchmark(0).withheld());
+  EXPECT_EQ(d.benchmark(0).companies().fewer_than(), 3);
+  // The animator runs the interview for company 2; company 3 answers itself.
+  const auth::Principal animator = Animator();
+  ASSERT_TRUE(submit(1, 1, false, {v1::OBSTACLE_FINANCIAL}, &d, &animator).ok());
+  ASSERT_TRUE(submit(2, 3, true, {v1::OBSTACLE_SKILLS, v1::OBSTACLE_FINANCIAL}, &d).ok());
+  EXPECT_FALSE(d.benchmark(0).withheld());
+  EXPECT_EQ(d.benchmark(0).companies().exact(), 3);
+  EXPECT_DOUBLE_EQ(d.benchmark(0).median(), 67);  // scores 100, 0 and 67
+  // Company 5 is not in the operation; an unknown obstacle and a bad scale are named.
+  s = submit(4, 3, true, {}, &d);
+  EXPECT_EQ(FieldViolationsOf(FromGrpcStatus(s)).at(0).field, "organisation_id");
+  s = submit(3, 3, true, {static_cast<v1::Obstacle>(42)}, &d);
+  EXPECT_EQ(FieldViolationsOf(FromGrpcStatus(s)).at(0).field, "obstacles[0]");
+  s = submit(3, 9, true, {}, &d);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(s.error_message(), HasSubstr("answers[0].scale"));
+
+  // The benchmark for members: three of four answered, all three ticked the financial
+  // obstacle (shown), one the skills (fewer than 3).
+  v1::GetDiagnosticBenchmarkRequest bench;
+  bench.set_campaign_id(campaign.campaign_id());
+  v1::DiagnosticBenchmark b;
+  ASSERT_TRUE(h_.Call(stub_.get(), &Stub::GetDiagnosticBenchmark, Company(4), bench, &b).ok());
+  EXPECT_EQ(b.submitted().exact(), 3);
+  EXPECT_EQ(b.participants().exact(), 4);
+  for (const v1::ObstacleCount& o : b.obstacles()) {
+    if (o.obstacle() == v1::OBSTACLE_FINANCIAL) {
+      EXPECT_EQ(o.companies().exact(), 3);
+    } else if (o.obstacle() == v1::OBSTACLE_SKILLS) {
+      EXPECT_EQ(o.companies().fewer_than(), 3);
+    }
+  }
+
+  // The action plan, by the company; its answers stay as they were.
+  v1::SaveActionPlanRequest plan;
+  plan.set_campaign_id(campaign.campaign_id());
+  plan.set_organisation_id(kCompanies[1]);
+  plan.set_expected_version(1);
+  v1::PlannedAction* action = plan.add_actions();
+  action->set_title("Formaliser une stratégie commerciale avec la CCI");
+  action->set_dimension_code("market_access");
+  action->set_owner("Gérante");
+  action->mutable_due_time()->set_seconds(absl::ToUnixSeconds(absl::Now() + absl::Hours(24 * 90)));
+  ASSERT_TRUE(h_.Call(stub_.get(), &Stub::SaveActionPlan, Company(1), plan, &d).ok());
+  EXPECT_EQ(d.actions(0).status(), v1::ACTION_STATUS_PLANNED);
+  EXPECT_EQ(d.answers_size(), 2);
+  EXPECT_EQ(d.version(), 2);
+  plan.mutable_actions(0)->set_dimension_code("astrology");
+  s = h_.Call(stub_.get(), &Stub::SaveActionPlan, Company(1), plan, &d);
+  EXPECT_EQ(FieldViolationsOf(FromGrpcStatus(s)).at(0).field, "actions[0].dimension_code");
+
+  // Only the company and the animators read it.
+  v1::GetDiagnosticRequest get;
+  get.set_campaign_id(campaign.campaign_id());
+  get.set_organisation_id(kCompanies[1]);
+  EXPECT_TRUE(h_.Call(stub_.get(), &Stub::GetDiagnostic, Animator(), get, &d).ok());
+  EXPECT_EQ(h_.Call(stub_.get(), &Stub::GetDiagnostic, Company(0), get, &d).error_code(),
+            grpc::StatusCode::NOT_FOUND);
+  EXPECT_EQ(h_.Call(stub_.get(), &Stub::GetDiagnostic, OtherAnimator(), get, &d).error_code(),
+            grpc::StatusCode::NOT_FOUND);
+  EXPECT_EQ(h_.Count("SELECT count(*) FROM outbox WHERE event_type = "
+                     "'assessment.DiagnosticSubmitted'"),
+            3);
 }
 
 }  // namespace

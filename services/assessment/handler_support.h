@@ -2,10 +2,16 @@
 #ifndef MAILLAGE_SERVICES_ASSESSMENT_HANDLER_SUPPORT_H_
 #define MAILLAGE_SERVICES_ASSESSMENT_HANDLER_SUPPORT_H_
 
+#include <google/protobuf/timestamp.pb.h>
+
+#include <string>
+#include <vector>
+
 #include "absl/status/status.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
+#include "absl/time/time.h"
 #include "common/status/status.h"
 
 namespace maillage::assessment {
@@ -17,6 +23,45 @@ inline absl::Status AsFieldViolation(const absl::Status& s, absl::string_view pr
   if (colon == absl::string_view::npos) return InvalidField(prefix, m);
   return InvalidField(absl::StrCat(prefix, m.substr(0, colon)),
                       absl::StripLeadingAsciiWhitespace(m.substr(colon + 1)));
+}
+
+inline bool ValidTimestamp(const google::protobuf::Timestamp& t) {
+  // 0001-01-01 .. 9999-12-31, as google.protobuf.Timestamp allows.
+  return t.seconds() >= -62135596800 && t.seconds() <= 253402300799 && t.nanos() >= 0 &&
+         t.nanos() < 1000000000;
+}
+
+inline absl::Time TimeOf(const google::protobuf::Timestamp& t) {
+  return absl::FromUnixSeconds(t.seconds()) + absl::Nanoseconds(t.nanos());
+}
+
+// A campaign's period, `prefix` its message ("campaign."): an optional start (default `now`,
+// written into *start), a required end after the start and `now`, at most two years long.
+inline std::vector<FieldViolation> PeriodProblems(bool has_start,
+                                                  google::protobuf::Timestamp* start, bool has_end,
+                                                  const google::protobuf::Timestamp& end,
+                                                  absl::Time now, const std::string& prefix) {
+  constexpr absl::Duration kMaxLength = absl::Hours(24 * 366 * 2);
+  std::vector<FieldViolation> problems;
+  if (has_start && !ValidTimestamp(*start)) {
+    problems.push_back({prefix + "start_time", "not a valid time"});
+  }
+  if (!has_end || !ValidTimestamp(end)) {
+    problems.push_back({prefix + "end_time", "required: when the campaign stops taking answers"});
+  }
+  if (!problems.empty()) return problems;
+  if (!has_start) {
+    start->set_seconds(absl::ToUnixSeconds(now));
+    start->set_nanos(0);
+  }
+  const absl::Time from = TimeOf(*start);
+  const absl::Time to = TimeOf(end);
+  if (to <= from || to <= now) {
+    problems.push_back({prefix + "end_time", "must be after the start and in the future"});
+  } else if (to - from > kMaxLength) {
+    problems.push_back({prefix + "end_time", "at most two years after the start"});
+  }
+  return problems;
 }
 
 }  // namespace maillage::assessment

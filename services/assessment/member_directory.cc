@@ -90,6 +90,22 @@ absl::StatusOr<std::vector<MemberDirectory::Member>> MemberDirectory::ActiveMemb
   return out;
 }
 
+absl::StatusOr<absl::flat_hash_map<std::string, std::string>> MemberDirectory::Names(
+    const std::string& network_id) {
+  absl::flat_hash_map<std::string, std::string> out;
+  MAILLAGE_RETURN_IF_ERROR(pool_->Transact([&](pqxx::work& tx) -> absl::Status {
+    out.clear();
+    for (const pqxx::row& r :
+         tx.exec_params("SELECT organisation_id::text, organisation_name FROM network_members "
+                        "WHERE network_id = $1::uuid",
+                        network_id)) {
+      out[r[0].as<std::string>()] = r[1].as<std::string>();
+    }
+    return absl::OkStatus();
+  }));
+  return out;
+}
+
 absl::StatusOr<bool> MemberDirectory::IsActiveMember(const std::string& network_id,
                                                      const std::string& organisation_id) {
   bool active = false;

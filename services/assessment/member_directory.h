@@ -19,6 +19,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
 
 namespace maillage::pg {
@@ -53,6 +54,9 @@ class MemberDirectory {
 
   // The network's ACTIVE members, by name.
   absl::StatusOr<std::vector<Member>> ActiveMembers(const std::string& network_id);
+  // The name of every organisation the network has had, whatever its state now, by id.
+  absl::StatusOr<absl::flat_hash_map<std::string, std::string>> Names(
+      const std::string& network_id);
   absl::StatusOr<bool> IsActiveMember(const std::string& network_id,
                                       const std::string& organisation_id);
 

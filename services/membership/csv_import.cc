@@ -53,17 +53,6 @@ std::string ColumnOf(absl::string_view path, absl::string_view prefix = "") {
   return absl::StrCat(prefix, field);
 }
 
-// A cell as the row uses it: trimmed, and without the quote that ExportMembers (and
-// spreadsheets) put before a leading =, +, -, @, tab or CR to keep it from being read as a
-// formula, so that an exported value imports as itself.
-std::string UnguardedCell(absl::string_view cell) {
-  cell = absl::StripAsciiWhitespace(cell);
-  if (cell.size() >= 2 && cell[0] == '\'' && csv::IsFormulaStart(cell[1])) {
-    cell = absl::StripAsciiWhitespace(cell.substr(1));
-  }
-  return std::string(cell);
-}
-
 }  // namespace
 
 absl::Status ImportRowParser::SetHeader(const std::vector<std::string>& header) {
@@ -117,7 +106,7 @@ std::optional<ImportRow> ImportRowParser::Parse(const std::vector<std::string>& 
   }
   auto get = [&](const char* name) -> std::string {
     auto it = columns_.find(name);
-    return it == columns_.end() ? std::string() : UnguardedCell(fields[it->second]);
+    return it == columns_.end() ? std::string() : csv::UnguardedCell(fields[it->second]);
   };
 
   ImportRow row;

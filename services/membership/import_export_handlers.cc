@@ -16,6 +16,7 @@
 #include "common/server/request_parsing.h"
 #include "common/server/unary.h"
 #include "common/server/worker_pool.h"
+#include "common/server/worker_submitter.h"
 #include "common/status/status.h"
 #include "membership_cache.pb.h"
 #include "services/membership/csv_import.h"
@@ -37,48 +38,6 @@ using namespace service_internal;  // NOLINT(build/namespaces): the handlers' ow
 // next read starts only once the batch is written, so a large file never piles up in memory.
 
 namespace {
-
-// Runs a streaming reactor's next step on a worker. A full queue is most often momentary (a
-// burst of calls), and failing a long stream for it throws away what the client sent:
-// TrySubmit is retried after growing pauses (10 ms doubling to 500 ms, about 2 s in all)
-// before `give_up` runs. The pauses are gRPC alarms, so no thread waits.
-class WorkerSubmitter {
- public:
-  explicit WorkerSubmitter(WorkerPool* pool) : pool_(pool) {}
-
-  // `task` on a worker, or `give_up` (on an alarm thread) when the queue stayed full. Neither
-  // may be pending when Submit is called again.
-  void Submit(std::function<void()> task, std::function<void()> give_up) {
-    task_ = std::move(task);
-    give_up_ = std::move(give_up);
-    attempts_ = 0;
-    Try();
-  }
-
- private:
-  static constexpr int kRetries = 9;
-
-  void Try() {
-    // Nothing of this object is touched once the task or give_up_ may have ended the call.
-    if (pool_->TrySubmit(task_)) return;
-    if (attempts_ == kRetries) {
-      give_up_();
-      return;
-    }
-    absl::Duration pause = std::min(absl::Milliseconds(10 << attempts_), absl::Milliseconds(500));
-    ++attempts_;
-    // Two alarms in turn: an alarm is never set again from inside its own callback.
-    grpc::Alarm& alarm = alarms_[sets_++ % 2];
-    alarm.Set(absl::ToChronoTime(absl::Now() + pause), [this](bool) { Try(); });
-  }
-
-  WorkerPool* pool_;
-  std::function<void()> task_;
-  std::function<void()> give_up_;
-  int attempts_ = 0;
-  uint64_t sets_ = 0;
-  grpc::Alarm alarms_[2];
-};
 
 // An import report lists this many errors; error_count counts them all. 1000 errors of a few
 // dozen bytes keep the report far below a client's 4 MiB receive limit.

@@ -400,6 +400,10 @@ int RunDemoLoad(const CommandLine& cl, const Settings& settings, const Membershi
   for (const DemoCampaign& c : campaigns->campaigns) {
     out << "  network " << c.network_id << "  campaign " << c.campaign_id << "\n"
         << "      analysis: GET /v1/campaigns/" << c.campaign_id << "/analysis\n";
+    if (!c.diagnostic_campaign_id.empty()) {
+      out << "      360° diagnostic: GET /v1/diagnostic-campaigns/" << c.diagnostic_campaign_id
+          << "/benchmark\n";
+    }
   }
   return kExitOk;
 }

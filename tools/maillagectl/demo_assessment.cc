@@ -92,6 +92,8 @@ class CampaignLoader {
       : client_(client), stub_(stub), progress_(progress) {}
 
   absl::StatusOr<DemoCampaign> Load(const DemoNetworkSummary& n);
+  // The 360° diagnostic campaign of the network (the artisans'), left open.
+  absl::StatusOr<std::string> LoadDiagnostic(const DemoNetworkSummary& n);
   int64_t changes() const { return changes_; }
 
  private:
@@ -272,6 +274,113 @@ absl::StatusOr<DemoCampaign> CampaignLoader::Load(const DemoNetworkSummary& n) {
   return out;
 }
 
+absl::StatusOr<std::string> CampaignLoader::LoadDiagnostic(const DemoNetworkSummary& n) {
+  const auth::Principal animator =
+      Representative(n.animating_organisation_id, n.animator_person_id,
+                     {Grant(n.network_id, auth::v1::NETWORK_ROLE_ANIMATOR)});
+  av1::ListDiagnosticCampaignsRequest list;
+  list.set_network_id(n.network_id);
+  list.mutable_page()->set_page_size(500);
+  MAILLAGE_ASSIGN_OR_RETURN(av1::ListDiagnosticCampaignsResponse found,
+                            client_.CallOn(stub_, "ListDiagnosticCampaigns", animator,
+                                           &AssessmentStub::ListDiagnosticCampaigns, list));
+  av1::DiagnosticCampaign campaign;
+  for (const av1::DiagnosticCampaign& c : found.campaigns()) {
+    if (c.title() == kDemoDiagnosticTitle) campaign = c;
+  }
+  if (campaign.campaign_id().empty()) {
+    av1::CreateDiagnosticCampaignRequest create;
+    create.set_network_id(n.network_id);
+    create.set_idempotency_key(absl::StrCat("demo-diagnostic-", n.network_id));
+    create.mutable_campaign()->set_title(kDemoDiagnosticTitle);
+    create.mutable_campaign()->mutable_end_time()->set_seconds(
+        absl::ToUnixSeconds(absl::Now() + absl::Hours(24 * 90)));
+    MAILLAGE_ASSIGN_OR_RETURN(campaign,
+                              client_.CallOn(stub_, "CreateDiagnosticCampaign", animator,
+                                             &AssessmentStub::CreateDiagnosticCampaign, create));
+    ++changes_;
+  }
+  av1::GetDiagnosticTemplateRequest get_template;
+  get_template.set_network_id(n.network_id);
+  get_template.set_template_id(campaign.template_id());
+  get_template.set_version(campaign.template_version());
+  MAILLAGE_ASSIGN_OR_RETURN(av1::DiagnosticTemplate t,
+                            client_.CallOn(stub_, "GetDiagnosticTemplate", animator,
+                                           &AssessmentStub::GetDiagnosticTemplate, get_template));
+  v1::ListMembershipsRequest filter;
+  filter.set_network_id(n.network_id);
+  filter.set_state(v1::MEMBERSHIP_STATE_ACTIVE);
+  MAILLAGE_ASSIGN_OR_RETURN(std::vector<v1::Membership> active,
+                            client_.ListAllMemberships(operator_, filter));
+  std::vector<std::string> members;
+  for (const v1::Membership& m : active) members.push_back(m.organisation_id());
+  std::sort(members.begin(), members.end());
+  int submitted = 0;
+  // Four in five have had their interview; every third of them has an action plan.
+  for (size_t i = 0; i < members.size(); ++i) {
+    if (i % 5 == 4) continue;
+    av1::GetDiagnosticRequest get;
+    get.set_campaign_id(campaign.campaign_id());
+    get.set_organisation_id(members[i]);
+    MAILLAGE_ASSIGN_OR_RETURN(
+        av1::CompanyDiagnostic current,
+        client_.CallOn(stub_, "GetDiagnostic", animator, &AssessmentStub::GetDiagnostic, get));
+    if (current.submitted()) continue;
+    av1::SubmitDiagnosticRequest submit;
+    submit.set_campaign_id(campaign.campaign_id());
+    submit.set_organisation_id(members[i]);
+    for (int q = 0; q < t.questions_size(); ++q) {
+      const av1::Question& question = t.questions(q);
+      av1::QuestionAnswer* a = submit.add_answers();
+      a->set_question_code(question.code());
+      const size_t pick = (7 * i + 3 * static_cast<size_t>(q)) % 5;
+      if (question.kind() == av1::QUESTION_KIND_SCALE) {
+        const int lo =
+            question.scale_min() == 0 && question.scale_max() == 0 ? 1 : question.scale_min();
+        const int hi =
+            question.scale_min() == 0 && question.scale_max() == 0 ? 5 : question.scale_max();
+        a->set_scale(lo + static_cast<int>(pick) % (hi - lo + 1));
+      } else if (question.kind() == av1::QUESTION_KIND_CHOICE) {
+        a->set_choice(question.choices(static_cast<int>(pick) % question.choices_size()).code());
+      } else {
+        a->set_yes(pick >= 2);
+      }
+    }
+    // The artisans' usual obstacles: skills and administrative burden, financing.
+    submit.add_obstacles(i % 2 == 0 ? av1::OBSTACLE_SKILLS : av1::OBSTACLE_ADMINISTRATIVE);
+    if (i % 3 == 0) submit.add_obstacles(av1::OBSTACLE_FINANCIAL);
+    submit.set_expected_version(current.version());
+    MAILLAGE_ASSIGN_OR_RETURN(av1::CompanyDiagnostic done,
+                              client_.CallOn(stub_, "SubmitDiagnostic", animator,
+                                             &AssessmentStub::SubmitDiagnostic, submit));
+    ++changes_;
+    ++submitted;
+    if (i % 3 != 0) continue;
+    av1::SaveActionPlanRequest plan;
+    plan.set_campaign_id(campaign.campaign_id());
+    plan.set_organisation_id(members[i]);
+    plan.set_expected_version(done.version());
+    av1::PlannedAction* first = plan.add_actions();
+    first->set_title("Suivre la formation RGE « rénovation performante » avec la CAPEB");
+    first->set_dimension_code("environmental_transition");
+    first->set_owner("Le gérant");
+    first->mutable_due_time()->set_seconds(
+        absl::ToUnixSeconds(absl::Now() + absl::Hours(24 * 120)));
+    av1::PlannedAction* second = plan.add_actions();
+    second->set_title("Répondre en groupement à un appel d'offres de rénovation globale");
+    second->set_dimension_code("market_access");
+    second->set_owner("Réseau des artisans");
+    second->set_status(av1::ACTION_STATUS_IN_PROGRESS);
+    MAILLAGE_RETURN_IF_ERROR(
+        client_.CallOn(stub_, "SaveActionPlan", animator, &AssessmentStub::SaveActionPlan, plan)
+            .status());
+    ++changes_;
+  }
+  progress_ << n.name << ": 360° diagnostic campaign (" << submitted
+            << " interviews recorded now, open)\n";
+  return campaign.campaign_id();
+}
+
 }  // namespace
 
 const std::vector<std::string>& DemoFunctions() {
@@ -291,6 +400,9 @@ absl::StatusOr<DemoAssessmentResult> LoadDemoAssessments(const MembershipClient&
   DemoAssessmentResult result;
   for (const DemoNetworkSummary& n : networks.networks) {
     MAILLAGE_ASSIGN_OR_RETURN(DemoCampaign c, loader.Load(n));
+    if (n.kind == v1::NETWORK_KIND_ALLIED_NETWORK) {
+      MAILLAGE_ASSIGN_OR_RETURN(c.diagnostic_campaign_id, loader.LoadDiagnostic(n));
+    }
     result.campaigns.push_back(std::move(c));
   }
   result.changes = loader.changes();

@@ -13,7 +13,10 @@
 // recommends several modalities (a member serving others for recruitment, a shared resource
 // for HR administration, group purchasing for supplies, insurance and energy, joint
 // outsourcing for legal advice, good-practice exchange for cybersecurity), a few keep a
-// draft; the animator records two decisions and closes the campaign.
+// draft; the animator records two decisions and closes the campaign. The allied network
+// (the building artisans) also gets a 360° diagnostic campaign on the default questionnaire:
+// four in five have had their interview (answers recorded by the animator, obstacles ticked),
+// a third of those have an action plan; it stays open.
 //
 // Idempotent: a network whose campaign (found by title) is closed is left alone; an open one
 // is completed. Answers are submitted by a platform operator on the company's behalf ("paper
@@ -37,6 +40,8 @@ namespace maillage::ctl {
 using AssessmentStub = ::maillage::assessment::v1::AssessmentService::Stub;
 
 inline constexpr char kDemoCampaignTitle[] = "Cartographie des fonctions support 2026";
+inline constexpr char kDemoDiagnosticTitle[] =
+    "Diagnostic 360° des artisans de la rénovation, Pays de Ploërmel 2026";
 inline constexpr absl::Duration kDemoWaitForMembers = absl::Seconds(60);
 
 // The functions of the demo campaigns (codes of the default catalogue).
@@ -47,6 +52,8 @@ struct DemoCampaign {
   std::string campaign_id;
   int participants = 0;
   int submitted = 0;
+  // The allied network's 360° diagnostic campaign; empty for the others.
+  std::string diagnostic_campaign_id = {};
 };
 
 struct DemoAssessmentResult {
