@@ -5,8 +5,8 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/numbers.h"
-#include "absl/strings/strip.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
 #include "common/ids/canonical_ids.h"
 #include "common/server/produced_stream.h"
 #include "common/server/request_parsing.h"
@@ -78,7 +78,8 @@ grpc::ServerWriteReactor<v1::CsvChunk>* AssessmentService::ExportCampaignAnswers
     grpc::CallbackServerContext* ctx, const v1::ExportCampaignAnswersRequest* req) {
   // Authenticated before any work is queued, as unary calls are.
   absl::StatusOr<Principal> who = authz::VerifiedCaller(gate_, *ctx);
-  if (!who.ok()) return new internal::FinishedWriteReactor<v1::CsvChunk>(ToGrpcStatus(who.status()));
+  if (!who.ok())
+    return new internal::FinishedWriteReactor<v1::CsvChunk>(ToGrpcStatus(who.status()));
   auto state = std::make_shared<ExportState>();
   state->req = *req;
   CanonicaliseIds(&state->req);
