@@ -62,6 +62,7 @@ ServiceRuntime::ServiceRuntime(ServiceDefinition definition, ConfigReader config
   c.queue_capacity = r.Int("QUEUE_CAPACITY", 256, 1, 100000);
   c.log_level = r.String("LOG_LEVEL", "info");
   c.drain_seconds = r.Int("DRAIN_SECONDS", 10, 0, 600);
+  c.consumer_block_ms = r.Int("CONSUMER_BLOCK_MS", 2000, 10, 60000);
   c.cache_ttl_seconds = r.Int("CACHE_TTL_SECONDS", 300, 1, 86400);
   c.cache_enabled = r.Bool("CACHE_ENABLED", true);
   c.near_cache_enabled = r.Bool("NEAR_CACHE_ENABLED", true);
@@ -284,6 +285,7 @@ events::StreamConsumer* ServiceRuntime::AddConsumer(events::ConsumerOptions opti
   if (!pool.ok()) return nullptr;
   consumer_redis_.push_back(std::move(*pool));
   options.metrics = metrics_.get();
+  options.block = absl::Milliseconds(settings_.consumer_block_ms);
   consumers_.push_back(std::make_unique<events::StreamConsumer>(
       consumer_redis_.back().get(), std::move(options), std::move(handler)));
   return consumers_.back().get();

@@ -48,6 +48,8 @@
 //   LOG_LEVEL info   DRAIN_SECONDS 10   CACHE_TTL_SECONDS 300   CACHE_ENABLED true
 //   NEAR_CACHE_ENABLED true   NEAR_CACHE_TTL_MS 5000   NEAR_CACHE_ENTRIES 20000
 //   RETENTION_INTERVAL_SECONDS 3600   OUTBOX_KEEP_HOURS 168
+//   CONSUMER_BLOCK_MS 2000 (how long a stream consumer's read waits on Redis: also how long
+//   stopping it may take)
 //   TLS_CERT_FILE, TLS_KEY_FILE, TLS_CLIENT_CA_FILE (PEM; empty: plaintext; see
 //   common/server/tls.h; a wrong file stops the start with its name)
 //
@@ -134,6 +136,7 @@ struct RuntimeSettings {
   int queue_capacity = 256;
   std::string log_level;
   int drain_seconds = 10;
+  int consumer_block_ms = 2000;
   int cache_ttl_seconds = 300;
   bool cache_enabled = true;
   bool near_cache_enabled = true;

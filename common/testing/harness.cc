@@ -57,6 +57,8 @@ absl::Status ServiceHarness::Start(ServiceRuntime::BuildFn build, HarnessOptions
       {"MAILLAGE_WORKERS", absl::StrCat(options.workers)},
       {"MAILLAGE_QUEUE_CAPACITY", absl::StrCat(options.queue_capacity)},
       {"MAILLAGE_DRAIN_SECONDS", "1"},
+      // A consumer's stop waits for its blocking read: short ones keep each test's stop short.
+      {"MAILLAGE_CONSUMER_BLOCK_MS", "100"},
       {"MAILLAGE_CACHE_ENABLED", options.cache ? "true" : "false"},
       {"MAILLAGE_NEAR_CACHE_ENABLED", options.near_cache && options.relay ? "true" : "false"},
       {"MAILLAGE_NEAR_CACHE_TTL_MS", "300000"},
