@@ -10,6 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/csv/csv.h"
 #include "common/validation/validation.h"
+#include "services/assessment/domain/matrix.h"
 
 namespace maillage::assessment {
 namespace {
@@ -34,17 +35,9 @@ const char* const kColumns[] = {"organisation_id",
                                 "comment"};
 const char* const kRequired[] = {"organisation_id", "function_code", "efficiency", "importance"};
 
+// The matrix's word for a level; an empty cell when it is not given.
 std::string LevelWord(v1::Level l) {
-  switch (l) {
-    case v1::LEVEL_LOW:
-      return "low";
-    case v1::LEVEL_MEDIUM:
-      return "medium";
-    case v1::LEVEL_HIGH:
-      return "high";
-    default:
-      return "";
-  }
+  return l == v1::LEVEL_UNSPECIFIED ? std::string() : LevelName(l);
 }
 
 std::string StateWord(v1::AssessmentState s) {
