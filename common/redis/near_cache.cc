@@ -161,6 +161,21 @@ void NearCache::InvalidateLocal(absl::string_view kind, absl::string_view id) {
 void NearCache::Invalidate(absl::string_view kind, absl::string_view id) {
   InvalidateLocal(kind, id);
   if (next_ != nullptr) next_->Invalidate(kind, id);
+  if (options_.broadcast_pool == nullptr || options_.broadcast_stream.empty()) return;
+  // After `next`: a process that drops its copy on this announcement reloads the new value.
+  absl::StatusOr<RedisReply> added =
+      options_.broadcast_pool->Command({"XADD", options_.broadcast_stream, "MAXLEN", "~",
+                                        absl::StrCat(options_.broadcast_max_length), "*", "kind",
+                                        std::string(kind), "id", std::string(id)});
+  if (!added.ok() || added->is_error()) {
+    // The other processes keep their copy for at most `ttl`. A Redis that cannot take this
+    // has usually stopped their followers too, which empties and bypasses their caches.
+    if (broadcast_failures_.fetch_add(1) % 1000 == 0) {
+      log::Warn("near cache invalidation not announced",
+                {{"stream", options_.broadcast_stream},
+                 {"error", added.ok() ? added->str() : added.status().ToString()}});
+    }
+  }
 }
 
 void NearCache::SetEnabled(bool enabled) {
@@ -188,7 +203,8 @@ NearCache::Stats NearCache::stats() const {
   return Stats{.hits = hits_.load(),
                .misses = misses_.load(),
                .invalidations = invalidations_.load(),
-               .bypassed = bypassed_.load()};
+               .bypassed = bypassed_.load(),
+               .broadcast_failures = broadcast_failures_.load()};
 }
 
 size_t NearCache::size() const {
@@ -273,6 +289,22 @@ void StreamFollower::Loop() {
       }
     }
   }
+}
+
+std::unique_ptr<StreamFollower> FollowBroadcastInvalidations(RedisPool* pool, NearCache* cache,
+                                                             absl::Duration block) {
+  return std::make_unique<StreamFollower>(
+      pool, cache->options().broadcast_stream,
+      [cache](const StreamFollower::Fields& fields) {
+        const std::string* kind = nullptr;
+        const std::string* id = nullptr;
+        for (const auto& [name, value] : fields) {
+          if (name == "kind") kind = &value;
+          if (name == "id") id = &value;
+        }
+        if (kind != nullptr && id != nullptr) cache->InvalidateLocal(*kind, *id);
+      },
+      cache, block);
 }
 
 }  // namespace maillage::redis

@@ -1,5 +1,6 @@
 // common/redis/near_cache: an in-process cache in front of the Redis read-through cache,
-// invalidated by the service's change events.
+// invalidated by the service's change events, or by its own stream of invalidations
+// (Options::broadcast_stream, FollowBroadcastInvalidations) when events do not say enough.
 //
 // A cached read through Redis costs a blocking round trip from a worker thread; most reads
 // of one organisation or network repeat within seconds. The near cache keeps the bytes in the
@@ -35,6 +36,7 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -66,13 +68,23 @@ class NearCache final : public BytesCache {
     std::function<absl::Time()> clock = absl::Now;
     // Optional: where the metrics above are registered; must outlive the cache.
     prometheus::Registry* metrics = nullptr;
+    // Optional: Invalidate also announces (kind, id) on this Redis stream, through
+    // `broadcast_pool`, once `next` is invalidated; FollowBroadcastInvalidations below makes
+    // the other processes drop their copies. For a service whose cached reads change on more
+    // than its own events say (assessment: an analysis changes when membership's events,
+    // consumed by one replica only, change a campaign's participants). Both or neither.
+    RedisPool* broadcast_pool = nullptr;
+    std::string broadcast_stream = {};
+    // Most entries kept in the broadcast stream (trimmed approximately on each announcement).
+    int64_t broadcast_max_length = 10000;
   };
 
   struct Stats {
     int64_t hits = 0;
     int64_t misses = 0;
     int64_t invalidations = 0;
-    int64_t bypassed = 0;  // Gets while disabled (no event feed)
+    int64_t bypassed = 0;            // Gets while disabled (no event feed)
+    int64_t broadcast_failures = 0;  // announcements Redis refused or did not receive
   };
 
   // `next` may be null (then misses call `load` directly); it must outlive the cache.
@@ -97,7 +109,8 @@ class NearCache final : public BytesCache {
   // waiting: for callers that must not block (a gRPC reaction) and go elsewhere on a miss.
   std::optional<std::string> Peek(absl::string_view kind, absl::string_view id);
 
-  // After a commit in this process: drops the local copy, then invalidates `next`.
+  // After a commit in this process: drops the local copy, then invalidates `next`, then
+  // announces it on Options::broadcast_stream when there is one.
   void Invalidate(absl::string_view kind, absl::string_view id) override;
   // From the event feed: drops the local copy only.
   void InvalidateLocal(absl::string_view kind, absl::string_view id);
@@ -112,6 +125,7 @@ class NearCache final : public BytesCache {
 
   Stats stats() const;
   size_t size() const;
+  const Options& options() const { return options_; }
 
  private:
   struct Entry {
@@ -144,7 +158,8 @@ class NearCache final : public BytesCache {
   std::atomic<bool> enabled_{true};
   // Counts the losses and returns of the event feed: a load that spans one is not stored.
   std::atomic<uint64_t> global_epoch_{0};
-  std::atomic<int64_t> hits_{0}, misses_{0}, invalidations_{0}, bypassed_{0};
+  std::atomic<int64_t> hits_{0}, misses_{0}, invalidations_{0}, bypassed_{0},
+      broadcast_failures_{0};
   // Null without Options::metrics.
   prometheus::Counter* hit_total_ = nullptr;
   prometheus::Counter* miss_total_ = nullptr;
@@ -187,6 +202,16 @@ class StreamFollower {
   std::atomic<bool> healthy_{false};
   std::thread thread_;
 };
+
+// Follows `cache`'s Options::broadcast_stream (on `pool`, a connection of its own: XREAD
+// blocks) and drops this process's copy of each (kind, id) any process's NearCache::Invalidate
+// announced there. Together, a change committed in one replica reaches the near caches of all
+// of them once Redis has been invalidated, whatever made it (a call, a consumed event).
+//
+//   NearCache near(&read_through, {.broadcast_pool = pool, .broadcast_stream = "svc.cache"});
+//   std::unique_ptr<StreamFollower> follower = FollowBroadcastInvalidations(follower_pool, &near);
+std::unique_ptr<StreamFollower> FollowBroadcastInvalidations(
+    RedisPool* pool, NearCache* cache, absl::Duration block = absl::Milliseconds(500));
 
 }  // namespace maillage::redis
 

@@ -216,5 +216,66 @@ TEST_F(NearCacheStreamTest, LosingTheFeedBypassesTheCacheUntilItIsBack) {
   EXPECT_EQ(*near.Get("org", "a", src.Loader()), "v2");
 }
 
+// Two replicas: a change one of them made (after a call, or after an event only it consumed)
+// reaches the other's copy through the broadcast stream, and the other reloads the new value
+// from Redis rather than computing it again.
+TEST_F(NearCacheStreamTest, ABroadcastInvalidationReachesEveryReplica) {
+  Source src;
+  struct Replica {
+    std::unique_ptr<RedisPool> follower_pool;
+    std::unique_ptr<ReadThroughCache> redis;
+    std::unique_ptr<NearCache> near;
+    std::unique_ptr<StreamFollower> follower;
+  };
+  auto start = [&]() {
+    Replica r;
+    r.follower_pool = *RedisPool::Create({.address = server_->address(), .pool_size = 1});
+    r.redis = std::make_unique<ReadThroughCache>(pool_.get(), "t", absl::Hours(1));
+    r.near = std::make_unique<NearCache>(
+        r.redis.get(), NearCache::Options{.ttl = absl::Hours(1),
+                                          .broadcast_pool = pool_.get(),
+                                          .broadcast_stream = "t.cache"});
+    r.follower =
+        FollowBroadcastInvalidations(r.follower_pool.get(), r.near.get(), absl::Milliseconds(100));
+    return r;
+  };
+  Replica a = start(), b = start();
+  ASSERT_TRUE(Eventually([&] { return a.follower->following() && b.follower->following(); }));
+  EXPECT_EQ(*a.near->Get("org", "x", src.Loader()), "v1");
+  EXPECT_EQ(*b.near->Get("org", "x", src.Loader()), "v1");
+  EXPECT_EQ(*b.near->Get("org", "x", src.Loader()), "v1");
+  EXPECT_EQ(src.loads.load(), 1);  // b read what a had stored in Redis, then its own copy
+
+  src.version = 2;
+  a.near->Invalidate("org", "x");
+  EXPECT_EQ(*a.near->Get("org", "x", src.Loader()), "v2");  // the writer reads its write at once
+  ASSERT_TRUE(Eventually([&] { return b.follower->entries() >= 1; }));
+  EXPECT_EQ(*b.near->Get("org", "x", src.Loader()), "v2");
+  EXPECT_EQ(src.loads.load(), 2);
+  EXPECT_EQ(b.near->stats().broadcast_failures, 0);
+
+  // Another key is untouched by the announcement.
+  EXPECT_EQ(*b.near->Get("org", "y", src.Loader()), "v2");
+  const int loads = src.loads.load();
+  a.near->Invalidate("org", "x");
+  ASSERT_TRUE(Eventually([&] { return b.follower->entries() >= 2; }));
+  EXPECT_EQ(*b.near->Get("org", "y", src.Loader()), "v2");
+  EXPECT_EQ(src.loads.load(), loads);
+}
+
+// Without Redis the announcement fails: counted, and the writer still drops its own copy.
+TEST_F(NearCacheStreamTest, AnAnnouncementRedisCannotTakeIsCounted) {
+  Source src;
+  NearCache near(nullptr, {.ttl = absl::Hours(1),
+                           .broadcast_pool = pool_.get(),
+                           .broadcast_stream = "t.cache"});
+  EXPECT_EQ(*near.Get("org", "x", src.Loader()), "v1");
+  server_->Stop();
+  src.version = 2;
+  near.Invalidate("org", "x");
+  EXPECT_EQ(near.stats().broadcast_failures, 1);
+  EXPECT_EQ(*near.Get("org", "x", src.Loader()), "v2");
+}
+
 }  // namespace
 }  // namespace maillage::redis

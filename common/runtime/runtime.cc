@@ -155,6 +155,11 @@ absl::Status ServiceRuntime::StartDependencies() {
   page_tokens_ = PageTokenCodec(c.page_token_key);
 
   const bool has_stream = !definition_.relay.stream.empty();
+  if (definition_.follow_changes != nullptr && !definition_.cache_invalidations_stream.empty()) {
+    bad_config_ = true;
+    return absl::FailedPreconditionError(
+        "service definition: follow_changes or cache_invalidations_stream, not both");
+  }
   if (!definition_.uses_postgres) {
     if (has_stream || !definition_.migrations.empty()) {
       bad_config_ = true;
@@ -215,7 +220,9 @@ absl::Status ServiceRuntime::StartRedisAndAfter() {
     relay_ = std::make_unique<events::OutboxRelay>(pg_.get(), redis_.get(), relay_options);
     if (overrides_.start_relay) relay_->Start();
   }
-  if (cache_ != nullptr && c.near_cache_enabled && has_stream && definition_.follow_changes) {
+  const bool follows_events = has_stream && definition_.follow_changes != nullptr;
+  const bool broadcasts = !definition_.cache_invalidations_stream.empty();
+  if (cache_ != nullptr && c.near_cache_enabled && (follows_events || broadcasts)) {
     // The follower's XREAD blocks: it gets a connection of its own.
     auto follower_redis = redis::RedisPool::Create({.address = c.redis_address, .pool_size = 1});
     if (!follower_redis.ok()) return follower_redis.status();
@@ -224,9 +231,13 @@ absl::Status ServiceRuntime::StartRedisAndAfter() {
         cache_.get(),
         redis::NearCache::Options{.max_entries = static_cast<size_t>(c.near_cache_entries),
                                   .ttl = absl::Milliseconds(c.near_cache_ttl_ms),
-                                  .metrics = metrics_.get()});
-    follower_ = definition_.follow_changes(follower_redis_.get(), definition_.relay.stream,
-                                           near_cache_.get());
+                                  .metrics = metrics_.get(),
+                                  .broadcast_pool = broadcasts ? redis_.get() : nullptr,
+                                  .broadcast_stream = definition_.cache_invalidations_stream});
+    follower_ = broadcasts
+                    ? redis::FollowBroadcastInvalidations(follower_redis_.get(), near_cache_.get())
+                    : definition_.follow_changes(follower_redis_.get(), definition_.relay.stream,
+                                                 near_cache_.get());
     reads_ = near_cache_.get();
   }
 

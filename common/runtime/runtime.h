@@ -9,7 +9,8 @@
 //      metrics there and the one /metrics port serves them all;
 //   3. builds the PostgreSQL pool, applies the service's migrations and the outbox ones
 //      (checksummed, bookkept under the service's name), the Redis pool, the read-through
-//      cache (and the near cache following the service's stream, when the service says how),
+//      cache (and the near cache following the service's stream, when the service says how,
+//      or its own stream of invalidations),
 //      the outbox relay, the worker pool and retention (outbox, idempotency keys, the
 //      service's own rules);
 //   4. calls the service's `build` function, which constructs its store and handlers from
@@ -111,6 +112,12 @@ struct ServiceDefinition {
   std::function<std::unique_ptr<redis::StreamFollower>(redis::RedisPool*, std::string,
                                                        redis::NearCache*)>
       follow_changes{};
+  // Optional, instead of follow_changes: a Redis stream (e.g. "maillage.assessment.cache")
+  // on which every invalidation of the near cache is announced and which every process
+  // follows (redis::FollowBroadcastInvalidations). For a service whose cached reads change
+  // on more than its own events say, e.g. on another service's events that only one replica
+  // consumes.
+  std::string cache_invalidations_stream{};
   // Deleted by retention besides the relayed outbox rows and idempotency keys past 24 h.
   std::vector<pg::RetentionRule> retention_rules{};
   // Whether the service has the idempotency_keys table (common/pg/idempotency.h).

@@ -229,6 +229,25 @@ TEST(RuntimeTest, AServiceWithoutPostgresStartsAndStopsItsFrontFirst) {
   absl::Status s = wrong.Start([](ServiceRuntime&) { return absl::StatusOr<ServiceList>(); });
   EXPECT_EQ(s.code(), absl::StatusCode::kFailedPrecondition);
   EXPECT_THAT(s.message(), HasSubstr("need PostgreSQL"));
+
+  // A near cache follows the service's events or its own invalidations, never both.
+  ServiceDefinition both = EchoDefinition();
+  both.follow_changes = [](redis::RedisPool*, std::string, redis::NearCache*) {
+    return std::unique_ptr<redis::StreamFollower>();
+  };
+  both.cache_invalidations_stream = "echo.cache";
+  both.relay = {};
+  both.migrations = {};
+  both.idempotency_keys = false;
+  both.uses_postgres = false;
+  ServiceRuntime twice(
+      both, ConfigReader(
+                {{"MAILLAGE_REDIS_ADDRESS", std::string(ServiceHarness::redis_server()->address())},
+                 {"MAILLAGE_AUTH_HMAC_KEY", ::maillage::testing::kTestHmacKey}},
+                {}));
+  s = twice.Start([](ServiceRuntime&) { return absl::StatusOr<ServiceList>(); });
+  EXPECT_EQ(s.code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(s.message(), HasSubstr("not both"));
 }
 
 TEST(RuntimeTest, RunReturnsZeroAfterRequestStopAndTwoOnBadConfiguration) {

@@ -60,7 +60,12 @@ absl::Status ServiceHarness::Start(ServiceRuntime::BuildFn build, HarnessOptions
       // A consumer's stop waits for its blocking read: short ones keep each test's stop short.
       {"MAILLAGE_CONSUMER_BLOCK_MS", "100"},
       {"MAILLAGE_CACHE_ENABLED", options.cache ? "true" : "false"},
-      {"MAILLAGE_NEAR_CACHE_ENABLED", options.near_cache && options.relay ? "true" : "false"},
+      // A near cache following the service's events needs the relay; one following its own
+      // stream of invalidations does not.
+      {"MAILLAGE_NEAR_CACHE_ENABLED",
+       options.near_cache && (options.relay || !definition_.cache_invalidations_stream.empty())
+           ? "true"
+           : "false"},
       {"MAILLAGE_NEAR_CACHE_TTL_MS", "300000"},
   };
   for (auto& [name, value] : options.env) env[name] = value;

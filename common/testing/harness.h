@@ -50,8 +50,8 @@ struct HarnessOptions {
   // outbox until Stop() relays them once.
   bool relay = false;
   absl::Duration relay_poll_interval = absl::Milliseconds(50);
-  // The near cache following the stream (needs cache and relay, and a service that says how
-  // to follow its stream).
+  // The near cache (needs cache, and a service that says how to follow its stream, then
+  // also the relay, or that has a stream of invalidations).
   bool near_cache = false;
   // More settings, full names (e.g. {"MAILLAGE_NEAR_CACHE_TTL_MS", "300000"}): the service's
   // own, or common ones to change.

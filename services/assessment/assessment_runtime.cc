@@ -68,6 +68,9 @@ ServiceDefinition Definition() {
           .health_service_names = {"maillage.assessment.v1.AssessmentService"},
           .relay = {.stream = "maillage.assessment.events"},
           .follow_changes = nullptr,
+          // Analyses change on membership's events, which one replica consumes: what it
+          // invalidates is announced to the near caches of the others.
+          .cache_invalidations_stream = "maillage.assessment.cache",
           .retention_rules = {events::ProcessedEventsRetentionRule()},
           .idempotency_keys = true};
 }

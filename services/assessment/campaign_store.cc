@@ -146,15 +146,6 @@ absl::StatusOr<v1::Campaign> CampaignStore::CreateCampaign(v1::Campaign draft,
 
 absl::StatusOr<v1::Campaign> CampaignStore::Campaign(const std::string& campaign_id) {
   const absl::Time now = clock_();
-  {
-    std::lock_guard<std::mutex> lock(memo_mu_);
-    auto it = memo_.find(campaign_id);
-    if (it != memo_.end() && it->second.expires > now) {
-      v1::Campaign out = *it->second.campaign;
-      out.set_state(StateAt(out, now));
-      return out;
-    }
-  }
   absl::StatusOr<std::shared_ptr<const v1::Campaign>> stored = redis::GetMessage<v1::Campaign>(
       cache_, kCampaignKind, campaign_id, [&]() -> absl::StatusOr<std::string> {
         std::string bytes;
@@ -168,11 +159,6 @@ absl::StatusOr<v1::Campaign> CampaignStore::Campaign(const std::string& campaign
         return bytes;
       });
   if (!stored.ok()) return stored.status();
-  {
-    std::lock_guard<std::mutex> lock(memo_mu_);
-    if (memo_.size() >= kCampaignMemoSize) memo_.clear();  // bounded, whoever asks for what
-    memo_[campaign_id] = {*stored, now + kCampaignMemoTtl};
-  }
   v1::Campaign out = **stored;
   out.set_state(StateAt(out, now));  // the time passes, the cached bytes do not
   return out;
@@ -248,10 +234,6 @@ absl::StatusOr<v1::Campaign> CampaignStore::CloseCampaign(const std::string& cam
     return Publish(tx, std::move(e), "assessment.CampaignClosed", now);
   }));
   if (cache_ != nullptr) cache_->Invalidate(kCampaignKind, campaign_id);  // after the commit
-  {
-    std::lock_guard<std::mutex> lock(memo_mu_);
-    memo_.erase(campaign_id);
-  }
   return out;
 }
 

@@ -18,7 +18,6 @@
 
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <utility>
@@ -45,8 +44,6 @@ namespace maillage::assessment {
 inline constexpr int kMaxRevisions = 100;     // submissions per company and campaign
 inline constexpr int kMaxOpenCampaigns = 50;  // open at once in a network
 inline constexpr int kMaxDecisionParticipants = 1000;
-inline constexpr absl::Duration kCampaignMemoTtl = absl::Seconds(5);
-inline constexpr size_t kCampaignMemoSize = 10000;
 
 // One company's counted answer for one function (its last submission).
 struct AnswerRow {
@@ -65,9 +62,9 @@ struct AssessmentSummary {
 class CampaignStore {
  public:
   // Campaigns are read by every campaign-keyed call (twice: its authorisation and its
-  // handler) and change only when closed, so they are kept in this process for
-  // kCampaignMemoTtl, and in `cache` (optional, Redis) behind that. A replica may show a
-  // campaign closed elsewhere as open for that long; writes check the state in PostgreSQL.
+  // handler) and change only when closed, so they are read through `cache` (optional: the
+  // runtime's near cache, whose invalidations reach every replica, in front of Redis).
+  // Writes check the state in PostgreSQL.
   CampaignStore(pg::PgPool* pool, std::function<absl::Time()> clock,
                 redis::BytesCache* cache = nullptr);
 
@@ -135,13 +132,6 @@ class CampaignStore {
   pg::PgPool* pool_;
   std::function<absl::Time()> clock_;
   redis::BytesCache* cache_;
-
-  struct Memo {
-    std::shared_ptr<const v1::Campaign> campaign;
-    absl::Time expires;
-  };
-  std::mutex memo_mu_;
-  absl::flat_hash_map<std::string, Memo> memo_;  // guarded by memo_mu_
 };
 
 // The campaign's state at `now`: CLOSED once closed by an animator or past its end time.

@@ -15,16 +15,20 @@
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
 #include "common/events/outbox.h"
+#include "common/redis/cache.h"
+#include "common/redis/near_cache.h"
 #include "common/status/status.h"
 #include "common/testing/harness.h"
 #include "maillage/assessment/v1/assessment.grpc.pb.h"
 #include "maillage/membership/v1/events.pb.h"
 #include "services/assessment/assessment_runtime.h"
 #include "services/assessment/member_directory.h"
+#include "services/assessment/network_analysis.h"
 
 namespace maillage::assessment {
 namespace {
 
+using ::maillage::testing::HarnessOptions;
 using ::maillage::testing::ServiceHarness;
 using ::testing::HasSubstr;
 using Stub = v1::AssessmentService::Stub;
@@ -68,9 +72,9 @@ class CampaignTest : public ::testing::Test {
   void SetUp() override {
     static std::atomic<int> n{0};
     stream_ = absl::StrCat("maillage.membership.events.test", getpid(), "-", n++);
-    ASSERT_TRUE(h_.Start([this](ServiceRuntime& rt) { return Build(rt, &built_); },
-                         {.env = {{"MAILLAGE_MEMBERSHIP_EVENTS_STREAM", stream_}}})
-                    .ok());
+    HarnessOptions options = Options();
+    options.env["MAILLAGE_MEMBERSHIP_EVENTS_STREAM"] = stream_;
+    ASSERT_TRUE(h_.Start([this](ServiceRuntime& rt) { return Build(rt, &built_); }, options).ok());
     stub_ = v1::AssessmentService::NewStub(h_.channel());
     Join(kAnimatorOrg, "Agence Sud", 1);
     for (int i = 0; i < 5; ++i) Join(kCompanies[i], absl::StrCat("Entreprise ", i + 1), 1);
@@ -79,6 +83,8 @@ class CampaignTest : public ::testing::Test {
                                        mv1::MEMBERSHIP_STATE_ACTIVE, 1))
                     .ok());
   }
+
+  virtual HarnessOptions Options() { return {}; }
 
   void Join(const std::string& org, const std::string& name, int64_t version,
             mv1::MembershipState state = mv1::MEMBERSHIP_STATE_ACTIVE) {
@@ -677,6 +683,61 @@ TEST_F(CampaignTest, TheAnalysisIsCachedAndStillAnswersWithRedisDown) {
   v1::CampaignAnalysis without_redis = Analysis(Company(1), c);
   EXPECT_EQ(For(without_redis, "it_infrastructure.support").demand().exact(), 4);
   ASSERT_TRUE(ServiceHarness::redis_server()->Restart().ok());
+}
+
+// With the near cache, as deployed: each replica keeps analyses in memory.
+class CampaignReplicasTest : public CampaignTest {
+ protected:
+  HarnessOptions Options() override {
+    // Entries would live 10 minutes: only an invalidation can make a change visible here.
+    return {.near_cache = true, .env = {{"MAILLAGE_NEAR_CACHE_TTL_MS", "600000"}}};
+  }
+};
+
+// A change is seen at once by the replica that made it, and within moments by the others,
+// including a change only one replica learnt of (a member leaving, from membership's events,
+// which one replica consumes).
+TEST_F(CampaignReplicasTest, EveryReplicaSeesTheAnalysisChange) {
+  ASSERT_NE(h_.runtime()->near_cache(), nullptr);
+  v1::Campaign c = Open();
+  v1::Assessment a;
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_TRUE(
+        Submit(i, c, {Answer("it_infrastructure.support", v1::LEVEL_LOW, v1::LEVEL_LOW, 5000)}, &a)
+            .ok());
+  }
+  ASSERT_TRUE(Eventually([&] { return h_.runtime()->follower()->following(); }));
+  EXPECT_EQ(Analysis(Animator(), c, v1::ANALYSIS_VIEW_BASIC).participants().exact(), 6);
+  const int64_t hits = h_.runtime()->near_cache()->stats().hits;
+  EXPECT_EQ(Analysis(Animator(), c, v1::ANALYSIS_VIEW_BASIC).participants().exact(), 6);
+  EXPECT_GT(h_.runtime()->near_cache()->stats().hits, hits);
+
+  // This replica takes a submission: its next analysis counts it.
+  ASSERT_TRUE(
+      Submit(3, c, {Answer("it_infrastructure.support", v1::LEVEL_LOW, v1::LEVEL_LOW, 5000)}, &a)
+          .ok());
+  EXPECT_EQ(For(Analysis(Animator(), c, v1::ANALYSIS_VIEW_BASIC), "it_infrastructure.support")
+                .demand()
+                .exact(),
+            4);
+
+  // Another replica (its own caches over the same Redis) consumes the event of a company
+  // leaving the network and invalidates the network's analyses.
+  auto other_redis = std::make_unique<redis::ReadThroughCache>(
+      h_.runtime()->redis(), h_.runtime()->redis_prefix(), absl::Minutes(5));
+  redis::NearCache other_near(other_redis.get(),
+                              {.broadcast_pool = h_.runtime()->redis(),
+                               .broadcast_stream = Definition().cache_invalidations_stream});
+  NetworkAnalysis other_analysis({.campaigns = built_.campaigns,
+                                  .functions = built_.store,
+                                  .members = built_.members,
+                                  .cache = &other_near});
+  Join(kCompanies[4], "Entreprise 5", 2, mv1::MEMBERSHIP_STATE_LEFT);
+  other_analysis.InvalidateNetwork(kNetwork);
+  EXPECT_TRUE(Eventually([&] {
+    return Analysis(Animator(), c, v1::ANALYSIS_VIEW_BASIC).participants().exact() == 5;
+  }));
+  EXPECT_EQ(other_near.stats().broadcast_failures, 0);
 }
 
 TEST_F(CampaignTest, AnimatorsExportTheSheetAndImportWhatWasFilledOnPaper) {
