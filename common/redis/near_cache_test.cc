@@ -232,9 +232,9 @@ TEST_F(NearCacheStreamTest, ABroadcastInvalidationReachesEveryReplica) {
     r.follower_pool = *RedisPool::Create({.address = server_->address(), .pool_size = 1});
     r.redis = std::make_unique<ReadThroughCache>(pool_.get(), "t", absl::Hours(1));
     r.near = std::make_unique<NearCache>(
-        r.redis.get(), NearCache::Options{.ttl = absl::Hours(1),
-                                          .broadcast_pool = pool_.get(),
-                                          .broadcast_stream = "t.cache"});
+        r.redis.get(),
+        NearCache::Options{
+            .ttl = absl::Hours(1), .broadcast_pool = pool_.get(), .broadcast_stream = "t.cache"});
     r.follower =
         FollowBroadcastInvalidations(r.follower_pool.get(), r.near.get(), absl::Milliseconds(100));
     return r;
@@ -266,9 +266,9 @@ TEST_F(NearCacheStreamTest, ABroadcastInvalidationReachesEveryReplica) {
 // Without Redis the announcement fails: counted, and the writer still drops its own copy.
 TEST_F(NearCacheStreamTest, AnAnnouncementRedisCannotTakeIsCounted) {
   Source src;
-  NearCache near(nullptr, {.ttl = absl::Hours(1),
-                           .broadcast_pool = pool_.get(),
-                           .broadcast_stream = "t.cache"});
+  NearCache near(
+      nullptr,
+      {.ttl = absl::Hours(1), .broadcast_pool = pool_.get(), .broadcast_stream = "t.cache"});
   EXPECT_EQ(*near.Get("org", "x", src.Loader()), "v1");
   server_->Stop();
   src.version = 2;
