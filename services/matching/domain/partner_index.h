@@ -1,0 +1,93 @@
+// services/matching/domain/partner_index: every member's profile in memory, and the ranking
+// of complementary partners over them (the score is partner_score.h's).
+//
+// Ranking a member against 100,000 profiles one by one costs a full scan. The index keeps,
+// per declaration type, which profiles offer and which need each tag and each text term
+// (posting lists), so a query scores only the profiles that share at least one tag or term
+// with one of the member's needs or offers of the same type: exactly those whose score is
+// not nil, since a pair with no match at all has no score. The ranking is therefore the
+// scan's (SuggestByScan, kept for tests and the benchmark), at the cost of the candidates.
+//
+//   PartnerIndex index;
+//   index.Upsert(profile);                       // add or replace, by profile.key
+//   std::vector<PairScore> top = index.Suggest({.member = key, .scope = {network}, .k = 20},
+//                                              settings, now);
+//
+// Not thread-safe for writes: the service guards it with a reader-writer lock; concurrent
+// Suggest calls are safe (each thread has its own scratch space).
+#ifndef MAILLAGE_SERVICES_MATCHING_DOMAIN_PARTNER_INDEX_H_
+#define MAILLAGE_SERVICES_MATCHING_DOMAIN_PARTNER_INDEX_H_
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "services/matching/domain/partner_score.h"
+
+namespace maillage::matching {
+
+struct SuggestQuery {
+  uint32_t member = 0;
+  // Candidates must be admitted members of one of these networks (sorted); empty: any
+  // network the member belongs to.
+  std::vector<uint32_t> scope = {};
+  int k = 20;
+  // Optional: only candidates within this distance (0: any).
+  double max_distance_km = 0;
+  // Optional: candidates never suggested (blocked, recently declined, ...).
+  std::function<bool(uint32_t)> excluded = nullptr;
+};
+
+class PartnerIndex {
+ public:
+  // Adds the profile, or replaces the one with its key. Keys are dense small integers (the
+  // service allocates them): storage grows to the largest key.
+  void Upsert(Profile profile);
+  void Remove(uint32_t key);
+  const Profile* Find(uint32_t key) const;
+  size_t size() const { return count_; }
+
+  // The k best candidates for the query's member, best first (ties: lower key first); empty
+  // when the member has no profile.
+  std::vector<PairScore> Suggest(const SuggestQuery& query, const ScoreSettings& settings,
+                                 int64_t now_unix) const;
+  // The same ranking by scoring every profile: the reference Suggest is tested against.
+  std::vector<PairScore> SuggestByScan(const SuggestQuery& query, const ScoreSettings& settings,
+                                       int64_t now_unix) const;
+
+  // The profiles with a declaration that shares a tag or a text term with one of the
+  // member's live needs (for_needs: their offers of the same type) or offers (for_offers:
+  // their needs): every profile ScorePair may score, and some it finds nothing in. Unsorted.
+  std::vector<uint32_t> Candidates(const Profile& member, bool for_needs, bool for_offers,
+                                   int64_t now_unix) const;
+  // The profiles with an offer of any type tagged `tag` (expired ones included). Sorted.
+  std::vector<uint32_t> Offering(TagId tag) const;
+  // The profiles that are admitted members of `network`. Sorted.
+  std::vector<uint32_t> MembersOf(uint32_t network) const;
+
+  // Bytes held for profiles and postings (approximate: allocations as sized, not as the
+  // allocator rounds them).
+  size_t MemoryBytes() const;
+
+ private:
+  using PostingKey = uint64_t;  // (side, type, tag or term)
+  using Postings = absl::flat_hash_map<PostingKey, std::vector<uint32_t>>;
+  static PostingKey KeyOf(bool offer, DeclarationType type, bool term, uint32_t value);
+  void Post(const Profile& p, bool add);
+  // Whether `candidate` may be suggested at all for the query (scope, exclusions, distance).
+  bool Eligible(const Profile& member, const Profile& candidate, const std::vector<uint32_t>& scope,
+                const SuggestQuery& query) const;
+  std::vector<PairScore> Rank(const Profile& member, const SuggestQuery& query,
+                              const ScoreSettings& settings, int64_t now,
+                              const std::vector<uint32_t>& candidates) const;
+
+  std::vector<std::optional<Profile>> profiles_;
+  size_t count_ = 0;
+  Postings postings_;
+};
+
+}  // namespace maillage::matching
+
+#endif  // MAILLAGE_SERVICES_MATCHING_DOMAIN_PARTNER_INDEX_H_

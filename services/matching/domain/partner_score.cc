@@ -1,0 +1,204 @@
+#include "services/matching/domain/partner_score.h"
+
+#include <algorithm>
+#include <cmath>
+#include <numbers>
+
+namespace maillage::matching {
+namespace {
+
+bool Live(const Declaration& d, int64_t now) { return d.expire_unix == 0 || d.expire_unix > now; }
+
+size_t Intersection(const std::vector<TagId>& a, const std::vector<TagId>& b,
+                    std::vector<TagId>* out) {
+  size_t n = 0;
+  auto i = a.begin();
+  auto j = b.begin();
+  while (i != a.end() && j != b.end()) {
+    if (*i < *j) {
+      ++i;
+    } else if (*j < *i) {
+      ++j;
+    } else {
+      if (out != nullptr) out->push_back(*i);
+      ++n;
+      ++i;
+      ++j;
+    }
+  }
+  return n;
+}
+
+bool WithinReach(const Declaration& d, double km) {
+  return d.reach_km <= 0 || km < 0 || km <= d.reach_km;
+}
+
+// The best offer of `giver` for each live need of `taker` that `taker_confidential` allows;
+// returns the fit (mean best strength over the needs considered).
+double Fit(const Profile& taker, const Profile& giver, bool include_confidential, bool for_member,
+           double km, const ScoreSettings& settings, int64_t now, std::vector<Match>* matches) {
+  int needs = 0;
+  double total = 0;
+  for (const Declaration& need : taker.needs) {
+    if (!Live(need, now) || (need.confidential && !include_confidential)) continue;
+    ++needs;
+    Match best = BestOffer(need, giver, km, settings, now);
+    best.for_member = for_member;
+    if (best.strength > 0) {
+      total += best.strength;
+      matches->push_back(std::move(best));
+    }
+  }
+  return needs == 0 ? 0.0 : total / needs;
+}
+
+// The tags of what a profile sells: its live business and co-production offers.
+std::vector<TagId> Sold(const Profile& p, int64_t now) {
+  std::vector<TagId> out;
+  for (const Declaration& o : p.offers) {
+    if (!Live(o, now)) continue;
+    if (o.type != DeclarationType::kBusiness && o.type != DeclarationType::kCoProduction) continue;
+    out.insert(out.end(), o.tags.begin(), o.tags.end());
+  }
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  return out;
+}
+
+bool SharesAny(const std::vector<uint32_t>& a, const std::vector<uint32_t>& b) {
+  auto i = a.begin();
+  auto j = b.begin();
+  while (i != a.end() && j != b.end()) {
+    if (*i < *j) {
+      ++i;
+    } else if (*j < *i) {
+      ++j;
+    } else {
+      return true;
+    }
+  }
+  return false;
+}
+
+Complementarity Kind(DeclarationType t) {
+  switch (t) {
+    case DeclarationType::kBusiness:
+    case DeclarationType::kSubcontracting:
+      return Complementarity::kVertical;
+    case DeclarationType::kCoProduction:
+      return Complementarity::kHorizontal;
+    case DeclarationType::kPooling:
+      return Complementarity::kPooling;
+    case DeclarationType::kTechnology:
+    case DeclarationType::kResearch:
+      return Complementarity::kCooperation;
+  }
+  return Complementarity::kNone;
+}
+
+}  // namespace
+
+double DistanceKm(const GeoPoint& a, const GeoPoint& b) {
+  if (!a.known || !b.known) return -1;
+  constexpr double kEarthKm = 6371.0;
+  constexpr double kRad = std::numbers::pi / 180.0;
+  const double dlat = (b.latitude - a.latitude) * kRad;
+  const double dlon = (b.longitude - a.longitude) * kRad;
+  const double h = std::sin(dlat / 2) * std::sin(dlat / 2) +
+                   std::cos(a.latitude * kRad) * std::cos(b.latitude * kRad) * std::sin(dlon / 2) *
+                       std::sin(dlon / 2);
+  return 2 * kEarthKm * std::asin(std::min(1.0, std::sqrt(h)));
+}
+
+Match BestOffer(const Declaration& need, const Profile& giver, double km,
+                const ScoreSettings& settings, int64_t now_unix) {
+  Match best;
+  if (!Live(need, now_unix) || !WithinReach(need, km)) return best;
+  for (const Declaration& offer : giver.offers) {
+    if (offer.type != need.type || !Live(offer, now_unix) || !WithinReach(offer, km)) continue;
+    Match m;
+    m.need_id = need.id;
+    m.offer_id = offer.id;
+    m.type = need.type;
+    const size_t shared = Intersection(need.tags, offer.tags, &m.shared_tags);
+    m.tag_coverage = need.tags.empty()
+                         ? 0.0f
+                         : static_cast<float>(shared) / static_cast<float>(need.tags.size());
+    const float cosine = Cosine(need.text, offer.text);
+    m.text_similarity = cosine >= settings.min_text_similarity ? cosine : 0.0f;
+    m.strength = std::max(m.tag_coverage, m.text_similarity);
+    if (m.strength > best.strength) best = std::move(m);
+  }
+  return best;
+}
+
+bool Competitors(const Profile& a, const Profile& b, const ScoreSettings& settings,
+                 int64_t now_unix, double* overlap) {
+  const std::vector<TagId> sold_a = Sold(a, now_unix);
+  const std::vector<TagId> sold_b = Sold(b, now_unix);
+  const size_t both = Intersection(sold_a, sold_b, nullptr);
+  const size_t either = sold_a.size() + sold_b.size() - both;
+  const double jaccard =
+      either == 0 ? 0.0 : static_cast<double>(both) / static_cast<double>(either);
+  if (overlap != nullptr) *overlap = jaccard;
+  if (a.nace_division == 0 || a.nace_division != b.nace_division || jaccard <= 0) return false;
+  const double km = DistanceKm(a.location, b.location);
+  return km < 0 || km <= settings.competitor_radius_km;
+}
+
+std::optional<PairScore> ScorePair(const Profile& member, const Profile& candidate,
+                                   const ScoreSettings& settings, int64_t now_unix) {
+  if (member.key == candidate.key) return std::nullopt;
+  PairScore s;
+  s.candidate = candidate.key;
+  s.distance_km = DistanceKm(member.location, candidate.location);
+  s.need_fit = Fit(member, candidate, /*include_confidential=*/true, /*for_member=*/true,
+                   s.distance_km, settings, now_unix, &s.matches);
+  s.offer_fit = Fit(candidate, member, /*include_confidential=*/false, /*for_member=*/false,
+                    s.distance_km, settings, now_unix, &s.matches);
+  if (s.need_fit <= 0 && s.offer_fit <= 0) return std::nullopt;
+  s.two_way = settings.two_way_bonus * std::min(s.need_fit, s.offer_fit);
+
+  s.same_sector = member.nace_section != 0 && member.nace_section == candidate.nace_section;
+  s.shares_network = SharesAny(member.networks, candidate.networks);
+  // A charter both signed, of a network they both belong to.
+  for (uint32_t n : member.charter_networks) {
+    if (std::binary_search(candidate.charter_networks.begin(), candidate.charter_networks.end(),
+                           n) &&
+        std::binary_search(member.networks.begin(), member.networks.end(), n) &&
+        std::binary_search(candidate.networks.begin(), candidate.networks.end(), n)) {
+      s.shares_charter = true;
+      break;
+    }
+  }
+  s.common_ground = (s.same_sector ? settings.same_sector : 0) +
+                    (s.shares_network ? settings.shared_network : 0) +
+                    (s.shares_charter ? settings.shared_charter : 0);
+
+  s.same_division = member.nace_division != 0 && member.nace_division == candidate.nace_division;
+  if (Competitors(member, candidate, settings, now_unix, &s.sold_overlap)) {
+    s.competitor_cut = settings.competitor_penalty * s.sold_overlap;
+  }
+  s.distance_factor =
+      s.distance_km < 0
+          ? settings.distance_floor + (1 - settings.distance_floor) * 0.5
+          : settings.distance_floor + (1 - settings.distance_floor) *
+                                          std::exp(-s.distance_km / settings.distance_scale_km);
+  const double age_days =
+      std::max<double>(0, static_cast<double>(now_unix - candidate.update_unix) / 86400.0);
+  s.freshness_factor =
+      (1 - settings.freshness_weight) +
+      settings.freshness_weight * std::pow(0.5, age_days / settings.freshness_half_life_days);
+  s.score = (s.need_fit + s.offer_fit + s.two_way + s.common_ground) * (1 - s.competitor_cut) *
+            s.distance_factor * s.freshness_factor;
+
+  // The complementarity of the strongest match.
+  const Match* strongest = nullptr;
+  for (const Match& m : s.matches) {
+    if (strongest == nullptr || m.strength > strongest->strength) strongest = &m;
+  }
+  if (strongest != nullptr) s.complementarity = Kind(strongest->type);
+  return s;
+}
+
+}  // namespace maillage::matching
