@@ -1,6 +1,8 @@
 #include "services/matching/domain/partner_index.h"
 
 #include <algorithm>
+#include <cmath>
+#include <tuple>
 #include <utility>
 
 namespace maillage::matching {
@@ -55,6 +57,7 @@ void PartnerIndex::Upsert(Profile profile) {
   if (key >= profiles_.size()) profiles_.resize(static_cast<size_t>(key) + 1);
   if (profiles_[key].has_value()) {
     Post(*profiles_[key], false);
+    Place(*profiles_[key], false);
   } else {
     ++count_;
   }
@@ -62,11 +65,70 @@ void PartnerIndex::Upsert(Profile profile) {
   // Posting lists stay sorted by key when keys are posted in increasing order; an update
   // may append a smaller key, which candidate generation does not mind.
   Post(*profiles_[key], true);
+  Place(*profiles_[key], true);
+}
+
+std::pair<int32_t, int32_t> PartnerIndex::CellOf(const GeoPoint& p) {
+  return {static_cast<int32_t>(std::floor(p.latitude / kCellLatDegrees)),
+          static_cast<int32_t>(std::floor(p.longitude / kCellLonDegrees))};
+}
+
+uint64_t PartnerIndex::CellKey(int32_t row, int32_t column) {
+  return (static_cast<uint64_t>(static_cast<uint32_t>(row)) << 32) | static_cast<uint32_t>(column);
+}
+
+void PartnerIndex::Place(const Profile& p, bool add) {
+  if (cell_row_.size() <= p.key) {
+    cell_row_.resize(static_cast<size_t>(p.key) + 1, kNoCell);
+    cell_column_.resize(static_cast<size_t>(p.key) + 1, kNoCell);
+  }
+  if (p.location.known && add) {
+    std::tie(cell_row_[p.key], cell_column_[p.key]) = CellOf(p.location);
+  } else {
+    cell_row_[p.key] = cell_column_[p.key] = kNoCell;
+  }
+  for (uint32_t n : p.networks) {
+    std::vector<uint32_t>& members = network_members_[n];
+    if (add) {
+      members.push_back(p.key);
+      continue;
+    }
+    auto it = std::find(members.begin(), members.end(), p.key);
+    if (it != members.end()) members.erase(it);
+    if (members.empty()) network_members_.erase(n);
+  }
+  std::vector<uint32_t>* list = &unlocated_;
+  uint64_t cell = 0;
+  if (p.location.known) {
+    const auto [row, column] = CellOf(p.location);
+    cell = CellKey(row, column);
+    list = &cells_[cell];
+    if (add) {
+      // The occupied area only grows: a removal leaves it as it was, which costs a query
+      // at most some empty rings.
+      if (cells_.size() == 1 && list->empty()) {
+        min_row_ = max_row_ = row;
+        min_column_ = max_column_ = column;
+      }
+      min_row_ = std::min(min_row_, row);
+      max_row_ = std::max(max_row_, row);
+      min_column_ = std::min(min_column_, column);
+      max_column_ = std::max(max_column_, column);
+    }
+  }
+  if (add) {
+    list->push_back(p.key);
+    return;
+  }
+  auto it = std::find(list->begin(), list->end(), p.key);
+  if (it != list->end()) list->erase(it);
+  if (list->empty() && p.location.known) cells_.erase(cell);
 }
 
 void PartnerIndex::Remove(uint32_t key) {
   if (key >= profiles_.size() || !profiles_[key].has_value()) return;
   Post(*profiles_[key], false);
+  Place(*profiles_[key], false);
   profiles_[key].reset();
   --count_;
 }
@@ -94,31 +156,59 @@ bool PartnerIndex::Eligible(const Profile& member, const Profile& candidate,
   return query.excluded == nullptr || !query.excluded(candidate.key);
 }
 
-std::vector<PairScore> PartnerIndex::Rank(const Profile& member, const SuggestQuery& query,
-                                          const ScoreSettings& settings, int64_t now,
-                                          const std::vector<uint32_t>& candidates) const {
-  std::vector<uint32_t> scope = query.scope.empty() ? member.networks : query.scope;
-  std::sort(scope.begin(), scope.end());
-  const size_t k = static_cast<size_t>(std::max(0, query.k));
-  std::vector<PairScore> top;  // a heap whose front is the worst kept
-  if (k == 0) return top;
-  top.reserve(k + 1);
-  auto worse_first = [](const PairScore& a, const PairScore& b) { return Better(a, b); };
-  for (uint32_t key : candidates) {
-    const Profile& candidate = *profiles_[key];
-    if (!Eligible(member, candidate, scope, query)) continue;
-    std::optional<PairScore> s = ScorePair(member, candidate, settings, now);
-    if (!s.has_value()) continue;
-    if (top.size() == k && !Better(*s, top.front())) continue;
-    top.push_back(*std::move(s));
-    std::push_heap(top.begin(), top.end(), worse_first);
-    if (top.size() > k) {
-      std::pop_heap(top.begin(), top.end(), worse_first);
-      top.pop_back();
+// The k best (score, key) seen, scored without reasons; the reasons are built at the end
+// for the winners only.
+class PartnerIndex::TopK {
+ public:
+  explicit TopK(size_t k) : k_(k) { heap_.reserve(k + 1); }
+  bool full() const { return heap_.size() >= k_; }
+  // The score a candidate must beat once full.
+  double bar() const { return heap_.front().first; }
+  void Offer(double score, uint32_t key) {
+    if (k_ == 0 || score < 0) return;
+    const Entry e{score, key};
+    if (full() && !WorseFirst(e, heap_.front())) return;
+    heap_.push_back(e);
+    std::push_heap(heap_.begin(), heap_.end(), WorseFirst);
+    if (heap_.size() > k_) {
+      std::pop_heap(heap_.begin(), heap_.end(), WorseFirst);
+      heap_.pop_back();
     }
   }
-  std::sort(top.begin(), top.end(), Better);
-  return top;
+  std::vector<PairScore> Finish(const PartnerIndex& index, const Profile& member,
+                                const ScoreSettings& settings, int64_t now) {
+    std::vector<PairScore> out;
+    out.reserve(heap_.size());
+    for (const Entry& e : heap_) {
+      std::optional<PairScore> s = ScorePair(member, *index.Find(e.second), settings, now);
+      if (s.has_value()) out.push_back(*std::move(s));
+    }
+    std::sort(out.begin(), out.end(), Better);
+    return out;
+  }
+
+ private:
+  using Entry = std::pair<double, uint32_t>;
+  // Heap order: the worst kept at the front (lower score, then higher key).
+  static bool WorseFirst(const Entry& a, const Entry& b) {
+    return a.first != b.first ? a.first > b.first : a.second < b.second;
+  }
+  size_t k_;
+  std::vector<Entry> heap_;
+};
+
+void PartnerIndex::Consider(const Profile& member, const std::vector<uint32_t>& scope,
+                            const SuggestQuery& query, const ScoreSettings& settings, int64_t now,
+                            uint32_t key, TopK& top) const {
+  const Profile& candidate = *profiles_[key];
+  if (!Eligible(member, candidate, scope, query)) return;
+  top.Offer(ScoreOnly(member, candidate, settings, now), key);
+}
+
+std::vector<uint32_t> PartnerIndex::ScopeOf(const Profile& member, const SuggestQuery& query) {
+  std::vector<uint32_t> scope = query.scope.empty() ? member.networks : query.scope;
+  std::sort(scope.begin(), scope.end());
+  return scope;
 }
 
 std::vector<uint32_t> PartnerIndex::Candidates(const Profile& member, bool for_needs,
@@ -163,34 +253,204 @@ std::vector<uint32_t> PartnerIndex::Offering(TagId tag) const {
 }
 
 std::vector<uint32_t> PartnerIndex::MembersOf(uint32_t network) const {
-  std::vector<uint32_t> out;
-  for (size_t i = 0; i < profiles_.size(); ++i) {
-    if (!profiles_[i].has_value()) continue;
-    const std::vector<uint32_t>& n = profiles_[i]->networks;
-    if (std::binary_search(n.begin(), n.end(), network)) out.push_back(static_cast<uint32_t>(i));
-  }
+  auto it = network_members_.find(network);
+  if (it == network_members_.end()) return {};
+  std::vector<uint32_t> out = it->second;
+  std::sort(out.begin(), out.end());
   return out;
 }
+
+namespace {
+
+// Per thread, sized to the index: what a query learns of each candidate from the postings.
+struct BoundScratch {
+  std::vector<uint32_t> seen;       // == query: touched by this query
+  std::vector<uint32_t> need_seen;  // == need: touched by the current need
+  std::vector<float> need_sum;      // the sum of the bounds of each need's best strength
+  std::vector<float> hits;          // the current need's tags the candidate offers
+  std::vector<float> mass;          // the squared weights of its terms the candidate has
+  std::vector<uint8_t> offer_hit;   // some need of the candidate meets a member's offer
+  std::vector<uint32_t> in_scope;   // == query: a member of a network of the query's scope
+  uint32_t query = 0, need = 0;
+  std::vector<uint32_t> touched, need_touched;
+  std::vector<std::pair<float, uint32_t>> bounds;
+  void Fit(size_t n) {
+    if (seen.size() >= n) return;
+    seen.resize(n, 0);
+    need_seen.resize(n, 0);
+    need_sum.resize(n);
+    hits.resize(n);
+    mass.resize(n);
+    offer_hit.resize(n);
+    in_scope.resize(n, 0);
+  }
+};
+
+}  // namespace
 
 std::vector<PairScore> PartnerIndex::Suggest(const SuggestQuery& query,
                                              const ScoreSettings& settings,
                                              int64_t now_unix) const {
   const Profile* member = Find(query.member);
-  if (member == nullptr) return {};
-  return Rank(*member, query, settings, now_unix, Candidates(*member, true, true, now_unix));
+  if (member == nullptr || query.k <= 0) return {};
+  const std::vector<uint32_t> scope = ScopeOf(*member, query);
+  TopK top(static_cast<size_t>(query.k));
+  thread_local BoundScratch b;
+  b.Fit(profiles_.size());
+  if (++b.query == 0) {  // wrapped: old marks would look current
+    std::fill(b.seen.begin(), b.seen.end(), 0);
+    std::fill(b.in_scope.begin(), b.in_scope.end(), 0);
+    b.query = 1;
+  }
+  // Who is in scope, marked once: the postings then skip everyone else at a glance.
+  for (uint32_t n : scope) {
+    auto it = network_members_.find(n);
+    if (it == network_members_.end()) continue;
+    for (uint32_t c : it->second) b.in_scope[c] = b.query;
+  }
+  b.touched.clear();
+  auto touch = [&](uint32_t c) {
+    if (b.seen[c] == b.query) return;
+    b.seen[c] = b.query;
+    b.need_sum[c] = 0;
+    b.offer_hit[c] = 0;
+    b.touched.push_back(c);
+  };
+  auto postings = [&](PostingKey key) -> const std::vector<uint32_t>* {
+    auto it = postings_.find(key);
+    return it == postings_.end() ? nullptr : &it->second;
+  };
+  // The member's needs: for each, a bound on the best strength of each candidate's offers of
+  // its type: the share of its tags the candidate offers at all, or the root of the squared
+  // weights of its terms the candidate's offers have (Cauchy-Schwarz: the cosine with any
+  // one of them is no more).
+  int needs = 0;
+  for (const Declaration& d : member->needs) {
+    if (d.expire_unix != 0 && d.expire_unix <= now_unix) continue;
+    ++needs;
+    if (++b.need == 0) {
+      std::fill(b.need_seen.begin(), b.need_seen.end(), 0);
+      b.need = 1;
+    }
+    b.need_touched.clear();
+    auto start = [&](uint32_t c) {
+      if (b.need_seen[c] == b.need) return;
+      b.need_seen[c] = b.need;
+      b.hits[c] = 0;
+      b.mass[c] = 0;
+      b.need_touched.push_back(c);
+    };
+    for (TagId t : d.tags) {
+      if (const auto* list = postings(KeyOf(true, d.type, false, t))) {
+        for (uint32_t c : *list) {
+          if (b.in_scope[c] != b.query) continue;
+          start(c);
+          b.hits[c] += 1;
+        }
+      }
+    }
+    for (const auto& [term, w] : d.text.weights) {
+      if (const auto* list = postings(KeyOf(true, d.type, true, term))) {
+        for (uint32_t c : *list) {
+          if (b.in_scope[c] != b.query) continue;
+          start(c);
+          b.mass[c] += w * w;
+        }
+      }
+    }
+    const float tags = static_cast<float>(d.tags.size());
+    for (uint32_t c : b.need_touched) {
+      touch(c);
+      const float by_tags = tags > 0 ? b.hits[c] / tags : 0.0f;
+      b.need_sum[c] += std::min(1.0f, std::max(by_tags, std::sqrt(b.mass[c])));
+    }
+  }
+  // The member's offers: a candidate with a need they meet may have an offer fit up to 1.
+  for (const Declaration& d : member->offers) {
+    if (d.expire_unix != 0 && d.expire_unix <= now_unix) continue;
+    for (TagId t : d.tags) {
+      if (const auto* list = postings(KeyOf(false, d.type, false, t))) {
+        for (uint32_t c : *list) {
+          if (b.in_scope[c] != b.query) continue;
+          touch(c);
+          b.offer_hit[c] = 1;
+        }
+      }
+    }
+    for (const auto& [term, w] : d.text.weights) {
+      if (const auto* list = postings(KeyOf(false, d.type, true, term))) {
+        for (uint32_t c : *list) {
+          if (b.in_scope[c] != b.query) continue;
+          touch(c);
+          b.offer_hit[c] = 1;
+        }
+      }
+    }
+  }
+  // Each candidate's bound: its fits' bounds with every common ground, times the distance
+  // factor at the nearest point of its grid cell; 1.01: float sums rounding.
+  const double common = settings.same_sector + settings.shared_network + settings.shared_charter;
+  const auto [row, column] =
+      member->location.known ? CellOf(member->location) : std::pair<int32_t, int32_t>{0, 0};
+  std::vector<double> ring_factor;
+  auto factor_at_ring = [&](int32_t ring) {
+    while (static_cast<int32_t>(ring_factor.size()) <= ring) {
+      const int32_t r = static_cast<int32_t>(ring_factor.size());
+      if (r < 2) {
+        ring_factor.push_back(DistanceFactor(0, settings));
+        continue;
+      }
+      const double widest_lat =
+          std::min(89.0, std::abs(member->location.latitude) + (r + 1) * kCellLatDegrees);
+      const double cell_km =
+          std::min(kCellLatDegrees * 111.1,
+                   kCellLonDegrees * 111.3 * std::cos(widest_lat * 3.14159265358979 / 180));
+      ring_factor.push_back(DistanceFactor(0.9 * (r - 1) * cell_km, settings));
+    }
+    return ring_factor[ring];
+  };
+  const double unknown_factor = DistanceFactor(-1, settings);
+  b.bounds.clear();
+  for (uint32_t c : b.touched) {
+    const double nf = needs == 0 ? 0.0 : b.need_sum[c] / needs;
+    const double of = b.offer_hit[c];
+    double factor = unknown_factor;
+    if (member->location.known && cell_row_[c] != kNoCell) {
+      factor = factor_at_ring(
+          std::max(std::abs(cell_row_[c] - row), std::abs(cell_column_[c] - column)));
+    }  // either location unknown: the distance is, and so is the factor
+    const double bound =
+        (nf + of + settings.two_way_bonus * std::min(nf, of) + common) * factor * 1.01;
+    b.bounds.emplace_back(static_cast<float>(bound), c);
+  }
+  // The most promising first, so that the bar rises early and prunes the rest.
+  const size_t head = std::min(b.bounds.size(), static_cast<size_t>(query.k) * 8 + 64);
+  auto by_bound = [](const auto& x, const auto& y) { return x.first > y.first; };
+  std::nth_element(b.bounds.begin(), b.bounds.begin() + head, b.bounds.end(), by_bound);
+  std::sort(b.bounds.begin(), b.bounds.begin() + head, by_bound);
+  size_t scored = 0;
+  for (const auto& [bound, c] : b.bounds) {
+    if (top.full() && bound < top.bar()) continue;
+    ++scored;
+    Consider(*member, scope, query, settings, now_unix, c, top);
+  }
+  if (query.stats != nullptr) *query.stats = {.bounded = b.bounds.size(), .scored = scored};
+  return top.Finish(*this, *member, settings, now_unix);
 }
 
 std::vector<PairScore> PartnerIndex::SuggestByScan(const SuggestQuery& query,
                                                    const ScoreSettings& settings,
                                                    int64_t now_unix) const {
   const Profile* member = Find(query.member);
-  if (member == nullptr) return {};
-  std::vector<uint32_t> all;
-  all.reserve(count_);
+  if (member == nullptr || query.k <= 0) return {};
+  const std::vector<uint32_t> scope = ScopeOf(*member, query);
+  TopK top(static_cast<size_t>(query.k));
   for (size_t i = 0; i < profiles_.size(); ++i) {
-    if (profiles_[i].has_value()) all.push_back(static_cast<uint32_t>(i));
+    if (profiles_[i].has_value()) {
+      Consider(*member, scope, query, settings, now_unix, static_cast<uint32_t>(i), top);
+    }
   }
-  return Rank(*member, query, settings, now_unix, all);
+  return top.Finish(*this, *member, settings, now_unix);
 }
 
 size_t PartnerIndex::MemoryBytes() const {
@@ -205,6 +465,14 @@ size_t PartnerIndex::MemoryBytes() const {
                  d.text.weights.capacity() * sizeof(std::pair<TermId, float>);
       }
     }
+  }
+  for (const auto& [cell, list] : cells_) {
+    bytes += sizeof(uint64_t) + sizeof(std::vector<uint32_t>) + list.capacity() * sizeof(uint32_t);
+  }
+  bytes += unlocated_.capacity() * sizeof(uint32_t);
+  bytes += (cell_row_.capacity() + cell_column_.capacity()) * sizeof(int32_t);
+  for (const auto& [network, list] : network_members_) {
+    bytes += sizeof(uint32_t) + sizeof(std::vector<uint32_t>) + list.capacity() * sizeof(uint32_t);
   }
   for (const auto& [key, list] : postings_) {
     bytes +=

@@ -1,12 +1,17 @@
 // services/matching/domain/partner_index: every member's profile in memory, and the ranking
 // of complementary partners over them (the score is partner_score.h's).
 //
-// Ranking a member against 100,000 profiles one by one costs a full scan. The index keeps,
-// per declaration type, which profiles offer and which need each tag and each text term
-// (posting lists), so a query scores only the profiles that share at least one tag or term
-// with one of the member's needs or offers of the same type: exactly those whose score is
-// not nil, since a pair with no match at all has no score. The ranking is therefore the
-// scan's (SuggestByScan, kept for tests and the benchmark), at the cost of the candidates.
+// Ranking a member against 100,000 profiles one by one costs a full scan. The score falls
+// with distance, and no candidate can score more than MaxFit x its distance factor
+// (partner_score.h). So the index keeps profiles in a grid of cells of about 27 km, and a
+// query scores the cells around the member's ring by ring, nearest first, and stops at the
+// first ring whose nearest point is too far for anyone in it to beat the k-th best found:
+// the ranking is exactly the scan's (SuggestByScan, kept for tests and the benchmark), for
+// the cost of the member's surroundings. Scores are computed without their reasons; the
+// reasons are built for the k winners only.
+//
+// It also keeps, per declaration type, which profiles offer and which need each tag and each
+// text term (posting lists): Candidates, Offering (consortia, exchange cycles).
 //
 //   PartnerIndex index;
 //   index.Upsert(profile);                       // add or replace, by profile.key
@@ -21,6 +26,7 @@
 #include <cstdint>
 #include <functional>
 #include <optional>
+#include <utility>
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
@@ -38,6 +44,12 @@ struct SuggestQuery {
   double max_distance_km = 0;
   // Optional: candidates never suggested (blocked, recently declined, ...).
   std::function<bool(uint32_t)> excluded = nullptr;
+  // Optional: what the query cost (for metrics and the benchmark).
+  struct Stats {
+    size_t bounded = 0;  // candidates sharing a tag or a term, whose score was bounded
+    size_t scored = 0;   // candidates scored in full (the bound did not rule them out)
+  };
+  Stats* stats = nullptr;
 };
 
 class PartnerIndex {
@@ -79,13 +91,29 @@ class PartnerIndex {
   // Whether `candidate` may be suggested at all for the query (scope, exclusions, distance).
   bool Eligible(const Profile& member, const Profile& candidate, const std::vector<uint32_t>& scope,
                 const SuggestQuery& query) const;
-  std::vector<PairScore> Rank(const Profile& member, const SuggestQuery& query,
-                              const ScoreSettings& settings, int64_t now,
-                              const std::vector<uint32_t>& candidates) const;
+  class TopK;
+  void Consider(const Profile& member, const std::vector<uint32_t>& scope,
+                const SuggestQuery& query, const ScoreSettings& settings, int64_t now, uint32_t key,
+                TopK& top) const;
+  static std::vector<uint32_t> ScopeOf(const Profile& member, const SuggestQuery& query);
+  // The grid: cells of kCellLatDegrees x kCellLonDegrees (about 28 x 26 km in France).
+  static constexpr double kCellLatDegrees = 0.25;
+  static constexpr double kCellLonDegrees = 0.35;
+  static std::pair<int32_t, int32_t> CellOf(const GeoPoint& p);
+  static uint64_t CellKey(int32_t row, int32_t column);
+  void Place(const Profile& p, bool add);
 
   std::vector<std::optional<Profile>> profiles_;
   size_t count_ = 0;
   Postings postings_;
+  absl::flat_hash_map<uint64_t, std::vector<uint32_t>> cells_;
+  std::vector<uint32_t> unlocated_;
+  int32_t min_row_ = 0, max_row_ = 0, min_column_ = 0, max_column_ = 0;
+  // Each key's cell, kNoCell without a location: what a query's bounds read, compactly.
+  static constexpr int32_t kNoCell = INT32_MIN;
+  std::vector<int32_t> cell_row_, cell_column_;
+  // Each network's members (unsorted): the query's scope, marked before the postings.
+  absl::flat_hash_map<uint32_t, std::vector<uint32_t>> network_members_;
 };
 
 }  // namespace maillage::matching

@@ -13,8 +13,12 @@ namespace {
 constexpr int64_t kNow = 1'800'000'000;
 
 // `n` companies over 3 networks, 60 tags with a few popular ones, around Rennes.
-PartnerIndex RandomIndex(int n, uint32_t seed) {
+// With `country`, around 12 towns across France instead (the ranking then stops rings early).
+PartnerIndex RandomIndex(int n, uint32_t seed, bool country = false) {
   std::mt19937 rng(seed);
+  std::uniform_real_distribution<float> lat(43.5f, 50.5f), lon(-4.0f, 7.0f);
+  std::vector<std::pair<float, float>> towns;
+  for (int t = 0; t < 12; ++t) towns.emplace_back(lat(rng), lon(rng));
   std::uniform_real_distribution<float> km(-40, 40);
   auto tag = [&]() -> TagId {
     const unsigned r = rng() % 100;
@@ -41,8 +45,11 @@ PartnerIndex RandomIndex(int n, uint32_t seed) {
     p.key = static_cast<uint32_t>(i);
     p.nace_division = static_cast<uint8_t>(40 + rng() % 6);
     p.nace_section = 'F';
+    const auto [town_lat, town_lon] =
+        country ? towns[rng() % towns.size()] : std::pair<float, float>{48.11f, -1.68f};
     p.location = {
-        .latitude = 48.11f + km(rng) / 111, .longitude = -1.68f + km(rng) / 74, .known = true};
+        .latitude = town_lat + km(rng) / 111, .longitude = town_lon + km(rng) / 74, .known = true};
+    if (rng() % 50 == 0) p.location = {};  // a few without an address
     p.networks = {static_cast<uint32_t>(rng() % 3)};
     if (rng() % 4 == 0) p.networks.push_back(3);
     p.offers = declarations(static_cast<int>(rng() % 3));
@@ -73,6 +80,22 @@ TEST(PartnerIndexTest, RanksExactlyAsScoringEveryProfile) {
     compared += !fast.empty();
   }
   EXPECT_GT(compared, 50);
+}
+
+// Across the country, the search stops its rings early: still the scan's ranking, for members
+// anywhere, with or without an address, in their networks or all of them.
+TEST(PartnerIndexTest, RanksExactlyAsScoringEveryProfileAcrossTheCountry) {
+  PartnerIndex index = RandomIndex(5000, 11, /*country=*/true);
+  const ScoreSettings settings;
+  for (uint32_t member = 0; member < 5000; member += 23) {
+    for (std::vector<uint32_t> scope :
+         {std::vector<uint32_t>{}, std::vector<uint32_t>{0, 1, 2, 3}}) {
+      for (int k : {1, 20}) {
+        const SuggestQuery q{.member = member, .scope = scope, .k = k};
+        ExpectSameRanking(index.Suggest(q, settings, kNow), index.SuggestByScan(q, settings, kNow));
+      }
+    }
+  }
 }
 
 TEST(PartnerIndexTest, ScopeExclusionsAndDistanceLimitWhoIsSuggested) {

@@ -134,6 +134,17 @@ struct PairScore {
 // Great-circle distance; -1 when either is unknown.
 double DistanceKm(const GeoPoint& a, const GeoPoint& b);
 
+// ScorePair's score alone, -1 where it has none: what ranking many candidates computes,
+// without building reasons (nothing allocated once warm).
+double ScoreOnly(const Profile& member, const Profile& candidate, const ScoreSettings& settings,
+                 int64_t now_unix);
+
+// The most the additive terms can add up to: need fit 1, offer fit 1, two-way, every
+// common ground. Times the distance factor, a bound on any candidate's score at a distance.
+double MaxFit(const ScoreSettings& settings);
+// The distance factor at `km` (km < 0: a location unknown).
+double DistanceFactor(double km, const ScoreSettings& settings);
+
 // Whether `a` and `b` compete (the competitor term above): same NACE division, within
 // competitor_radius_km (or a location unknown), selling some of the same tags. `overlap`
 // (optional) receives the Jaccard of what they sell.
