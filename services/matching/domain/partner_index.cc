@@ -29,26 +29,59 @@ PartnerIndex::PostingKey PartnerIndex::KeyOf(bool offer, DeclarationType type, b
 }
 
 void PartnerIndex::Post(const Profile& p, bool add) {
-  auto post = [&](PostingKey key) {
+  // Offers: the profile once per (type, tag or term), whatever number of its offers have it.
+  std::vector<PostingKey> keys;
+  for (const Declaration& d : p.offers) {
+    for (TagId t : d.tags) keys.push_back(KeyOf(true, d.type, false, t));
+    for (const auto& [term, w] : d.text.weights) keys.push_back(KeyOf(true, d.type, true, term));
+  }
+  std::sort(keys.begin(), keys.end());
+  keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
+  for (PostingKey key : keys) {
     std::vector<uint32_t>& list = postings_[key];
     if (add) {
-      // A profile is posted once per key, whatever number of its declarations have it.
-      if (list.empty() || list.back() != p.key) list.push_back(p.key);
-      return;
+      list.push_back(p.key);
+      continue;
     }
     auto it = std::find(list.begin(), list.end(), p.key);
     if (it != list.end()) list.erase(it);
     if (list.empty()) postings_.erase(key);
-  };
-  for (bool offer : {true, false}) {
-    std::vector<PostingKey> keys;
-    for (const Declaration& d : offer ? p.offers : p.needs) {
-      for (TagId t : d.tags) keys.push_back(KeyOf(offer, d.type, false, t));
-      for (const auto& [term, w] : d.text.weights) keys.push_back(KeyOf(offer, d.type, true, term));
+  }
+  // Needs other members may see (not the confidential ones): one entry per need, with what
+  // bounds its strength: 1 / its tag count for a tag, its weight for a term.
+  keys.clear();
+  int64_t earliest = 0;
+  int count = 0;
+  for (const Declaration& d : p.needs) {
+    if (d.confidential) continue;
+    ++count;
+    if (d.expire_unix != 0)
+      earliest = earliest == 0 ? d.expire_unix : std::min(earliest, d.expire_unix);
+    for (TagId t : d.tags) {
+      const PostingKey key = KeyOf(false, d.type, false, t);
+      keys.push_back(key);
+      if (add) need_postings_[key].push_back({p.key, 1.0f / static_cast<float>(d.tags.size())});
     }
-    std::sort(keys.begin(), keys.end());
-    keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
-    for (PostingKey k : keys) post(k);
+    for (const auto& [term, w] : d.text.weights) {
+      const PostingKey key = KeyOf(false, d.type, true, term);
+      keys.push_back(key);
+      if (add) need_postings_[key].push_back({p.key, w});
+    }
+  }
+  if (need_count_.size() <= p.key) {
+    need_count_.resize(static_cast<size_t>(p.key) + 1, 0);
+    need_expiry_.resize(static_cast<size_t>(p.key) + 1, 0);
+  }
+  need_count_[p.key] = add ? static_cast<uint16_t>(std::min(count, 65535)) : 0;
+  need_expiry_[p.key] = add ? earliest : 0;
+  if (add) return;
+  std::sort(keys.begin(), keys.end());
+  keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
+  for (PostingKey key : keys) {
+    auto it = need_postings_.find(key);
+    if (it == need_postings_.end()) continue;
+    std::erase_if(it->second, [&](const NeedEntry& e) { return e.key == p.key; });
+    if (it->second.empty()) need_postings_.erase(it);
   }
 }
 
@@ -82,8 +115,19 @@ void PartnerIndex::Place(const Profile& p, bool add) {
     cell_row_.resize(static_cast<size_t>(p.key) + 1, kNoCell);
     cell_column_.resize(static_cast<size_t>(p.key) + 1, kNoCell);
   }
+  if (section_.size() <= p.key) {
+    const size_t n = static_cast<size_t>(p.key) + 1;
+    section_.resize(n, 0);
+    lat_.resize(n, 0);
+    lon_.resize(n, 0);
+    cos_lat_.resize(n, 0);
+  }
+  section_[p.key] = add ? p.nace_section : 0;
   if (p.location.known && add) {
     std::tie(cell_row_[p.key], cell_column_[p.key]) = CellOf(p.location);
+    lat_[p.key] = p.location.latitude * kRadians;
+    lon_[p.key] = p.location.longitude * kRadians;
+    cos_lat_[p.key] = std::cos(lat_[p.key]);
   } else {
     cell_row_[p.key] = cell_column_[p.key] = kNoCell;
   }
@@ -229,13 +273,28 @@ std::vector<uint32_t> PartnerIndex::Candidates(const Profile& member, bool for_n
       out.push_back(c);
     }
   };
+  auto collect_needs = [&](PostingKey key) {
+    auto it = need_postings_.find(key);
+    if (it == need_postings_.end()) return;
+    for (const NeedEntry& e : it->second) {
+      if (scratch.stamp[e.key] == scratch.current) continue;
+      scratch.stamp[e.key] = scratch.current;
+      out.push_back(e.key);
+    }
+  };
   // The member's needs meet others' offers of the same type, and its offers others' needs.
   for (bool member_needs : {true, false}) {
     if (!(member_needs ? for_needs : for_offers)) continue;
     for (const Declaration& d : member_needs ? member.needs : member.offers) {
       if (d.expire_unix != 0 && d.expire_unix <= now_unix) continue;
-      for (TagId t : d.tags) collect(KeyOf(member_needs, d.type, false, t));
-      for (const auto& [term, w] : d.text.weights) collect(KeyOf(member_needs, d.type, true, term));
+      for (TagId t : d.tags) {
+        member_needs ? collect(KeyOf(true, d.type, false, t))
+                     : collect_needs(KeyOf(false, d.type, false, t));
+      }
+      for (const auto& [term, w] : d.text.weights) {
+        member_needs ? collect(KeyOf(true, d.type, true, term))
+                     : collect_needs(KeyOf(false, d.type, true, term));
+      }
     }
   }
   return out;
@@ -269,7 +328,8 @@ struct BoundScratch {
   std::vector<float> need_sum;      // the sum of the bounds of each need's best strength
   std::vector<float> hits;          // the current need's tags the candidate offers
   std::vector<float> mass;          // the squared weights of its terms the candidate has
-  std::vector<uint8_t> offer_hit;   // some need of the candidate meets a member's offer
+  std::vector<float> offer_sum;     // bounds the sum of its needs' strengths (see below)
+  std::vector<float> fits;          // the bound of need fit + offer fit + two-way
   std::vector<uint32_t> in_scope;   // == query: a member of a network of the query's scope
   uint32_t query = 0, need = 0;
   std::vector<uint32_t> touched, need_touched;
@@ -281,7 +341,8 @@ struct BoundScratch {
     need_sum.resize(n);
     hits.resize(n);
     mass.resize(n);
-    offer_hit.resize(n);
+    offer_sum.resize(n);
+    fits.resize(n);
     in_scope.resize(n, 0);
   }
 };
@@ -313,7 +374,7 @@ std::vector<PairScore> PartnerIndex::Suggest(const SuggestQuery& query,
     if (b.seen[c] == b.query) return;
     b.seen[c] = b.query;
     b.need_sum[c] = 0;
-    b.offer_hit[c] = 0;
+    b.offer_sum[c] = 0;
     b.touched.push_back(c);
   };
   auto postings = [&](PostingKey key) -> const std::vector<uint32_t>* {
@@ -365,24 +426,30 @@ std::vector<PairScore> PartnerIndex::Suggest(const SuggestQuery& query,
       b.need_sum[c] += std::min(1.0f, std::max(by_tags, std::sqrt(b.mass[c])));
     }
   }
-  // The member's offers: a candidate with a need they meet may have an offer fit up to 1.
+  // The member's offers: for each candidate, the sum over the pairs (member's offer, its
+  // need) of the tag share and the dot product of their texts, which bounds the sum of its
+  // needs' best strengths.
+  auto need_postings = [&](PostingKey key) -> const std::vector<NeedEntry>* {
+    auto it = need_postings_.find(key);
+    return it == need_postings_.end() ? nullptr : &it->second;
+  };
   for (const Declaration& d : member->offers) {
     if (d.expire_unix != 0 && d.expire_unix <= now_unix) continue;
     for (TagId t : d.tags) {
-      if (const auto* list = postings(KeyOf(false, d.type, false, t))) {
-        for (uint32_t c : *list) {
-          if (b.in_scope[c] != b.query) continue;
-          touch(c);
-          b.offer_hit[c] = 1;
+      if (const auto* list = need_postings(KeyOf(false, d.type, false, t))) {
+        for (const NeedEntry& e : *list) {
+          if (b.in_scope[e.key] != b.query) continue;
+          touch(e.key);
+          b.offer_sum[e.key] += e.value;
         }
       }
     }
     for (const auto& [term, w] : d.text.weights) {
-      if (const auto* list = postings(KeyOf(false, d.type, true, term))) {
-        for (uint32_t c : *list) {
-          if (b.in_scope[c] != b.query) continue;
-          touch(c);
-          b.offer_hit[c] = 1;
+      if (const auto* list = need_postings(KeyOf(false, d.type, true, term))) {
+        for (const NeedEntry& e : *list) {
+          if (b.in_scope[e.key] != b.query) continue;
+          touch(e.key);
+          b.offer_sum[e.key] += w * e.value;
         }
       }
     }
@@ -410,29 +477,77 @@ std::vector<PairScore> PartnerIndex::Suggest(const SuggestQuery& query,
     return ring_factor[ring];
   };
   const double unknown_factor = DistanceFactor(-1, settings);
+  // A finer bound for those the coarse one lets through: the candidate's own sector, and
+  // the distance factor at a lower bound of its distance (haversine with sin y >= y - y^3/6
+  // and asin z >= z: a few products, no trigonometry).
+  const float member_lat = member->location.latitude * kRadians;
+  const float member_lon = member->location.longitude * kRadians;
+  const float member_cos = std::cos(member_lat);
+  const double other_common = settings.shared_network + settings.shared_charter;
+  auto refined = [&](uint32_t c) {
+    double fits = b.fits[c];
+    fits += other_common + (member->nace_section != 0 && section_[c] == member->nace_section
+                                ? settings.same_sector
+                                : 0);
+    double factor = unknown_factor;
+    if (member->location.known && cell_row_[c] != kNoCell) {
+      auto hav_low = [](double x) {
+        const double y = x / 2;
+        const double s = y * (1 - y * y / 6);
+        return s * s;
+      };
+      double dlon = std::abs(lon_[c] - member_lon);
+      if (dlon > 3.14159265) dlon = 2 * 3.14159265 - dlon;
+      const double cmin = std::min(member_cos, cos_lat_[c]);
+      const double h = hav_low(std::abs(lat_[c] - member_lat)) + cmin * cmin * hav_low(dlon);
+      factor = DistanceFactor(0.999 * 2 * 6371.0 * std::sqrt(h), settings);
+    }
+    return static_cast<float>(fits * factor * 1.01);
+  };
   b.bounds.clear();
   for (uint32_t c : b.touched) {
     const double nf = needs == 0 ? 0.0 : b.need_sum[c] / needs;
-    const double of = b.offer_hit[c];
+    // Its offer fit divides by its needs: known when none has expired since it was indexed
+    // (else up to 1, until the owner's service indexes it again).
+    double of = b.offer_sum[c] > 0 ? 1.0 : 0.0;
+    if (of > 0 && need_count_[c] > 0 && (need_expiry_[c] == 0 || need_expiry_[c] > now_unix)) {
+      of = std::min(1.0, 1.0001 * b.offer_sum[c] / need_count_[c]);
+    }
     double factor = unknown_factor;
     if (member->location.known && cell_row_[c] != kNoCell) {
       factor = factor_at_ring(
           std::max(std::abs(cell_row_[c] - row), std::abs(cell_column_[c] - column)));
     }  // either location unknown: the distance is, and so is the factor
-    const double bound =
-        (nf + of + settings.two_way_bonus * std::min(nf, of) + common) * factor * 1.01;
+    b.fits[c] = static_cast<float>(nf + of + settings.two_way_bonus * std::min(nf, of));
+    const double bound = (b.fits[c] + common) * factor * 1.01;
     b.bounds.emplace_back(static_cast<float>(bound), c);
   }
-  // The most promising first, so that the bar rises early and prunes the rest.
-  const size_t head = std::min(b.bounds.size(), static_cast<size_t>(query.k) * 8 + 64);
+  // The most promising first, so that the bar rises early; then, of the rest, only those
+  // whose bound beats the bar, best first, until one does not.
   auto by_bound = [](const auto& x, const auto& y) { return x.first > y.first; };
+  const size_t head = std::min(b.bounds.size(), static_cast<size_t>(query.k) * 4 + 32);
   std::nth_element(b.bounds.begin(), b.bounds.begin() + head, b.bounds.end(), by_bound);
   std::sort(b.bounds.begin(), b.bounds.begin() + head, by_bound);
   size_t scored = 0;
-  for (const auto& [bound, c] : b.bounds) {
-    if (top.full() && bound < top.bar()) continue;
+  for (size_t i = 0; i < head; ++i) {
+    if (top.full() && b.bounds[i].first < top.bar()) break;
+    if (top.full() && refined(b.bounds[i].second) < top.bar()) continue;
     ++scored;
-    Consider(*member, scope, query, settings, now_unix, c, top);
+    Consider(*member, scope, query, settings, now_unix, b.bounds[i].second, top);
+  }
+  auto rest = b.bounds.begin() + head;
+  if (top.full()) {
+    rest = std::partition(b.bounds.begin() + head, b.bounds.end(),
+                          [&](const auto& x) { return x.first >= top.bar(); });
+  } else {
+    rest = b.bounds.end();
+  }
+  std::sort(b.bounds.begin() + head, rest, by_bound);
+  for (auto it = b.bounds.begin() + head; it != rest; ++it) {
+    if (top.full() && it->first < top.bar()) break;
+    if (top.full() && refined(it->second) < top.bar()) continue;
+    ++scored;
+    Consider(*member, scope, query, settings, now_unix, it->second, top);
   }
   if (query.stats != nullptr) *query.stats = {.bounded = b.bounds.size(), .scored = scored};
   return top.Finish(*this, *member, settings, now_unix);
@@ -471,8 +586,15 @@ size_t PartnerIndex::MemoryBytes() const {
   }
   bytes += unlocated_.capacity() * sizeof(uint32_t);
   bytes += (cell_row_.capacity() + cell_column_.capacity()) * sizeof(int32_t);
+  bytes += section_.capacity() +
+           (lat_.capacity() + lon_.capacity() + cos_lat_.capacity()) * sizeof(float);
   for (const auto& [network, list] : network_members_) {
     bytes += sizeof(uint32_t) + sizeof(std::vector<uint32_t>) + list.capacity() * sizeof(uint32_t);
+  }
+  bytes += need_count_.capacity() * sizeof(uint16_t) + need_expiry_.capacity() * sizeof(int64_t);
+  for (const auto& [key, list] : need_postings_) {
+    bytes +=
+        sizeof(PostingKey) + sizeof(std::vector<NeedEntry>) + list.capacity() * sizeof(NeedEntry);
   }
   for (const auto& [key, list] : postings_) {
     bytes +=

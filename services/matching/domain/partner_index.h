@@ -105,13 +105,26 @@ class PartnerIndex {
 
   std::vector<std::optional<Profile>> profiles_;
   size_t count_ = 0;
-  Postings postings_;
+  Postings postings_;  // offers: the profiles
+  // Needs other members may see: one entry per need, with what bounds its strength.
+  struct NeedEntry {
+    uint32_t key;
+    float value;
+  };
+  absl::flat_hash_map<PostingKey, std::vector<NeedEntry>> need_postings_;
+  std::vector<uint16_t> need_count_;  // each key's needs other members may see
+  std::vector<int64_t> need_expiry_;  // the earliest of their expiries, 0: none expires
   absl::flat_hash_map<uint64_t, std::vector<uint32_t>> cells_;
   std::vector<uint32_t> unlocated_;
   int32_t min_row_ = 0, max_row_ = 0, min_column_ = 0, max_column_ = 0;
   // Each key's cell, kNoCell without a location: what a query's bounds read, compactly.
   static constexpr int32_t kNoCell = INT32_MIN;
   std::vector<int32_t> cell_row_, cell_column_;
+  // Each key's NACE section, latitude and longitude (radians) and the latitude's cosine:
+  // what the finer bound reads.
+  static constexpr float kRadians = 3.14159265358979f / 180;
+  std::vector<char> section_;
+  std::vector<float> lat_, lon_, cos_lat_;
   // Each network's members (unsorted): the query's scope, marked before the postings.
   absl::flat_hash_map<uint32_t, std::vector<uint32_t>> network_members_;
 };

@@ -16,6 +16,7 @@ constexpr int64_t kMinDocumentsForCommon = 20;
 }  // namespace
 
 float Cosine(const TextVector& a, const TextVector& b) {
+  if (a.bits != 0 && b.bits != 0 && (a.bits & b.bits) == 0) return 0;
   float dot = 0;
   auto i = a.weights.begin();
   auto j = b.weights.begin();
@@ -89,6 +90,7 @@ TextVector TermStatistics::Vector(const std::vector<std::string>& terms) const {
   if (norm == 0) return out;
   for (auto& [id, w] : weights) w = static_cast<float>(w / norm);
   std::sort(weights.begin(), weights.end());
+  for (const auto& [id, w] : weights) out.bits |= uint64_t{1} << (id % 64);
   out.weights = std::move(weights);
   return out;
 }

@@ -32,6 +32,9 @@ using TermId = uint32_t;
 // Sorted by term, L2 norm 1 (or empty).
 struct TextVector {
   std::vector<std::pair<TermId, float>> weights;
+  // Bit (term % 64) of each term: two vectors whose bits do not meet share no term, and
+  // Cosine answers 0 without merging them. 0: not computed (then it merges).
+  uint64_t bits = 0;
   bool empty() const { return weights.empty(); }
 };
 
