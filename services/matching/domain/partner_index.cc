@@ -29,23 +29,29 @@ PartnerIndex::PostingKey PartnerIndex::KeyOf(bool offer, DeclarationType type, b
 }
 
 void PartnerIndex::Post(const Profile& p, bool add) {
-  // Offers: the profile once per (type, tag or term), whatever number of its offers have it.
+  // Offers: one entry per offer, with 1 for a tag and its weight for a term.
   std::vector<PostingKey> keys;
   for (const Declaration& d : p.offers) {
-    for (TagId t : d.tags) keys.push_back(KeyOf(true, d.type, false, t));
-    for (const auto& [term, w] : d.text.weights) keys.push_back(KeyOf(true, d.type, true, term));
-  }
-  std::sort(keys.begin(), keys.end());
-  keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
-  for (PostingKey key : keys) {
-    std::vector<uint32_t>& list = postings_[key];
-    if (add) {
-      list.push_back(p.key);
-      continue;
+    for (TagId t : d.tags) {
+      const PostingKey key = KeyOf(true, d.type, false, t);
+      keys.push_back(key);
+      if (add) postings_[key].push_back({p.key, 1.0f});
     }
-    auto it = std::find(list.begin(), list.end(), p.key);
-    if (it != list.end()) list.erase(it);
-    if (list.empty()) postings_.erase(key);
+    for (const auto& [term, w] : d.text.weights) {
+      const PostingKey key = KeyOf(true, d.type, true, term);
+      keys.push_back(key);
+      if (add) postings_[key].push_back({p.key, w});
+    }
+  }
+  if (!add) {
+    std::sort(keys.begin(), keys.end());
+    keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
+    for (PostingKey key : keys) {
+      auto it = postings_.find(key);
+      if (it == postings_.end()) continue;
+      std::erase_if(it->second, [&](const PostingEntry& e) { return e.key == p.key; });
+      if (it->second.empty()) postings_.erase(it);
+    }
   }
   // Needs other members may see (not the confidential ones): one entry per need, with what
   // bounds its strength: 1 / its tag count for a tag, its weight for a term.
@@ -80,7 +86,7 @@ void PartnerIndex::Post(const Profile& p, bool add) {
   for (PostingKey key : keys) {
     auto it = need_postings_.find(key);
     if (it == need_postings_.end()) continue;
-    std::erase_if(it->second, [&](const NeedEntry& e) { return e.key == p.key; });
+    std::erase_if(it->second, [&](const PostingEntry& e) { return e.key == p.key; });
     if (it->second.empty()) need_postings_.erase(it);
   }
 }
@@ -267,16 +273,16 @@ std::vector<uint32_t> PartnerIndex::Candidates(const Profile& member, bool for_n
   auto collect = [&](PostingKey key) {
     auto it = postings_.find(key);
     if (it == postings_.end()) return;
-    for (uint32_t c : it->second) {
-      if (scratch.stamp[c] == scratch.current) continue;
-      scratch.stamp[c] = scratch.current;
-      out.push_back(c);
+    for (const PostingEntry& e : it->second) {
+      if (scratch.stamp[e.key] == scratch.current) continue;
+      scratch.stamp[e.key] = scratch.current;
+      out.push_back(e.key);
     }
   };
   auto collect_needs = [&](PostingKey key) {
     auto it = need_postings_.find(key);
     if (it == need_postings_.end()) return;
-    for (const NeedEntry& e : it->second) {
+    for (const PostingEntry& e : it->second) {
       if (scratch.stamp[e.key] == scratch.current) continue;
       scratch.stamp[e.key] = scratch.current;
       out.push_back(e.key);
@@ -304,7 +310,8 @@ std::vector<uint32_t> PartnerIndex::Offering(TagId tag) const {
   std::vector<uint32_t> out;
   for (int type = 1; type <= kDeclarationTypes; ++type) {
     auto it = postings_.find(KeyOf(true, static_cast<DeclarationType>(type), false, tag));
-    if (it != postings_.end()) out.insert(out.end(), it->second.begin(), it->second.end());
+    if (it == postings_.end()) continue;
+    for (const PostingEntry& e : it->second) out.push_back(e.key);
   }
   std::sort(out.begin(), out.end());
   out.erase(std::unique(out.begin(), out.end()), out.end());
@@ -328,6 +335,7 @@ struct BoundScratch {
   std::vector<float> need_sum;      // the sum of the bounds of each need's best strength
   std::vector<float> hits;          // the current need's tags the candidate offers
   std::vector<float> mass;          // the squared weights of its terms the candidate has
+  std::vector<float> dot;           // the dot products of its offers' texts with the need's
   std::vector<float> offer_sum;     // bounds the sum of its needs' strengths (see below)
   std::vector<float> fits;          // the bound of need fit + offer fit + two-way
   std::vector<uint32_t> in_scope;   // == query: a member of a network of the query's scope
@@ -341,6 +349,7 @@ struct BoundScratch {
     need_sum.resize(n);
     hits.resize(n);
     mass.resize(n);
+    dot.resize(n);
     offer_sum.resize(n);
     fits.resize(n);
     in_scope.resize(n, 0);
@@ -377,14 +386,14 @@ std::vector<PairScore> PartnerIndex::Suggest(const SuggestQuery& query,
     b.offer_sum[c] = 0;
     b.touched.push_back(c);
   };
-  auto postings = [&](PostingKey key) -> const std::vector<uint32_t>* {
+  auto postings = [&](PostingKey key) -> const std::vector<PostingEntry>* {
     auto it = postings_.find(key);
     return it == postings_.end() ? nullptr : &it->second;
   };
   // The member's needs: for each, a bound on the best strength of each candidate's offers of
-  // its type: the share of its tags the candidate offers at all, or the root of the squared
-  // weights of its terms the candidate's offers have (Cauchy-Schwarz: the cosine with any
-  // one of them is no more).
+  // its type: the sum over them of the need's tag share, or of their texts' dot product, no
+  // more than the root of the squared weights of the need's terms they have (Cauchy-Schwarz:
+  // no cosine with one of them is more).
   int needs = 0;
   for (const Declaration& d : member->needs) {
     if (d.expire_unix != 0 && d.expire_unix <= now_unix) continue;
@@ -399,23 +408,25 @@ std::vector<PairScore> PartnerIndex::Suggest(const SuggestQuery& query,
       b.need_seen[c] = b.need;
       b.hits[c] = 0;
       b.mass[c] = 0;
+      b.dot[c] = 0;
       b.need_touched.push_back(c);
     };
     for (TagId t : d.tags) {
       if (const auto* list = postings(KeyOf(true, d.type, false, t))) {
-        for (uint32_t c : *list) {
-          if (b.in_scope[c] != b.query) continue;
-          start(c);
-          b.hits[c] += 1;
+        for (const PostingEntry& e : *list) {
+          if (b.in_scope[e.key] != b.query) continue;
+          start(e.key);
+          b.hits[e.key] += 1;
         }
       }
     }
     for (const auto& [term, w] : d.text.weights) {
       if (const auto* list = postings(KeyOf(true, d.type, true, term))) {
-        for (uint32_t c : *list) {
-          if (b.in_scope[c] != b.query) continue;
-          start(c);
-          b.mass[c] += w * w;
+        for (const PostingEntry& e : *list) {
+          if (b.in_scope[e.key] != b.query) continue;
+          start(e.key);
+          b.mass[e.key] += w * w;
+          b.dot[e.key] += w * e.value;
         }
       }
     }
@@ -423,13 +434,14 @@ std::vector<PairScore> PartnerIndex::Suggest(const SuggestQuery& query,
     for (uint32_t c : b.need_touched) {
       touch(c);
       const float by_tags = tags > 0 ? b.hits[c] / tags : 0.0f;
-      b.need_sum[c] += std::min(1.0f, std::max(by_tags, std::sqrt(b.mass[c])));
+      const float by_text = std::min(std::sqrt(b.mass[c]), b.dot[c]) * 1.001f;
+      b.need_sum[c] += std::min(1.0f, std::max(by_tags, by_text));
     }
   }
   // The member's offers: for each candidate, the sum over the pairs (member's offer, its
   // need) of the tag share and the dot product of their texts, which bounds the sum of its
   // needs' best strengths.
-  auto need_postings = [&](PostingKey key) -> const std::vector<NeedEntry>* {
+  auto need_postings = [&](PostingKey key) -> const std::vector<PostingEntry>* {
     auto it = need_postings_.find(key);
     return it == need_postings_.end() ? nullptr : &it->second;
   };
@@ -437,7 +449,7 @@ std::vector<PairScore> PartnerIndex::Suggest(const SuggestQuery& query,
     if (d.expire_unix != 0 && d.expire_unix <= now_unix) continue;
     for (TagId t : d.tags) {
       if (const auto* list = need_postings(KeyOf(false, d.type, false, t))) {
-        for (const NeedEntry& e : *list) {
+        for (const PostingEntry& e : *list) {
           if (b.in_scope[e.key] != b.query) continue;
           touch(e.key);
           b.offer_sum[e.key] += e.value;
@@ -446,7 +458,7 @@ std::vector<PairScore> PartnerIndex::Suggest(const SuggestQuery& query,
     }
     for (const auto& [term, w] : d.text.weights) {
       if (const auto* list = need_postings(KeyOf(false, d.type, true, term))) {
-        for (const NeedEntry& e : *list) {
+        for (const PostingEntry& e : *list) {
           if (b.in_scope[e.key] != b.query) continue;
           touch(e.key);
           b.offer_sum[e.key] += w * e.value;
@@ -593,8 +605,8 @@ size_t PartnerIndex::MemoryBytes() const {
   }
   bytes += need_count_.capacity() * sizeof(uint16_t) + need_expiry_.capacity() * sizeof(int64_t);
   for (const auto& [key, list] : need_postings_) {
-    bytes +=
-        sizeof(PostingKey) + sizeof(std::vector<NeedEntry>) + list.capacity() * sizeof(NeedEntry);
+    bytes += sizeof(PostingKey) + sizeof(std::vector<PostingEntry>) +
+             list.capacity() * sizeof(PostingEntry);
   }
   for (const auto& [key, list] : postings_) {
     bytes +=

@@ -85,7 +85,7 @@ class PartnerIndex {
 
  private:
   using PostingKey = uint64_t;  // (side, type, tag or term)
-  using Postings = absl::flat_hash_map<PostingKey, std::vector<uint32_t>>;
+
   static PostingKey KeyOf(bool offer, DeclarationType type, bool term, uint32_t value);
   void Post(const Profile& p, bool add);
   // Whether `candidate` may be suggested at all for the query (scope, exclusions, distance).
@@ -105,13 +105,16 @@ class PartnerIndex {
 
   std::vector<std::optional<Profile>> profiles_;
   size_t count_ = 0;
-  Postings postings_;  // offers: the profiles
-  // Needs other members may see: one entry per need, with what bounds its strength.
-  struct NeedEntry {
+  // An offer's or a need's entry in a posting list: its owner, and what bounds its strength
+  // (an offer: 1 for a tag, its weight for a term; a need: 1 / its tag count for a tag, its
+  // weight for a term).
+  struct PostingEntry {
     uint32_t key;
     float value;
   };
-  absl::flat_hash_map<PostingKey, std::vector<NeedEntry>> need_postings_;
+  absl::flat_hash_map<PostingKey, std::vector<PostingEntry>> postings_;  // offers
+  // Needs other members may see (not the confidential ones).
+  absl::flat_hash_map<PostingKey, std::vector<PostingEntry>> need_postings_;
   std::vector<uint16_t> need_count_;  // each key's needs other members may see
   std::vector<int64_t> need_expiry_;  // the earliest of their expiries, 0: none expires
   absl::flat_hash_map<uint64_t, std::vector<uint32_t>> cells_;
