@@ -28,51 +28,51 @@ PartnerIndex::PostingKey PartnerIndex::KeyOf(bool offer, DeclarationType type, b
          (static_cast<uint64_t>(term) << 32) | value;
 }
 
+namespace {
+
+using PostingMap = absl::flat_hash_map<uint64_t, std::vector<PartnerIndex::PostingEntry>>;
+
+// Drops `owner`'s entries from the lists of `keys` (each once), and the lists left empty.
+void Unpost(PostingMap& postings, std::vector<uint64_t>& keys, uint32_t owner) {
+  std::sort(keys.begin(), keys.end());
+  keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
+  for (uint64_t key : keys) {
+    auto it = postings.find(key);
+    if (it == postings.end()) continue;
+    std::erase_if(it->second, [&](const PartnerIndex::PostingEntry& e) { return e.key == owner; });
+    if (it->second.empty()) postings.erase(it);
+  }
+}
+
+}  // namespace
+
 void PartnerIndex::Post(const Profile& p, bool add) {
-  // Offers: one entry per offer, with 1 for a tag and its weight for a term.
-  std::vector<PostingKey> keys;
-  for (const Declaration& d : p.offers) {
+  // One entry per declaration and tag or term: 1 (an offer) or 1 / its tag count (a need)
+  // for a tag, its weight for a term. Confidential needs are not posted: no other member's
+  // query may use them.
+  auto post = [&](PostingMap& postings, const Declaration& d, bool offer,
+                  std::vector<PostingKey>& keys) {
+    const float tag_value = offer ? 1.0f : 1.0f / static_cast<float>(d.tags.size());
     for (TagId t : d.tags) {
-      const PostingKey key = KeyOf(true, d.type, false, t);
-      keys.push_back(key);
-      if (add) postings_[key].push_back({p.key, 1.0f});
+      keys.push_back(KeyOf(offer, d.type, false, t));
+      if (add) postings[keys.back()].push_back({p.key, tag_value});
     }
     for (const auto& [term, w] : d.text.weights) {
-      const PostingKey key = KeyOf(true, d.type, true, term);
-      keys.push_back(key);
-      if (add) postings_[key].push_back({p.key, w});
+      keys.push_back(KeyOf(offer, d.type, true, term));
+      if (add) postings[keys.back()].push_back({p.key, w});
     }
-  }
-  if (!add) {
-    std::sort(keys.begin(), keys.end());
-    keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
-    for (PostingKey key : keys) {
-      auto it = postings_.find(key);
-      if (it == postings_.end()) continue;
-      std::erase_if(it->second, [&](const PostingEntry& e) { return e.key == p.key; });
-      if (it->second.empty()) postings_.erase(it);
-    }
-  }
-  // Needs other members may see (not the confidential ones): one entry per need, with what
-  // bounds its strength: 1 / its tag count for a tag, its weight for a term.
-  keys.clear();
+  };
+  std::vector<PostingKey> offer_keys, need_keys;
+  for (const Declaration& d : p.offers) post(postings_, d, true, offer_keys);
   int64_t earliest = 0;
   int count = 0;
   for (const Declaration& d : p.needs) {
     if (d.confidential) continue;
     ++count;
-    if (d.expire_unix != 0)
+    if (d.expire_unix != 0) {
       earliest = earliest == 0 ? d.expire_unix : std::min(earliest, d.expire_unix);
-    for (TagId t : d.tags) {
-      const PostingKey key = KeyOf(false, d.type, false, t);
-      keys.push_back(key);
-      if (add) need_postings_[key].push_back({p.key, 1.0f / static_cast<float>(d.tags.size())});
     }
-    for (const auto& [term, w] : d.text.weights) {
-      const PostingKey key = KeyOf(false, d.type, true, term);
-      keys.push_back(key);
-      if (add) need_postings_[key].push_back({p.key, w});
-    }
+    post(need_postings_, d, false, need_keys);
   }
   if (need_count_.size() <= p.key) {
     need_count_.resize(static_cast<size_t>(p.key) + 1, 0);
@@ -81,14 +81,8 @@ void PartnerIndex::Post(const Profile& p, bool add) {
   need_count_[p.key] = add ? static_cast<uint16_t>(std::min(count, 65535)) : 0;
   need_expiry_[p.key] = add ? earliest : 0;
   if (add) return;
-  std::sort(keys.begin(), keys.end());
-  keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
-  for (PostingKey key : keys) {
-    auto it = need_postings_.find(key);
-    if (it == need_postings_.end()) continue;
-    std::erase_if(it->second, [&](const PostingEntry& e) { return e.key == p.key; });
-    if (it->second.empty()) need_postings_.erase(it);
-  }
+  Unpost(postings_, offer_keys, p.key);
+  Unpost(need_postings_, need_keys, p.key);
 }
 
 void PartnerIndex::Upsert(Profile profile) {

@@ -79,6 +79,14 @@ class PartnerIndex {
   // The profiles that are admitted members of `network`. Sorted.
   std::vector<uint32_t> MembersOf(uint32_t network) const;
 
+  // An offer's or a need's entry in a posting list: its owner, and what bounds its strength
+  // (an offer: 1 for a tag, its weight for a term; a need: 1 / its tag count for a tag, its
+  // weight for a term).
+  struct PostingEntry {
+    uint32_t key;
+    float value;
+  };
+
   // Bytes held for profiles and postings (approximate: allocations as sized, not as the
   // allocator rounds them).
   size_t MemoryBytes() const;
@@ -105,13 +113,6 @@ class PartnerIndex {
 
   std::vector<std::optional<Profile>> profiles_;
   size_t count_ = 0;
-  // An offer's or a need's entry in a posting list: its owner, and what bounds its strength
-  // (an offer: 1 for a tag, its weight for a term; a need: 1 / its tag count for a tag, its
-  // weight for a term).
-  struct PostingEntry {
-    uint32_t key;
-    float value;
-  };
   absl::flat_hash_map<PostingKey, std::vector<PostingEntry>> postings_;  // offers
   // Needs other members may see (not the confidential ones).
   absl::flat_hash_map<PostingKey, std::vector<PostingEntry>> need_postings_;

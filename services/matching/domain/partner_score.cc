@@ -9,8 +9,11 @@ namespace {
 
 bool Live(const Declaration& d, int64_t now) { return d.expire_unix == 0 || d.expire_unix > now; }
 
-size_t Intersection(const std::vector<TagId>& a, const std::vector<TagId>& b,
-                    std::vector<TagId>* out) {
+// The elements two sorted lists share: counted, copied into `out` when given, and the walk
+// stops at the first one when `first_only`.
+template <typename T>
+size_t Common(const std::vector<T>& a, const std::vector<T>& b, std::vector<T>* out,
+              bool first_only = false) {
   size_t n = 0;
   auto i = a.begin();
   auto j = b.begin();
@@ -22,11 +25,17 @@ size_t Intersection(const std::vector<TagId>& a, const std::vector<TagId>& b,
     } else {
       if (out != nullptr) out->push_back(*i);
       ++n;
+      if (first_only) break;
       ++i;
       ++j;
     }
   }
   return n;
+}
+
+size_t Intersection(const std::vector<TagId>& a, const std::vector<TagId>& b,
+                    std::vector<TagId>* out) {
+  return Common(a, b, out);
 }
 
 bool WithinReach(const Declaration& d, double km) {
@@ -88,18 +97,7 @@ void Sold(const Profile& p, int64_t now, std::vector<TagId>& out) {
 }
 
 bool SharesAny(const std::vector<uint32_t>& a, const std::vector<uint32_t>& b) {
-  auto i = a.begin();
-  auto j = b.begin();
-  while (i != a.end() && j != b.end()) {
-    if (*i < *j) {
-      ++i;
-    } else if (*j < *i) {
-      ++j;
-    } else {
-      return true;
-    }
-  }
-  return false;
+  return Common<uint32_t>(a, b, nullptr, /*first_only=*/true) > 0;
 }
 
 Complementarity Kind(DeclarationType t) {
