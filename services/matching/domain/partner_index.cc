@@ -264,36 +264,24 @@ std::vector<uint32_t> PartnerIndex::Candidates(const Profile& member, bool for_n
     scratch.current = 1;
   }
   std::vector<uint32_t> out;
-  auto collect = [&](PostingKey key) {
-    auto it = postings_.find(key);
-    if (it == postings_.end()) return;
+  // Each owner once, from the offers' lists (the member's needs) or the needs' (its offers).
+  auto collect = [&](const PostingMap& postings, PostingKey key) {
+    auto it = postings.find(key);
+    if (it == postings.end()) return;
     for (const PostingEntry& e : it->second) {
       if (scratch.stamp[e.key] == scratch.current) continue;
       scratch.stamp[e.key] = scratch.current;
       out.push_back(e.key);
     }
   };
-  auto collect_needs = [&](PostingKey key) {
-    auto it = need_postings_.find(key);
-    if (it == need_postings_.end()) return;
-    for (const PostingEntry& e : it->second) {
-      if (scratch.stamp[e.key] == scratch.current) continue;
-      scratch.stamp[e.key] = scratch.current;
-      out.push_back(e.key);
-    }
-  };
-  // The member's needs meet others' offers of the same type, and its offers others' needs.
   for (bool member_needs : {true, false}) {
     if (!(member_needs ? for_needs : for_offers)) continue;
+    const PostingMap& postings = member_needs ? postings_ : need_postings_;
     for (const Declaration& d : member_needs ? member.needs : member.offers) {
       if (d.expire_unix != 0 && d.expire_unix <= now_unix) continue;
-      for (TagId t : d.tags) {
-        member_needs ? collect(KeyOf(true, d.type, false, t))
-                     : collect_needs(KeyOf(false, d.type, false, t));
-      }
+      for (TagId t : d.tags) collect(postings, KeyOf(member_needs, d.type, false, t));
       for (const auto& [term, w] : d.text.weights) {
-        member_needs ? collect(KeyOf(true, d.type, true, term))
-                     : collect_needs(KeyOf(false, d.type, true, term));
+        collect(postings, KeyOf(member_needs, d.type, true, term));
       }
     }
   }
