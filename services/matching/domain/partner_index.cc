@@ -106,10 +106,6 @@ std::pair<int32_t, int32_t> PartnerIndex::CellOf(const GeoPoint& p) {
           static_cast<int32_t>(std::floor(p.longitude / kCellLonDegrees))};
 }
 
-uint64_t PartnerIndex::CellKey(int32_t row, int32_t column) {
-  return (static_cast<uint64_t>(static_cast<uint32_t>(row)) << 32) | static_cast<uint32_t>(column);
-}
-
 void PartnerIndex::Place(const Profile& p, bool add) {
   if (cell_row_.size() <= p.key) {
     cell_row_.resize(static_cast<size_t>(p.key) + 1, kNoCell);
@@ -141,32 +137,6 @@ void PartnerIndex::Place(const Profile& p, bool add) {
     if (it != members.end()) members.erase(it);
     if (members.empty()) network_members_.erase(n);
   }
-  std::vector<uint32_t>* list = &unlocated_;
-  uint64_t cell = 0;
-  if (p.location.known) {
-    const auto [row, column] = CellOf(p.location);
-    cell = CellKey(row, column);
-    list = &cells_[cell];
-    if (add) {
-      // The occupied area only grows: a removal leaves it as it was, which costs a query
-      // at most some empty rings.
-      if (cells_.size() == 1 && list->empty()) {
-        min_row_ = max_row_ = row;
-        min_column_ = max_column_ = column;
-      }
-      min_row_ = std::min(min_row_, row);
-      max_row_ = std::max(max_row_, row);
-      min_column_ = std::min(min_column_, column);
-      max_column_ = std::max(max_column_, column);
-    }
-  }
-  if (add) {
-    list->push_back(p.key);
-    return;
-  }
-  auto it = std::find(list->begin(), list->end(), p.key);
-  if (it != list->end()) list->erase(it);
-  if (list->empty() && p.location.known) cells_.erase(cell);
 }
 
 void PartnerIndex::Remove(uint32_t key) {
@@ -575,10 +545,6 @@ size_t PartnerIndex::MemoryBytes() const {
       }
     }
   }
-  for (const auto& [cell, list] : cells_) {
-    bytes += sizeof(uint64_t) + sizeof(std::vector<uint32_t>) + list.capacity() * sizeof(uint32_t);
-  }
-  bytes += unlocated_.capacity() * sizeof(uint32_t);
   bytes += (cell_row_.capacity() + cell_column_.capacity()) * sizeof(int32_t);
   bytes += section_.capacity() +
            (lat_.capacity() + lon_.capacity() + cos_lat_.capacity()) * sizeof(float);

@@ -1,17 +1,16 @@
 // services/matching/domain/partner_index: every member's profile in memory, and the ranking
 // of complementary partners over them (the score is partner_score.h's).
 //
-// Ranking a member against 100,000 profiles one by one costs a full scan. The score falls
-// with distance, and no candidate can score more than MaxFit x its distance factor
-// (partner_score.h). So the index keeps profiles in a grid of cells of about 27 km, and a
-// query scores the cells around the member's ring by ring, nearest first, and stops at the
-// first ring whose nearest point is too far for anyone in it to beat the k-th best found:
-// the ranking is exactly the scan's (SuggestByScan, kept for tests and the benchmark), for
-// the cost of the member's surroundings. Scores are computed without their reasons; the
-// reasons are built for the k winners only.
-//
-// It also keeps, per declaration type, which profiles offer and which need each tag and each
-// text term (posting lists): Candidates, Offering (consortia, exchange cycles).
+// Ranking a member against 100,000 profiles one by one costs a full scan. A candidate that
+// shares no tag and no text term with the member has no score, so the candidates are those
+// the posting lists name (per declaration type, tag and term; one entry per declaration,
+// with what bounds its strength), in the query's scope. Each gets an upper bound from the
+// postings (tag shares, text products, every common ground, the distance factor at its
+// grid cell of about 27 km); the most promising are scored first, and any other only if
+// its bound, refined with its sector and a lower bound of its distance, beats the k-th
+// best so far. The ranking is exactly the scan's (SuggestByScan, kept for tests and the
+// benchmark). Scores are computed without their reasons; the reasons are built for the k
+// winners only. Candidates and Offering serve consortia and exchange cycles.
 //
 //   PartnerIndex index;
 //   index.Upsert(profile);                       // add or replace, by profile.key
@@ -108,7 +107,6 @@ class PartnerIndex {
   static constexpr double kCellLatDegrees = 0.25;
   static constexpr double kCellLonDegrees = 0.35;
   static std::pair<int32_t, int32_t> CellOf(const GeoPoint& p);
-  static uint64_t CellKey(int32_t row, int32_t column);
   void Place(const Profile& p, bool add);
 
   std::vector<std::optional<Profile>> profiles_;
@@ -118,9 +116,6 @@ class PartnerIndex {
   absl::flat_hash_map<PostingKey, std::vector<PostingEntry>> need_postings_;
   std::vector<uint16_t> need_count_;  // each key's needs other members may see
   std::vector<int64_t> need_expiry_;  // the earliest of their expiries, 0: none expires
-  absl::flat_hash_map<uint64_t, std::vector<uint32_t>> cells_;
-  std::vector<uint32_t> unlocated_;
-  int32_t min_row_ = 0, max_row_ = 0, min_column_ = 0, max_column_ = 0;
   // Each key's cell, kNoCell without a location: what a query's bounds read, compactly.
   static constexpr int32_t kNoCell = INT32_MIN;
   std::vector<int32_t> cell_row_, cell_column_;
