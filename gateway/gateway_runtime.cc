@@ -27,6 +27,7 @@
 #include "gateway/rest/idempotency.h"
 #include "gateway/rest/rest_gateway.h"
 #include "maillage/assessment/v1/assessment.grpc.pb.h"
+#include "maillage/matching/v1/matching.grpc.pb.h"
 #include "maillage/membership/v1/membership.grpc.pb.h"
 
 namespace maillage::gateway {
@@ -60,6 +61,7 @@ GatewaySettings ReadSettings(ConfigReader& config) {
       static_cast<size_t>(config.Int("HTTP_MAX_BODY_BYTES", 1 << 20, 1024, 64 << 20));
   s.membership_address = config.Required("MEMBERSHIP_ADDRESS");
   s.assessment_address = config.String("ASSESSMENT_ADDRESS", "");
+  s.matching_address = config.String("MATCHING_ADDRESS", "");
   s.oidc_issuer = config.Required("OIDC_ISSUER");
   s.oidc_audience = config.String("OIDC_AUDIENCE", "maillage");
   s.oidc_jwks_file = config.Required("OIDC_JWKS_FILE");
@@ -183,6 +185,10 @@ absl::StatusOr<ServiceList> Build(ServiceRuntime& rt, const GatewaySettings& set
   if (!settings.assessment_address.empty()) {
     backends[std::string(assessment::v1::AssessmentService::service_full_name())] =
         grpc::CreateChannel(settings.assessment_address, grpc::InsecureChannelCredentials());
+  }
+  if (!settings.matching_address.empty()) {
+    backends[std::string(matching::v1::MatchingService::service_full_name())] =
+        grpc::CreateChannel(settings.matching_address, grpc::InsecureChannelCredentials());
   }
   auto* rest =
       rt.Keep(std::make_unique<RestGateway>(RestGateway::Options{.routes = table,

@@ -14,6 +14,7 @@
 //   HTTP_ADDRESS 0.0.0.0:8080     HTTP_THREADS 2       HTTP_MAX_BODY_BYTES 1048576
 //   MEMBERSHIP_ADDRESS (required) the membership service's gRPC address
 //   ASSESSMENT_ADDRESS (none)     the assessment service's; without it, its routes answer 503
+//   MATCHING_ADDRESS (none)       the matching service's; without it, its routes answer 503
 //   OIDC_ISSUER (required)        the identity provider's "iss"
 //   OIDC_AUDIENCE maillage        the "aud" the tokens must carry
 //   OIDC_JWKS_FILE (required)     the provider's keys (JWKS JSON); refused at start if unusable
@@ -49,6 +50,7 @@ struct GatewaySettings {
   HttpServerOptions http;
   std::string membership_address;
   std::string assessment_address;
+  std::string matching_address;
   std::string oidc_issuer;
   std::string oidc_audience;
   std::string oidc_jwks_file;

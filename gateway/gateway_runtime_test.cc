@@ -168,6 +168,27 @@ TEST_F(GatewayRuntimeTest, APersonSignsInAndReadsTheirOrganisationOverHttp) {
   rt->Stop();
 }
 
+TEST_F(GatewayRuntimeTest, AFrontedServiceWithoutAnAddressAnswers503AndLeavesReadinessAlone) {
+  v1::Organisation org = SeedClaire();
+  Built built;
+  // No MAILLAGE_MATCHING_ADDRESS (nor MAILLAGE_ASSESSMENT_ADDRESS): matching's routes are
+  // known and documented, but have no backend to go to.
+  std::unique_ptr<ServiceRuntime> rt = StartGateway(&built);
+  const int port = built.http->port();
+  const std::string suggestions =
+      HttpExchange(port, absl::StrCat("GET /v1/organisations/", org.organisation_id(),
+                                      "/suggestions HTTP/1.1\r\nHost: gw\r\nAuthorization: Bearer ",
+                                      ClaireToken(), "\r\nConnection: close\r\n\r\n"));
+  EXPECT_THAT(suggestions, StartsWith("HTTP/1.1 503"));
+  EXPECT_THAT(suggestions, HasSubstr("not configured"));
+  EXPECT_THAT(HttpExchange(port, "GET /readyz HTTP/1.1\r\nHost: gw\r\nConnection: close\r\n\r\n"),
+              StartsWith("HTTP/1.1 200"));
+  EXPECT_THAT(
+      HttpExchange(port, "GET /openapi.json HTTP/1.1\r\nHost: gw\r\nConnection: close\r\n\r\n"),
+      HasSubstr(R"("operationId": "SuggestPartners")"));
+  rt->Stop();
+}
+
 TEST_F(GatewayRuntimeTest, AnUnusableKeyFileStopsTheStartNamingIt) {
   ServiceRuntime rt(Definition(), Config("/nonexistent/jwks.json"));
   GatewaySettings settings = ReadSettings(rt.config());

@@ -3,6 +3,7 @@
 #include <google/protobuf/descriptor.h>
 
 #include "maillage/assessment/v1/assessment.pb.h"
+#include "maillage/matching/v1/matching.pb.h"
 #include "maillage/membership/v1/membership.pb.h"
 
 namespace maillage::gateway {
@@ -11,7 +12,8 @@ std::vector<const google::protobuf::ServiceDescriptor*> FrontedServices() {
   // Through a message of each file, so that the linker keeps the generated descriptors.
   return {membership::v1::GetNetworkRequest::descriptor()->file()->FindServiceByName(
               "MembershipService"),
-          assessment::v1::Matrix::descriptor()->file()->FindServiceByName("AssessmentService")};
+          assessment::v1::Matrix::descriptor()->file()->FindServiceByName("AssessmentService"),
+          matching::v1::Declaration::descriptor()->file()->FindServiceByName("MatchingService")};
 }
 
 }  // namespace maillage::gateway

@@ -1,4 +1,4 @@
-// End to end, as a partner sees the suite: PostgreSQL, Redis, membership and the gateway run
+// End to end, as a partner sees the suite: PostgreSQL, Redis, the services and the gateway run
 // as their own processes (the binaries scripts/run starts), and the test only speaks HTTP
 // and gRPC to them.
 #include <gmock/gmock.h>
@@ -77,6 +77,7 @@ class Suite {
 
     membership_grpc_ = testing::PickFreePort();
     assessment_grpc_ = testing::PickFreePort();
+    matching_grpc_ = testing::PickFreePort();
     gateway_http_ = testing::PickFreePort();
     gateway_grpc_ = testing::PickFreePort();
     if (absl::Status s = StartMembership(); !s.ok()) return s;
@@ -90,6 +91,16 @@ class Suite {
         {.run_as_user = "", .log_file = dir_ + "/assessment.log"});
     if (!assessment.ok()) return assessment.status();
     assessment_ = *std::move(assessment);
+    auto matching_db = pg_->CreateDatabase();
+    if (!matching_db.ok()) return matching_db.status();
+    auto matching = ChildProcess::Spawn(
+        {MATCHING_BINARY, absl::StrCat("--grpc-address=127.0.0.1:", matching_grpc_),
+         "--metrics-address=127.0.0.1:0", absl::StrCat("--pg-uri=", *matching_db),
+         absl::StrCat("--redis-address=", redis_->address()),
+         absl::StrCat("--auth-hmac-key=", kHmacKey), "--drain-seconds=1"},
+        {.run_as_user = "", .log_file = dir_ + "/matching.log"});
+    if (!matching.ok()) return matching.status();
+    matching_ = *std::move(matching);
     auto gw = ChildProcess::Spawn(
         {GATEWAY_BINARY, absl::StrCat("--grpc-address=127.0.0.1:", gateway_grpc_),
          "--metrics-address=127.0.0.1:0", absl::StrCat("--http-address=127.0.0.1:", gateway_http_),
@@ -97,6 +108,7 @@ class Suite {
          absl::StrCat("--auth-hmac-key=", kHmacKey),
          absl::StrCat("--membership-address=127.0.0.1:", membership_grpc_),
          absl::StrCat("--assessment-address=127.0.0.1:", assessment_grpc_),
+         absl::StrCat("--matching-address=127.0.0.1:", matching_grpc_),
          absl::StrCat("--oidc-issuer=", kIssuer),
          absl::StrCat("--oidc-jwks-file=", dir_, "/jwks.json"),
          "--rate-limit-reads-per-second=1000", "--rate-limit-read-burst=1000",
@@ -173,12 +185,14 @@ class Suite {
   std::unique_ptr<JwtSigner> idp_;
   std::unique_ptr<ChildProcess> membership_;
   std::unique_ptr<ChildProcess> assessment_;
+  std::unique_ptr<ChildProcess> matching_;
   std::unique_ptr<ChildProcess> gateway_;
   std::unique_ptr<v1::MembershipService::Stub> membership_stub_;
   std::string pg_uri_;
   std::string dir_;
   int membership_grpc_ = 0;
   int assessment_grpc_ = 0;
+  int matching_grpc_ = 0;
   int gateway_http_ = 0;
   int gateway_grpc_ = 0;
 };
@@ -223,6 +237,32 @@ class GatewayEndToEndTest : public ::testing::Test {
   static void TearDownTestSuite() { delete suite_; }
 
   static std::string Claire() { return suite_->Token("kc-claire", emails_[0]); }
+  // Claire's association signs its network's charter (once): an active member.
+  static void ClaireSigns() {
+    v1::ListMembershipsRequest list;
+    list.set_organisation_id(orgs_[0].organisation_id());
+    v1::ListMembershipsResponse memberships;
+    ASSERT_TRUE(
+        suite_->AsOperator(&v1::MembershipService::Stub::ListMemberships, list, &memberships).ok());
+    ASSERT_EQ(memberships.memberships_size(), 1);
+    if (memberships.memberships(0).state() == v1::MEMBERSHIP_STATE_ACTIVE) return;
+    v1::SignCharterRequest sign;
+    sign.set_membership_id(memberships.memberships(0).membership_id());
+    sign.set_person_id(people_[0].person_id());
+    sign.set_charter_version(networks_[0].charter().version());
+    v1::Membership signed_membership;
+    ASSERT_TRUE(
+        suite_->AsOperator(&v1::MembershipService::Stub::SignCharter, sign, &signed_membership)
+            .ok());
+  }
+  // The value of the first "field":"..." of a JSON body.
+  static std::string Field(const std::string& body, const std::string& field) {
+    const std::string key = absl::StrCat("\"", field, "\":\"");
+    const size_t at = body.find(key);
+    if (at == std::string::npos) return "";
+    const size_t from = at + key.size();
+    return body.substr(from, body.find('"', from) - from);
+  }
   static std::string Body(const std::string& response) {
     size_t at = response.find("\r\n\r\n");
     return at == std::string::npos ? "" : response.substr(at + 4);
@@ -556,22 +596,7 @@ TEST_F(GatewayEndToEndTest, AnAnimatorEditsTheMatrixAMemberOfAnotherNetworkCanno
 TEST_F(GatewayEndToEndTest, ACampaignRunsThroughTheGatewayAndStaysInsideItsNetwork) {
   // Claire's association signs its charter: an active member, so a participant, which the
   // assessment service learns from membership's events (relay -> Redis -> consumer group).
-  v1::ListMembershipsRequest list;
-  list.set_organisation_id(orgs_[0].organisation_id());
-  v1::ListMembershipsResponse memberships;
-  ASSERT_TRUE(
-      suite_->AsOperator(&v1::MembershipService::Stub::ListMemberships, list, &memberships).ok());
-  ASSERT_EQ(memberships.memberships_size(), 1);
-  if (memberships.memberships(0).state() != v1::MEMBERSHIP_STATE_ACTIVE) {
-    v1::SignCharterRequest sign;
-    sign.set_membership_id(memberships.memberships(0).membership_id());
-    sign.set_person_id(people_[0].person_id());
-    sign.set_charter_version(networks_[0].charter().version());
-    v1::Membership signed_membership;
-    ASSERT_TRUE(
-        suite_->AsOperator(&v1::MembershipService::Stub::SignCharter, sign, &signed_membership)
-            .ok());
-  }
+  ClaireSigns();
   const std::string end =
       absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", absl::Now() + absl::Hours(240), absl::UTCTimeZone());
   std::string opened = suite_->Http(
@@ -626,6 +651,110 @@ TEST_F(GatewayEndToEndTest, ACampaignRunsThroughTheGatewayAndStaysInsideItsNetwo
       "POST", submit, marc,
       R"({"answers":[{"functionCode":"legal","efficiency":"LEVEL_LOW","importance":"LEVEL_LOW"}]})");
   EXPECT_THAT(foreign, StartsWith("HTTP/1.1 404")) << foreign;
+}
+
+TEST_F(GatewayEndToEndTest, AMemberFindsItsComplementaryPartnerAndAsksForAnIntroduction) {
+  ClaireSigns();
+  // A timber framer joins Claire's network: an organisation, its representative, its
+  // membership, its signature (what maillagectl and the membership API do).
+  v1::CreateOrganisationRequest org;
+  org.mutable_organisation()->set_legal_name("Charpentes du Médoc");
+  org.mutable_organisation()->set_kind(v1::ORGANISATION_KIND_ASSOCIATION);
+  org.mutable_organisation()->set_naf_code("16.23Z");
+  v1::Organisation framer;
+  ASSERT_TRUE(
+      suite_->AsOperator(&v1::MembershipService::Stub::CreateOrganisation, org, &framer).ok());
+  v1::CreatePersonRequest person;
+  person.mutable_person()->set_given_name("Pierre");
+  person.mutable_person()->set_family_name("Durand");
+  person.mutable_person()->set_email("pierre@charpentes-medoc.fr");
+  v1::Person pierre;
+  ASSERT_TRUE(suite_->AsOperator(&v1::MembershipService::Stub::CreatePerson, person, &pierre).ok());
+  v1::AddRepresentationRequest rep;
+  rep.set_organisation_id(framer.organisation_id());
+  rep.set_person_id(pierre.person_id());
+  v1::Representation r;
+  ASSERT_TRUE(suite_->AsOperator(&v1::MembershipService::Stub::AddRepresentation, rep, &r).ok());
+  v1::ApplyForMembershipRequest apply;
+  apply.set_network_id(networks_[0].network_id());
+  apply.set_organisation_id(framer.organisation_id());
+  v1::Membership joined;
+  ASSERT_TRUE(
+      suite_->AsOperator(&v1::MembershipService::Stub::ApplyForMembership, apply, &joined).ok());
+  if (joined.state() != v1::MEMBERSHIP_STATE_ACTIVE) {
+    v1::SignCharterRequest sign;
+    sign.set_membership_id(joined.membership_id());
+    sign.set_person_id(pierre.person_id());
+    sign.set_charter_version(networks_[0].charter().version());
+    ASSERT_TRUE(suite_->AsOperator(&v1::MembershipService::Stub::SignCharter, sign, &joined).ok());
+  }
+  const std::string pierre_token = suite_->Token("kc-pierre", "pierre@charpentes-medoc.fr");
+
+  // Claire needs timber frames; Pierre offers them and needs a hand with his books.
+  const std::string claire_declares =
+      absl::StrCat("/v1/organisations/", orgs_[0].organisation_id(), "/declarations");
+  std::string need = suite_->Http(
+      "POST", claire_declares, Claire(),
+      R"({"side":"SIDE_NEED","type":"DECLARATION_TYPE_BUSINESS","tags":["building.carpentry"],"title":"Une charpente pour notre atelier","description":"Charpente bois pour l'extension de l'atelier"})");
+  ASSERT_THAT(need, StartsWith("HTTP/1.1 200")) << need;
+  EXPECT_THAT(need, HasSubstr("DECLARATION_STATE_ACTIVE"));
+  std::string offer = suite_->Http(
+      "POST", absl::StrCat("/v1/organisations/", framer.organisation_id(), "/declarations"),
+      pierre_token,
+      R"({"side":"SIDE_OFFER","type":"DECLARATION_TYPE_BUSINESS","tags":["building.carpentry"],"title":"Charpentes bois sur mesure","description":"Charpentes traditionnelles et ossature bois"})");
+  ASSERT_THAT(offer, StartsWith("HTTP/1.1 200")) << offer;
+  // Marc cannot declare for Claire's association; an unknown tag is a 400 naming it.
+  std::string foreign = suite_->Http(
+      "POST", claire_declares, suite_->Token("kc-marc", emails_[1]),
+      R"({"side":"SIDE_OFFER","type":"DECLARATION_TYPE_BUSINESS","tags":["building.carpentry"],"title":"x"})");
+  EXPECT_THAT(foreign, StartsWith("HTTP/1.1 403")) << foreign;
+  std::string bad = suite_->Http(
+      "POST", claire_declares, Claire(),
+      R"({"side":"SIDE_OFFER","type":"DECLARATION_TYPE_BUSINESS","tags":["building.teleportation"],"title":"x"})");
+  EXPECT_THAT(bad, StartsWith("HTTP/1.1 400")) << bad;
+  EXPECT_THAT(bad, HasSubstr("declaration.tags[0]"));
+
+  // Matching learns of Pierre's membership from membership's events: soon he is suggested.
+  const std::string suggestions =
+      absl::StrCat("/v1/organisations/", orgs_[0].organisation_id(),
+                   "/suggestions?networkId=", networks_[0].network_id());
+  std::string found;
+  ASSERT_TRUE(Eventually([&] {
+    found = suite_->Http("GET", suggestions, Claire());
+    return absl::StrContains(found, framer.organisation_id());
+  })) << found;
+  EXPECT_THAT(found, HasSubstr("Charpentes du Médoc"));
+  EXPECT_THAT(found, HasSubstr(R"("needTitle":"Une charpente pour notre atelier")"));
+  EXPECT_THAT(found, HasSubstr(R"("offerTitle":"Charpentes bois sur mesure")"));
+  // Marc, of the other network, sees nothing of it.
+  std::string marc = suite_->Http("GET", suggestions, suite_->Token("kc-marc", emails_[1]));
+  EXPECT_THAT(marc, StartsWith("HTTP/1.1 403")) << marc;
+  EXPECT_THAT(marc, ::testing::Not(HasSubstr(framer.organisation_id())));
+
+  // Claire asks to be introduced; Pierre accepts; they meet.
+  std::string asked = suite_->Http(
+      "POST", absl::StrCat("/v1/networks/", networks_[0].network_id(), "/introductions"), Claire(),
+      absl::StrCat(R"({"requesterOrganisationId":")", orgs_[0].organisation_id(),
+                   R"(","recipientOrganisationId":")", framer.organisation_id(),
+                   R"(","message":"Bonjour Pierre","fromSuggestion":true})"));
+  ASSERT_THAT(asked, StartsWith("HTTP/1.1 200")) << asked;
+  const std::string introduction = Field(Body(asked), "introductionId");
+  ASSERT_EQ(introduction.size(), 36u) << asked;
+  // Claire cannot answer her own request: it does not exist for her as a recipient.
+  std::string self =
+      suite_->Http("POST", absl::StrCat("/v1/introductions/", introduction, ":respond"), Claire(),
+                   R"({"accept":true})");
+  EXPECT_THAT(self, StartsWith("HTTP/1.1 404")) << self;
+  std::string accepted =
+      suite_->Http("POST", absl::StrCat("/v1/introductions/", introduction, ":respond"),
+                   pierre_token, R"({"accept":true})");
+  ASSERT_THAT(accepted, StartsWith("HTTP/1.1 200")) << accepted;
+  EXPECT_THAT(accepted, HasSubstr("INTRODUCTION_STATE_ACCEPTED"));
+  std::string met =
+      suite_->Http("POST", absl::StrCat("/v1/introductions/", introduction, ":outcome"), Claire(),
+                   R"({"outcome":"INTRODUCTION_OUTCOME_MET"})");
+  ASSERT_THAT(met, StartsWith("HTTP/1.1 200")) << met;
+  EXPECT_THAT(met, HasSubstr("INTRODUCTION_OUTCOME_MET"));
 }
 
 }  // namespace maillage

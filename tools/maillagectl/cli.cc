@@ -28,6 +28,7 @@
 #include "tools/maillagectl/client.h"
 #include "tools/maillagectl/demo.h"
 #include "tools/maillagectl/demo_assessment.h"
+#include "tools/maillagectl/demo_matching.h"
 
 namespace maillage::ctl {
 namespace {
@@ -42,8 +43,9 @@ constexpr int kMaxTtlMinutes = 60;
 
 // Settings read through common/config: their flags go to the ConfigReader, not the commands.
 const std::set<std::string>& SettingFlags() {
-  static const auto* flags = new std::set<std::string>{"membership-address", "assessment-address",
-                                                       "auth-hmac-key", "rpc-timeout-seconds"};
+  static const auto* flags =
+      new std::set<std::string>{"membership-address", "assessment-address", "matching-address",
+                                "auth-hmac-key", "rpc-timeout-seconds"};
   return *flags;
 }
 
@@ -75,6 +77,7 @@ const std::vector<CommandSpec>& Commands() {
 struct Settings {
   std::string address;
   std::string assessment_address;  // optional: the demo's assessment campaigns
+  std::string matching_address;    // optional: the demo's offers and needs
   std::string hmac_key;
   std::string audience;
   absl::Duration rpc_timeout;
@@ -195,6 +198,7 @@ absl::StatusOr<Settings> LoadSettings(const CommandLine& cl) {
   Settings s;
   s.address = reader.String("MEMBERSHIP_ADDRESS", "127.0.0.1:50051");
   s.assessment_address = reader.String("ASSESSMENT_ADDRESS", "");
+  s.matching_address = reader.String("MATCHING_ADDRESS", "");
   s.hmac_key = reader.Required("AUTH_HMAC_KEY");
   if (!s.hmac_key.empty()) {
     if (absl::Status k = auth::ValidateKey(s.hmac_key); !k.ok()) {
@@ -390,19 +394,38 @@ int RunDemoLoad(const CommandLine& cl, const Settings& settings, const Membershi
   absl::StatusOr<DemoResult> result = LoadDemo(client, options, err);
   if (!result.ok()) return Failure(err, result.status(), settings);
   out << FormatDemoSummary(*result);
-  if (settings.assessment_address.empty()) return kExitOk;
-  AssessmentStub assessment(
-      grpc::CreateChannel(settings.assessment_address, grpc::InsecureChannelCredentials()));
-  absl::StatusOr<DemoAssessmentResult> campaigns =
-      LoadDemoAssessments(client, &assessment, *result, err);
-  if (!campaigns.ok()) return Failure(err, campaigns.status(), settings);
-  out << "\nAssessment campaigns (" << campaigns->changes << " changes):\n";
-  for (const DemoCampaign& c : campaigns->campaigns) {
-    out << "  network " << c.network_id << "  campaign " << c.campaign_id << "\n"
-        << "      analysis: GET /v1/campaigns/" << c.campaign_id << "/analysis\n";
-    if (!c.diagnostic_campaign_id.empty()) {
-      out << "      360° diagnostic: GET /v1/diagnostic-campaigns/" << c.diagnostic_campaign_id
-          << "/benchmark\n";
+  if (!settings.assessment_address.empty()) {
+    AssessmentStub assessment(
+        grpc::CreateChannel(settings.assessment_address, grpc::InsecureChannelCredentials()));
+    absl::StatusOr<DemoAssessmentResult> campaigns =
+        LoadDemoAssessments(client, &assessment, *result, err);
+    if (!campaigns.ok()) return Failure(err, campaigns.status(), settings);
+    out << "\nAssessment campaigns (" << campaigns->changes << " changes):\n";
+    for (const DemoCampaign& c : campaigns->campaigns) {
+      out << "  network " << c.network_id << "  campaign " << c.campaign_id << "\n"
+          << "      analysis: GET /v1/campaigns/" << c.campaign_id << "/analysis\n";
+      if (!c.diagnostic_campaign_id.empty()) {
+        out << "      360° diagnostic: GET /v1/diagnostic-campaigns/" << c.diagnostic_campaign_id
+            << "/benchmark\n";
+      }
+    }
+  }
+  if (settings.matching_address.empty()) {
+    err << "demo load: no matching address (MAILLAGE_MATCHING_ADDRESS, --matching-address): "
+           "the members' offers and needs are not loaded\n";
+    return kExitOk;
+  }
+  MatchingStub matching(
+      grpc::CreateChannel(settings.matching_address, grpc::InsecureChannelCredentials()));
+  absl::StatusOr<DemoMatchingResult> declared =
+      LoadDemoDeclarations(client, &matching, *result, options.data_dir, err);
+  if (!declared.ok()) return Failure(err, declared.status(), settings);
+  out << "\nOffers and needs (" << declared->changes << " declared now):\n";
+  for (const DemoDeclarations& n : declared->networks) {
+    out << "  network " << n.network_id << "  " << n.offers << " offers, " << n.needs << " needs\n";
+    if (!n.example_organisation_id.empty()) {
+      out << "      partners suggested to " << n.example_name << ": GET /v1/organisations/"
+          << n.example_organisation_id << "/suggestions?networkId=" << n.network_id << "\n";
     }
   }
   return kExitOk;
@@ -534,7 +557,8 @@ Commands
       run changes nothing and says so. Acts as the platform admin and as the organisations'
       own representatives, so it takes no identity flags. With an assessment address, also
       one completed campaign of the support-function mapping per network (answers, two
-      decisions, closed).
+      decisions, closed). With a matching address, also the members' offers and needs of
+      DIR/declarations.csv, each declared by its company's representative.
   oidc-keys --out-dir=DIR
       A development identity provider's keys for a local gateway: DIR/signing-key.pem (made
       once, owner-only) and DIR/jwks.json (MAILLAGE_OIDC_JWKS_FILE). Production tokens come
@@ -553,6 +577,8 @@ Settings: environment variable, overridden by the flag
       where the membership service listens (plaintext gRPC).
   MAILLAGE_ASSESSMENT_ADDRESS   --assessment-address=HOST:PORT   default none
       where the assessment service listens, for `demo load` (plaintext gRPC).
+  MAILLAGE_MATCHING_ADDRESS     --matching-address=HOST:PORT     default none
+      where the matching service listens, for `demo load` (plaintext gRPC).
   MAILLAGE_AUTH_HMAC_KEY        --auth-hmac-key=KEY              required, >= 32 bytes
       the deployment's key, which signs the principal (the service checks it).
   MAILLAGE_AUTH_AUDIENCE        --auth-audience=NAME             default maillage

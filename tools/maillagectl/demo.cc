@@ -471,6 +471,23 @@ absl::Status Loader::InviteAndAccept(const v1::Network& network, const Member& m
   return absl::OkStatus();
 }
 
+// The file's rows with their memberships, for the loaders that act after this one.
+std::vector<DemoMember> DemoMembersOf(const MemberFile& file,
+                                      const std::vector<v1::Membership>& memberships) {
+  std::map<std::string, v1::MembershipState> state;
+  for (const v1::Membership& m : memberships) state[m.organisation_id()] = m.state();
+  std::vector<DemoMember> out;
+  for (const Member& m : file.members) {
+    auto it = state.find(m.organisation_id);
+    out.push_back({.siren = m.siren,
+                   .legal_name = m.legal_name,
+                   .organisation_id = m.organisation_id,
+                   .person_id = m.person_id,
+                   .state = it == state.end() ? v1::MEMBERSHIP_STATE_UNSPECIFIED : it->second});
+  }
+  return out;
+}
+
 absl::Status Loader::Summarise(const v1::Network& network, const Member& animator,
                                DemoNetworkSummary* summary,
                                std::vector<v1::Membership>* memberships) {
@@ -624,6 +641,7 @@ absl::StatusOr<DemoNetworkSummary> Loader::LoadCluster(MemberFile& file) {
   DemoNetworkSummary summary;
   std::vector<v1::Membership> all;
   MAILLAGE_RETURN_IF_ERROR(Summarise(network, animator, &summary, &all));
+  summary.members = DemoMembersOf(file, all);
   for (const v1::Membership& m : all) {
     if (m.state() == v1::MEMBERSHIP_STATE_APPLIED) {
       summary.examples.push_back({"an application awaiting approval", Described(m)});
@@ -778,6 +796,7 @@ absl::StatusOr<DemoNetworkSummary> Loader::LoadAllied(MemberFile& file) {
   DemoNetworkSummary summary;
   std::vector<v1::Membership> all;
   MAILLAGE_RETURN_IF_ERROR(Summarise(network, animator, &summary, &all));
+  summary.members = DemoMembersOf(file, all);
   for (const v1::Membership& m : all) {
     if (m.state() == v1::MEMBERSHIP_STATE_APPLIED) {
       summary.examples.push_back({absl::StrCat("co-optation in progress (", m.sponsorships_size(),

@@ -59,6 +59,18 @@ struct DemoOptions {
   std::string data_dir = "data/demo";
 };
 
+// A row of a demo file as the service knows it: what the other demo loaders (assessment,
+// matching) need to act for the organisation.
+struct DemoMember {
+  std::string siren;
+  std::string legal_name;
+  std::string organisation_id;
+  // Its representative: the row's contact.
+  std::string person_id;
+  // Its membership of the network (UNSPECIFIED: none).
+  v1::MembershipState state = v1::MEMBERSHIP_STATE_UNSPECIFIED;
+};
+
 struct DemoNetworkSummary {
   std::string network_id;
   std::string name;
@@ -73,6 +85,8 @@ struct DemoNetworkSummary {
   std::map<auth::v1::NetworkRole, int> by_role;
   // Things to try: (what it is, ids).
   std::vector<std::pair<std::string, std::string>> examples;
+  // Every row of the network's file, in the file's order (members in any state).
+  std::vector<DemoMember> members = {};
 };
 
 struct DemoResult {

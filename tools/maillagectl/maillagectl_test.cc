@@ -21,6 +21,7 @@
 #include "tools/maillagectl/client.h"
 #include "tools/maillagectl/csv_records.h"
 #include "tools/maillagectl/demo.h"
+#include "tools/maillagectl/demo_matching.h"
 
 namespace maillage::ctl {
 namespace {
@@ -65,6 +66,29 @@ auth::v1::NetworkRole RoleNamed(const std::string& name) {
       absl::StrCat("NETWORK_ROLE_", absl::AsciiStrToUpper(name)), &role))
       << name;
   return role;
+}
+
+// The offers and needs `demo load` declares with a matching address: each row names a member
+// of one of the two demo files, and every member offers something.
+TEST(DemoDeclarationsFileTest, EveryRowIsADemoMemberAndEveryMemberOffers) {
+  absl::StatusOr<std::vector<CsvRecord>> records =
+      SplitCsv(ReadText(absl::StrCat(kDemoDir, "/", kDeclarationsFile)));
+  ASSERT_TRUE(records.ok()) << records.status();
+  ASSERT_GT(records->size(), 1u);
+  EXPECT_THAT((*records)[0].fields,
+              ::testing::ElementsAre("siren", "side", "type", "tags", "title", "description",
+                                     "reach_km", "confidential"));
+  std::map<std::string, int> offers;
+  for (const auto& [siren, row] : DemoRows(kClusterFile)) offers[siren] = 0;
+  for (const auto& [siren, row] : DemoRows(kAlliedFile)) offers[siren] = 0;
+  for (size_t r = 1; r < records->size(); ++r) {
+    const std::vector<std::string>& f = (*records)[r].fields;
+    ASSERT_EQ(f.size(), 8u) << "line " << (*records)[r].line;
+    ASSERT_TRUE(offers.contains(f[0])) << "line " << (*records)[r].line;
+    EXPECT_THAT(f[1], ::testing::AnyOf("offer", "need"));
+    if (f[1] == "offer") ++offers[f[0]];
+  }
+  for (const auto& [siren, count] : offers) EXPECT_GE(count, 1) << siren;
 }
 
 class MaillagectlTest : public ::testing::Test {
@@ -195,6 +219,15 @@ TEST_F(MaillagectlTest, DemoLoadBuildsBothNetworksAsAnAnimatorExpectsThem) {
   EXPECT_EQ(states[v1::MEMBERSHIP_STATE_APPLIED], kClusterApplicants);
   EXPECT_EQ(states[v1::MEMBERSHIP_STATE_ACTIVE],
             static_cast<int>(cluster_rows.size()) - kClusterLateSigners - kClusterApplicants);
+  // What the assessment and matching loaders act with: every row, its ids and its state.
+  ASSERT_EQ(first->networks[0].members.size(), cluster_rows.size());
+  int active_members = 0;
+  for (const DemoMember& m : first->networks[0].members) {
+    EXPECT_EQ(cluster_sirens[m.organisation_id], m.siren) << m.legal_name;
+    EXPECT_FALSE(m.person_id.empty()) << m.legal_name;
+    if (m.state == v1::MEMBERSHIP_STATE_ACTIVE) ++active_members;
+  }
+  EXPECT_EQ(active_members, states[v1::MEMBERSHIP_STATE_ACTIVE]);
 
   // The allied network: co-optation with two sponsors.
   v1::Network allied = OnlyNetworkNamed(kAlliedName);
