@@ -20,6 +20,7 @@
 #include "common/redis/redis.h"
 #include "common/status/status.h"
 #include "common/testing/harness.h"
+#include "maillage/assessment/v1/assessment.pb.h"
 #include "maillage/matching/v1/matching.grpc.pb.h"
 #include "maillage/membership/v1/events.pb.h"
 #include "services/matching/matching_runtime.h"
@@ -89,6 +90,8 @@ class MatchingServiceTest : public ::testing::Test {
     stream_ = absl::StrCat("maillage.membership.events.test", getpid(), "-m", n++);
     HarnessOptions options = Options();
     options.env["MAILLAGE_MEMBERSHIP_EVENTS_STREAM"] = stream_;
+    assessment_stream_ = absl::StrCat("maillage.assessment.events.test", getpid(), "-m", n - 1);
+    options.env["MAILLAGE_ASSESSMENT_EVENTS_STREAM"] = assessment_stream_;
     ASSERT_TRUE(h_.Start([this](ServiceRuntime& rt) { return Build(rt, &built_); }, options).ok());
     stub_ = v1::MatchingService::NewStub(h_.channel());
     Apply(OrganisationEvent(kRoofer, "Toitures du Lac", "43.91B", "F", 47.932, -2.398, 1));
@@ -192,6 +195,7 @@ class MatchingServiceTest : public ::testing::Test {
   }
 
   std::string stream_;
+  std::string assessment_stream_;
   ServiceHarness h_{Definition()};
   Built built_;
   std::unique_ptr<Stub> stub_;
@@ -584,6 +588,199 @@ TEST_F(MatchingServiceTest, AMemberOfAnotherNetworkGetsNothingOfThisOne) {
       h_.Call(stub_.get(), &Stub::UpdateMatchingSettings, Rep(kRoofer), update, &got).error_code(),
       grpc::StatusCode::PERMISSION_DENIED);
   EXPECT_EQ(h_.Count("SELECT count(*) FROM outbox"), events_before);  // nothing was written
+}
+
+// Every RPC as each kind of caller: the company's representative, another member of the
+// network, its animator, the other side of an introduction, and an animator of another
+// network. Writes are asked with a flaw found after the authorisation, so that a caller let
+// in gets INVALID_ARGUMENT and nothing is written.
+TEST_F(MatchingServiceTest, EachRoleReachesExactlyItsRpcs) {
+  DeclareTheUsual();
+  v1::Declaration withdrawn;
+  ASSERT_TRUE(Declare(kRoofer, v1::SIDE_OFFER, v1::DECLARATION_TYPE_BUSINESS, {"building.roofing"},
+                      "Ancienne offre", "", &withdrawn)
+                  .ok());
+  v1::WithdrawDeclarationRequest withdraw;
+  withdraw.set_declaration_id(withdrawn.declaration_id());
+  ASSERT_TRUE(
+      h_.Call(stub_.get(), &Stub::WithdrawDeclaration, Rep(kRoofer), withdraw, &withdrawn).ok());
+  v1::RequestIntroductionRequest ask;
+  ask.set_network_id(kNetwork);
+  ask.set_requester_organisation_id(kRoofer);
+  ask.set_recipient_organisation_id(kTimber);
+  v1::Introduction intro;
+  ASSERT_TRUE(h_.Call(stub_.get(), &Stub::RequestIntroduction, Rep(kRoofer), ask, &intro).ok());
+
+  const std::map<std::string, auth::Principal> callers = {{"company", Rep(kRoofer)},
+                                                          {"member", Rep(kOtherRoofer)},
+                                                          {"animator", Animator()},
+                                                          {"recipient", Rep(kTimber)},
+                                                          {"outsider", Outsider()}};
+  using Call = std::function<grpc::Status(const auth::Principal&)>;
+  std::map<std::string, Call> rpcs;
+#define MAILLAGE_RPC(Name, Req, Resp, fill)                    \
+  rpcs[#Name] = [=, this](const auth::Principal& who) {        \
+    v1::Req req;                                               \
+    fill;                                                      \
+    v1::Resp resp;                                             \
+    return h_.Call(stub_.get(), &Stub::Name, who, req, &resp); \
+  }
+  const std::string declaration = withdrawn.declaration_id();
+  const std::string introduction = intro.introduction_id();
+  MAILLAGE_RPC(ListCompetencies, ListCompetenciesRequest, ListCompetenciesResponse,
+               req.set_domain("building"));
+  MAILLAGE_RPC(CreateDeclaration, CreateDeclarationRequest, Declaration,
+               req.set_organisation_id(kRoofer));
+  MAILLAGE_RPC(UpdateDeclaration, UpdateDeclarationRequest, Declaration,
+               req.mutable_declaration()->set_declaration_id(declaration));
+  MAILLAGE_RPC(WithdrawDeclaration, WithdrawDeclarationRequest, Declaration,
+               req.set_declaration_id(declaration));
+  MAILLAGE_RPC(RenewDeclaration, RenewDeclarationRequest, Declaration,
+               (req.set_declaration_id(declaration), req.set_months(99)));
+  MAILLAGE_RPC(ListDeclarations, ListDeclarationsRequest, ListDeclarationsResponse,
+               (req.set_organisation_id(kRoofer), req.set_network_id(kNetwork)));
+  MAILLAGE_RPC(ListExpiringDeclarations, ListExpiringDeclarationsRequest,
+               ListExpiringDeclarationsResponse, req.set_network_id(kNetwork));
+  MAILLAGE_RPC(SuggestPartners, SuggestPartnersRequest, SuggestPartnersResponse,
+               (req.set_organisation_id(kRoofer), req.set_network_id(kNetwork)));
+  MAILLAGE_RPC(FindProviders, FindProvidersRequest, FindProvidersResponse,
+               (req.set_network_id(kNetwork), req.add_tags("building.carpentry")));
+  MAILLAGE_RPC(
+      BuildConsortium, BuildConsortiumRequest, Consortium,
+      (req.set_network_id(kNetwork), req.add_requirements()->set_tag("building.carpentry")));
+  MAILLAGE_RPC(FindExchangeCycles, FindExchangeCyclesRequest, FindExchangeCyclesResponse,
+               req.set_network_id(kNetwork));
+  MAILLAGE_RPC(BlockOrganisation, BlockOrganisationRequest, Block,
+               (req.set_organisation_id(kRoofer), req.set_blocked_organisation_id(kRoofer)));
+  MAILLAGE_RPC(UnblockOrganisation, UnblockOrganisationRequest, UnblockOrganisationResponse,
+               (req.set_organisation_id(kRoofer), req.set_blocked_organisation_id(kOutsider)));
+  MAILLAGE_RPC(ListBlocks, ListBlocksRequest, ListBlocksResponse, req.set_organisation_id(kRoofer));
+  MAILLAGE_RPC(RequestIntroduction, RequestIntroductionRequest, Introduction,
+               (req.set_network_id(kNetwork), req.set_requester_organisation_id(kRoofer),
+                req.set_recipient_organisation_id(kRoofer)));
+  MAILLAGE_RPC(RespondToIntroduction, RespondToIntroductionRequest, Introduction,
+               (req.set_introduction_id(introduction), req.set_note(std::string(501, 'x'))));
+  MAILLAGE_RPC(RecordIntroductionOutcome, RecordIntroductionOutcomeRequest, Introduction,
+               req.set_introduction_id(introduction));
+  MAILLAGE_RPC(GetIntroduction, GetIntroductionRequest, Introduction,
+               req.set_introduction_id(introduction));
+  MAILLAGE_RPC(ListIntroductions, ListIntroductionsRequest, ListIntroductionsResponse,
+               req.set_organisation_id(kRoofer));
+  MAILLAGE_RPC(GetMatchingSettings, GetMatchingSettingsRequest, MatchingSettings,
+               req.set_network_id(kNetwork));
+  MAILLAGE_RPC(UpdateMatchingSettings, UpdateMatchingSettingsRequest, MatchingSettings,
+               (req.set_network_id(kNetwork), req.mutable_settings()->set_distance_floor(2)));
+#undef MAILLAGE_RPC
+
+  constexpr auto ok = grpc::StatusCode::OK;
+  constexpr auto bad = grpc::StatusCode::INVALID_ARGUMENT;
+  constexpr auto denied = grpc::StatusCode::PERMISSION_DENIED;
+  constexpr auto hidden = grpc::StatusCode::NOT_FOUND;
+  // company, member, animator, recipient, outsider
+  const std::map<std::string, std::vector<grpc::StatusCode>> expected = {
+      {"ListCompetencies", {ok, ok, ok, ok, ok}},
+      {"CreateDeclaration", {bad, denied, denied, denied, denied}},
+      {"UpdateDeclaration", {bad, hidden, hidden, hidden, hidden}},
+      {"WithdrawDeclaration", {ok, hidden, hidden, hidden, hidden}},
+      {"RenewDeclaration", {bad, hidden, hidden, hidden, hidden}},
+      {"ListDeclarations", {ok, ok, ok, ok, denied}},
+      {"ListExpiringDeclarations", {denied, denied, ok, denied, denied}},
+      {"SuggestPartners", {ok, denied, ok, denied, denied}},
+      {"FindProviders", {ok, ok, ok, ok, denied}},
+      {"BuildConsortium", {ok, ok, ok, ok, denied}},
+      {"FindExchangeCycles", {denied, denied, ok, denied, denied}},
+      {"BlockOrganisation", {bad, denied, denied, denied, denied}},
+      {"UnblockOrganisation", {hidden, denied, denied, denied, denied}},
+      {"ListBlocks", {ok, denied, denied, denied, denied}},
+      {"RequestIntroduction", {bad, denied, denied, denied, denied}},
+      {"RespondToIntroduction", {hidden, hidden, hidden, bad, hidden}},
+      {"RecordIntroductionOutcome", {bad, hidden, bad, bad, hidden}},
+      {"GetIntroduction", {ok, hidden, ok, ok, hidden}},
+      {"ListIntroductions", {ok, denied, denied, denied, denied}},
+      {"GetMatchingSettings", {ok, ok, ok, ok, denied}},
+      {"UpdateMatchingSettings", {denied, denied, bad, denied, denied}},
+  };
+  const std::vector<std::string> order = {"company", "member", "animator", "recipient", "outsider"};
+  ASSERT_EQ(expected.size(), rpcs.size());
+  const int64_t events_before = h_.Count("SELECT count(*) FROM outbox");
+  for (const auto& [rpc, codes] : expected) {
+    for (size_t i = 0; i < order.size(); ++i) {
+      grpc::Status s = rpcs.at(rpc)(callers.at(order[i]));
+      EXPECT_EQ(s.error_code(), codes[i]) << rpc << " as " << order[i] << ": " << s.error_message();
+      if (codes[i] == hidden) {
+        EXPECT_THAT(s.error_message(), HasSubstr("not found"));
+      }
+    }
+  }
+  EXPECT_EQ(h_.Count("SELECT count(*) FROM outbox"), events_before);  // nothing was written
+}
+
+TEST_F(MatchingServiceTest, APoolingDecisionGivesItsParticipantsAPoolingNeed) {
+  DeclareTheUsual();
+  // The other roofer shares its IT technician.
+  ASSERT_TRUE(Declare(kOtherRoofer, v1::SIDE_OFFER, v1::DECLARATION_TYPE_POOLING,
+                      {"digital.it_support"}, "Technicien informatique partagé",
+                      "Deux jours par mois chez vous")
+                  .ok());
+  auto decide = [&](std::vector<std::string> participants) {
+    assessment::v1::AssessmentEvent e;
+    e.set_event_id(events::NewEventId());
+    e.set_network_id(kNetwork);
+    assessment::v1::PoolingDecision* d = e.mutable_decision_recorded();
+    d->set_decision_id(events::NewEventId());
+    d->set_campaign_id("6c6c6c6c-0000-4000-8000-000000000001");
+    d->set_network_id(kNetwork);
+    d->set_function_code("it_infrastructure.support");
+    d->set_modality(assessment::v1::POOLING_MODALITY_SHARED_RESOURCE);
+    for (const std::string& p : participants) d->add_participant_organisation_ids(p);
+    return e;
+  };
+  auto publish = [&](const assessment::v1::AssessmentEvent& e) {
+    absl::StatusOr<redis::RedisReply> r = h_.runtime()->redis()->Command(
+        {"XADD", assessment_stream_, "*", "id", e.event_id(), "type",
+         "assessment.decision_recorded", "payload", e.SerializeAsString()});
+    ASSERT_TRUE(r.ok()) << r.status();
+  };
+  auto pooling_needs = [&](const std::string& org) {
+    v1::ListDeclarationsRequest list;
+    list.set_organisation_id(org);
+    list.set_side(v1::SIDE_NEED);
+    v1::ListDeclarationsResponse resp;
+    EXPECT_TRUE(h_.Call(stub_.get(), &Stub::ListDeclarations, Rep(org), list, &resp).ok());
+    std::vector<v1::Declaration> out;
+    for (const v1::Declaration& d : resp.declarations()) {
+      if (d.type() == v1::DECLARATION_TYPE_POOLING) out.push_back(d);
+    }
+    return out;
+  };
+  const assessment::v1::AssessmentEvent both = decide({kRoofer, kTimber});
+  publish(both);
+  publish(both);  // delivered twice: applied once
+  ASSERT_TRUE(Eventually([&] { return pooling_needs(kRoofer).size() == 1; }));
+  const v1::Declaration need = pooling_needs(kRoofer)[0];
+  EXPECT_EQ(need.title(), "Mutualisation : Support aux utilisateurs");
+  EXPECT_THAT(need.tags(), ::testing::ElementsAre("digital.it_support"));
+  EXPECT_EQ(need.state(), v1::DECLARATION_STATE_ACTIVE);
+  EXPECT_EQ(need.source(),
+            "assessment:6c6c6c6c-0000-4000-8000-000000000001:it_infrastructure.support");
+  EXPECT_EQ(need.version(), 1);
+  // The roofer is now offered the shared technician, for that need.
+  bool pooled = false;
+  const v1::SuggestPartnersResponse suggested = Suggest(Rep(kRoofer), kRoofer);
+  for (const v1::Suggestion& s : suggested.suggestions()) {
+    for (const v1::NeedMatch& m : s.matches()) {
+      pooled |= s.organisation_id() == kOtherRoofer && m.member_need() &&
+                m.type() == v1::DECLARATION_TYPE_POOLING &&
+                m.offer_title() == "Technicien informatique partagé";
+    }
+  }
+  EXPECT_TRUE(pooled);
+
+  // The network decides again without the roofer: its need is withdrawn, the framer's kept.
+  publish(decide({kTimber}));
+  EXPECT_TRUE(Eventually([&] { return pooling_needs(kRoofer).empty(); }));
+  ASSERT_EQ(pooling_needs(kTimber).size(), 1u);
+  EXPECT_EQ(pooling_needs(kTimber)[0].version(), 2);
 }
 
 TEST_F(MatchingServiceTest, BadDeclarationsAreRefusedNamingEachField) {
