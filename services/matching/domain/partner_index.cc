@@ -557,8 +557,8 @@ size_t PartnerIndex::MemoryBytes() const {
              list.capacity() * sizeof(PostingEntry);
   }
   for (const auto& [key, list] : postings_) {
-    bytes +=
-        sizeof(PostingKey) + sizeof(std::vector<uint32_t>) + list.capacity() * sizeof(uint32_t);
+    bytes += sizeof(PostingKey) + sizeof(std::vector<PostingEntry>) +
+             list.capacity() * sizeof(PostingEntry);
   }
   return bytes;
 }
