@@ -29,6 +29,7 @@
 #include "maillage/assessment/v1/assessment.grpc.pb.h"
 #include "maillage/matching/v1/matching.grpc.pb.h"
 #include "maillage/membership/v1/membership.grpc.pb.h"
+#include "maillage/reporting/v1/reporting.grpc.pb.h"
 
 namespace maillage::gateway {
 
@@ -62,6 +63,7 @@ GatewaySettings ReadSettings(ConfigReader& config) {
   s.membership_address = config.Required("MEMBERSHIP_ADDRESS");
   s.assessment_address = config.String("ASSESSMENT_ADDRESS", "");
   s.matching_address = config.String("MATCHING_ADDRESS", "");
+  s.reporting_address = config.String("REPORTING_ADDRESS", "");
   s.oidc_issuer = config.Required("OIDC_ISSUER");
   s.oidc_audience = config.String("OIDC_AUDIENCE", "maillage");
   s.oidc_jwks_file = config.Required("OIDC_JWKS_FILE");
@@ -189,6 +191,10 @@ absl::StatusOr<ServiceList> Build(ServiceRuntime& rt, const GatewaySettings& set
   if (!settings.matching_address.empty()) {
     backends[std::string(matching::v1::MatchingService::service_full_name())] =
         grpc::CreateChannel(settings.matching_address, grpc::InsecureChannelCredentials());
+  }
+  if (!settings.reporting_address.empty()) {
+    backends[std::string(reporting::v1::ReportingService::service_full_name())] =
+        grpc::CreateChannel(settings.reporting_address, grpc::InsecureChannelCredentials());
   }
   auto* rest =
       rt.Keep(std::make_unique<RestGateway>(RestGateway::Options{.routes = table,

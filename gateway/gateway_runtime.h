@@ -15,6 +15,7 @@
 //   MEMBERSHIP_ADDRESS (required) the membership service's gRPC address
 //   ASSESSMENT_ADDRESS (none)     the assessment service's; without it, its routes answer 503
 //   MATCHING_ADDRESS (none)       the matching service's; without it, its routes answer 503
+//   REPORTING_ADDRESS (none)      the reporting service's; without it, its routes answer 503
 //   OIDC_ISSUER (required)        the identity provider's "iss"
 //   OIDC_AUDIENCE maillage        the "aud" the tokens must carry
 //   OIDC_JWKS_FILE (required)     the provider's keys (JWKS JSON); refused at start if unusable
@@ -51,6 +52,7 @@ struct GatewaySettings {
   std::string membership_address;
   std::string assessment_address;
   std::string matching_address;
+  std::string reporting_address;
   std::string oidc_issuer;
   std::string oidc_audience;
   std::string oidc_jwks_file;

@@ -170,9 +170,11 @@ TEST_F(GatewayRuntimeTest, APersonSignsInAndReadsTheirOrganisationOverHttp) {
 
 TEST_F(GatewayRuntimeTest, AFrontedServiceWithoutAnAddressAnswers503AndLeavesReadinessAlone) {
   v1::Organisation org = SeedClaire();
+  v1::Network network = NetworkAnimatedBy(org);
   Built built;
-  // No MAILLAGE_MATCHING_ADDRESS (nor MAILLAGE_ASSESSMENT_ADDRESS): matching's routes are
-  // known and documented, but have no backend to go to.
+  // No MAILLAGE_MATCHING_ADDRESS nor MAILLAGE_REPORTING_ADDRESS (nor
+  // MAILLAGE_ASSESSMENT_ADDRESS): their routes are known and documented, but have no backend
+  // to go to.
   std::unique_ptr<ServiceRuntime> rt = StartGateway(&built);
   const int port = built.http->port();
   const std::string suggestions =
@@ -181,11 +183,18 @@ TEST_F(GatewayRuntimeTest, AFrontedServiceWithoutAnAddressAnswers503AndLeavesRea
                                       ClaireToken(), "\r\nConnection: close\r\n\r\n"));
   EXPECT_THAT(suggestions, StartsWith("HTTP/1.1 503"));
   EXPECT_THAT(suggestions, HasSubstr("not configured"));
+  const std::string engagement = HttpExchange(
+      port, absl::StrCat("GET /v1/networks/", network.network_id(),
+                         "/reports/engagement HTTP/1.1\r\nHost: gw\r\nAuthorization: Bearer ",
+                         ClaireToken(), "\r\nConnection: close\r\n\r\n"));
+  EXPECT_THAT(engagement, StartsWith("HTTP/1.1 503"));
+  EXPECT_THAT(engagement, HasSubstr("not configured"));
   EXPECT_THAT(HttpExchange(port, "GET /readyz HTTP/1.1\r\nHost: gw\r\nConnection: close\r\n\r\n"),
               StartsWith("HTTP/1.1 200"));
-  EXPECT_THAT(
-      HttpExchange(port, "GET /openapi.json HTTP/1.1\r\nHost: gw\r\nConnection: close\r\n\r\n"),
-      HasSubstr(R"("operationId": "SuggestPartners")"));
+  const std::string openapi =
+      HttpExchange(port, "GET /openapi.json HTTP/1.1\r\nHost: gw\r\nConnection: close\r\n\r\n");
+  EXPECT_THAT(openapi, HasSubstr(R"("operationId": "SuggestPartners")"));
+  EXPECT_THAT(openapi, HasSubstr(R"("operationId": "GetEngagement")"));
   rt->Stop();
 }
 

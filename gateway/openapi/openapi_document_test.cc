@@ -56,10 +56,13 @@ TEST(OpenApiDocumentTest, TheServedDocumentHasAnOperationForEveryRoute) {
   }
   EXPECT_TRUE(operation_ids.count("GetNetwork"));
   EXPECT_TRUE(operation_ids.count("ImportOrganisations"));
-  // Every fronted service's routes: assessment's and matching's beside membership's.
+  // Every fronted service's routes: assessment's, matching's and reporting's beside
+  // membership's.
   EXPECT_TRUE(operation_ids.count("CreateCampaign"));
   EXPECT_TRUE(operation_ids.count("CreateDeclaration"));
   EXPECT_TRUE(operation_ids.count("SuggestPartners"));
+  EXPECT_TRUE(operation_ids.count("GetEngagement"));
+  EXPECT_TRUE(operation_ids.count("GetNetworkGraph"));
   // Methods without a REST rule (the gateway's own) are not in it.
   EXPECT_THAT(std::string(OpenApiJson()), ::testing::Not(HasSubstr("ResolvePrincipal")));
 }

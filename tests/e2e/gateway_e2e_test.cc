@@ -78,6 +78,7 @@ class Suite {
     membership_grpc_ = testing::PickFreePort();
     assessment_grpc_ = testing::PickFreePort();
     matching_grpc_ = testing::PickFreePort();
+    reporting_grpc_ = testing::PickFreePort();
     gateway_http_ = testing::PickFreePort();
     gateway_grpc_ = testing::PickFreePort();
     if (absl::Status s = StartMembership(); !s.ok()) return s;
@@ -101,6 +102,16 @@ class Suite {
         {.run_as_user = "", .log_file = dir_ + "/matching.log"});
     if (!matching.ok()) return matching.status();
     matching_ = *std::move(matching);
+    auto reporting_db = pg_->CreateDatabase();
+    if (!reporting_db.ok()) return reporting_db.status();
+    auto reporting = ChildProcess::Spawn(
+        {REPORTING_BINARY, absl::StrCat("--grpc-address=127.0.0.1:", reporting_grpc_),
+         "--metrics-address=127.0.0.1:0", absl::StrCat("--pg-uri=", *reporting_db),
+         absl::StrCat("--redis-address=", redis_->address()),
+         absl::StrCat("--auth-hmac-key=", kHmacKey), "--drain-seconds=1"},
+        {.run_as_user = "", .log_file = dir_ + "/reporting.log"});
+    if (!reporting.ok()) return reporting.status();
+    reporting_ = *std::move(reporting);
     auto gw = ChildProcess::Spawn(
         {GATEWAY_BINARY, absl::StrCat("--grpc-address=127.0.0.1:", gateway_grpc_),
          "--metrics-address=127.0.0.1:0", absl::StrCat("--http-address=127.0.0.1:", gateway_http_),
@@ -109,6 +120,7 @@ class Suite {
          absl::StrCat("--membership-address=127.0.0.1:", membership_grpc_),
          absl::StrCat("--assessment-address=127.0.0.1:", assessment_grpc_),
          absl::StrCat("--matching-address=127.0.0.1:", matching_grpc_),
+         absl::StrCat("--reporting-address=127.0.0.1:", reporting_grpc_),
          absl::StrCat("--oidc-issuer=", kIssuer),
          absl::StrCat("--oidc-jwks-file=", dir_, "/jwks.json"),
          "--rate-limit-reads-per-second=1000", "--rate-limit-read-burst=1000",
@@ -186,6 +198,7 @@ class Suite {
   std::unique_ptr<ChildProcess> membership_;
   std::unique_ptr<ChildProcess> assessment_;
   std::unique_ptr<ChildProcess> matching_;
+  std::unique_ptr<ChildProcess> reporting_;
   std::unique_ptr<ChildProcess> gateway_;
   std::unique_ptr<v1::MembershipService::Stub> membership_stub_;
   std::string pg_uri_;
@@ -193,6 +206,7 @@ class Suite {
   int membership_grpc_ = 0;
   int assessment_grpc_ = 0;
   int matching_grpc_ = 0;
+  int reporting_grpc_ = 0;
   int gateway_http_ = 0;
   int gateway_grpc_ = 0;
 };
@@ -755,6 +769,23 @@ TEST_F(GatewayEndToEndTest, AMemberFindsItsComplementaryPartnerAndAsksForAnIntro
                    R"({"outcome":"INTRODUCTION_OUTCOME_MET"})");
   ASSERT_THAT(met, StartsWith("HTTP/1.1 200")) << met;
   EXPECT_THAT(met, HasSubstr("INTRODUCTION_OUTCOME_MET"));
+
+  // Reporting learns it from matching's and membership's events: Claire, the network's
+  // animator, sees the introduction in the funnel and the link in the graph; Marc does not.
+  const std::string funnel =
+      absl::StrCat("/v1/networks/", networks_[0].network_id(), "/reports/introduction-funnel");
+  std::string report;
+  ASSERT_TRUE(Eventually([&] {
+    report = suite_->Http("GET", funnel, Claire());
+    return absl::StrContains(report, R"("stage":"met","count":"1")");
+  })) << report;
+  std::string graph = suite_->Http(
+      "GET", absl::StrCat("/v1/networks/", networks_[0].network_id(), "/reports/graph"), Claire());
+  ASSERT_THAT(graph, StartsWith("HTTP/1.1 200")) << graph;
+  EXPECT_THAT(graph, HasSubstr("LINK_KIND_MET"));
+  EXPECT_THAT(graph, HasSubstr("Charpentes du Médoc"));
+  std::string denied = suite_->Http("GET", funnel, suite_->Token("kc-marc", emails_[1]));
+  EXPECT_THAT(denied, StartsWith("HTTP/1.1 403")) << denied;
 }
 
 }  // namespace maillage

@@ -1,0 +1,65 @@
+// services/reporting/reporting_service: the reporting gRPC service (reporting.proto).
+//
+// One final class on the callback API; ServeAuthorized (common/authz/authorized_unary.h)
+// verifies the caller's principal, checks the table below and runs the handler on a
+// worker, which validates the request, reads the store's read models and maps the status
+// once.
+//
+//   ReportingService service({.store = &store, .workers = &pool,
+//                             .verifier = auth::PrincipalVerifier(key)});
+//
+// Who may do what (platform admins everything):
+//   GetIntroductionFunnel, GetNetworkGraph, GetEngagement   the network's animators
+#ifndef MAILLAGE_SERVICES_REPORTING_REPORTING_SERVICE_H_
+#define MAILLAGE_SERVICES_REPORTING_REPORTING_SERVICE_H_
+
+#include <functional>
+#include <memory>
+
+#include "absl/time/clock.h"
+#include "common/auth/auth.h"
+#include "common/authz/authorized_unary.h"
+#include "common/authz/authz.h"
+#include "maillage/reporting/v1/reporting.grpc.pb.h"
+
+namespace maillage {
+class WorkerPool;
+}  // namespace maillage
+
+namespace maillage::reporting {
+
+class ReportingStore;
+
+// The table ServeAuthorized checks.
+authz::Table ReportingAuthzTable();
+
+class ReportingService final : public v1::ReportingService::CallbackService {
+ public:
+  struct Dependencies {
+    ReportingStore* store = nullptr;
+    WorkerPool* workers = nullptr;
+    auth::PrincipalVerifier verifier{""};
+    std::function<absl::Time()> clock = absl::Now;
+  };
+
+  explicit ReportingService(Dependencies deps);
+
+  grpc::ServerUnaryReactor* GetIntroductionFunnel(grpc::CallbackServerContext* ctx,
+                                                  const v1::GetIntroductionFunnelRequest* req,
+                                                  v1::IntroductionFunnel* resp) override;
+  grpc::ServerUnaryReactor* GetNetworkGraph(grpc::CallbackServerContext* ctx,
+                                            const v1::GetNetworkGraphRequest* req,
+                                            v1::NetworkGraph* resp) override;
+  grpc::ServerUnaryReactor* GetEngagement(grpc::CallbackServerContext* ctx,
+                                          const v1::GetEngagementRequest* req,
+                                          v1::EngagementReport* resp) override;
+
+ private:
+  Dependencies deps_;
+  std::unique_ptr<authz::Table> authz_;
+  authz::CallGate gate_;
+};
+
+}  // namespace maillage::reporting
+
+#endif  // MAILLAGE_SERVICES_REPORTING_REPORTING_SERVICE_H_

@@ -1,0 +1,337 @@
+// The reporting service on real PostgreSQL and Redis (common/testing/harness.h): a network's
+// introductions, memberships and assessments arrive as the other services' events, and its
+// animator reads the funnel, the graph and the engagement a person can check by hand.
+#include "services/reporting/reporting_service.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <functional>
+#include <map>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "common/authz/authz.h"
+#include "common/events/outbox.h"
+#include "common/redis/redis.h"
+#include "common/status/status.h"
+#include "common/testing/harness.h"
+#include "maillage/assessment/v1/assessment.pb.h"
+#include "maillage/matching/v1/matching.pb.h"
+#include "maillage/membership/v1/events.pb.h"
+#include "maillage/reporting/v1/reporting.grpc.pb.h"
+#include "services/reporting/reporting_runtime.h"
+#include "services/reporting/reporting_store.h"
+
+namespace maillage::reporting {
+namespace {
+
+namespace mv1 = ::maillage::membership::v1;
+namespace xv1 = ::maillage::matching::v1;
+namespace av1 = ::maillage::assessment::v1;
+using ::maillage::testing::HarnessOptions;
+using ::maillage::testing::ServiceHarness;
+using ::testing::HasSubstr;
+using Stub = v1::ReportingService::Stub;
+
+constexpr char kNetwork[] = "3b0c6a5e-1f2d-4e3c-8a9b-0c1d2e3f4a5b";
+constexpr char kOtherNetwork[] = "9e8d7c6b-5a4f-4e3d-8c2b-1a0f9e8d7c6b";
+// Active members A..E and G, F suspended; the animator's association; an outsider.
+const std::map<char, std::string> kOrg = {
+    {'A', "aaaaaaaa-0000-4000-8000-000000000001"}, {'B', "bbbbbbbb-0000-4000-8000-000000000002"},
+    {'C', "cccccccc-0000-4000-8000-000000000003"}, {'D', "dddddddd-0000-4000-8000-000000000004"},
+    {'E', "eeeeeeee-0000-4000-8000-000000000005"}, {'F', "ffffffff-0000-4000-8000-000000000006"},
+    {'G', "99999999-0000-4000-8000-000000000007"}, {'N', "12121212-0000-4000-8000-000000000008"},
+    {'X', "34343434-0000-4000-8000-000000000009"}};
+
+bool Eventually(const std::function<bool()>& done) {
+  for (int i = 0; i < 200; ++i) {
+    if (done()) return true;
+    absl::SleepFor(absl::Milliseconds(25));
+  }
+  return done();
+}
+
+void SetTime(google::protobuf::Timestamp* t, absl::Time at) {
+  t->set_seconds(absl::ToUnixSeconds(at));
+}
+
+class ReportingServiceTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    static std::atomic<int> n{0};
+    const int i = n++;
+    HarnessOptions options;
+    for (const char* service : {"membership", "matching", "assessment"}) {
+      streams_[service] = absl::StrCat("maillage.", service, ".events.test", getpid(), "-r", i);
+    }
+    options.env["MAILLAGE_MEMBERSHIP_EVENTS_STREAM"] = streams_["membership"];
+    options.env["MAILLAGE_MATCHING_EVENTS_STREAM"] = streams_["matching"];
+    options.env["MAILLAGE_ASSESSMENT_EVENTS_STREAM"] = streams_["assessment"];
+    ASSERT_TRUE(h_.Start([this](ServiceRuntime& rt) { return Build(rt, &built_); }, options).ok());
+    stub_ = v1::ReportingService::NewStub(h_.channel());
+    for (char c : std::string("ABCDEFGN")) {
+      Member(kNetwork, c,
+             c == 'F' ? mv1::MEMBERSHIP_STATE_SUSPENDED : mv1::MEMBERSHIP_STATE_ACTIVE);
+    }
+    Member(kOtherNetwork, 'X', mv1::MEMBERSHIP_STATE_ACTIVE);
+  }
+
+  void Member(const std::string& network, char c, mv1::MembershipState state, int64_t version = 1) {
+    mv1::MembershipEvent e;
+    e.set_event_id(events::NewEventId());
+    mv1::Membership* m = e.mutable_membership_changed()->mutable_membership();
+    m->set_network_id(network);
+    m->set_organisation_id(kOrg.at(c));
+    m->set_organisation_name(absl::StrCat("Entreprise ", std::string(1, c)));
+    m->set_state(state);
+    m->set_version(version);
+    ASSERT_TRUE(built_.store->ApplyMembership(e).ok());
+  }
+
+  // An introduction from `from` to `to`, requested `days_ago`, then answered and followed
+  // as given (each step one event, as matching publishes them).
+  xv1::MatchingEvent Introduction(char from, char to, xv1::IntroductionState state,
+                                  xv1::IntroductionOutcome outcome, int64_t version,
+                                  int days_ago = 10) {
+    xv1::MatchingEvent e;
+    e.set_event_id(events::NewEventId());
+    xv1::Introduction* i =
+        state == xv1::INTRODUCTION_STATE_REQUESTED ? e.mutable_introduction_requested()
+        : outcome != xv1::INTRODUCTION_OUTCOME_UNSPECIFIED
+            ? e.mutable_introduction_outcome_recorded()
+        : state == xv1::INTRODUCTION_STATE_ACCEPTED ? e.mutable_introduction_accepted()
+                                                    : e.mutable_introduction_declined();
+    i->set_introduction_id(IntroductionId(from, to));
+    i->set_network_id(kNetwork);
+    i->set_requester_organisation_id(kOrg.at(from));
+    i->set_recipient_organisation_id(kOrg.at(to));
+    i->set_state(state);
+    i->set_outcome(outcome);
+    i->set_version(version);
+    const absl::Time asked = absl::Now() - absl::Hours(24 * days_ago);
+    SetTime(i->mutable_request_time(), asked);
+    if (state != xv1::INTRODUCTION_STATE_REQUESTED) {
+      SetTime(i->mutable_respond_time(), asked + absl::Hours(24));
+    }
+    if (outcome != xv1::INTRODUCTION_OUTCOME_UNSPECIFIED) {
+      SetTime(i->mutable_outcome_time(), asked + absl::Hours(48));
+    }
+    return e;
+  }
+  static std::string IntroductionId(char from, char to) {
+    return absl::StrCat("5e5e5e5e-0000-4000-8000-00000000", absl::Hex(from, absl::kZeroPad2),
+                        absl::Hex(to, absl::kZeroPad2));
+  }
+  void Apply(const xv1::MatchingEvent& e) { ASSERT_TRUE(built_.store->ApplyMatching(e).ok()); }
+
+  // A -> B: a contract; A -> C: they met; D -> B: declined; C -> A: not answered yet;
+  // B -> F: accepted, but F is suspended. E answered an assessment; G did nothing.
+  void TheUsual() {
+    using xv1::INTRODUCTION_OUTCOME_CONTRACT;
+    using xv1::INTRODUCTION_OUTCOME_MET;
+    using xv1::INTRODUCTION_OUTCOME_UNSPECIFIED;
+    using xv1::INTRODUCTION_STATE_ACCEPTED;
+    using xv1::INTRODUCTION_STATE_DECLINED;
+    using xv1::INTRODUCTION_STATE_REQUESTED;
+    Apply(
+        Introduction('A', 'B', INTRODUCTION_STATE_REQUESTED, INTRODUCTION_OUTCOME_UNSPECIFIED, 1));
+    Apply(Introduction('A', 'B', INTRODUCTION_STATE_ACCEPTED, INTRODUCTION_OUTCOME_UNSPECIFIED, 2));
+    Apply(Introduction('A', 'B', INTRODUCTION_STATE_ACCEPTED, INTRODUCTION_OUTCOME_CONTRACT, 3));
+    Apply(Introduction('A', 'C', INTRODUCTION_STATE_ACCEPTED, INTRODUCTION_OUTCOME_MET, 3));
+    Apply(Introduction('D', 'B', INTRODUCTION_STATE_DECLINED, INTRODUCTION_OUTCOME_UNSPECIFIED, 2));
+    Apply(
+        Introduction('C', 'A', INTRODUCTION_STATE_REQUESTED, INTRODUCTION_OUTCOME_UNSPECIFIED, 1));
+    Apply(Introduction('B', 'F', INTRODUCTION_STATE_ACCEPTED, INTRODUCTION_OUTCOME_UNSPECIFIED, 2));
+    // A late, older event changes nothing.
+    Apply(
+        Introduction('A', 'B', INTRODUCTION_STATE_REQUESTED, INTRODUCTION_OUTCOME_UNSPECIFIED, 1));
+    av1::AssessmentEvent submitted;
+    submitted.set_event_id(events::NewEventId());
+    submitted.set_network_id(kNetwork);
+    SetTime(submitted.mutable_occur_time(), absl::Now() - absl::Hours(24 * 3));
+    submitted.mutable_assessment_submitted()->set_campaign_id(
+        "6c6c6c6c-0000-4000-8000-000000000001");
+    submitted.mutable_assessment_submitted()->set_organisation_id(kOrg.at('E'));
+    submitted.mutable_assessment_submitted()->set_revision(1);
+    ASSERT_TRUE(built_.store->ApplyAssessment(submitted).ok());
+    ASSERT_TRUE(built_.store->ApplyAssessment(submitted).ok());  // redelivered: once
+  }
+
+  static auth::Principal Animator() {
+    return ServiceHarness::ActingFor(kOrg.at('N'), {{kNetwork, auth::v1::NETWORK_ROLE_ANIMATOR}});
+  }
+
+  std::map<std::string, std::string> streams_;
+  ServiceHarness h_{Definition()};
+  Built built_;
+  std::unique_ptr<Stub> stub_;
+};
+
+TEST(ReportingAuthzTableTest, EveryRpcHasExactlyOneRow) {
+  EXPECT_THAT(authz::CoverageProblems(
+                  ReportingAuthzTable(),
+                  *v1::Period::descriptor()->file()->FindServiceByName("ReportingService")),
+              ::testing::IsEmpty());
+}
+
+TEST_F(ReportingServiceTest, TheFunnelCountsEachStageFromTheIntroductionsEvents) {
+  TheUsual();
+  v1::GetIntroductionFunnelRequest req;
+  req.set_network_id(kNetwork);
+  v1::IntroductionFunnel f;
+  ASSERT_TRUE(h_.Call(stub_.get(), &Stub::GetIntroductionFunnel, Animator(), req, &f).ok());
+  std::map<std::string, int64_t> count;
+  for (const v1::FunnelStage& s : f.stages()) count[s.stage()] = s.count();
+  EXPECT_EQ(count["requested"], 5);
+  EXPECT_EQ(count["accepted"], 3);
+  EXPECT_EQ(count["met"], 2);
+  EXPECT_EQ(count["letter_of_intent"], 1);
+  EXPECT_EQ(count["contract"], 1);
+  EXPECT_DOUBLE_EQ(f.stages(1).share_of_previous(), 3.0 / 5);
+  EXPECT_EQ(f.declined(), 1);
+  EXPECT_EQ(f.pending(), 1);
+  // A period that ends before they were asked: nothing.
+  SetTime(req.mutable_period()->mutable_end_time(), absl::Now() - absl::Hours(24 * 30));
+  ASSERT_TRUE(h_.Call(stub_.get(), &Stub::GetIntroductionFunnel, Animator(), req, &f).ok());
+  EXPECT_EQ(f.stages(0).count(), 0);
+  EXPECT_EQ(f.stages(1).share_of_previous(), 0);
+}
+
+TEST_F(ReportingServiceTest, TheGraphShowsWhoHoldsTheNetworkTogetherAndWhoIsAlone) {
+  TheUsual();
+  v1::GetNetworkGraphRequest req;
+  req.set_network_id(kNetwork);
+  v1::NetworkGraph g;
+  ASSERT_TRUE(h_.Call(stub_.get(), &Stub::GetNetworkGraph, Animator(), req, &g).ok());
+  // Active members only: A, B, C, D, E, G and the animator's association N.
+  ASSERT_EQ(g.nodes_size(), 7);
+  std::map<std::string, const v1::GraphNode*> node;
+  for (const v1::GraphNode& n : g.nodes()) node[n.name()] = &n;
+  const v1::GraphNode& a = *node.at("Entreprise A");
+  EXPECT_EQ(a.degree(), 2);
+  EXPECT_TRUE(a.bridges());
+  // Of the 15 pairs of the six others, only (B, C) goes through A.
+  EXPECT_NEAR(a.betweenness(), 1.0 / 15, 1e-9);
+  EXPECT_EQ(a.component(), 0);
+  EXPECT_TRUE(node.at("Entreprise D")->isolated());  // declined: no link
+  EXPECT_FALSE(node.at("Entreprise B")->isolated());
+  EXPECT_EQ(g.isolated(), 4);    // D, E, G, N
+  EXPECT_EQ(g.components(), 5);  // {A, B, C} and the four alone
+  ASSERT_EQ(g.edges_size(), 2);  // A-B and A-C; B-F left out with F suspended
+  std::map<v1::LinkKind, int> kinds;
+  for (const v1::GraphEdge& e : g.edges()) ++kinds[e.kind()];
+  EXPECT_EQ(kinds[v1::LINK_KIND_COLLABORATION], 1);
+  EXPECT_EQ(kinds[v1::LINK_KIND_MET], 1);
+
+  req.set_format(v1::GRAPH_FORMAT_GRAPHML);
+  ASSERT_TRUE(h_.Call(stub_.get(), &Stub::GetNetworkGraph, Animator(), req, &g).ok());
+  EXPECT_EQ(g.nodes_size(), 0);
+  EXPECT_THAT(g.graphml(), HasSubstr("<data key=\"name\">Entreprise A</data>"));
+  EXPECT_THAT(g.graphml(), HasSubstr("<data key=\"kind\">collaboration</data>"));
+  EXPECT_THAT(g.graphml(), ::testing::Not(HasSubstr(kOrg.at('F'))));
+}
+
+TEST_F(ReportingServiceTest, EngagementScoresEachMemberAndListsThoseToCall) {
+  TheUsual();
+  v1::GetEngagementRequest req;
+  req.set_network_id(kNetwork);
+  v1::EngagementReport r;
+  ASSERT_TRUE(h_.Call(stub_.get(), &Stub::GetEngagement, Animator(), req, &r).ok());
+  std::map<std::string, const v1::MemberEngagement*> by;
+  for (const v1::MemberEngagement& m : r.members()) by[m.name()] = &m;
+  ASSERT_EQ(by.size(), 7u);
+  const v1::MemberEngagement& a = *by.at("Entreprise A");
+  EXPECT_EQ(a.introductions_requested(), 2);
+  EXPECT_EQ(a.introductions_received(), 1);
+  EXPECT_EQ(a.introductions_answered(), 0);
+  EXPECT_EQ(a.introductions_accepted(), 2);
+  EXPECT_EQ(a.outcomes_recorded(), 2);
+  EXPECT_EQ(a.score(), 2 * 2 + 3 * 2 + 2 * 2);
+  const v1::MemberEngagement& b = *by.at("Entreprise B");
+  EXPECT_EQ(b.introductions_answered(), 2);  // accepted A's, declined D's
+  EXPECT_EQ(by.at("Entreprise E")->assessments_submitted(), 1);
+  EXPECT_EQ(by.at("Entreprise E")->score(), 3);
+  EXPECT_THAT(r.isolated_organisation_ids(),
+              ::testing::UnorderedElementsAre(kOrg.at('G'), kOrg.at('N')));
+  EXPECT_GE(r.members(0).score(), r.members(1).score());  // highest first
+  EXPECT_TRUE(r.period().has_start_time());               // the 6 months by default
+}
+
+TEST_F(ReportingServiceTest, TheReadModelsFollowTheStreams) {
+  auto publish = [&](const std::string& stream, const std::string& id, const std::string& payload) {
+    absl::StatusOr<redis::RedisReply> r = h_.runtime()->redis()->Command(
+        {"XADD", stream, "*", "id", id, "type", "test", "payload", payload});
+    ASSERT_TRUE(r.ok()) << r.status();
+  };
+  xv1::MatchingEvent asked = Introduction('G', 'E', xv1::INTRODUCTION_STATE_REQUESTED,
+                                          xv1::INTRODUCTION_OUTCOME_UNSPECIFIED, 1);
+  publish(streams_["matching"], asked.event_id(), asked.SerializeAsString());
+  publish(streams_["matching"], asked.event_id(), asked.SerializeAsString());  // twice: once
+  v1::GetIntroductionFunnelRequest req;
+  req.set_network_id(kNetwork);
+  v1::IntroductionFunnel f;
+  EXPECT_TRUE(Eventually([&] {
+    return h_.Call(stub_.get(), &Stub::GetIntroductionFunnel, Animator(), req, &f).ok() &&
+           f.stages(0).count() == 1;
+  }));
+  // G leaves: it is no longer among the members.
+  mv1::MembershipEvent left;
+  left.set_event_id(events::NewEventId());
+  mv1::Membership* m = left.mutable_membership_changed()->mutable_membership();
+  m->set_network_id(kNetwork);
+  m->set_organisation_id(kOrg.at('G'));
+  m->set_state(mv1::MEMBERSHIP_STATE_LEFT);
+  m->set_version(2);
+  publish(streams_["membership"], left.event_id(), left.SerializeAsString());
+  v1::GetEngagementRequest engagement;
+  engagement.set_network_id(kNetwork);
+  v1::EngagementReport r;
+  EXPECT_TRUE(Eventually([&] {
+    return h_.Call(stub_.get(), &Stub::GetEngagement, Animator(), engagement, &r).ok() &&
+           r.members_size() == 6;
+  }));
+}
+
+TEST_F(ReportingServiceTest, OnlyTheNetworksAnimatorsReadItsReportsAndBadPeriodsAreNamed) {
+  TheUsual();
+  v1::GetNetworkGraphRequest req;
+  req.set_network_id(kNetwork);
+  v1::NetworkGraph g;
+  const auto member =
+      ServiceHarness::ActingFor(kOrg.at('A'), {{kNetwork, auth::v1::NETWORK_ROLE_MEMBER}});
+  const auto other_animator =
+      ServiceHarness::ActingFor(kOrg.at('X'), {{kOtherNetwork, auth::v1::NETWORK_ROLE_ANIMATOR}});
+  for (const auth::Principal& who : {member, other_animator}) {
+    grpc::Status s = h_.Call(stub_.get(), &Stub::GetNetworkGraph, who, req, &g);
+    EXPECT_EQ(s.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+    EXPECT_THAT(s.error_message(), ::testing::Not(HasSubstr(kOrg.at('B'))));
+  }
+  v1::GetEngagementRequest engagement;
+  engagement.set_network_id(kNetwork);
+  v1::EngagementReport r;
+  EXPECT_EQ(h_.Call(stub_.get(), &Stub::GetEngagement, member, engagement, &r).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  // The end before the start; a nonsense time; a network id in no shape.
+  SetTime(engagement.mutable_period()->mutable_start_time(), absl::Now());
+  SetTime(engagement.mutable_period()->mutable_end_time(), absl::Now() - absl::Hours(1));
+  grpc::Status s = h_.Call(stub_.get(), &Stub::GetEngagement, Animator(), engagement, &r);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(FieldViolationsOf(FromGrpcStatus(s)).at(0).field, "period.end_time");
+  engagement.mutable_period()->mutable_end_time()->set_nanos(-5);
+  s = h_.Call(stub_.get(), &Stub::GetEngagement, Animator(), engagement, &r);
+  EXPECT_EQ(FieldViolationsOf(FromGrpcStatus(s)).at(0).field, "period.end_time");
+  req.set_network_id("not-a-network");
+  s = h_.Call(stub_.get(), &Stub::GetNetworkGraph, Animator(), req, &g);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(s.error_message(), HasSubstr("network_id"));
+  req.set_network_id(kNetwork);
+  req.set_format(static_cast<v1::GraphFormat>(9));
+  s = h_.Call(stub_.get(), &Stub::GetNetworkGraph, Animator(), req, &g);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+}
+
+}  // namespace
+}  // namespace maillage::reporting

@@ -1,0 +1,279 @@
+#include "services/reporting/reporting_store.h"
+
+#include <optional>
+#include <pqxx/pqxx>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/strings/str_cat.h"
+#include "common/events/consumer.h"
+#include "common/ids/canonical_ids.h"
+#include "common/pg/pg.h"
+#include "common/status/status.h"
+#include "maillage/assessment/v1/assessment.pb.h"
+#include "maillage/matching/v1/matching.pb.h"
+#include "maillage/membership/v1/events.pb.h"
+
+namespace maillage::reporting {
+namespace {
+
+namespace mv1 = ::maillage::membership::v1;
+namespace xv1 = ::maillage::matching::v1;
+namespace av1 = ::maillage::assessment::v1;
+
+constexpr int kActive = mv1::MEMBERSHIP_STATE_ACTIVE;
+
+std::string PgTime(absl::Time t) {
+  if (t == absl::InfinitePast()) return "-infinity";
+  if (t == absl::InfiniteFuture()) return "infinity";
+  return absl::FormatTime("%Y-%m-%d %H:%M:%E6S+00", t, absl::UTCTimeZone());
+}
+
+std::string PgTime(const google::protobuf::Timestamp& t) {
+  return PgTime(absl::FromUnixSeconds(t.seconds()) + absl::Nanoseconds(t.nanos()));
+}
+
+// An optional time column: NULL when the message does not have it.
+std::optional<std::string> PgTimeIf(bool has, const google::protobuf::Timestamp& t) {
+  if (!has || (t.seconds() == 0 && t.nanos() == 0)) return std::nullopt;
+  return PgTime(t);
+}
+
+}  // namespace
+
+absl::Status ReportingStore::ApplyMembership(const mv1::MembershipEvent& e) {
+  if (e.kind_case() == mv1::MembershipEvent::kMembershipChanged) {
+    const mv1::Membership& m = e.membership_changed().membership();
+    if (!IsUuid(m.network_id()) || !IsUuid(m.organisation_id())) {
+      return absl::InvalidArgumentError("membership_changed: ids are not UUIDs");
+    }
+  }
+  return pool_->Transact([&](pqxx::work& tx) -> absl::Status {
+    MAILLAGE_ASSIGN_OR_RETURN(bool first,
+                              events::MarkProcessed(tx, "reporting.membership", e.event_id()));
+    if (!first) return absl::OkStatus();
+    switch (e.kind_case()) {
+      case mv1::MembershipEvent::kMembershipChanged: {
+        const mv1::Membership& m = e.membership_changed().membership();
+        tx.exec_params(
+            "INSERT INTO members (network_id, organisation_id, state, version) VALUES "
+            "($1::uuid, $2::uuid, $3, $4) ON CONFLICT (network_id, organisation_id) DO UPDATE "
+            "SET state = EXCLUDED.state, version = EXCLUDED.version WHERE members.version < "
+            "EXCLUDED.version",
+            m.network_id(), m.organisation_id(), static_cast<int>(m.state()), m.version());
+        if (!m.organisation_name().empty()) {
+          tx.exec_params(
+              "INSERT INTO organisation_names (organisation_id, name) VALUES ($1::uuid, $2) "
+              "ON CONFLICT (organisation_id) DO NOTHING",
+              m.organisation_id(), m.organisation_name());
+        }
+        return absl::OkStatus();
+      }
+      case mv1::MembershipEvent::kOrganisationCreated:
+      case mv1::MembershipEvent::kOrganisationUpdated: {
+        const mv1::Organisation& o = e.has_organisation_created()
+                                         ? e.organisation_created().organisation()
+                                         : e.organisation_updated().organisation();
+        if (!IsUuid(o.organisation_id())) {
+          return absl::InvalidArgumentError("organisation: the id is not a UUID");
+        }
+        tx.exec_params(
+            "INSERT INTO organisation_names (organisation_id, name, version) VALUES ($1::uuid, "
+            "$2, $3) ON CONFLICT (organisation_id) DO UPDATE SET name = EXCLUDED.name, version "
+            "= EXCLUDED.version WHERE organisation_names.version < EXCLUDED.version",
+            o.organisation_id(), o.legal_name(), o.version());
+        return absl::OkStatus();
+      }
+      default:
+        return absl::OkStatus();
+    }
+  });
+}
+
+absl::Status ReportingStore::ApplyMatching(const xv1::MatchingEvent& e) {
+  const xv1::Introduction* i = nullptr;
+  switch (e.kind_case()) {
+    case xv1::MatchingEvent::kIntroductionRequested:
+      i = &e.introduction_requested();
+      break;
+    case xv1::MatchingEvent::kIntroductionAccepted:
+      i = &e.introduction_accepted();
+      break;
+    case xv1::MatchingEvent::kIntroductionDeclined:
+      i = &e.introduction_declined();
+      break;
+    case xv1::MatchingEvent::kIntroductionOutcomeRecorded:
+      i = &e.introduction_outcome_recorded();
+      break;
+    default:
+      break;
+  }
+  if (i != nullptr &&
+      (!IsUuid(i->introduction_id()) || !IsUuid(i->network_id()) ||
+       !IsUuid(i->requester_organisation_id()) || !IsUuid(i->recipient_organisation_id()))) {
+    return absl::InvalidArgumentError("introduction: ids are not UUIDs");
+  }
+  return pool_->Transact([&](pqxx::work& tx) -> absl::Status {
+    MAILLAGE_ASSIGN_OR_RETURN(bool first,
+                              events::MarkProcessed(tx, "reporting.matching", e.event_id()));
+    if (!first || i == nullptr) return absl::OkStatus();
+    tx.exec_params(
+        "INSERT INTO introductions (introduction_id, network_id, requester_organisation_id, "
+        "recipient_organisation_id, state, outcome, request_time, respond_time, outcome_time, "
+        "version) VALUES ($1::uuid, $2::uuid, $3::uuid, $4::uuid, $5, $6, $7::timestamptz, "
+        "$8::timestamptz, $9::timestamptz, $10) ON CONFLICT (introduction_id) DO UPDATE SET "
+        "state = EXCLUDED.state, outcome = EXCLUDED.outcome, respond_time = "
+        "EXCLUDED.respond_time, outcome_time = EXCLUDED.outcome_time, version = "
+        "EXCLUDED.version WHERE introductions.version < EXCLUDED.version",
+        i->introduction_id(), i->network_id(), i->requester_organisation_id(),
+        i->recipient_organisation_id(), static_cast<int>(i->state()),
+        static_cast<int>(i->outcome()), PgTime(i->request_time()),
+        PgTimeIf(i->has_respond_time(), i->respond_time()),
+        PgTimeIf(i->has_outcome_time(), i->outcome_time()), i->version());
+    return absl::OkStatus();
+  });
+}
+
+absl::Status ReportingStore::ApplyAssessment(const av1::AssessmentEvent& e) {
+  if (e.has_assessment_submitted()) {
+    const av1::AssessmentSubmitted& s = e.assessment_submitted();
+    if (!IsUuid(e.network_id()) || !IsUuid(s.campaign_id()) || !IsUuid(s.organisation_id())) {
+      return absl::InvalidArgumentError("assessment_submitted: ids are not UUIDs");
+    }
+  }
+  return pool_->Transact([&](pqxx::work& tx) -> absl::Status {
+    MAILLAGE_ASSIGN_OR_RETURN(bool first,
+                              events::MarkProcessed(tx, "reporting.assessment", e.event_id()));
+    if (!first || !e.has_assessment_submitted()) return absl::OkStatus();
+    const av1::AssessmentSubmitted& s = e.assessment_submitted();
+    tx.exec_params(
+        "INSERT INTO assessment_submissions (campaign_id, network_id, organisation_id, "
+        "revision, submit_time) VALUES ($1::uuid, $2::uuid, $3::uuid, $4, $5::timestamptz) "
+        "ON CONFLICT DO NOTHING",
+        s.campaign_id(), e.network_id(), s.organisation_id(), s.revision(), PgTime(e.occur_time()));
+    return absl::OkStatus();
+  });
+}
+
+absl::StatusOr<FunnelCounts> ReportingStore::Funnel(const std::string& network_id,
+                                                    const TimeRange& range) {
+  FunnelCounts f;
+  MAILLAGE_RETURN_IF_ERROR(pool_->Transact([&](pqxx::work& tx) -> absl::Status {
+    // state: 1 requested, 2 accepted, 3 declined; outcome: 1 met, 2 letter of intent,
+    // 3 contract, 4 no follow-up (matching.proto).
+    pqxx::row r = tx.exec_params1(
+        "SELECT count(*), count(*) FILTER (WHERE state = 2), "
+        "count(*) FILTER (WHERE state = 2 AND outcome IN (1, 2, 3)), "
+        "count(*) FILTER (WHERE state = 2 AND outcome IN (2, 3)), "
+        "count(*) FILTER (WHERE state = 2 AND outcome = 3), "
+        "count(*) FILTER (WHERE state = 3), count(*) FILTER (WHERE outcome = 4), "
+        "count(*) FILTER (WHERE state = 1) "
+        "FROM introductions WHERE network_id = $1::uuid AND request_time >= $2::timestamptz "
+        "AND request_time < $3::timestamptz",
+        network_id, PgTime(range.start), PgTime(range.end));
+    f = {.requested = r[0].as<int64_t>(),
+         .accepted = r[1].as<int64_t>(),
+         .met = r[2].as<int64_t>(),
+         .letter_of_intent = r[3].as<int64_t>(),
+         .contract = r[4].as<int64_t>(),
+         .declined = r[5].as<int64_t>(),
+         .no_follow_up = r[6].as<int64_t>(),
+         .pending = r[7].as<int64_t>()};
+    return absl::OkStatus();
+  }));
+  return f;
+}
+
+absl::StatusOr<std::vector<Member>> ReportingStore::ActiveMembers(const std::string& network_id) {
+  std::vector<Member> out;
+  MAILLAGE_RETURN_IF_ERROR(pool_->Transact([&](pqxx::work& tx) -> absl::Status {
+    out.clear();
+    for (const pqxx::row& r : tx.exec_params(
+             "SELECT m.organisation_id::text, coalesce(n.name, '') FROM members m LEFT JOIN "
+             "organisation_names n ON n.organisation_id = m.organisation_id WHERE m.network_id "
+             "= $1::uuid AND m.state = $2 ORDER BY coalesce(n.name, ''), m.organisation_id",
+             network_id, kActive)) {
+      out.push_back({r[0].as<std::string>(), r[1].as<std::string>()});
+    }
+    return absl::OkStatus();
+  }));
+  return out;
+}
+
+absl::StatusOr<std::vector<Link>> ReportingStore::Links(const std::string& network_id,
+                                                        const TimeRange& range) {
+  std::vector<Link> out;
+  MAILLAGE_RETURN_IF_ERROR(pool_->Transact([&](pqxx::work& tx) -> absl::Status {
+    out.clear();
+    for (const pqxx::row& r : tx.exec_params(
+             "SELECT least(i.requester_organisation_id, i.recipient_organisation_id)::text AS a, "
+             "greatest(i.requester_organisation_id, i.recipient_organisation_id)::text AS b, "
+             "max(CASE WHEN i.outcome IN (1, 2, 3) THEN i.outcome ELSE 0 END), count(*) "
+             "FROM introductions i JOIN members ma ON ma.network_id = i.network_id AND "
+             "ma.organisation_id = i.requester_organisation_id AND ma.state = $4 "
+             "JOIN members mb ON mb.network_id = i.network_id AND mb.organisation_id = "
+             "i.recipient_organisation_id AND mb.state = $4 "
+             "WHERE i.network_id = $1::uuid AND i.state = 2 AND i.request_time >= "
+             "$2::timestamptz AND i.request_time < $3::timestamptz GROUP BY 1, 2 ORDER BY 1, 2",
+             network_id, PgTime(range.start), PgTime(range.end), kActive)) {
+      out.push_back({.a = r[0].as<std::string>(),
+                     .b = r[1].as<std::string>(),
+                     .outcome = r[2].as<int>(),
+                     .introductions = r[3].as<int>()});
+    }
+    return absl::OkStatus();
+  }));
+  return out;
+}
+
+absl::StatusOr<std::vector<Activity>> ReportingStore::Activities(const std::string& network_id,
+                                                                 const TimeRange& range) {
+  std::vector<Activity> out;
+  MAILLAGE_RETURN_IF_ERROR(pool_->Transact([&](pqxx::work& tx) -> absl::Status {
+    out.clear();
+    absl::flat_hash_map<std::string, size_t> at;
+    auto of = [&](const std::string& id) -> Activity& {
+      auto [it, added] = at.try_emplace(id, out.size());
+      if (added) out.push_back({.organisation_id = id});
+      return out[it->second];
+    };
+    const std::string from = PgTime(range.start), to = PgTime(range.end);
+    // Each introduction event of the period, for each side, counted once per kind.
+    for (const pqxx::row& r : tx.exec_params(
+             "WITH i AS (SELECT * FROM introductions WHERE network_id = $1::uuid), "
+             "active AS (SELECT organisation_id FROM members WHERE network_id = $1::uuid AND "
+             "state = $4) "
+             "SELECT a.organisation_id::text, "
+             "count(*) FILTER (WHERE i.requester_organisation_id = a.organisation_id AND "
+             "  i.request_time >= $2 AND i.request_time < $3), "
+             "count(*) FILTER (WHERE i.recipient_organisation_id = a.organisation_id AND "
+             "  i.request_time >= $2 AND i.request_time < $3), "
+             "count(*) FILTER (WHERE i.recipient_organisation_id = a.organisation_id AND "
+             "  i.respond_time >= $2 AND i.respond_time < $3), "
+             "count(*) FILTER (WHERE i.state = 2 AND i.respond_time >= $2 AND i.respond_time < "
+             "  $3), "
+             "count(*) FILTER (WHERE i.outcome IN (1, 2, 3) AND i.outcome_time >= $2 AND "
+             "  i.outcome_time < $3) "
+             "FROM active a JOIN i ON a.organisation_id IN (i.requester_organisation_id, "
+             "i.recipient_organisation_id) GROUP BY 1",
+             network_id, from, to, kActive)) {
+      Activity& a = of(r[0].as<std::string>());
+      a.requested = r[1].as<int>();
+      a.received = r[2].as<int>();
+      a.answered = r[3].as<int>();
+      a.accepted = r[4].as<int>();
+      a.outcomes = r[5].as<int>();
+    }
+    for (const pqxx::row& r : tx.exec_params(
+             "SELECT s.organisation_id::text, count(DISTINCT s.campaign_id) FROM "
+             "assessment_submissions s JOIN members m ON m.network_id = s.network_id AND "
+             "m.organisation_id = s.organisation_id AND m.state = $4 WHERE s.network_id = "
+             "$1::uuid AND s.submit_time >= $2 AND s.submit_time < $3 GROUP BY 1",
+             network_id, from, to, kActive)) {
+      of(r[0].as<std::string>()).assessments = r[1].as<int>();
+    }
+    return absl::OkStatus();
+  }));
+  return out;
+}
+
+}  // namespace maillage::reporting

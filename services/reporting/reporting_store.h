@@ -1,0 +1,96 @@
+// services/reporting/reporting_store: the read models of the reporting service in its own
+// PostgreSQL, fed by the events of membership (who is in which network, names), matching
+// (introductions and their outcomes) and assessment (who submitted), and the queries of
+// the reports over them.
+//
+//   ReportingStore store(pg_pool);
+//   MAILLAGE_RETURN_IF_ERROR(store.ApplyMembership(event));   // from the consumers
+//   absl::StatusOr<FunnelCounts> f = store.Funnel(network_id, period);
+//
+// Each event is applied once (events::MarkProcessed under "reporting.<service>", in the
+// same transaction); a row holds the version of what it copies and a late event changes
+// nothing.
+#ifndef MAILLAGE_SERVICES_REPORTING_REPORTING_STORE_H_
+#define MAILLAGE_SERVICES_REPORTING_REPORTING_STORE_H_
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+
+namespace maillage::pg {
+class PgPool;
+}  // namespace maillage::pg
+namespace maillage::membership::v1 {
+class MembershipEvent;
+}  // namespace maillage::membership::v1
+namespace maillage::matching::v1 {
+class MatchingEvent;
+}  // namespace maillage::matching::v1
+namespace maillage::assessment::v1 {
+class AssessmentEvent;
+}  // namespace maillage::assessment::v1
+
+namespace maillage::reporting {
+
+// The consumer group of this service on the other services' streams.
+inline constexpr char kConsumerGroup[] = "reporting";
+
+// [start, end): absl::InfinitePast() / absl::InfiniteFuture() when open.
+struct TimeRange {
+  absl::Time start = absl::InfinitePast();
+  absl::Time end = absl::InfiniteFuture();
+};
+
+struct FunnelCounts {
+  int64_t requested = 0, accepted = 0, met = 0, letter_of_intent = 0, contract = 0;
+  int64_t declined = 0, no_follow_up = 0, pending = 0;
+};
+
+struct Member {
+  std::string organisation_id;
+  std::string name;
+};
+
+// An accepted introduction between two active members.
+struct Link {
+  std::string a, b;  // a < b
+  int outcome = 0;   // the furthest outcome of their introductions (IntroductionOutcome)
+  int introductions = 0;
+};
+
+struct Activity {
+  std::string organisation_id;
+  int requested = 0, received = 0, answered = 0, accepted = 0, outcomes = 0, assessments = 0;
+};
+
+class ReportingStore {
+ public:
+  explicit ReportingStore(pg::PgPool* pool) : pool_(pool) {}
+
+  // Events of the three streams. A payload-level problem (ids not UUIDs) is
+  // INVALID_ARGUMENT (the consumer retries, then dead-letters it); other kinds are marked and
+  // ignored.
+  absl::Status ApplyMembership(const membership::v1::MembershipEvent& event);
+  absl::Status ApplyMatching(const matching::v1::MatchingEvent& event);
+  absl::Status ApplyAssessment(const assessment::v1::AssessmentEvent& event);
+
+  // Introductions of the network requested within `range`.
+  absl::StatusOr<FunnelCounts> Funnel(const std::string& network_id, const TimeRange& range);
+  // The network's ACTIVE members, by name then id.
+  absl::StatusOr<std::vector<Member>> ActiveMembers(const std::string& network_id);
+  // Accepted introductions requested within `range` between two ACTIVE members, per pair.
+  absl::StatusOr<std::vector<Link>> Links(const std::string& network_id, const TimeRange& range);
+  // What each ACTIVE member did within `range` (members who did nothing are left out).
+  absl::StatusOr<std::vector<Activity>> Activities(const std::string& network_id,
+                                                   const TimeRange& range);
+
+ private:
+  pg::PgPool* pool_;
+};
+
+}  // namespace maillage::reporting
+
+#endif  // MAILLAGE_SERVICES_REPORTING_REPORTING_STORE_H_
