@@ -4,6 +4,7 @@
 #include <prometheus/family.h>
 #include <prometheus/gauge.h>
 #include <prometheus/registry.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <utility>
@@ -375,6 +376,17 @@ absl::string_view ProcessedEventsRetentionSql() {
   return R"sql(
 CREATE INDEX IF NOT EXISTS processed_events_processed_at ON processed_events (processed_at);
 )sql";
+}
+
+std::vector<pg::Migration> ProcessedEventsMigrations() {
+  return {{"900_processed_events.sql", std::string(ProcessedEventsSchemaSql())},
+          {"901_processed_events_retention.sql", std::string(ProcessedEventsRetentionSql())}};
+}
+
+std::string ReplicaConsumerName(absl::string_view fallback) {
+  char host[256] = {};
+  const bool named = gethostname(host, sizeof(host) - 1) == 0 && host[0] != '\0';
+  return absl::StrCat(named ? absl::string_view(host) : fallback, "-", getpid());
 }
 
 pg::RetentionRule ProcessedEventsRetentionRule(absl::Duration keep_for) {

@@ -75,6 +75,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "common/pg/pg.h"
 #include "common/pg/retention.h"
 #include "common/redis/redis.h"
 
@@ -222,6 +223,16 @@ absl::string_view ProcessedEventsSchemaSql();
 
 // CREATE INDEX IF NOT EXISTS on processed_events (processed_at). Idempotent.
 absl::string_view ProcessedEventsRetentionSql();
+
+// Both of the above as the migrations of a consuming service ("900_processed_events.sql",
+// "901_processed_events_retention.sql": after the service's own):
+//   migrations = pg::MigrationsFromEmbedded(EmbeddedFiles());
+//   std::ranges::copy(events::ProcessedEventsMigrations(), std::back_inserter(migrations));
+std::vector<pg::Migration> ProcessedEventsMigrations();
+
+// This replica's name in a consumer group: "<host name>-<pid>" (on Kubernetes, the pod's
+// name), "<fallback>-<pid>" when the host has none. Distinct among the replicas.
+std::string ReplicaConsumerName(absl::string_view fallback);
 
 // processed_events rows older than `keep_for` (default 30 days).
 pg::RetentionRule ProcessedEventsRetentionRule(absl::Duration keep_for = absl::Hours(24 * 30));

@@ -68,6 +68,21 @@ bool IsBrokenConnection(const std::exception& e) {
 
 }  // namespace
 
+std::string TextArray(const std::vector<std::string>& values) {
+  std::string out = "{";
+  for (size_t i = 0; i < values.size(); ++i) {
+    if (i > 0) out += ',';
+    out += '"';
+    for (char c : values[i]) {
+      if (c == '"' || c == '\\') out += '\\';
+      out += c;
+    }
+    out += '"';
+  }
+  out += '}';
+  return out;
+}
+
 absl::Status StatusFromException(const std::exception& e) {
   // Clients see the code and a fixed sentence; PostgreSQL's own text (the statement, DETAIL
   // lines naming other tenants' keys) goes to the log only.

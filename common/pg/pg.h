@@ -79,6 +79,10 @@ class PgPool {
   prometheus::Counter* acquire_timeouts_ = nullptr;
 };
 
+// A text[] parameter: each value quoted and escaped as PostgreSQL's array input reads it.
+//   tx.exec_params("SELECT ... WHERE id = ANY($1::uuid[])", pg::TextArray(ids));
+std::string TextArray(const std::vector<std::string>& values);
+
 // Maps a libpqxx exception (or any std::exception) to a status, as documented above.
 absl::Status StatusFromException(const std::exception& e);
 

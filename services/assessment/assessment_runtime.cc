@@ -1,7 +1,5 @@
 #include "services/assessment/assessment_runtime.h"
 
-#include <unistd.h>
-
 #include <fstream>
 #include <memory>
 #include <sstream>
@@ -46,22 +44,12 @@ absl::StatusOr<std::string> DataText(const std::string& file, std::string_view e
   return s.str();
 }
 
-// This replica's name in the consumer group: the host name (the pod's, on Kubernetes).
-std::string ConsumerName() {
-  char host[256] = {};
-  if (gethostname(host, sizeof(host) - 1) != 0 || host[0] == '\0') return "assessment";
-  return host;
-}
-
 }  // namespace
 
 ServiceDefinition Definition() {
   std::vector<pg::Migration> migrations = pg::MigrationsFromEmbedded(EmbeddedFiles());
   // What the membership consumer needs to apply each event once.
-  migrations.push_back(
-      {"900_processed_events.sql", std::string(events::ProcessedEventsSchemaSql())});
-  migrations.push_back(
-      {"901_processed_events_retention.sql", std::string(events::ProcessedEventsRetentionSql())});
+  for (pg::Migration& m : events::ProcessedEventsMigrations()) migrations.push_back(std::move(m));
   migrations.push_back({"902_idempotency_keys.sql", std::string(pg::IdempotencySchemaSql())});
   return {.name = "assessment",
           .migrations = std::move(migrations),
@@ -109,7 +97,7 @@ absl::StatusOr<ServiceList> Build(ServiceRuntime& rt, Built* built) {
   rt.AddConsumer(
       {.stream = rt.config().String("MEMBERSHIP_EVENTS_STREAM", "maillage.membership.events"),
        .group = kMembershipConsumerGroup,
-       .consumer = absl::StrCat(ConsumerName(), "-", getpid()),
+       .consumer = events::ReplicaConsumerName("assessment"),
        .metrics = rt.metrics()},
       [members, analysis](const events::Event& e) -> absl::Status {
         membership::v1::MembershipEvent event;

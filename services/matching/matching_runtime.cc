@@ -1,7 +1,5 @@
 #include "services/matching/matching_runtime.h"
 
-#include <unistd.h>
-
 #include <fstream>
 #include <memory>
 #include <sstream>
@@ -51,13 +49,6 @@ absl::StatusOr<std::string> VocabularyText(const std::string& file) {
   std::ostringstream s;
   s << in.rdbuf();
   return s.str();
-}
-
-// This replica's name in the consumer group: the host name (the pod's, on Kubernetes).
-std::string ConsumerName() {
-  char host[256] = {};
-  if (gethostname(host, sizeof(host) - 1) != 0 || host[0] == '\0') return "matching";
-  return host;
 }
 
 // What lives as long as the service: the follower of the service's own
@@ -110,10 +101,7 @@ class Background {
 
 ServiceDefinition Definition() {
   std::vector<pg::Migration> migrations = pg::MigrationsFromEmbedded(EmbeddedFiles());
-  migrations.push_back(
-      {"900_processed_events.sql", std::string(events::ProcessedEventsSchemaSql())});
-  migrations.push_back(
-      {"901_processed_events_retention.sql", std::string(events::ProcessedEventsRetentionSql())});
+  for (pg::Migration& m : events::ProcessedEventsMigrations()) migrations.push_back(std::move(m));
   migrations.push_back({"902_idempotency_keys.sql", std::string(pg::IdempotencySchemaSql())});
   return {.name = "matching",
           .migrations = std::move(migrations),
@@ -158,7 +146,7 @@ absl::StatusOr<ServiceList> Build(ServiceRuntime& rt, Built* built) {
   rt.AddConsumer(
       {.stream = rt.config().String("MEMBERSHIP_EVENTS_STREAM", "maillage.membership.events"),
        .group = kMembershipConsumerGroup,
-       .consumer = absl::StrCat(ConsumerName(), "-", getpid()),
+       .consumer = events::ReplicaConsumerName("matching"),
        .metrics = rt.metrics()},
       [store, feed, wake](const events::Event& e) -> absl::Status {
         membership::v1::MembershipEvent event;
@@ -177,7 +165,7 @@ absl::StatusOr<ServiceList> Build(ServiceRuntime& rt, Built* built) {
   rt.AddConsumer(
       {.stream = rt.config().String("ASSESSMENT_EVENTS_STREAM", "maillage.assessment.events"),
        .group = kMembershipConsumerGroup,
-       .consumer = absl::StrCat(ConsumerName(), "-", getpid()),
+       .consumer = events::ReplicaConsumerName("matching"),
        .metrics = rt.metrics()},
       [store, feed, wake, functions](const events::Event& e) -> absl::Status {
         assessment::v1::AssessmentEvent event;

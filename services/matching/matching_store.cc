@@ -33,21 +33,6 @@ std::string PgTime(absl::Time t) {
   return absl::FormatTime("%Y-%m-%d %H:%M:%E6S+00", t, absl::UTCTimeZone());
 }
 
-// A text[] literal; the values are checked codes or UUIDs, quoted all the same.
-std::string PgArray(const std::vector<std::string>& values) {
-  std::vector<std::string> quoted;
-  quoted.reserve(values.size());
-  for (const std::string& v : values) {
-    std::string q = "\"";
-    for (char c : v) {
-      if (c == '"' || c == '\\') q += '\\';
-      q += c;
-    }
-    quoted.push_back(q + "\"");
-  }
-  return absl::StrCat("{", absl::StrJoin(quoted, ","), "}");
-}
-
 std::string Micros(absl::string_view column) {
   return absl::StrCat("(extract(epoch from ", column, ") * 1000000)::bigint");
 }
@@ -344,7 +329,7 @@ absl::StatusOr<std::vector<std::string>> MatchingStore::ApplyPoolingDecision(
               "withdrawn = false, version = declarations.version + 1, update_time = "
               "EXCLUDED.update_time RETURNING declaration_id::text",
               events::NewEventId(), org, static_cast<int>(v1::SIDE_NEED),
-              static_cast<int>(v1::DECLARATION_TYPE_POOLING), PgArray(need.tags), need.title,
+              static_cast<int>(v1::DECLARATION_TYPE_POOLING), pg::TextArray(need.tags), need.title,
               need.description, PgTime(now + absl::Hours(24 * 365)), need.source, PgTime(now));
           ids.push_back(r[0].as<std::string>());
           held.erase(org);
@@ -387,7 +372,7 @@ absl::StatusOr<v1::Declaration> MatchingStore::CreateDeclaration(
             "VALUES ($1::uuid, $2::uuid, $3, $4, $5::text[], $6, $7, $8, $9, $10::timestamptz, "
             "$11, $12::timestamptz, $12::timestamptz)",
             id, organisation_id, static_cast<int>(draft.side()), static_cast<int>(draft.type()),
-            PgArray(tags), draft.title(), draft.description(), draft.reach_km(),
+            pg::TextArray(tags), draft.title(), draft.description(), draft.reach_km(),
             draft.confidential(),
             PgTime(absl::FromUnixSeconds(draft.expire_time().seconds()) +
                    absl::Nanoseconds(draft.expire_time().nanos())),
@@ -420,7 +405,7 @@ absl::StatusOr<v1::Declaration> MatchingStore::UpdateDeclaration(const v1::Decla
             "UPDATE declarations SET tags = $2::text[], title = $3, description = $4, "
             "reach_km = $5, confidential = $6, version = version + 1, "
             "update_time = $7::timestamptz WHERE declaration_id = $1::uuid",
-            changed.declaration_id(), PgArray(tags), changed.title(), changed.description(),
+            changed.declaration_id(), pg::TextArray(tags), changed.title(), changed.description(),
             changed.reach_km(), changed.confidential(), PgTime(now));
         MAILLAGE_ASSIGN_OR_RETURN(v1::Declaration d,
                                   FetchDeclaration(tx, changed.declaration_id(), now, false));
@@ -576,7 +561,8 @@ absl::StatusOr<std::vector<ProfileRecord>> MatchingStore::Profiles(
         absl::flat_hash_map<std::string, size_t> at;
         const bool all = organisation_ids.empty();
         const std::vector<std::string> params =
-            all ? std::vector<std::string>{} : std::vector<std::string>{PgArray(organisation_ids)};
+            all ? std::vector<std::string>{}
+                : std::vector<std::string>{pg::TextArray(organisation_ids)};
         const std::string only_o = all ? "" : " WHERE o.organisation_id = ANY($1::uuid[])";
         for (const pqxx::row& r : pg::ExecPrepared(
                  tx,
@@ -673,7 +659,7 @@ absl::StatusOr<std::vector<std::pair<std::string, std::string>>> MatchingStore::
     for (const pqxx::row& r :
          tx.exec_params("SELECT organisation_id::text, legal_name FROM organisations WHERE "
                         "organisation_id = ANY($1::uuid[])",
-                        PgArray(organisation_ids))) {
+                        pg::TextArray(organisation_ids))) {
       out.emplace_back(r[0].as<std::string>(), r[1].as<std::string>());
     }
     return out;

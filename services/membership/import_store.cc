@@ -18,10 +18,7 @@ using namespace store_internal;  // NOLINT(build/namespaces): the store's own he
 namespace {
 
 // PostgreSQL array literals for the set-based statements of an import batch.
-std::string PgArray(const std::vector<std::string>& values) {
-  google::protobuf::RepeatedPtrField<std::string> field(values.begin(), values.end());
-  return PgTextArray(field);
-}
+std::string PgArray(const std::vector<std::string>& values) { return pg::TextArray(values); }
 
 std::string PgIntArray(const std::vector<int>& values) {
   return absl::StrCat("{", absl::StrJoin(values, ","), "}");

@@ -142,16 +142,7 @@ inline v1::Membership ReadMembership(const pqxx::row& r) {
 }
 
 inline std::string PgTextArray(const google::protobuf::RepeatedPtrField<std::string>& values) {
-  std::vector<std::string> quoted;
-  for (const std::string& v : values) {
-    std::string q = "\"";
-    for (char c : v) {
-      if (c == '"' || c == '\\') q += '\\';
-      q += c;
-    }
-    quoted.push_back(q + "\"");
-  }
-  return absl::StrCat("{", absl::StrJoin(quoted, ","), "}");
+  return pg::TextArray({values.begin(), values.end()});
 }
 
 // The event announcing a change, by `actor`, now.

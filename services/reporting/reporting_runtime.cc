@@ -1,7 +1,5 @@
 #include "services/reporting/reporting_runtime.h"
 
-#include <unistd.h>
-
 #include <memory>
 
 #include "absl/strings/str_cat.h"
@@ -19,20 +17,13 @@ const std::vector<std::pair<std::string_view, std::string_view>>& EmbeddedFiles(
 
 namespace {
 
-// This replica's name in the consumer groups: the host name (the pod's, on Kubernetes).
-std::string ConsumerName() {
-  char host[256] = {};
-  if (gethostname(host, sizeof(host) - 1) != 0 || host[0] == '\0') return "reporting";
-  return absl::StrCat(host, "-", getpid());
-}
-
 // A consumer applying each entry of `stream`, parsed as Message, with `apply`.
 template <typename Message>
 void Follow(ServiceRuntime& rt, const std::string& setting, const std::string& stream,
             std::function<absl::Status(const Message&)> apply) {
   rt.AddConsumer({.stream = rt.config().String(setting, stream),
                   .group = kConsumerGroup,
-                  .consumer = ConsumerName(),
+                  .consumer = events::ReplicaConsumerName("reporting"),
                   .metrics = rt.metrics()},
                  [apply = std::move(apply)](const events::Event& e) -> absl::Status {
                    Message event;
@@ -49,10 +40,7 @@ void Follow(ServiceRuntime& rt, const std::string& setting, const std::string& s
 
 ServiceDefinition Definition() {
   std::vector<pg::Migration> migrations = pg::MigrationsFromEmbedded(EmbeddedFiles());
-  migrations.push_back(
-      {"900_processed_events.sql", std::string(events::ProcessedEventsSchemaSql())});
-  migrations.push_back(
-      {"901_processed_events_retention.sql", std::string(events::ProcessedEventsRetentionSql())});
+  for (pg::Migration& m : events::ProcessedEventsMigrations()) migrations.push_back(std::move(m));
   return {.name = "reporting",
           .migrations = std::move(migrations),
           .health_service_names = {"maillage.reporting.v1.ReportingService"},

@@ -4,6 +4,7 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
+#include "common/csv/csv.h"
 #include "common/server/request_parsing.h"
 #include "common/status/status.h"
 #include "common/validation/validation.h"
@@ -204,6 +205,7 @@ grpc::ServerUnaryReactor* ReportingService::GetEngagement(grpc::CallbackServerCo
                                                           const v1::GetEngagementRequest* req,
                                                           v1::EngagementReport* resp) {
   return authz::ServeAuthorized(ctx, req, gate_, [this, req, resp](const Principal&) {
+    if (!v1::ReportFormat_IsValid(req->format())) return InvalidField("format", "unknown");
     const absl::Time now = deps_.clock();
     MAILLAGE_ASSIGN_OR_RETURN(TimeRange range,
                               RangeOf(req->has_period(), req->period(),
@@ -212,8 +214,22 @@ grpc::ServerUnaryReactor* ReportingService::GetEngagement(grpc::CallbackServerCo
                               deps_.store->ActiveMembers(req->network_id()));
     MAILLAGE_ASSIGN_OR_RETURN(std::vector<Activity> activities,
                               deps_.store->Activities(req->network_id(), range));
-    absl::flat_hash_map<std::string, const Activity*> by_id;
+    // The trend: the period of the same length just before (none for an open period).
+    std::vector<Activity> before;
+    const bool closed = range.start != absl::InfinitePast() && range.end != absl::InfiniteFuture();
+    if (closed) {
+      MAILLAGE_ASSIGN_OR_RETURN(
+          before, deps_.store->Activities(
+                      req->network_id(),
+                      {.start = range.start - (range.end - range.start), .end = range.start}));
+    }
+    absl::flat_hash_map<std::string, const Activity*> by_id, before_by_id;
     for (const Activity& a : activities) by_id[a.organisation_id] = &a;
+    for (const Activity& a : before) before_by_id[a.organisation_id] = &a;
+    // The score of reporting.proto's MemberEngagement.
+    auto score = [](const Activity& a) {
+      return 2 * a.requested + 2 * a.answered + 3 * a.accepted + 2 * a.outcomes + 3 * a.assessments;
+    };
     resp->set_network_id(req->network_id());
     if (range.start != absl::InfinitePast()) {
       SetTime(resp->mutable_period()->mutable_start_time(), range.start);
@@ -222,28 +238,26 @@ grpc::ServerUnaryReactor* ReportingService::GetEngagement(grpc::CallbackServerCo
       SetTime(resp->mutable_period()->mutable_end_time(), range.end);
     }
     std::vector<v1::MemberEngagement> rows;
-    double total = 0;
+    double total = 0, total_before = 0;
     for (const Member& m : members) {
       v1::MemberEngagement e;
       e.set_organisation_id(m.organisation_id);
       e.set_name(m.name);
+      const Activity none{};
       auto it = by_id.find(m.organisation_id);
-      if (it != by_id.end()) {
-        const Activity& a = *it->second;
-        e.set_introductions_requested(a.requested);
-        e.set_introductions_received(a.received);
-        e.set_introductions_answered(a.answered);
-        e.set_introductions_accepted(a.accepted);
-        e.set_outcomes_recorded(a.outcomes);
-        e.set_assessments_submitted(a.assessments);
-      }
-      // The score of reporting.proto's MemberEngagement.
-      e.set_score(2 * e.introductions_requested() + 2 * e.introductions_answered() +
-                  3 * e.introductions_accepted() + 2 * e.outcomes_recorded() +
-                  3 * e.assessments_submitted());
-      e.set_isolated(e.introductions_requested() == 0 && e.introductions_received() == 0 &&
-                     e.introductions_answered() == 0 && e.assessments_submitted() == 0);
+      const Activity& a = it == by_id.end() ? none : *it->second;
+      e.set_introductions_requested(a.requested);
+      e.set_introductions_received(a.received);
+      e.set_introductions_answered(a.answered);
+      e.set_introductions_accepted(a.accepted);
+      e.set_outcomes_recorded(a.outcomes);
+      e.set_assessments_submitted(a.assessments);
+      e.set_score(score(a));
+      e.set_isolated(a.requested == 0 && a.received == 0 && a.answered == 0 && a.assessments == 0);
+      auto was = before_by_id.find(m.organisation_id);
+      e.set_previous_score(was == before_by_id.end() ? 0 : score(*was->second));
       total += e.score();
+      total_before += e.previous_score();
       rows.push_back(std::move(e));
     }
     for (const v1::MemberEngagement& e : rows) {
@@ -253,8 +267,25 @@ grpc::ServerUnaryReactor* ReportingService::GetEngagement(grpc::CallbackServerCo
                      [](const v1::MemberEngagement& a, const v1::MemberEngagement& b) {
                        return a.score() > b.score();
                      });
-    for (v1::MemberEngagement& e : rows) *resp->add_members() = std::move(e);
-    resp->set_mean_score(members.empty() ? 0 : total / static_cast<double>(members.size()));
+    const double n = members.empty() ? 1 : static_cast<double>(members.size());
+    resp->set_mean_score(total / n);
+    resp->set_previous_mean_score(total_before / n);
+    if (req->format() != v1::REPORT_FORMAT_CSV) {
+      for (v1::MemberEngagement& e : rows) *resp->add_members() = std::move(e);
+      return absl::OkStatus();
+    }
+    std::string table =
+        "organisation_id,name,introductions_requested,introductions_received,"
+        "introductions_answered,introductions_accepted,outcomes_recorded,"
+        "assessments_submitted,score,previous_score,isolated\r\n";
+    for (const v1::MemberEngagement& e : rows) {
+      absl::StrAppend(&table, e.organisation_id(), ",", csv::CsvSafeField(e.name()), ",",
+                      e.introductions_requested(), ",", e.introductions_received(), ",",
+                      e.introductions_answered(), ",", e.introductions_accepted(), ",",
+                      e.outcomes_recorded(), ",", e.assessments_submitted(), ",", e.score(), ",",
+                      e.previous_score(), ",", e.isolated() ? "true" : "false", "\r\n");
+    }
+    resp->set_csv(std::move(table));
     return absl::OkStatus();
   });
 }

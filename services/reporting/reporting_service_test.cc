@@ -258,6 +258,27 @@ TEST_F(ReportingServiceTest, EngagementScoresEachMemberAndListsThoseToCall) {
               ::testing::UnorderedElementsAre(kOrg.at('G'), kOrg.at('N')));
   EXPECT_GE(r.members(0).score(), r.members(1).score());  // highest first
   EXPECT_TRUE(r.period().has_start_time());               // the 6 months by default
+
+  // G asked for an introduction 8 months ago: nothing since, but the trend shows it.
+  Apply(Introduction('G', 'E', xv1::INTRODUCTION_STATE_REQUESTED,
+                     xv1::INTRODUCTION_OUTCOME_UNSPECIFIED, 1, /*days_ago=*/240));
+  ASSERT_TRUE(h_.Call(stub_.get(), &Stub::GetEngagement, Animator(), req, &r).ok());
+  for (const v1::MemberEngagement& m : r.members()) {
+    if (m.name() == "Entreprise G") {
+      EXPECT_EQ(m.score(), 0);
+      EXPECT_EQ(m.previous_score(), 2);
+      EXPECT_TRUE(m.isolated());
+    }
+  }
+  EXPECT_GT(r.mean_score(), r.previous_mean_score());
+
+  // The same as CSV, for a spreadsheet.
+  req.set_format(v1::REPORT_FORMAT_CSV);
+  ASSERT_TRUE(h_.Call(stub_.get(), &Stub::GetEngagement, Animator(), req, &r).ok());
+  EXPECT_EQ(r.members_size(), 0);
+  EXPECT_THAT(r.csv(), ::testing::StartsWith("organisation_id,name,introductions_requested,"));
+  EXPECT_THAT(r.csv(),
+              HasSubstr(absl::StrCat(kOrg.at('A'), ",Entreprise A,2,1,0,2,2,0,14,0,false\r\n")));
 }
 
 TEST_F(ReportingServiceTest, TheReadModelsFollowTheStreams) {
