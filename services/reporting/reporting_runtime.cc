@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/events/consumer.h"
+#include "common/pg/idempotency.h"
 #include "maillage/assessment/v1/assessment.pb.h"
 #include "maillage/matching/v1/matching.pb.h"
 #include "maillage/membership/v1/events.pb.h"
@@ -41,6 +42,7 @@ void Follow(ServiceRuntime& rt, const std::string& setting, const std::string& s
 ServiceDefinition Definition() {
   std::vector<pg::Migration> migrations = pg::MigrationsFromEmbedded(EmbeddedFiles());
   for (pg::Migration& m : events::ProcessedEventsMigrations()) migrations.push_back(std::move(m));
+  migrations.push_back({"902_idempotency_keys.sql", std::string(pg::IdempotencySchemaSql())});
   return {.name = "reporting",
           .migrations = std::move(migrations),
           .health_service_names = {"maillage.reporting.v1.ReportingService"},
@@ -48,7 +50,7 @@ ServiceDefinition Definition() {
           .follow_changes = nullptr,
           .cache_invalidations_stream = "",
           .retention_rules = {events::ProcessedEventsRetentionRule()},
-          .idempotency_keys = false};
+          .idempotency_keys = true};
 }
 
 absl::StatusOr<ServiceList> Build(ServiceRuntime& rt, Built* built) {
@@ -62,8 +64,12 @@ absl::StatusOr<ServiceList> Build(ServiceRuntime& rt, Built* built) {
   Follow<assessment::v1::AssessmentEvent>(
       rt, "ASSESSMENT_EVENTS_STREAM", "maillage.assessment.events",
       [store](const assessment::v1::AssessmentEvent& e) { return store->ApplyAssessment(e); });
-  auto* service = rt.Keep(std::make_unique<ReportingService>(ReportingService::Dependencies{
-      .store = store, .workers = rt.workers(), .verifier = rt.verifier(), .clock = rt.clock()}));
+  auto* service = rt.Keep(std::make_unique<ReportingService>(
+      ReportingService::Dependencies{.store = store,
+                                     .workers = rt.workers(),
+                                     .page_tokens = rt.page_tokens(),
+                                     .verifier = rt.verifier(),
+                                     .clock = rt.clock()}));
   if (built != nullptr) *built = {.store = store, .service = service};
   return ServiceList{service};
 }

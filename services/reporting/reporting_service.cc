@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "common/csv/csv.h"
 #include "common/server/request_parsing.h"
@@ -67,28 +68,77 @@ absl::StatusOr<TimeRange> RangeOf(bool has_period, const v1::Period& p, TimeRang
 
 }  // namespace
 
-authz::Table ReportingAuthzTable() {
+authz::Table ReportingAuthzTable(
+    std::function<absl::StatusOr<std::string>(const std::string& event_id)> network_of_event) {
   const std::vector<authz::Grant> animators = {authz::RoleIn({NETWORK_ROLE_ANIMATOR})};
+  const std::vector<authz::Grant> members = {authz::AnyRoleIn()};
+  const std::vector<authz::Grant> company = {authz::Representative()};
+  // Event-keyed calls act on the event's network (and the organisation, when named).
+  auto event_of = [network_of_event]<typename Req>(bool with_organisation) {
+    return authz::Resolve<Req>(
+        [network_of_event, with_organisation](const Req& r,
+                                              const Principal&) -> absl::StatusOr<authz::Resource> {
+          MAILLAGE_RETURN_IF_ERROR(ValidateId(r.event_id(), "event_id"));
+          authz::Resource resource;
+          if constexpr (requires { r.organisation_id(); }) {
+            if (with_organisation) {
+              MAILLAGE_RETURN_IF_ERROR(ValidateId(r.organisation_id(), "organisation_id"));
+              resource.organisation_id = r.organisation_id();
+            }
+          }
+          MAILLAGE_ASSIGN_OR_RETURN(resource.network_id, network_of_event(r.event_id()));
+          return resource;
+        });
+  };
+  constexpr char kReports[] = "only the network's animators read its reports";
   return authz::Table(std::string(v1::ReportingService::service_full_name()),
                       {
                           {.rpc = "GetIntroductionFunnel",
                            .grants = animators,
                            .resource = NetworkOf<v1::GetIntroductionFunnelRequest>(),
-                           .denial = "only the network's animators read its reports"},
+                           .denial = kReports},
                           {.rpc = "GetNetworkGraph",
                            .grants = animators,
                            .resource = NetworkOf<v1::GetNetworkGraphRequest>(),
-                           .denial = "only the network's animators read its reports"},
+                           .denial = kReports},
                           {.rpc = "GetEngagement",
                            .grants = animators,
                            .resource = NetworkOf<v1::GetEngagementRequest>(),
-                           .denial = "only the network's animators read its reports"},
+                           .denial = kReports},
+                          {.rpc = "CreateAnimationEvent",
+                           .grants = animators,
+                           .resource = NetworkOf<v1::CreateAnimationEventRequest>(),
+                           .denial = "only the network's animators announce its events"},
+                          {.rpc = "ListAnimationEvents",
+                           .grants = members,
+                           .resource = NetworkOf<v1::ListAnimationEventsRequest>(),
+                           .denial = "only members of the network see its events"},
+                          {.rpc = "RegisterForEvent",
+                           .grants = company,
+                           .resource = event_of.operator()<v1::RegisterForEventRequest>(true),
+                           .denial = "event not found",
+                           .hide = true},
+                          {.rpc = "CancelRegistration",
+                           .grants = company,
+                           .resource = event_of.operator()<v1::CancelRegistrationRequest>(true),
+                           .denial = "event not found",
+                           .hide = true},
+                          {.rpc = "RecordAttendance",
+                           .grants = animators,
+                           .resource = event_of.operator()<v1::RecordAttendanceRequest>(false),
+                           .denial = "event not found",
+                           .hide = true},
                       });
 }
 
 ReportingService::ReportingService(Dependencies deps)
     : deps_(std::move(deps)),
-      authz_(std::make_unique<authz::Table>(ReportingAuthzTable())),
+      authz_(std::make_unique<authz::Table>(
+          ReportingAuthzTable([this](const std::string& id) -> absl::StatusOr<std::string> {
+            absl::StatusOr<v1::AnimationEvent> e = deps_.store->Event(id);
+            if (!e.ok()) return e.status();
+            return e->network_id();
+          }))),
       gate_{.verifier = &deps_.verifier,
             .clock = deps_.clock,
             .workers = deps_.workers,
@@ -96,6 +146,11 @@ ReportingService::ReportingService(Dependencies deps)
   CheckRequestParsing(this, &ReportingService::GetIntroductionFunnel);
   CheckRequestParsing(this, &ReportingService::GetNetworkGraph);
   CheckRequestParsing(this, &ReportingService::GetEngagement);
+  CheckRequestParsing(this, &ReportingService::CreateAnimationEvent);
+  CheckRequestParsing(this, &ReportingService::ListAnimationEvents);
+  CheckRequestParsing(this, &ReportingService::RegisterForEvent);
+  CheckRequestParsing(this, &ReportingService::CancelRegistration);
+  CheckRequestParsing(this, &ReportingService::RecordAttendance);
 }
 
 grpc::ServerUnaryReactor* ReportingService::GetIntroductionFunnel(
@@ -228,7 +283,8 @@ grpc::ServerUnaryReactor* ReportingService::GetEngagement(grpc::CallbackServerCo
     for (const Activity& a : before) before_by_id[a.organisation_id] = &a;
     // The score of reporting.proto's MemberEngagement.
     auto score = [](const Activity& a) {
-      return 2 * a.requested + 2 * a.answered + 3 * a.accepted + 2 * a.outcomes + 3 * a.assessments;
+      return 2 * a.requested + 2 * a.answered + 3 * a.accepted + 2 * a.outcomes +
+             3 * a.assessments + 3 * a.attended;
     };
     resp->set_network_id(req->network_id());
     if (range.start != absl::InfinitePast()) {
@@ -252,8 +308,10 @@ grpc::ServerUnaryReactor* ReportingService::GetEngagement(grpc::CallbackServerCo
       e.set_introductions_accepted(a.accepted);
       e.set_outcomes_recorded(a.outcomes);
       e.set_assessments_submitted(a.assessments);
+      e.set_events_attended(a.attended);
       e.set_score(score(a));
-      e.set_isolated(a.requested == 0 && a.received == 0 && a.answered == 0 && a.assessments == 0);
+      e.set_isolated(a.requested == 0 && a.received == 0 && a.answered == 0 && a.assessments == 0 &&
+                     a.attended == 0);
       auto was = before_by_id.find(m.organisation_id);
       e.set_previous_score(was == before_by_id.end() ? 0 : score(*was->second));
       total += e.score();
@@ -282,10 +340,141 @@ grpc::ServerUnaryReactor* ReportingService::GetEngagement(grpc::CallbackServerCo
       absl::StrAppend(&table, e.organisation_id(), ",", csv::CsvSafeField(e.name()), ",",
                       e.introductions_requested(), ",", e.introductions_received(), ",",
                       e.introductions_answered(), ",", e.introductions_accepted(), ",",
-                      e.outcomes_recorded(), ",", e.assessments_submitted(), ",", e.score(), ",",
-                      e.previous_score(), ",", e.isolated() ? "true" : "false", "\r\n");
+                      e.outcomes_recorded(), ",", e.assessments_submitted(), ",",
+                      e.events_attended(), ",", e.score(), ",", e.previous_score(), ",",
+                      e.isolated() ? "true" : "false", "\r\n");
     }
     resp->set_csv(std::move(table));
+    return absl::OkStatus();
+  });
+}
+
+grpc::ServerUnaryReactor* ReportingService::CreateAnimationEvent(
+    grpc::CallbackServerContext* ctx, const v1::CreateAnimationEventRequest* req,
+    v1::AnimationEvent* resp) {
+  return authz::ServeAuthorized(ctx, req, gate_, [this, req, resp](const Principal& who) {
+    const v1::AnimationEvent& e = req->event();
+    std::vector<FieldViolation> problems;
+    if (e.kind() <= v1::ANIMATION_EVENT_KIND_UNSPECIFIED ||
+        !v1::AnimationEventKind_IsValid(e.kind())) {
+      problems.push_back({"event.kind", "one of the animation event kinds"});
+    }
+    if (auto p = TextProblem(e.title(), 200, true)) problems.push_back({"event.title", *p});
+    if (auto p = TextProblem(e.theme(), 200, false)) problems.push_back({"event.theme", *p});
+    if (auto p = TextProblem(e.place(), 300, false)) problems.push_back({"event.place", *p});
+    if (auto p = TextProblem(e.link(), 500, false)) {
+      problems.push_back({"event.link", *p});
+    } else if (!e.link().empty() && !absl::StartsWith(e.link(), "https://")) {
+      problems.push_back({"event.link", "an https:// link"});
+    }
+    if (e.place().empty() && e.link().empty()) {
+      problems.push_back({"event.place", "a place or a link is required"});
+    }
+    const absl::Time now = deps_.clock();
+    if (!e.has_start_time() || !ValidTimestamp(e.start_time()) || TimeOf(e.start_time()) <= now ||
+        TimeOf(e.start_time()) > now + absl::Hours(24 * 731)) {
+      problems.push_back({"event.start_time", "in the future, within two years"});
+    } else if (!e.has_end_time() || !ValidTimestamp(e.end_time()) ||
+               TimeOf(e.end_time()) <= TimeOf(e.start_time()) ||
+               TimeOf(e.end_time()) - TimeOf(e.start_time()) > absl::Hours(24 * 14)) {
+      problems.push_back({"event.end_time", "after the start, at most 14 days later"});
+    }
+    if (!e.organiser_organisation_id().empty()) {
+      if (absl::Status s =
+              ValidateId(e.organiser_organisation_id(), "event.organiser_organisation_id");
+          !s.ok()) {
+        std::vector<FieldViolation> v = FieldViolationsOf(s);
+        problems.insert(problems.end(), v.begin(), v.end());
+      }
+    }
+    if (e.capacity() < 0 || e.capacity() > 10000) {
+      problems.push_back({"event.capacity", "0 (no limit) to 10,000"});
+    }
+    if (req->idempotency_key().size() > 128) {
+      problems.push_back({"idempotency_key", "at most 128 characters"});
+    }
+    MAILLAGE_RETURN_IF_ERROR(InvalidFields(problems));
+    v1::AnimationEvent draft = e;
+    if (draft.organiser_organisation_id().empty()) {
+      draft.set_organiser_organisation_id(who.organisation_id());
+    }
+    MAILLAGE_ASSIGN_OR_RETURN(
+        *resp,
+        deps_.store->CreateEvent(req->network_id(), draft, who.subject(), req->idempotency_key()));
+    return absl::OkStatus();
+  });
+}
+
+grpc::ServerUnaryReactor* ReportingService::ListAnimationEvents(
+    grpc::CallbackServerContext* ctx, const v1::ListAnimationEventsRequest* req,
+    v1::ListAnimationEventsResponse* resp) {
+  return authz::ServeAuthorized(ctx, req, gate_, [this, req, resp](const Principal&) {
+    absl::Time from = deps_.clock();
+    if (req->has_from_time()) {
+      if (!ValidTimestamp(req->from_time())) return InvalidField("from_time", "not a valid time");
+      from = TimeOf(req->from_time());
+    }
+    const uint64_t fp = Fingerprint(
+        {"animation-events", req->network_id(), absl::StrCat(absl::ToUnixSeconds(from))});
+    MAILLAGE_ASSIGN_OR_RETURN(PageQuery page, deps_.page_tokens.Parse(req->page(), fp));
+    MAILLAGE_ASSIGN_OR_RETURN(Listed<v1::AnimationEvent> listed,
+                              deps_.store->ListEvents(req->network_id(), from, page));
+    for (v1::AnimationEvent& e : listed.items) *resp->add_events() = std::move(e);
+    if (!listed.next_after.empty()) {
+      resp->mutable_page()->set_next_page_token(deps_.page_tokens.Encode(fp, listed.next_after));
+    }
+    return absl::OkStatus();
+  });
+}
+
+grpc::ServerUnaryReactor* ReportingService::RegisterForEvent(grpc::CallbackServerContext* ctx,
+                                                             const v1::RegisterForEventRequest* req,
+                                                             v1::AnimationEvent* resp) {
+  return authz::ServeAuthorized(ctx, req, gate_, [this, req, resp](const Principal&) {
+    MAILLAGE_ASSIGN_OR_RETURN(
+        *resp, deps_.store->Register(req->event_id(), req->organisation_id(), deps_.clock()));
+    return absl::OkStatus();
+  });
+}
+
+grpc::ServerUnaryReactor* ReportingService::CancelRegistration(
+    grpc::CallbackServerContext* ctx, const v1::CancelRegistrationRequest* req,
+    v1::AnimationEvent* resp) {
+  return authz::ServeAuthorized(ctx, req, gate_, [this, req, resp](const Principal&) {
+    MAILLAGE_ASSIGN_OR_RETURN(
+        *resp, deps_.store->CancelRegistration(req->event_id(), req->organisation_id()));
+    return absl::OkStatus();
+  });
+}
+
+grpc::ServerUnaryReactor* ReportingService::RecordAttendance(grpc::CallbackServerContext* ctx,
+                                                             const v1::RecordAttendanceRequest* req,
+                                                             v1::AnimationEvent* resp) {
+  return authz::ServeAuthorized(ctx, req, gate_, [this, req, resp](const Principal&) {
+    std::vector<FieldViolation> problems;
+    if (req->attended_organisation_ids_size() > 10000) {
+      problems.push_back({"attended_organisation_ids", "at most 10,000"});
+    } else {
+      absl::flat_hash_map<std::string, int> seen;
+      for (int i = 0; i < req->attended_organisation_ids_size(); ++i) {
+        const std::string at = absl::StrCat("attended_organisation_ids[", i, "]");
+        absl::Status s = ValidateId(req->attended_organisation_ids(i), at);
+        if (!s.ok()) {
+          std::vector<FieldViolation> v = FieldViolationsOf(s);
+          problems.insert(problems.end(), v.begin(), v.end());
+        } else if (!seen.emplace(req->attended_organisation_ids(i), i).second) {
+          problems.push_back({at, "given twice"});
+        }
+        if (problems.size() >= 20) break;  // enough to show what is wrong
+      }
+    }
+    if (auto p = TextProblem(req->outcomes(), 2000, false)) problems.push_back({"outcomes", *p});
+    MAILLAGE_RETURN_IF_ERROR(InvalidFields(problems));
+    MAILLAGE_ASSIGN_OR_RETURN(
+        *resp, deps_.store->RecordAttendance(req->event_id(),
+                                             {req->attended_organisation_ids().begin(),
+                                              req->attended_organisation_ids().end()},
+                                             req->outcomes(), deps_.clock()));
     return absl::OkStatus();
   });
 }

@@ -9,7 +9,13 @@
 //                             .verifier = auth::PrincipalVerifier(key)});
 //
 // Who may do what (platform admins everything):
-//   GetIntroductionFunnel, GetNetworkGraph, GetEngagement   the network's animators
+//   GetIntroductionFunnel, GetNetworkGraph, GetEngagement,  the network's animators (of the
+//   CreateAnimationEvent, RecordAttendance                  event's network: another's
+//                                                           event is NOT_FOUND)
+//   ListAnimationEvents                                     members of the network
+//   RegisterForEvent, CancelRegistration                    the company's representatives,
+//                                                           for an event of a network it
+//                                                           is an active member of
 #ifndef MAILLAGE_SERVICES_REPORTING_REPORTING_SERVICE_H_
 #define MAILLAGE_SERVICES_REPORTING_REPORTING_SERVICE_H_
 
@@ -20,6 +26,7 @@
 #include "common/auth/auth.h"
 #include "common/authz/authorized_unary.h"
 #include "common/authz/authz.h"
+#include "common/paging/paging.h"
 #include "maillage/reporting/v1/reporting.grpc.pb.h"
 
 namespace maillage {
@@ -30,14 +37,17 @@ namespace maillage::reporting {
 
 class ReportingStore;
 
-// The table ServeAuthorized checks.
-authz::Table ReportingAuthzTable();
+// The table ServeAuthorized checks; `network_of_event` gives an event's network (NOT_FOUND
+// "event not found" when there is none).
+authz::Table ReportingAuthzTable(
+    std::function<absl::StatusOr<std::string>(const std::string& event_id)> network_of_event);
 
 class ReportingService final : public v1::ReportingService::CallbackService {
  public:
   struct Dependencies {
     ReportingStore* store = nullptr;
     WorkerPool* workers = nullptr;
+    PageTokenCodec page_tokens;
     auth::PrincipalVerifier verifier{""};
     std::function<absl::Time()> clock = absl::Now;
   };
@@ -53,6 +63,21 @@ class ReportingService final : public v1::ReportingService::CallbackService {
   grpc::ServerUnaryReactor* GetEngagement(grpc::CallbackServerContext* ctx,
                                           const v1::GetEngagementRequest* req,
                                           v1::EngagementReport* resp) override;
+  grpc::ServerUnaryReactor* CreateAnimationEvent(grpc::CallbackServerContext* ctx,
+                                                 const v1::CreateAnimationEventRequest* req,
+                                                 v1::AnimationEvent* resp) override;
+  grpc::ServerUnaryReactor* ListAnimationEvents(grpc::CallbackServerContext* ctx,
+                                                const v1::ListAnimationEventsRequest* req,
+                                                v1::ListAnimationEventsResponse* resp) override;
+  grpc::ServerUnaryReactor* RegisterForEvent(grpc::CallbackServerContext* ctx,
+                                             const v1::RegisterForEventRequest* req,
+                                             v1::AnimationEvent* resp) override;
+  grpc::ServerUnaryReactor* CancelRegistration(grpc::CallbackServerContext* ctx,
+                                               const v1::CancelRegistrationRequest* req,
+                                               v1::AnimationEvent* resp) override;
+  grpc::ServerUnaryReactor* RecordAttendance(grpc::CallbackServerContext* ctx,
+                                             const v1::RecordAttendanceRequest* req,
+                                             v1::AnimationEvent* resp) override;
 
  private:
   Dependencies deps_;

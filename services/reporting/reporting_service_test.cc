@@ -172,7 +172,7 @@ class ReportingServiceTest : public ::testing::Test {
 
 TEST(ReportingAuthzTableTest, EveryRpcHasExactlyOneRow) {
   EXPECT_THAT(authz::CoverageProblems(
-                  ReportingAuthzTable(),
+                  ReportingAuthzTable({}),
                   *v1::Period::descriptor()->file()->FindServiceByName("ReportingService")),
               ::testing::IsEmpty());
 }
@@ -278,7 +278,7 @@ TEST_F(ReportingServiceTest, EngagementScoresEachMemberAndListsThoseToCall) {
   EXPECT_EQ(r.members_size(), 0);
   EXPECT_THAT(r.csv(), ::testing::StartsWith("organisation_id,name,introductions_requested,"));
   EXPECT_THAT(r.csv(),
-              HasSubstr(absl::StrCat(kOrg.at('A'), ",Entreprise A,2,1,0,2,2,0,14,0,false\r\n")));
+              HasSubstr(absl::StrCat(kOrg.at('A'), ",Entreprise A,2,1,0,2,2,0,0,14,0,false\r\n")));
 }
 
 TEST_F(ReportingServiceTest, TheReadModelsFollowTheStreams) {
@@ -352,6 +352,122 @@ TEST_F(ReportingServiceTest, OnlyTheNetworksAnimatorsReadItsReportsAndBadPeriods
   req.set_format(static_cast<v1::GraphFormat>(9));
   s = h_.Call(stub_.get(), &Stub::GetNetworkGraph, Animator(), req, &g);
   EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+}
+
+TEST_F(ReportingServiceTest, AnAnimatorRunsAnEventMembersRegisterAndAttendanceCounts) {
+  TheUsual();
+  auto rep = [](char c) {
+    return ServiceHarness::ActingFor(kOrg.at(c), {{kNetwork, auth::v1::NETWORK_ROLE_MEMBER}});
+  };
+  v1::CreateAnimationEventRequest create;
+  create.set_network_id(kNetwork);
+  create.set_idempotency_key("forum-1");
+  v1::AnimationEvent* e = create.mutable_event();
+  e->set_kind(v1::ANIMATION_EVENT_KIND_WORLD_CAFE);
+  e->set_title("Café des achats groupés");
+  e->set_theme("purchasing");
+  e->set_place("Salle du conseil, Ploërmel");
+  e->set_capacity(2);
+  SetTime(e->mutable_start_time(), absl::Now() + absl::Seconds(3));
+  SetTime(e->mutable_end_time(), absl::Now() + absl::Hours(2));
+  v1::AnimationEvent event;
+  ASSERT_TRUE(h_.Call(stub_.get(), &Stub::CreateAnimationEvent, Animator(), create, &event).ok());
+  EXPECT_EQ(event.organiser_organisation_id(), kOrg.at('N'));  // the animator's, by default
+  v1::AnimationEvent again;                                    // a retry: the same event
+  ASSERT_TRUE(h_.Call(stub_.get(), &Stub::CreateAnimationEvent, Animator(), create, &again).ok());
+  EXPECT_EQ(again.event_id(), event.event_id());
+
+  // Members see it; the other network does not.
+  v1::ListAnimationEventsRequest list;
+  list.set_network_id(kNetwork);
+  v1::ListAnimationEventsResponse listed;
+  ASSERT_TRUE(h_.Call(stub_.get(), &Stub::ListAnimationEvents, rep('B'), list, &listed).ok());
+  ASSERT_EQ(listed.events_size(), 1);
+  const auto outsider =
+      ServiceHarness::ActingFor(kOrg.at('X'), {{kOtherNetwork, auth::v1::NETWORK_ROLE_MEMBER}});
+  EXPECT_EQ(h_.Call(stub_.get(), &Stub::ListAnimationEvents, outsider, list, &listed).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+
+  // Two places: A and B register (A twice), C finds it full; nobody registers another.
+  auto reg = [&](const auth::Principal& who, char org) {
+    v1::RegisterForEventRequest r;
+    r.set_event_id(event.event_id());
+    r.set_organisation_id(kOrg.at(org));
+    v1::AnimationEvent out;
+    return h_.Call(stub_.get(), &Stub::RegisterForEvent, who, r, &out);
+  };
+  EXPECT_TRUE(reg(rep('A'), 'A').ok());
+  EXPECT_TRUE(reg(rep('A'), 'A').ok());
+  EXPECT_TRUE(reg(rep('B'), 'B').ok());
+  grpc::Status full = reg(rep('C'), 'C');
+  EXPECT_EQ(full.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_THAT(full.error_message(), HasSubstr("full"));
+  EXPECT_EQ(reg(rep('A'), 'D').error_code(), grpc::StatusCode::NOT_FOUND);
+  grpc::Status foreign = reg(outsider, 'X');  // of another network: no such event for it
+  EXPECT_EQ(foreign.error_code(), grpc::StatusCode::NOT_FOUND);
+  EXPECT_THAT(foreign.error_message(), HasSubstr("event not found"));
+
+  // Attendance once it has started, by the animators only; a suspended member did not come.
+  v1::RecordAttendanceRequest record;
+  record.set_event_id(event.event_id());
+  record.add_attended_organisation_ids(kOrg.at('A'));
+  record.add_attended_organisation_ids(kOrg.at('D'));
+  record.set_outcomes("Un achat groupé d'énergie à lancer");
+  v1::AnimationEvent recorded;
+  EXPECT_EQ(
+      h_.Call(stub_.get(), &Stub::RecordAttendance, Animator(), record, &recorded).error_code(),
+      grpc::StatusCode::FAILED_PRECONDITION);
+  absl::SleepFor(absl::Seconds(3));
+  EXPECT_EQ(reg(rep('C'), 'C').error_code(), grpc::StatusCode::FAILED_PRECONDITION);  // started
+  EXPECT_EQ(h_.Call(stub_.get(), &Stub::RecordAttendance, rep('A'), record, &recorded).error_code(),
+            grpc::StatusCode::NOT_FOUND);
+  record.add_attended_organisation_ids(kOrg.at('F'));
+  grpc::Status suspended =
+      h_.Call(stub_.get(), &Stub::RecordAttendance, Animator(), record, &recorded);
+  EXPECT_EQ(suspended.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(FieldViolationsOf(FromGrpcStatus(suspended)).at(0).field,
+            "attended_organisation_ids[2]");
+  record.mutable_attended_organisation_ids()->RemoveLast();
+  ASSERT_TRUE(h_.Call(stub_.get(), &Stub::RecordAttendance, Animator(), record, &recorded).ok());
+  EXPECT_THAT(recorded.attended_organisation_ids(),
+              ::testing::UnorderedElementsAre(kOrg.at('A'), kOrg.at('D')));
+  EXPECT_EQ(recorded.outcomes(), "Un achat groupé d'énergie à lancer");
+
+  // It counts in engagement: D, who only asked once, now came too.
+  v1::GetEngagementRequest engagement;
+  engagement.set_network_id(kNetwork);
+  SetTime(engagement.mutable_period()->mutable_start_time(), absl::Now() - absl::Hours(24 * 30));
+  SetTime(engagement.mutable_period()->mutable_end_time(), absl::Now() + absl::Hours(24));
+  v1::EngagementReport r;
+  ASSERT_TRUE(h_.Call(stub_.get(), &Stub::GetEngagement, Animator(), engagement, &r).ok());
+  for (const v1::MemberEngagement& m : r.members()) {
+    if (m.name() == "Entreprise D") {
+      EXPECT_EQ(m.events_attended(), 1);
+      EXPECT_EQ(m.score(), 2 + 3);
+    }
+  }
+}
+
+TEST_F(ReportingServiceTest, AnEventWithoutPlaceOrWithBadTimesIsRefusedNamingTheField) {
+  v1::CreateAnimationEventRequest create;
+  create.set_network_id(kNetwork);
+  v1::AnimationEvent* e = create.mutable_event();
+  e->set_kind(v1::ANIMATION_EVENT_KIND_WORKSHOP);
+  e->set_title("Atelier");
+  e->set_link("http://visio.example/atelier");
+  SetTime(e->mutable_start_time(), absl::Now() + absl::Hours(48));
+  SetTime(e->mutable_end_time(), absl::Now() + absl::Hours(47));
+  e->set_capacity(-1);
+  v1::AnimationEvent out;
+  grpc::Status s = h_.Call(stub_.get(), &Stub::CreateAnimationEvent, Animator(), create, &out);
+  ASSERT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  std::vector<std::string> fields;
+  for (const FieldViolation& v : FieldViolationsOf(FromGrpcStatus(s))) fields.push_back(v.field);
+  EXPECT_THAT(fields, ::testing::ElementsAre("event.link", "event.end_time", "event.capacity"));
+  const auto member =
+      ServiceHarness::ActingFor(kOrg.at('A'), {{kNetwork, auth::v1::NETWORK_ROLE_MEMBER}});
+  EXPECT_EQ(h_.Call(stub_.get(), &Stub::CreateAnimationEvent, member, create, &out).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
 }
 
 }  // namespace

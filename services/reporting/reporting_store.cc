@@ -6,7 +6,9 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
 #include "common/events/consumer.h"
+#include "common/events/outbox.h"
 #include "common/ids/canonical_ids.h"
+#include "common/pg/idempotency.h"
 #include "common/pg/pg.h"
 #include "common/status/status.h"
 #include "maillage/assessment/v1/assessment.pb.h"
@@ -30,6 +32,90 @@ std::string PgTime(absl::Time t) {
 
 std::string PgTime(const google::protobuf::Timestamp& t) {
   return PgTime(absl::FromUnixSeconds(t.seconds()) + absl::Nanoseconds(t.nanos()));
+}
+
+void SetMicros(google::protobuf::Timestamp* t, int64_t micros) {
+  t->set_seconds(micros >= 0 ? micros / 1000000 : (micros - 999999) / 1000000);
+  t->set_nanos(static_cast<int32_t>(micros - t->seconds() * 1000000) * 1000);
+}
+
+std::string Micros(absl::string_view column) {
+  return absl::StrCat("(extract(epoch from ", column, ") * 1000000)::bigint");
+}
+
+const std::string& EventColumns() {
+  static const std::string* columns = new std::string(absl::StrCat(
+      "e.event_id::text, e.network_id::text, e.kind, e.title, e.theme, ", Micros("e.start_time"),
+      ", ", Micros("e.end_time"),
+      ", e.place, e.link, coalesce(e.organiser_organisation_id::text, ''), e.capacity, "
+      "e.outcomes, e.cancelled, ",
+      Micros("e.create_time")));
+  return *columns;
+}
+
+v1::AnimationEvent ReadEvent(const pqxx::row& r) {
+  v1::AnimationEvent e;
+  e.set_event_id(r[0].as<std::string>());
+  e.set_network_id(r[1].as<std::string>());
+  e.set_kind(static_cast<v1::AnimationEventKind>(r[2].as<int>()));
+  e.set_title(r[3].as<std::string>());
+  e.set_theme(r[4].as<std::string>());
+  SetMicros(e.mutable_start_time(), r[5].as<int64_t>());
+  SetMicros(e.mutable_end_time(), r[6].as<int64_t>());
+  e.set_place(r[7].as<std::string>());
+  e.set_link(r[8].as<std::string>());
+  e.set_organiser_organisation_id(r[9].as<std::string>());
+  e.set_capacity(r[10].as<int>());
+  e.set_outcomes(r[11].as<std::string>());
+  e.set_cancelled(r[12].as<bool>());
+  SetMicros(e.mutable_create_time(), r[13].as<int64_t>());
+  return e;
+}
+
+// The event with its registrations and attendance; NOT_FOUND when there is none.
+absl::StatusOr<v1::AnimationEvent> FetchEvent(pqxx::work& tx, const std::string& id,
+                                              bool for_update) {
+  pqxx::result r = tx.exec_params(absl::StrCat("SELECT ", EventColumns(),
+                                               " FROM animation_events e WHERE e.event_id = "
+                                               "$1::uuid",
+                                               for_update ? " FOR UPDATE" : ""),
+                                  id);
+  if (r.empty()) return absl::NotFoundError("event not found");
+  v1::AnimationEvent e = ReadEvent(r[0]);
+  for (const pqxx::row& row :
+       tx.exec_params("SELECT organisation_id::text FROM event_registrations WHERE event_id = "
+                      "$1::uuid ORDER BY create_time, organisation_id",
+                      id)) {
+    e.add_registered_organisation_ids(row[0].as<std::string>());
+  }
+  for (const pqxx::row& row : tx.exec_params("SELECT organisation_id::text FROM event_attendance "
+                                             "WHERE event_id = $1::uuid ORDER BY organisation_id",
+                                             id)) {
+    e.add_attended_organisation_ids(row[0].as<std::string>());
+  }
+  return e;
+}
+
+bool ActiveMember(pqxx::work& tx, const std::string& network_id,
+                  const std::string& organisation_id) {
+  return !tx.exec_params(
+                "SELECT 1 FROM members WHERE network_id = $1::uuid AND organisation_id = "
+                "$2::uuid AND state = $3",
+                network_id, organisation_id, kActive)
+              .empty();
+}
+
+template <typename T>
+absl::StatusOr<T> InTransaction(pg::PgPool* pool,
+                                const std::function<absl::StatusOr<T>(pqxx::work&)>& fn) {
+  std::optional<T> out;
+  MAILLAGE_RETURN_IF_ERROR(pool->Transact([&](pqxx::work& tx) -> absl::Status {
+    absl::StatusOr<T> r = fn(tx);
+    if (!r.ok()) return r.status();
+    out = *std::move(r);
+    return absl::OkStatus();
+  }));
+  return *std::move(out);
 }
 
 // An optional time column: NULL when the message does not have it.
@@ -271,9 +357,163 @@ absl::StatusOr<std::vector<Activity>> ReportingStore::Activities(const std::stri
              network_id, from, to, kActive)) {
       of(r[0].as<std::string>()).assessments = r[1].as<int>();
     }
+    for (const pqxx::row& r : tx.exec_params(
+             "SELECT a.organisation_id::text, count(*) FROM event_attendance a JOIN "
+             "animation_events e ON e.event_id = a.event_id JOIN members m ON m.network_id = "
+             "e.network_id AND m.organisation_id = a.organisation_id AND m.state = $4 WHERE "
+             "e.network_id = $1::uuid AND NOT e.cancelled AND e.start_time >= $2 AND "
+             "e.start_time < $3 GROUP BY 1",
+             network_id, from, to, kActive)) {
+      of(r[0].as<std::string>()).attended = r[1].as<int>();
+    }
     return absl::OkStatus();
   }));
   return out;
+}
+
+absl::StatusOr<v1::AnimationEvent> ReportingStore::CreateEvent(const std::string& network_id,
+                                                               v1::AnimationEvent draft,
+                                                               const std::string& actor,
+                                                               const std::string& idempotency_key) {
+  return InTransaction<v1::AnimationEvent>(
+      pool_, [&](pqxx::work& tx) -> absl::StatusOr<v1::AnimationEvent> {
+        const std::string scope = absl::StrCat("CreateAnimationEvent/", actor, "/", network_id);
+        std::string earlier;
+        if (!idempotency_key.empty()) {
+          MAILLAGE_ASSIGN_OR_RETURN(
+              earlier, pg::ReserveIdempotencyKey(tx, scope, idempotency_key,
+                                                 pg::RequestHash({draft.SerializeAsString()})));
+        }
+        if (!earlier.empty()) return FetchEvent(tx, earlier, false);
+        const std::string id = events::NewEventId();
+        tx.exec_params(
+            "INSERT INTO animation_events (event_id, network_id, kind, title, theme, "
+            "start_time, end_time, place, link, organiser_organisation_id, capacity, "
+            "created_by) VALUES ($1::uuid, $2::uuid, $3, $4, $5, $6::timestamptz, "
+            "$7::timestamptz, $8, $9, $10::uuid, $11, $12)",
+            id, network_id, static_cast<int>(draft.kind()), draft.title(), draft.theme(),
+            PgTime(draft.start_time()), PgTime(draft.end_time()), draft.place(), draft.link(),
+            draft.organiser_organisation_id().empty()
+                ? std::optional<std::string>()
+                : std::optional<std::string>(draft.organiser_organisation_id()),
+            draft.capacity(), actor);
+        if (!idempotency_key.empty()) pg::RecordIdempotencyKey(tx, scope, idempotency_key, id);
+        return FetchEvent(tx, id, false);
+      });
+}
+
+absl::StatusOr<v1::AnimationEvent> ReportingStore::Event(const std::string& event_id) {
+  return InTransaction<v1::AnimationEvent>(
+      pool_, [&](pqxx::work& tx) { return FetchEvent(tx, event_id, false); });
+}
+
+absl::StatusOr<Listed<v1::AnimationEvent>> ReportingStore::ListEvents(const std::string& network_id,
+                                                                      absl::Time from,
+                                                                      const PageQuery& page) {
+  return InTransaction<Listed<v1::AnimationEvent>>(
+      pool_, [&](pqxx::work& tx) -> absl::StatusOr<Listed<v1::AnimationEvent>> {
+        std::vector<std::string> params = {network_id, PgTime(from)};
+        std::string after;
+        if (page.after.size() == 2) {
+          params.push_back(page.after[0]);
+          params.push_back(page.after[1]);
+          after = " AND (e.start_time, e.event_id) > ($3::timestamptz, $4::uuid)";
+        }
+        pqxx::result rows = pg::ExecPrepared(
+            tx,
+            absl::StrCat("SELECT ", EventColumns(),
+                         ", e.start_time::text FROM animation_events e WHERE e.network_id = "
+                         "$1::uuid AND NOT e.cancelled AND e.start_time >= $2::timestamptz",
+                         after, " ORDER BY e.start_time, e.event_id LIMIT ", page.size + 1),
+            params);
+        Listed<v1::AnimationEvent> out;
+        for (const pqxx::row& r : rows) {
+          if (static_cast<int>(out.items.size()) == page.size) {
+            const pqxx::row& last = rows[page.size - 1];
+            out.next_after = {last[14].as<std::string>(), last[0].as<std::string>()};
+            break;
+          }
+          MAILLAGE_ASSIGN_OR_RETURN(v1::AnimationEvent e,
+                                    FetchEvent(tx, r[0].as<std::string>(), false));
+          out.items.push_back(std::move(e));
+        }
+        return out;
+      });
+}
+
+absl::StatusOr<v1::AnimationEvent> ReportingStore::Register(const std::string& event_id,
+                                                            const std::string& organisation_id,
+                                                            absl::Time now) {
+  return InTransaction<v1::AnimationEvent>(
+      pool_, [&](pqxx::work& tx) -> absl::StatusOr<v1::AnimationEvent> {
+        MAILLAGE_ASSIGN_OR_RETURN(v1::AnimationEvent e, FetchEvent(tx, event_id, true));
+        if (!ActiveMember(tx, e.network_id(), organisation_id)) {
+          return absl::NotFoundError("event not found");
+        }
+        for (const std::string& id : e.registered_organisation_ids()) {
+          if (id == organisation_id) return e;  // already registered
+        }
+        if (e.cancelled()) return absl::FailedPreconditionError("the event was cancelled");
+        if (absl::FromUnixSeconds(e.start_time().seconds()) <= now) {
+          return absl::FailedPreconditionError("the event has started");
+        }
+        if (e.capacity() > 0 && e.registered_organisation_ids_size() >= e.capacity()) {
+          return absl::FailedPreconditionError("the event is full");
+        }
+        tx.exec_params(
+            "INSERT INTO event_registrations (event_id, organisation_id) VALUES ($1::uuid, "
+            "$2::uuid)",
+            event_id, organisation_id);
+        return FetchEvent(tx, event_id, false);
+      });
+}
+
+absl::StatusOr<v1::AnimationEvent> ReportingStore::CancelRegistration(
+    const std::string& event_id, const std::string& organisation_id) {
+  return InTransaction<v1::AnimationEvent>(
+      pool_, [&](pqxx::work& tx) -> absl::StatusOr<v1::AnimationEvent> {
+        MAILLAGE_ASSIGN_OR_RETURN(v1::AnimationEvent e, FetchEvent(tx, event_id, true));
+        if (!ActiveMember(tx, e.network_id(), organisation_id)) {
+          return absl::NotFoundError("event not found");
+        }
+        tx.exec_params(
+            "DELETE FROM event_registrations WHERE event_id = $1::uuid AND organisation_id = "
+            "$2::uuid",
+            event_id, organisation_id);
+        return FetchEvent(tx, event_id, false);
+      });
+}
+
+absl::StatusOr<v1::AnimationEvent> ReportingStore::RecordAttendance(
+    const std::string& event_id, const std::vector<std::string>& attended,
+    const std::string& outcomes, absl::Time now) {
+  return InTransaction<v1::AnimationEvent>(
+      pool_, [&](pqxx::work& tx) -> absl::StatusOr<v1::AnimationEvent> {
+        MAILLAGE_ASSIGN_OR_RETURN(v1::AnimationEvent e, FetchEvent(tx, event_id, true));
+        if (e.cancelled()) return absl::FailedPreconditionError("the event was cancelled");
+        if (absl::FromUnixSeconds(e.start_time().seconds()) > now) {
+          return absl::FailedPreconditionError("the event has not started yet");
+        }
+        // Who is not an active member, in one statement.
+        pqxx::result unknown = tx.exec_params(
+            "SELECT x.n FROM unnest($1::uuid[]) WITH ORDINALITY AS x(id, n) WHERE NOT EXISTS "
+            "(SELECT 1 FROM members m WHERE m.network_id = $2::uuid AND m.organisation_id = "
+            "x.id AND m.state = $3) ORDER BY x.n LIMIT 1",
+            pg::TextArray(attended), e.network_id(), kActive);
+        if (!unknown.empty()) {
+          return InvalidField(
+              absl::StrCat("attended_organisation_ids[", unknown[0][0].as<int64_t>() - 1, "]"),
+              "not an active member of the network");
+        }
+        tx.exec_params("DELETE FROM event_attendance WHERE event_id = $1::uuid", event_id);
+        tx.exec_params(
+            "INSERT INTO event_attendance (event_id, organisation_id) SELECT $1::uuid, x "
+            "FROM unnest($2::uuid[]) AS x",
+            event_id, pg::TextArray(attended));
+        tx.exec_params("UPDATE animation_events SET outcomes = $2 WHERE event_id = $1::uuid",
+                       event_id, outcomes);
+        return FetchEvent(tx, event_id, false);
+      });
 }
 
 }  // namespace maillage::reporting

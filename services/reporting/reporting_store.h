@@ -19,6 +19,8 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "common/paging/paging.h"
+#include "maillage/reporting/v1/reporting.pb.h"
 
 namespace maillage::pg {
 class PgPool;
@@ -64,6 +66,13 @@ struct Link {
 struct Activity {
   std::string organisation_id;
   int requested = 0, received = 0, answered = 0, accepted = 0, outcomes = 0, assessments = 0;
+  int attended = 0;  // animation events that started within the range
+};
+
+template <typename T>
+struct Listed {
+  std::vector<T> items;
+  std::vector<std::string> next_after;  // empty: the last page
 };
 
 class ReportingStore {
@@ -86,6 +95,28 @@ class ReportingStore {
   // What each ACTIVE member did within `range` (members who did nothing are left out).
   absl::StatusOr<std::vector<Activity>> Activities(const std::string& network_id,
                                                    const TimeRange& range);
+
+  // ---- Animation events (the handlers validated the draft) ----
+  absl::StatusOr<v1::AnimationEvent> CreateEvent(const std::string& network_id,
+                                                 v1::AnimationEvent draft, const std::string& actor,
+                                                 const std::string& idempotency_key);
+  // NOT_FOUND "event not found".
+  absl::StatusOr<v1::AnimationEvent> Event(const std::string& event_id);
+  // Not cancelled, starting at or after `from`, soonest first; keyset (start_time, id).
+  absl::StatusOr<Listed<v1::AnimationEvent>> ListEvents(const std::string& network_id,
+                                                        absl::Time from, const PageQuery& page);
+  // NOT_FOUND "event not found" also when the organisation is not an ACTIVE member of the
+  // event's network (the event is not its to see); FAILED_PRECONDITION when the event is
+  // full, has started or was cancelled.
+  absl::StatusOr<v1::AnimationEvent> Register(const std::string& event_id,
+                                              const std::string& organisation_id, absl::Time now);
+  absl::StatusOr<v1::AnimationEvent> CancelRegistration(const std::string& event_id,
+                                                        const std::string& organisation_id);
+  // FAILED_PRECONDITION before the event starts; INVALID_ARGUMENT naming
+  // attended_organisation_ids[i] for one that is not an ACTIVE member of the network.
+  absl::StatusOr<v1::AnimationEvent> RecordAttendance(const std::string& event_id,
+                                                      const std::vector<std::string>& attended,
+                                                      const std::string& outcomes, absl::Time now);
 
  private:
   pg::PgPool* pool_;
