@@ -12,12 +12,15 @@
 #include "common/events/outbox.h"
 #include "common/ids/canonical_ids.h"
 #include "common/pg/idempotency.h"
+#include "common/pg/in_transaction.h"
 #include "common/pg/pg.h"
 #include "common/status/status.h"
 #include "maillage/membership/v1/events.pb.h"
 
 namespace maillage::matching {
 namespace {
+
+using pg::InTransaction;
 
 namespace mv1 = ::maillage::membership::v1;
 
@@ -196,19 +199,6 @@ bool Blocked(pqxx::work& tx, const std::string& a, const std::string& b) {
                 "blocked_organisation_id = $1::uuid)",
                 a, b)
               .empty();
-}
-
-template <typename T>
-absl::StatusOr<T> InTransaction(pg::PgPool* pool,
-                                const std::function<absl::StatusOr<T>(pqxx::work&)>& fn) {
-  std::optional<T> out;
-  MAILLAGE_RETURN_IF_ERROR(pool->Transact([&](pqxx::work& tx) -> absl::Status {
-    absl::StatusOr<T> r = fn(tx);
-    if (!r.ok()) return r.status();
-    out = *std::move(r);
-    return absl::OkStatus();
-  }));
-  return *std::move(out);
 }
 
 }  // namespace

@@ -25,6 +25,7 @@
 #include "common/events/outbox.h"
 #include "common/log/log.h"
 #include "common/pg/idempotency.h"
+#include "common/pg/in_transaction.h"
 #include "common/pg/keyset.h"
 #include "common/pg/pg.h"
 #include "common/status/status.h"
@@ -219,18 +220,7 @@ inline absl::StatusOr<v1::Membership> FetchMembership(pqxx::work& tx, const std:
   return m;
 }
 
-// Runs `fn` in a transaction of `pool`, returning the value it produced.
-template <typename T>
-inline absl::StatusOr<T> InTransaction(pg::PgPool* pool,
-                                       const std::function<absl::StatusOr<T>(pqxx::work&)>& fn) {
-  absl::StatusOr<T> out = absl::UnknownError("transaction did not run");
-  absl::Status s = pool->Transact([&](pqxx::work& tx) -> absl::Status {
-    out = fn(tx);
-    return out.status();
-  });
-  if (!s.ok()) return s;
-  return out;
-}
+using pg::InTransaction;
 
 // Active animators of the network besides `membership_id`, counted under a lock on the
 // network row, so that steps removing animators (leave, suspend, step down) run one after

@@ -9,6 +9,7 @@
 #include "common/events/outbox.h"
 #include "common/ids/canonical_ids.h"
 #include "common/pg/idempotency.h"
+#include "common/pg/in_transaction.h"
 #include "common/pg/pg.h"
 #include "common/status/status.h"
 #include "maillage/assessment/v1/assessment.pb.h"
@@ -17,6 +18,8 @@
 
 namespace maillage::reporting {
 namespace {
+
+using pg::InTransaction;
 
 namespace mv1 = ::maillage::membership::v1;
 namespace xv1 = ::maillage::matching::v1;
@@ -103,19 +106,6 @@ bool ActiveMember(pqxx::work& tx, const std::string& network_id,
                 "$2::uuid AND state = $3",
                 network_id, organisation_id, kActive)
               .empty();
-}
-
-template <typename T>
-absl::StatusOr<T> InTransaction(pg::PgPool* pool,
-                                const std::function<absl::StatusOr<T>(pqxx::work&)>& fn) {
-  std::optional<T> out;
-  MAILLAGE_RETURN_IF_ERROR(pool->Transact([&](pqxx::work& tx) -> absl::Status {
-    absl::StatusOr<T> r = fn(tx);
-    if (!r.ok()) return r.status();
-    out = *std::move(r);
-    return absl::OkStatus();
-  }));
-  return *std::move(out);
 }
 
 // An optional time column: NULL when the message does not have it.
