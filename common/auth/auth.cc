@@ -163,7 +163,8 @@ bool HasRole(const Principal& p, absl::string_view network_id, NetworkRole role)
 bool InNetwork(const Principal& p, absl::string_view network_id) {
   if (p.platform_admin()) return true;
   for (const auto& g : p.grants()) {
-    if (g.network_id() == network_id) return true;
+    // A funder is not "in" the network: it reads the funder report, where it is named.
+    if (g.network_id() == network_id && g.role() != auth::v1::NETWORK_ROLE_FUNDER) return true;
   }
   return false;
 }

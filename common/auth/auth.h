@@ -111,7 +111,8 @@ class PrincipalVerifier {
 
 // True when the principal holds `role` in `network_id` (platform admins hold every role).
 bool HasRole(const Principal& p, absl::string_view network_id, NetworkRole role);
-// True when the principal holds any role in `network_id`.
+// True when the principal holds any role but NETWORK_ROLE_FUNDER in `network_id`: a funder
+// reads only what names its role (the funder report), never what "members" may.
 bool InNetwork(const Principal& p, absl::string_view network_id);
 bool IsAnimator(const Principal& p, absl::string_view network_id);
 // True when the principal acts for `organisation_id` (or is a platform admin).

@@ -33,6 +33,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 #include "common/auth/auth.h"
+#include "common/validation/validation.h"
 #include "google/protobuf/descriptor.h"
 #include "google/protobuf/message.h"
 
@@ -51,7 +52,8 @@ using Resolver = std::function<absl::StatusOr<Resource>(const google::protobuf::
 
 enum class GrantKind {
   kAuthenticated,       // any verified principal
-  kNetworkRole,         // a role among `roles` (any role when empty) in the resource's network
+  kNetworkRole,         // a role among `roles` in the resource's network; when empty, any
+                        // role but NETWORK_ROLE_FUNDER (funders are named where they may go)
   kRepresentative,      // acts for the resource's organisation
   kSelf,                // is the resource's person
   kRepresentativeSelf,  // both: a representative acting in their own name
@@ -111,6 +113,16 @@ Resolver Resolve(
     }
     return resolve(*req, who);
   };
+}
+
+// A resolver for a request of type Req that names its network in `network_id`: its resource
+// is that network; INVALID_ARGUMENT "network_id: ..." when the id is not a canonical UUID.
+template <typename Req>
+Resolver NetworkIdOf() {
+  return Resolve<Req>([](const Req& r, const auth::Principal&) -> absl::StatusOr<Resource> {
+    if (absl::Status s = ValidateId(r.network_id(), "network_id"); !s.ok()) return s;
+    return Resource{.network_id = r.network_id()};
+  });
 }
 
 // True when `grant` lets `who` act on `resource` (platform admins match every grant).

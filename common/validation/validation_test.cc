@@ -1,10 +1,12 @@
 #include "common/validation/validation.h"
 
+#include <google/protobuf/timestamp.pb.h>
 #include <gtest/gtest.h>
 
 #include <string>
 
 #include "common/status/status.h"
+#include "common/validation/timestamps.h"
 
 namespace maillage {
 namespace {
@@ -55,6 +57,27 @@ TEST(ValidationTest, RequiredTextIsMoreThanWhitespace) {
   EXPECT_EQ(ValidateText(" \t ", "name", 100, true), InvalidField("name", "required"));
   EXPECT_EQ(ValidateText("", "name", 100, false), absl::OkStatus());
   EXPECT_EQ(TextProblem("x", 100, true), std::nullopt);
+}
+
+}  // namespace
+}  // namespace maillage
+
+namespace maillage {
+namespace {
+
+TEST(TimestampsTest, TheRangeIsProtobufsAndTimesReadBackToTheMicrosecond) {
+  google::protobuf::Timestamp t;
+  t.set_seconds(253402300799);
+  EXPECT_TRUE(IsValidTimestamp(t));
+  t.set_seconds(253402300800);
+  EXPECT_FALSE(IsValidTimestamp(t));
+  t.set_seconds(0);
+  t.set_nanos(-1);
+  EXPECT_FALSE(IsValidTimestamp(t));
+  const absl::Time at = absl::FromUnixMicros(-1'500'001);
+  SetTimestamp(&t, at);
+  EXPECT_TRUE(IsValidTimestamp(t));
+  EXPECT_EQ(TimeOf(t), at);
 }
 
 }  // namespace

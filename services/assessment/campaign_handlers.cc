@@ -370,7 +370,7 @@ grpc::ServerUnaryReactor* AssessmentService::RecordDecision(grpc::CallbackServer
     if (auto p = TextProblem(d.rationale(), kMaxRationale, false)) {
       problems.push_back({"decision.rationale", *p});
     }
-    if (d.has_start_time() && !ValidTimestamp(d.start_time())) {
+    if (d.has_start_time() && !IsValidTimestamp(d.start_time())) {
       problems.push_back({"decision.start_time", "not a valid time"});
     }
     if (d.participant_organisation_ids_size() > kMaxDecisionParticipants) {

@@ -19,10 +19,10 @@ constexpr char kCampaignKind[] = "campaign";
 
 using store::Bytes;
 using store::ParseColumn;
-using store::PgTime;
 using store::Publish;
-using store::SetTime;
+using store::SetTimestamp;
 using store::TimeOf;
+using store::TimeParam;
 
 absl::StatusOr<v1::Campaign> LoadCampaign(pqxx::work& tx, const std::string& campaign_id,
                                           absl::Time now, bool lock) {
@@ -55,8 +55,9 @@ absl::StatusOr<v1::Assessment> LoadAssessment(pqxx::work& tx, const v1::Campaign
     a.set_has_draft(r[2].as<bool>());
     a.set_version(r[3].as<int64_t>());
     a.set_updated_by(r[4].as<std::string>());
-    SetTime(a.mutable_update_time(), absl::FromUnixMicros(r[5].as<int64_t>()));
-    if (!r[6].is_null()) SetTime(a.mutable_submit_time(), absl::FromUnixMicros(r[6].as<int64_t>()));
+    SetTimestamp(a.mutable_update_time(), absl::FromUnixMicros(r[5].as<int64_t>()));
+    if (!r[6].is_null())
+      SetTimestamp(a.mutable_submit_time(), absl::FromUnixMicros(r[6].as<int64_t>()));
   }
   a.set_campaign_id(campaign.campaign_id());
   a.set_organisation_id(organisation_id);
@@ -115,7 +116,7 @@ absl::StatusOr<v1::Campaign> CampaignStore::CreateCampaign(v1::Campaign draft,
     const int open = tx.exec_params(
                            "SELECT count(*) FROM campaigns WHERE network_id = $1::uuid "
                            "AND closed_time IS NULL AND end_time > $2::timestamptz",
-                           draft.network_id(), PgTime(now))[0][0]
+                           draft.network_id(), TimeParam(now))[0][0]
                          .as<int>();
     if (open >= kMaxOpenCampaigns) {
       return absl::FailedPreconditionError(absl::StrCat(
@@ -124,7 +125,7 @@ absl::StatusOr<v1::Campaign> CampaignStore::CreateCampaign(v1::Campaign draft,
     out = draft;
     out.set_campaign_id(events::NewEventId());
     out.set_created_by(actor);
-    SetTime(out.mutable_create_time(), now);
+    SetTimestamp(out.mutable_create_time(), now);
     out.clear_close_time();
     out.clear_state();
     tx.exec_params(
@@ -132,7 +133,7 @@ absl::StatusOr<v1::Campaign> CampaignStore::CreateCampaign(v1::Campaign draft,
         "create_time) VALUES ($1::uuid, $2::uuid, $3, $4::timestamptz, $5::timestamptz, "
         "$6::timestamptz)",
         out.campaign_id(), out.network_id(), Bytes(out.SerializeAsString()),
-        PgTime(TimeOf(out.start_time())), PgTime(TimeOf(out.end_time())), PgTime(now));
+        TimeParam(TimeOf(out.start_time())), TimeParam(TimeOf(out.end_time())), TimeParam(now));
     pg::RecordIdempotencyKey(tx, scope, idempotency_key, out.campaign_id());
     out.set_state(StateAt(out, now));
     v1::AssessmentEvent e;
@@ -220,12 +221,12 @@ absl::StatusOr<v1::Campaign> CampaignStore::CloseCampaign(const std::string& cam
   MAILLAGE_RETURN_IF_ERROR(pool_->Transact([&](pqxx::work& tx) -> absl::Status {
     MAILLAGE_ASSIGN_OR_RETURN(out, LoadCampaign(tx, campaign_id, now, /*lock=*/true));
     if (out.has_close_time()) return absl::OkStatus();  // closed already: nothing to tell
-    SetTime(out.mutable_close_time(), now);
+    SetTimestamp(out.mutable_close_time(), now);
     out.clear_state();
     tx.exec_params(
         "UPDATE campaigns SET campaign = $2, closed_time = $3::timestamptz "
         "WHERE campaign_id = $1::uuid",
-        campaign_id, Bytes(out.SerializeAsString()), PgTime(now));
+        campaign_id, Bytes(out.SerializeAsString()), TimeParam(now));
     out.set_state(v1::CAMPAIGN_STATE_CLOSED);
     v1::AssessmentEvent e;
     e.set_actor(actor);
@@ -263,7 +264,7 @@ absl::StatusOr<v1::Assessment> CampaignStore::Submission(const v1::Campaign& cam
     }
     MAILLAGE_RETURN_IF_ERROR(ParseColumn(rows[0][0], &out));
     out.set_updated_by(rows[0][1].as<std::string>());
-    SetTime(out.mutable_submit_time(), absl::FromUnixMicros(rows[0][2].as<int64_t>()));
+    SetTimestamp(out.mutable_submit_time(), absl::FromUnixMicros(rows[0][2].as<int64_t>()));
     *out.mutable_update_time() = out.submit_time();
     return absl::OkStatus();
   }));
@@ -325,12 +326,12 @@ absl::StatusOr<v1::Assessment> WriteIn(pqxx::work& tx, const v1::Campaign& c,
       "update_time = EXCLUDED.update_time, "
       "submit_time = coalesce(EXCLUDED.submit_time, assessments.submit_time)",
       c.campaign_id(), organisation_id, Bytes(bytes), revision, !submit, current.version() + 1,
-      actor, PgTime(now));
+      actor, TimeParam(now));
   if (submit) {
     tx.exec_params(
         "INSERT INTO submissions (campaign_id, organisation_id, revision, answers, "
         "submitted_by, submit_time) VALUES ($1::uuid, $2::uuid, $3, $4, $5, $6::timestamptz)",
-        c.campaign_id(), organisation_id, revision, Bytes(bytes), actor, PgTime(now));
+        c.campaign_id(), organisation_id, revision, Bytes(bytes), actor, TimeParam(now));
     tx.exec_params(
         "DELETE FROM counted_answers WHERE campaign_id = $1::uuid AND organisation_id = "
         "$2::uuid",
@@ -498,7 +499,7 @@ absl::StatusOr<v1::PoolingThresholds> CampaignStore::SetThresholds(
         "VALUES ($1::uuid, $2, $3, $4::timestamptz) ON CONFLICT (network_id) DO UPDATE SET "
         "thresholds = EXCLUDED.thresholds, updated_by = EXCLUDED.updated_by, "
         "update_time = EXCLUDED.update_time",
-        network_id, Bytes(thresholds.SerializeAsString()), actor, PgTime(now));
+        network_id, Bytes(thresholds.SerializeAsString()), actor, TimeParam(now));
     v1::AssessmentEvent e;
     e.set_actor(actor);
     e.set_network_id(network_id);
@@ -513,14 +514,14 @@ absl::StatusOr<v1::PoolingDecision> CampaignStore::RecordDecision(v1::PoolingDec
   const absl::Time now = clock_();
   decision.set_decision_id(events::NewEventId());
   decision.set_decided_by(actor);
-  SetTime(decision.mutable_decide_time(), now);
+  SetTimestamp(decision.mutable_decide_time(), now);
   MAILLAGE_RETURN_IF_ERROR(pool_->Transact([&](pqxx::work& tx) -> absl::Status {
     tx.exec_params(
         "INSERT INTO decisions (campaign_id, function_code, decision, decide_time) "
         "VALUES ($1::uuid, $2, $3, $4::timestamptz) ON CONFLICT (campaign_id, function_code) "
         "DO UPDATE SET decision = EXCLUDED.decision, decide_time = EXCLUDED.decide_time",
         decision.campaign_id(), decision.function_code(), Bytes(decision.SerializeAsString()),
-        PgTime(now));
+        TimeParam(now));
     v1::AssessmentEvent e;
     e.set_actor(actor);
     e.set_network_id(decision.network_id());

@@ -277,7 +277,7 @@ grpc::ServerUnaryReactor* AssessmentService::SaveActionPlan(grpc::CallbackServer
       if (!a.dimension_code().empty() && !dimensions.contains(a.dimension_code())) {
         problems.push_back({at + "dimension_code", "not a dimension of the questionnaire"});
       }
-      if (a.has_due_time() && !ValidTimestamp(a.due_time())) {
+      if (a.has_due_time() && !IsValidTimestamp(a.due_time())) {
         problems.push_back({at + "due_time", "not a valid time"});
       }
       if (!v1::ActionStatus_IsValid(a.status()))

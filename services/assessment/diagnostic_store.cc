@@ -17,10 +17,10 @@ namespace {
 
 using store::Bytes;
 using store::ParseColumn;
-using store::PgTime;
 using store::Publish;
-using store::SetTime;
+using store::SetTimestamp;
 using store::TimeOf;
+using store::TimeParam;
 
 v1::CampaignState DiagnosticStateAt(const v1::DiagnosticCampaign& c, absl::Time now) {
   return now >= TimeOf(c.end_time()) ? v1::CAMPAIGN_STATE_CLOSED : v1::CAMPAIGN_STATE_OPEN;
@@ -55,7 +55,7 @@ absl::StatusOr<v1::CompanyDiagnostic> LoadDiagnostic(pqxx::work& tx, const std::
     d.set_submitted(rows[0][1].as<bool>());
     d.set_version(rows[0][2].as<int64_t>());
     d.set_updated_by(rows[0][3].as<std::string>());
-    SetTime(d.mutable_update_time(), absl::FromUnixMicros(rows[0][4].as<int64_t>()));
+    SetTimestamp(d.mutable_update_time(), absl::FromUnixMicros(rows[0][4].as<int64_t>()));
   }
   d.set_campaign_id(campaign_id);
   d.set_organisation_id(organisation_id);
@@ -165,7 +165,8 @@ absl::StatusOr<v1::DiagnosticTemplate> DiagnosticStore::SaveTemplate(const std::
     tx.exec_params(
         "INSERT INTO diagnostic_templates (network_id, template_id, version, template, "
         "created_by, create_time) VALUES ($1::uuid, $2::uuid, $3, $4, $5, $6::timestamptz)",
-        network_id, t.template_id(), t.version(), Bytes(t.SerializeAsString()), actor, PgTime(now));
+        network_id, t.template_id(), t.version(), Bytes(t.SerializeAsString()), actor,
+        TimeParam(now));
     v1::AssessmentEvent e;
     e.set_actor(actor);
     e.set_network_id(network_id);
@@ -197,7 +198,7 @@ absl::StatusOr<v1::DiagnosticCampaign> DiagnosticStore::CreateCampaign(
     const int open = tx.exec_params(
                            "SELECT count(*) FROM diagnostic_campaigns WHERE network_id = $1::uuid "
                            "AND end_time > $2::timestamptz",
-                           draft.network_id(), PgTime(now))[0][0]
+                           draft.network_id(), TimeParam(now))[0][0]
                          .as<int>();
     if (open >= kMaxOpenCampaigns) {
       return absl::FailedPreconditionError(absl::StrCat(
@@ -207,13 +208,13 @@ absl::StatusOr<v1::DiagnosticCampaign> DiagnosticStore::CreateCampaign(
     out.set_campaign_id(events::NewEventId());
     out.set_template_version(t.version());
     out.set_created_by(actor);
-    SetTime(out.mutable_create_time(), now);
+    SetTimestamp(out.mutable_create_time(), now);
     out.clear_state();
     tx.exec_params(
         "INSERT INTO diagnostic_campaigns (campaign_id, network_id, campaign, template, end_time, "
         "create_time) VALUES ($1::uuid, $2::uuid, $3, $4, $5::timestamptz, $6::timestamptz)",
         out.campaign_id(), out.network_id(), Bytes(out.SerializeAsString()),
-        Bytes(t.SerializeAsString()), PgTime(TimeOf(out.end_time())), PgTime(now));
+        Bytes(t.SerializeAsString()), TimeParam(TimeOf(out.end_time())), TimeParam(now));
     pg::RecordIdempotencyKey(tx, scope, idempotency_key, out.campaign_id());
     out.set_state(DiagnosticStateAt(out, now));
     v1::AssessmentEvent e;
@@ -310,7 +311,7 @@ absl::StatusOr<v1::CompanyDiagnostic> DiagnosticStore::Write(
     pqxx::result c = tx.exec_params(
         "SELECT end_time <= $2::timestamptz FROM diagnostic_campaigns "
         "WHERE campaign_id = $1::uuid FOR SHARE",
-        campaign.campaign_id(), PgTime(now));
+        campaign.campaign_id(), TimeParam(now));
     if (c.empty()) return absl::NotFoundError("campaign not found");
     if (!plan_only && c[0][0].as<bool>()) {
       return absl::FailedPreconditionError(
@@ -350,7 +351,7 @@ absl::StatusOr<v1::CompanyDiagnostic> DiagnosticStore::Write(
         "EXCLUDED.diagnostic, submitted = EXCLUDED.submitted, version = EXCLUDED.version, "
         "updated_by = EXCLUDED.updated_by, update_time = EXCLUDED.update_time",
         campaign.campaign_id(), organisation_id, Bytes(stored.SerializeAsString()), submitted,
-        current.version() + 1, actor, PgTime(now));
+        current.version() + 1, actor, TimeParam(now));
     if (!plan_only) {
       v1::AssessmentEvent e;
       e.set_actor(actor);

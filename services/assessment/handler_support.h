@@ -13,6 +13,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "common/status/status.h"
+#include "common/validation/timestamps.h"
 
 namespace maillage::assessment {
 
@@ -25,16 +26,6 @@ inline absl::Status AsFieldViolation(const absl::Status& s, absl::string_view pr
                       absl::StripLeadingAsciiWhitespace(m.substr(colon + 1)));
 }
 
-inline bool ValidTimestamp(const google::protobuf::Timestamp& t) {
-  // 0001-01-01 .. 9999-12-31, as google.protobuf.Timestamp allows.
-  return t.seconds() >= -62135596800 && t.seconds() <= 253402300799 && t.nanos() >= 0 &&
-         t.nanos() < 1000000000;
-}
-
-inline absl::Time TimeOf(const google::protobuf::Timestamp& t) {
-  return absl::FromUnixSeconds(t.seconds()) + absl::Nanoseconds(t.nanos());
-}
-
 // A campaign's period, `prefix` its message ("campaign."): an optional start (default `now`,
 // written into *start), a required end after the start and `now`, at most two years long.
 inline std::vector<FieldViolation> PeriodProblems(bool has_start,
@@ -43,10 +34,10 @@ inline std::vector<FieldViolation> PeriodProblems(bool has_start,
                                                   absl::Time now, const std::string& prefix) {
   constexpr absl::Duration kMaxLength = absl::Hours(24 * 366 * 2);
   std::vector<FieldViolation> problems;
-  if (has_start && !ValidTimestamp(*start)) {
+  if (has_start && !IsValidTimestamp(*start)) {
     problems.push_back({prefix + "start_time", "not a valid time"});
   }
-  if (!has_end || !ValidTimestamp(end)) {
+  if (!has_end || !IsValidTimestamp(end)) {
     problems.push_back({prefix + "end_time", "required: when the campaign stops taking answers"});
   }
   if (!problems.empty()) return problems;

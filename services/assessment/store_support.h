@@ -13,25 +13,15 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
 #include "common/events/outbox.h"
+#include "common/pg/pg_time.h"
+#include "common/validation/timestamps.h"
 #include "maillage/assessment/v1/assessment.pb.h"
 
 namespace maillage::assessment::store {
 
-inline absl::Time TimeOf(const google::protobuf::Timestamp& t) {
-  return absl::FromUnixSeconds(t.seconds()) + absl::Nanoseconds(t.nanos());
-}
-
-// To the microsecond, as PostgreSQL keeps it.
-inline void SetTime(google::protobuf::Timestamp* t, absl::Time at) {
-  const int64_t micros = absl::ToUnixMicros(at);
-  t->set_seconds(micros / 1000000);
-  t->set_nanos(static_cast<int32_t>(micros % 1000000) * 1000);
-}
-
-// A timestamptz parameter, to the microsecond.
-inline std::string PgTime(absl::Time t) {
-  return absl::FormatTime("%Y-%m-%d %H:%M:%E6S+00", t, absl::UTCTimeZone());
-}
+using ::maillage::SetTimestamp;
+using ::maillage::TimeOf;
+using ::maillage::pg::TimeParam;
 
 inline pqxx::binarystring Bytes(const std::string& s) {
   return pqxx::binarystring(s.data(), s.size());
@@ -53,7 +43,7 @@ absl::Status ParseColumn(const pqxx::field& f, Message* out) {
 inline absl::Status Publish(pqxx::work& tx, v1::AssessmentEvent event, const std::string& type,
                             absl::Time now) {
   event.set_event_id(events::NewEventId());
-  SetTime(event.mutable_occur_time(), now);
+  SetTimestamp(event.mutable_occur_time(), now);
   return events::Enqueue(tx, event.event_id(), type, event.SerializeAsString());
 }
 

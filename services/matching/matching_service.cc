@@ -7,6 +7,7 @@
 #include "absl/time/civil_time.h"
 #include "common/server/request_parsing.h"
 #include "common/status/status.h"
+#include "common/validation/timestamps.h"
 #include "common/validation/validation.h"
 #include "services/matching/domain/consortium.h"
 #include "services/matching/domain/vocabulary.h"
@@ -29,14 +30,6 @@ constexpr double kMaxKm = 20000;
 constexpr int kMaxProviderTags = 20;
 constexpr int kMaxExpiryMonths = 36;
 constexpr int kDefaultExpiryMonths = 12;
-
-template <typename Req>
-authz::Resolver NetworkOf() {
-  return authz::Resolve<Req>([](const Req& r, const Principal&) -> absl::StatusOr<authz::Resource> {
-    MAILLAGE_RETURN_IF_ERROR(ValidateId(r.network_id(), "network_id"));
-    return authz::Resource{.network_id = r.network_id()};
-  });
-}
 
 template <typename Req>
 authz::Resolver OrganisationOf() {
@@ -78,10 +71,6 @@ authz::Resolver IntroductionSide(
 }
 
 bool Finite(double v) { return std::isfinite(v); }
-
-absl::Time TimeOf(const google::protobuf::Timestamp& t) {
-  return absl::FromUnixSeconds(t.seconds()) + absl::Nanoseconds(t.nanos());
-}
 
 absl::Time MonthsAfter(absl::Time t, int months) {
   const absl::CivilSecond c = absl::ToCivilSecond(t, absl::UTCTimeZone());
@@ -209,7 +198,7 @@ authz::Table MatchingAuthzTable(AuthzHooks hooks) {
                      "declarations"},
           {.rpc = "ListExpiringDeclarations",
            .grants = animators,
-           .resource = NetworkOf<v1::ListExpiringDeclarationsRequest>(),
+           .resource = authz::NetworkIdOf<v1::ListExpiringDeclarationsRequest>(),
            .denial = "only the network's animators follow renewals"},
           {.rpc = "SuggestPartners",
            .grants = company_or_animators,
@@ -228,15 +217,15 @@ authz::Table MatchingAuthzTable(AuthzHooks hooks) {
                      "asked, see its suggestions"},
           {.rpc = "FindProviders",
            .grants = members,
-           .resource = NetworkOf<v1::FindProvidersRequest>(),
+           .resource = authz::NetworkIdOf<v1::FindProvidersRequest>(),
            .denial = "only members of the network search its providers"},
           {.rpc = "BuildConsortium",
            .grants = members,
-           .resource = NetworkOf<v1::BuildConsortiumRequest>(),
+           .resource = authz::NetworkIdOf<v1::BuildConsortiumRequest>(),
            .denial = "only members of the network build consortia of its members"},
           {.rpc = "FindExchangeCycles",
            .grants = animators,
-           .resource = NetworkOf<v1::FindExchangeCyclesRequest>(),
+           .resource = authz::NetworkIdOf<v1::FindExchangeCyclesRequest>(),
            .denial = "only the network's animators see its exchange cycles"},
           {.rpc = "BlockOrganisation",
            .grants = company,
@@ -298,11 +287,11 @@ authz::Table MatchingAuthzTable(AuthzHooks hooks) {
                      "these introductions"},
           {.rpc = "GetMatchingSettings",
            .grants = members,
-           .resource = NetworkOf<v1::GetMatchingSettingsRequest>(),
+           .resource = authz::NetworkIdOf<v1::GetMatchingSettingsRequest>(),
            .denial = "only members of the network see its settings"},
           {.rpc = "UpdateMatchingSettings",
            .grants = animators,
-           .resource = NetworkOf<v1::UpdateMatchingSettingsRequest>(),
+           .resource = authz::NetworkIdOf<v1::UpdateMatchingSettingsRequest>(),
            .denial = "only the network's animators change its settings"},
       });
 }

@@ -14,6 +14,7 @@
 #include "common/pg/idempotency.h"
 #include "common/pg/in_transaction.h"
 #include "common/pg/pg.h"
+#include "common/pg/pg_time.h"
 #include "common/status/status.h"
 #include "maillage/membership/v1/events.pb.h"
 
@@ -26,26 +27,12 @@ namespace mv1 = ::maillage::membership::v1;
 
 constexpr int kActive = mv1::MEMBERSHIP_STATE_ACTIVE;
 
-// To the microsecond, as PostgreSQL keeps it.
-void SetMicros(google::protobuf::Timestamp* t, int64_t micros) {
-  t->set_seconds(micros >= 0 ? micros / 1000000 : (micros - 999999) / 1000000);
-  t->set_nanos(static_cast<int32_t>(micros - t->seconds() * 1000000) * 1000);
-}
-
-std::string PgTime(absl::Time t) {
-  return absl::FormatTime("%Y-%m-%d %H:%M:%E6S+00", t, absl::UTCTimeZone());
-}
-
-std::string Micros(absl::string_view column) {
-  return absl::StrCat("(extract(epoch from ", column, ") * 1000000)::bigint");
-}
-
 const std::string& DeclarationColumns() {
   static const std::string* columns = new std::string(absl::StrCat(
       "d.declaration_id::text, d.organisation_id::text, d.side, d.type, "
       "array_to_string(d.tags, ','), d.title, d.description, d.reach_km, d.confidential, ",
-      Micros("d.expire_time"), ", d.withdrawn, d.source, d.version, ", Micros("d.create_time"),
-      ", ", Micros("d.update_time")));
+      pg::MicrosOf("d.expire_time"), ", d.withdrawn, d.source, d.version, ",
+      pg::MicrosOf("d.create_time"), ", ", pg::MicrosOf("d.update_time")));
   return *columns;
 }
 
@@ -63,15 +50,15 @@ v1::Declaration ReadDeclaration(const pqxx::row& r, absl::Time now) {
   d.set_reach_km(r[7].as<double>());
   d.set_confidential(r[8].as<bool>());
   const int64_t expire = r[9].as<int64_t>();
-  SetMicros(d.mutable_expire_time(), expire);
+  pg::SetFromMicros(d.mutable_expire_time(), expire);
   const bool withdrawn = r[10].as<bool>();
   d.set_state(withdrawn                           ? v1::DECLARATION_STATE_WITHDRAWN
               : expire <= absl::ToUnixMicros(now) ? v1::DECLARATION_STATE_EXPIRED
                                                   : v1::DECLARATION_STATE_ACTIVE);
   d.set_source(r[11].as<std::string>());
   d.set_version(r[12].as<int64_t>());
-  SetMicros(d.mutable_create_time(), r[13].as<int64_t>());
-  SetMicros(d.mutable_update_time(), r[14].as<int64_t>());
+  pg::SetFromMicros(d.mutable_create_time(), r[13].as<int64_t>());
+  pg::SetFromMicros(d.mutable_update_time(), r[14].as<int64_t>());
   return d;
 }
 
@@ -80,7 +67,7 @@ absl::Status Publish(pqxx::work& tx, const std::string& actor, absl::Time now,
                      const std::function<void(v1::MatchingEvent&)>& fill) {
   v1::MatchingEvent event;
   event.set_event_id(events::NewEventId());
-  SetMicros(event.mutable_occur_time(), absl::ToUnixMicros(now));
+  pg::SetFromMicros(event.mutable_occur_time(), absl::ToUnixMicros(now));
   event.set_actor(actor);
   fill(event);
   const google::protobuf::FieldDescriptor* kind =
@@ -140,8 +127,8 @@ const std::string& IntroductionColumns() {
       "i.introduction_id::text, i.network_id::text, i.requester_organisation_id::text, "
       "coalesce(a.legal_name, ''), i.recipient_organisation_id::text, coalesce(b.legal_name, ''), "
       "i.message, i.from_suggestion, i.suggestion_score, i.state, i.response_note, i.outcome, ",
-      Micros("i.request_time"), ", coalesce(", Micros("i.respond_time"), ", 0), coalesce(",
-      Micros("i.outcome_time"), ", 0), i.version"));
+      pg::MicrosOf("i.request_time"), ", coalesce(", pg::MicrosOf("i.respond_time"),
+      ", 0), coalesce(", pg::MicrosOf("i.outcome_time"), ", 0), i.version"));
   return *columns;
 }
 
@@ -164,9 +151,9 @@ v1::Introduction ReadIntroduction(const pqxx::row& r) {
   i.set_state(static_cast<v1::IntroductionState>(r[9].as<int>()));
   i.set_response_note(r[10].as<std::string>());
   i.set_outcome(static_cast<v1::IntroductionOutcome>(r[11].as<int>()));
-  SetMicros(i.mutable_request_time(), r[12].as<int64_t>());
-  if (int64_t t = r[13].as<int64_t>(); t != 0) SetMicros(i.mutable_respond_time(), t);
-  if (int64_t t = r[14].as<int64_t>(); t != 0) SetMicros(i.mutable_outcome_time(), t);
+  pg::SetFromMicros(i.mutable_request_time(), r[12].as<int64_t>());
+  if (int64_t t = r[13].as<int64_t>(); t != 0) pg::SetFromMicros(i.mutable_respond_time(), t);
+  if (int64_t t = r[14].as<int64_t>(); t != 0) pg::SetFromMicros(i.mutable_outcome_time(), t);
   i.set_version(r[15].as<int64_t>());
   return i;
 }
@@ -320,7 +307,8 @@ absl::StatusOr<std::vector<std::string>> MatchingStore::ApplyPoolingDecision(
               "EXCLUDED.update_time RETURNING declaration_id::text",
               events::NewEventId(), org, static_cast<int>(v1::SIDE_NEED),
               static_cast<int>(v1::DECLARATION_TYPE_POOLING), pg::TextArray(need.tags), need.title,
-              need.description, PgTime(now + absl::Hours(24 * 365)), need.source, PgTime(now));
+              need.description, pg::TimeParam(now + absl::Hours(24 * 365)), need.source,
+              pg::TimeParam(now));
           ids.push_back(r[0].as<std::string>());
           held.erase(org);
         }
@@ -328,7 +316,7 @@ absl::StatusOr<std::vector<std::string>> MatchingStore::ApplyPoolingDecision(
           tx.exec_params(
               "UPDATE declarations SET withdrawn = true, version = version + 1, update_time = "
               "$2::timestamptz WHERE declaration_id = $1::uuid",
-              id, PgTime(now));
+              id, pg::TimeParam(now));
           ids.push_back(id);
         }
         for (const std::string& id : ids) {
@@ -364,9 +352,9 @@ absl::StatusOr<v1::Declaration> MatchingStore::CreateDeclaration(
             id, organisation_id, static_cast<int>(draft.side()), static_cast<int>(draft.type()),
             pg::TextArray(tags), draft.title(), draft.description(), draft.reach_km(),
             draft.confidential(),
-            PgTime(absl::FromUnixSeconds(draft.expire_time().seconds()) +
-                   absl::Nanoseconds(draft.expire_time().nanos())),
-            draft.source(), PgTime(now));
+            pg::TimeParam(absl::FromUnixSeconds(draft.expire_time().seconds()) +
+                          absl::Nanoseconds(draft.expire_time().nanos())),
+            draft.source(), pg::TimeParam(now));
         if (!idempotency_key.empty()) pg::RecordIdempotencyKey(tx, scope, idempotency_key, id);
         MAILLAGE_ASSIGN_OR_RETURN(v1::Declaration d, FetchDeclaration(tx, id, now, false));
         MAILLAGE_RETURN_IF_ERROR(PublishDeclaration(tx, d, actor, now));
@@ -396,7 +384,7 @@ absl::StatusOr<v1::Declaration> MatchingStore::UpdateDeclaration(const v1::Decla
             "reach_km = $5, confidential = $6, version = version + 1, "
             "update_time = $7::timestamptz WHERE declaration_id = $1::uuid",
             changed.declaration_id(), pg::TextArray(tags), changed.title(), changed.description(),
-            changed.reach_km(), changed.confidential(), PgTime(now));
+            changed.reach_km(), changed.confidential(), pg::TimeParam(now));
         MAILLAGE_ASSIGN_OR_RETURN(v1::Declaration d,
                                   FetchDeclaration(tx, changed.declaration_id(), now, false));
         MAILLAGE_RETURN_IF_ERROR(PublishDeclaration(tx, d, actor, now));
@@ -415,7 +403,7 @@ absl::StatusOr<v1::Declaration> MatchingStore::WithdrawDeclaration(
         tx.exec_params(
             "UPDATE declarations SET withdrawn = true, version = version + 1, "
             "update_time = $2::timestamptz WHERE declaration_id = $1::uuid",
-            declaration_id, PgTime(now));
+            declaration_id, pg::TimeParam(now));
         MAILLAGE_ASSIGN_OR_RETURN(v1::Declaration d,
                                   FetchDeclaration(tx, declaration_id, now, false));
         MAILLAGE_RETURN_IF_ERROR(PublishDeclaration(tx, d, actor, now));
@@ -437,7 +425,7 @@ absl::StatusOr<v1::Declaration> MatchingStore::RenewDeclaration(const std::strin
         tx.exec_params(
             "UPDATE declarations SET expire_time = $2::timestamptz, version = version + 1, "
             "update_time = $3::timestamptz WHERE declaration_id = $1::uuid",
-            declaration_id, PgTime(expire_time), PgTime(now));
+            declaration_id, pg::TimeParam(expire_time), pg::TimeParam(now));
         MAILLAGE_ASSIGN_OR_RETURN(v1::Declaration d,
                                   FetchDeclaration(tx, declaration_id, now, false));
         MAILLAGE_RETURN_IF_ERROR(PublishDeclaration(tx, d, actor, now));
@@ -477,8 +465,8 @@ absl::StatusOr<Listed<v1::Declaration>> MatchingStore::ListDeclarations(
           where.push_back(absl::StrCat("d.side = ", static_cast<int>(filter.side)));
         }
         if (!filter.include_inactive) {
-          where.push_back(absl::StrCat("NOT d.withdrawn AND d.expire_time > ", param(PgTime(now)),
-                                       "::timestamptz"));
+          where.push_back(absl::StrCat("NOT d.withdrawn AND d.expire_time > ",
+                                       param(pg::TimeParam(now)), "::timestamptz"));
         }
         if (!filter.include_confidential) where.push_back("NOT d.confidential");
         if (page.after.size() == 2) {
@@ -509,7 +497,7 @@ absl::StatusOr<Listed<v1::ExpiringDeclaration>> MatchingStore::ExpiringDeclarati
   const absl::Time now = clock_();
   return InTransaction<Listed<v1::ExpiringDeclaration>>(
       pool_, [&](pqxx::work& tx) -> absl::StatusOr<Listed<v1::ExpiringDeclaration>> {
-        std::vector<std::string> params = {network_id, PgTime(until)};
+        std::vector<std::string> params = {network_id, pg::TimeParam(until)};
         std::string after;
         if (page.after.size() == 2) {
           params.push_back(page.after[0]);
@@ -558,7 +546,7 @@ absl::StatusOr<std::vector<ProfileRecord>> MatchingStore::Profiles(
                  tx,
                  absl::StrCat("SELECT o.organisation_id::text, o.legal_name, o.naf_code, "
                               "o.nace_section, o.latitude, o.longitude, ",
-                              Micros("o.update_time"), " FROM organisations o", only_o),
+                              pg::MicrosOf("o.update_time"), " FROM organisations o", only_o),
                  params)) {
           ProfileRecord p;
           p.organisation_id = r[0].as<std::string>();
@@ -634,7 +622,7 @@ absl::StatusOr<std::vector<std::string>> MatchingStore::Excluded(const std::stri
                  "respond_time > $3::timestamptz AND (requester_organisation_id = $1::uuid OR "
                  "recipient_organisation_id = $1::uuid)",
                  organisation_id, static_cast<int>(v1::INTRODUCTION_STATE_DECLINED),
-                 PgTime(since))) {
+                 pg::TimeParam(since))) {
           out.push_back(r[0].as<std::string>());
         }
         return out;
@@ -664,14 +652,14 @@ absl::StatusOr<v1::Block> MatchingStore::AddBlock(const std::string& organisatio
         "$2::uuid) ON CONFLICT DO NOTHING",
         organisation_id, blocked_organisation_id);
     pqxx::row r = tx.exec_params1(
-        absl::StrCat("SELECT ", Micros("create_time"),
+        absl::StrCat("SELECT ", pg::MicrosOf("create_time"),
                      " FROM blocks WHERE organisation_id = $1::uuid AND blocked_organisation_id "
                      "= $2::uuid"),
         organisation_id, blocked_organisation_id);
     v1::Block b;
     b.set_organisation_id(organisation_id);
     b.set_blocked_organisation_id(blocked_organisation_id);
-    SetMicros(b.mutable_create_time(), r[0].as<int64_t>());
+    pg::SetFromMicros(b.mutable_create_time(), r[0].as<int64_t>());
     return b;
   });
 }
@@ -693,14 +681,14 @@ absl::StatusOr<std::vector<v1::Block>> MatchingStore::Blocks(const std::string& 
       pool_, [&](pqxx::work& tx) -> absl::StatusOr<std::vector<v1::Block>> {
         std::vector<v1::Block> out;
         for (const pqxx::row& r : tx.exec_params(
-                 absl::StrCat("SELECT blocked_organisation_id::text, ", Micros("create_time"),
+                 absl::StrCat("SELECT blocked_organisation_id::text, ", pg::MicrosOf("create_time"),
                               " FROM blocks WHERE organisation_id = $1::uuid ORDER BY "
                               "create_time, blocked_organisation_id"),
                  organisation_id)) {
           v1::Block b;
           b.set_organisation_id(organisation_id);
           b.set_blocked_organisation_id(r[0].as<std::string>());
-          SetMicros(b.mutable_create_time(), r[1].as<int64_t>());
+          pg::SetFromMicros(b.mutable_create_time(), r[1].as<int64_t>());
           out.push_back(std::move(b));
         }
         return out;
@@ -737,7 +725,7 @@ absl::StatusOr<v1::Introduction> MatchingStore::RequestIntroduction(
                             "$1::uuid AND recipient_organisation_id = $2::uuid AND state = $3 "
                             "AND respond_time > $4::timestamptz",
                             from, to, static_cast<int>(v1::INTRODUCTION_STATE_DECLINED),
-                            PgTime(now - cooling))
+                            pg::TimeParam(now - cooling))
                  .empty()) {
           return absl::FailedPreconditionError(
               "recipient_organisation_id: declined a recent request; ask again later");
@@ -756,7 +744,7 @@ absl::StatusOr<v1::Introduction> MatchingStore::RequestIntroduction(
             "$9::timestamptz)",
             id, draft.network_id(), from, to, draft.message(), draft.from_suggestion(),
             draft.suggestion_score(), static_cast<int>(v1::INTRODUCTION_STATE_REQUESTED),
-            PgTime(now));
+            pg::TimeParam(now));
         if (!idempotency_key.empty()) pg::RecordIdempotencyKey(tx, scope, idempotency_key, id);
         MAILLAGE_ASSIGN_OR_RETURN(v1::Introduction i, FetchIntroduction(tx, id, false));
         MAILLAGE_RETURN_IF_ERROR(Publish(tx, actor, now, [&](v1::MatchingEvent& e) {
@@ -789,7 +777,7 @@ absl::StatusOr<v1::Introduction> MatchingStore::RespondToIntroduction(
         tx.exec_params(
             "UPDATE introductions SET state = $2, response_note = $3, respond_time = "
             "$4::timestamptz, version = version + 1 WHERE introduction_id = $1::uuid",
-            introduction_id, static_cast<int>(next), note, PgTime(now));
+            introduction_id, static_cast<int>(next), note, pg::TimeParam(now));
         MAILLAGE_ASSIGN_OR_RETURN(i, FetchIntroduction(tx, introduction_id, false));
         MAILLAGE_RETURN_IF_ERROR(Publish(tx, actor, now, [&](v1::MatchingEvent& e) {
           *(accept ? e.mutable_introduction_accepted() : e.mutable_introduction_declined()) = i;
@@ -819,7 +807,7 @@ absl::StatusOr<v1::Introduction> MatchingStore::RecordIntroductionOutcome(
         tx.exec_params(
             "UPDATE introductions SET outcome = $2, outcome_time = $3::timestamptz, "
             "version = version + 1 WHERE introduction_id = $1::uuid",
-            introduction_id, static_cast<int>(outcome), PgTime(now));
+            introduction_id, static_cast<int>(outcome), pg::TimeParam(now));
         MAILLAGE_ASSIGN_OR_RETURN(i, FetchIntroduction(tx, introduction_id, false));
         MAILLAGE_RETURN_IF_ERROR(Publish(tx, actor, now, [&](v1::MatchingEvent& e) {
           *e.mutable_introduction_outcome_recorded() = i;

@@ -283,6 +283,8 @@ std::string RoleName(auth::v1::NetworkRole role) {
       return "partner";
     case auth::v1::NETWORK_ROLE_OBSERVER:
       return "observer";
+    case auth::v1::NETWORK_ROLE_FUNDER:
+      return "funder";
     default:
       return "";
   }

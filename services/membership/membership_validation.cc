@@ -122,7 +122,7 @@ absl::Status ValidateIdempotencyKey(absl::string_view key, absl::string_view fie
 absl::Status ValidateRole(int role, absl::string_view field, bool allow_unspecified) {
   if (role == auth::v1::NETWORK_ROLE_UNSPECIFIED && allow_unspecified) return absl::OkStatus();
   if (role == auth::v1::NETWORK_ROLE_UNSPECIFIED || !auth::v1::NetworkRole_IsValid(role)) {
-    return InvalidField(field, "must be one of member, animator, board, partner, observer");
+    return InvalidField(field, "must be one of member, animator, board, partner, observer, funder");
   }
   return absl::OkStatus();
 }

@@ -8,8 +8,10 @@
 #include "common/csv/csv.h"
 #include "common/server/request_parsing.h"
 #include "common/status/status.h"
+#include "common/validation/timestamps.h"
 #include "common/validation/validation.h"
 #include "services/reporting/domain/network_graph.h"
+#include "services/reporting/handler_support.h"
 #include "services/reporting/reporting_store.h"
 
 namespace maillage::reporting {
@@ -18,42 +20,21 @@ namespace {
 using auth::Principal;
 using auth::v1::NETWORK_ROLE_ANIMATOR;
 
-template <typename Req>
-authz::Resolver NetworkOf() {
-  return authz::Resolve<Req>([](const Req& r, const Principal&) -> absl::StatusOr<authz::Resource> {
-    MAILLAGE_RETURN_IF_ERROR(ValidateId(r.network_id(), "network_id"));
-    return authz::Resource{.network_id = r.network_id()};
-  });
-}
+}  // namespace
 
-bool ValidTimestamp(const google::protobuf::Timestamp& t) {
-  return t.seconds() >= -62135596800 && t.seconds() <= 253402300799 && t.nanos() >= 0 &&
-         t.nanos() < 1000000000;
-}
-
-absl::Time TimeOf(const google::protobuf::Timestamp& t) {
-  return absl::FromUnixSeconds(t.seconds()) + absl::Nanoseconds(t.nanos());
-}
-
-void SetTime(google::protobuf::Timestamp* t, absl::Time at) {
-  t->set_seconds(absl::ToUnixSeconds(at));
-  t->set_nanos(0);
-}
-
-// The request's period; `fallback` when it gives neither end.
 absl::StatusOr<TimeRange> RangeOf(bool has_period, const v1::Period& p, TimeRange fallback) {
   if (!has_period || (!p.has_start_time() && !p.has_end_time())) return fallback;
   std::vector<FieldViolation> problems;
   TimeRange range;
   if (p.has_start_time()) {
-    if (ValidTimestamp(p.start_time())) {
+    if (IsValidTimestamp(p.start_time())) {
       range.start = TimeOf(p.start_time());
     } else {
       problems.push_back({"period.start_time", "not a valid time"});
     }
   }
   if (p.has_end_time()) {
-    if (ValidTimestamp(p.end_time())) {
+    if (IsValidTimestamp(p.end_time())) {
       range.end = TimeOf(p.end_time());
     } else {
       problems.push_back({"period.end_time", "not a valid time"});
@@ -66,11 +47,24 @@ absl::StatusOr<TimeRange> RangeOf(bool has_period, const v1::Period& p, TimeRang
   return range;
 }
 
-}  // namespace
-
-authz::Table ReportingAuthzTable(
-    std::function<absl::StatusOr<std::string>(const std::string& event_id)> network_of_event) {
+authz::Table ReportingAuthzTable(NetworkOfId network_of_event, NetworkOfId network_of_action) {
   const std::vector<authz::Grant> animators = {authz::RoleIn({NETWORK_ROLE_ANIMATOR})};
+  const std::vector<authz::Grant> governance = {
+      authz::RoleIn({NETWORK_ROLE_ANIMATOR, auth::v1::NETWORK_ROLE_BOARD})};
+  const std::vector<authz::Grant> report_readers = {authz::RoleIn(
+      {NETWORK_ROLE_ANIMATOR, auth::v1::NETWORK_ROLE_BOARD, auth::v1::NETWORK_ROLE_FUNDER})};
+  // Action-keyed calls act on the action's network.
+  auto action_of = [network_of_action]<typename Req>(auto id_of) {
+    return authz::Resolve<Req>(
+        [network_of_action, id_of](const Req& r,
+                                   const Principal&) -> absl::StatusOr<authz::Resource> {
+          const std::string& id = id_of(r);
+          MAILLAGE_RETURN_IF_ERROR(ValidateId(id, "action_id"));
+          authz::Resource resource;
+          MAILLAGE_ASSIGN_OR_RETURN(resource.network_id, network_of_action(id));
+          return resource;
+        });
+  };
   const std::vector<authz::Grant> members = {authz::AnyRoleIn()};
   const std::vector<authz::Grant> company = {authz::Representative()};
   // Event-keyed calls act on the event's network (and the organisation, when named).
@@ -91,53 +85,106 @@ authz::Table ReportingAuthzTable(
         });
   };
   constexpr char kReports[] = "only the network's animators read its reports";
-  return authz::Table(std::string(v1::ReportingService::service_full_name()),
-                      {
-                          {.rpc = "GetIntroductionFunnel",
-                           .grants = animators,
-                           .resource = NetworkOf<v1::GetIntroductionFunnelRequest>(),
-                           .denial = kReports},
-                          {.rpc = "GetNetworkGraph",
-                           .grants = animators,
-                           .resource = NetworkOf<v1::GetNetworkGraphRequest>(),
-                           .denial = kReports},
-                          {.rpc = "GetEngagement",
-                           .grants = animators,
-                           .resource = NetworkOf<v1::GetEngagementRequest>(),
-                           .denial = kReports},
-                          {.rpc = "CreateAnimationEvent",
-                           .grants = animators,
-                           .resource = NetworkOf<v1::CreateAnimationEventRequest>(),
-                           .denial = "only the network's animators announce its events"},
-                          {.rpc = "ListAnimationEvents",
-                           .grants = members,
-                           .resource = NetworkOf<v1::ListAnimationEventsRequest>(),
-                           .denial = "only members of the network see its events"},
-                          {.rpc = "RegisterForEvent",
-                           .grants = company,
-                           .resource = event_of.operator()<v1::RegisterForEventRequest>(true),
-                           .denial = "event not found",
-                           .hide = true},
-                          {.rpc = "CancelRegistration",
-                           .grants = company,
-                           .resource = event_of.operator()<v1::CancelRegistrationRequest>(true),
-                           .denial = "event not found",
-                           .hide = true},
-                          {.rpc = "RecordAttendance",
-                           .grants = animators,
-                           .resource = event_of.operator()<v1::RecordAttendanceRequest>(false),
-                           .denial = "event not found",
-                           .hide = true},
-                      });
+  return authz::Table(
+      std::string(v1::ReportingService::service_full_name()),
+      {
+          {.rpc = "GetIntroductionFunnel",
+           .grants = animators,
+           .resource = authz::NetworkIdOf<v1::GetIntroductionFunnelRequest>(),
+           .denial = kReports},
+          {.rpc = "GetNetworkGraph",
+           .grants = animators,
+           .resource = authz::NetworkIdOf<v1::GetNetworkGraphRequest>(),
+           .denial = kReports},
+          {.rpc = "GetEngagement",
+           .grants = animators,
+           .resource = authz::NetworkIdOf<v1::GetEngagementRequest>(),
+           .denial = kReports},
+          {.rpc = "CreateAnimationEvent",
+           .grants = animators,
+           .resource = authz::NetworkIdOf<v1::CreateAnimationEventRequest>(),
+           .denial = "only the network's animators announce its events"},
+          {.rpc = "ListAnimationEvents",
+           .grants = members,
+           .resource = authz::NetworkIdOf<v1::ListAnimationEventsRequest>(),
+           .denial = "only members of the network see its events"},
+          {.rpc = "RegisterForEvent",
+           .grants = company,
+           .resource = event_of.operator()<v1::RegisterForEventRequest>(true),
+           .denial = "event not found",
+           .hide = true},
+          {.rpc = "CancelRegistration",
+           .grants = company,
+           .resource = event_of.operator()<v1::CancelRegistrationRequest>(true),
+           .denial = "event not found",
+           .hide = true},
+          {.rpc = "RecordAttendance",
+           .grants = animators,
+           .resource = event_of.operator()<v1::RecordAttendanceRequest>(false),
+           .denial = "event not found",
+           .hide = true},
+          {.rpc = "CreateCollectiveAction",
+           .grants = animators,
+           .resource = authz::NetworkIdOf<v1::CreateCollectiveActionRequest>(),
+           .denial = "only the network's animators record its collective actions"},
+          {.rpc = "UpdateCollectiveAction",
+           .grants = animators,
+           .resource = action_of.operator()<v1::UpdateCollectiveActionRequest>(
+               [](const v1::UpdateCollectiveActionRequest& r) -> const std::string& {
+                 return r.action().action_id();
+               }),
+           .denial = "action not found",
+           .hide = true},
+          {.rpc = "GetCollectiveAction",
+           .grants = governance,
+           .resource = action_of.operator()<v1::GetCollectiveActionRequest>(
+               [](const v1::GetCollectiveActionRequest& r) -> const std::string& {
+                 return r.action_id();
+               }),
+           .denial = "action not found",
+           .hide = true},
+          {.rpc = "ListCollectiveActions",
+           .grants = governance,
+           .resource = authz::NetworkIdOf<v1::ListCollectiveActionsRequest>(),
+           .denial = "only the network's animators and board see its actions"},
+          {.rpc = "GetFundingBalance",
+           .grants = governance,
+           .resource = authz::NetworkIdOf<v1::GetFundingBalanceRequest>(),
+           .denial = "only the network's animators and board see its funding"},
+          {.rpc = "GetReportingSettings",
+           .grants = governance,
+           .resource = authz::NetworkIdOf<v1::GetReportingSettingsRequest>(),
+           .denial = "only the network's animators and board see its settings"},
+          {.rpc = "UpdateReportingSettings",
+           .grants = animators,
+           .resource = authz::Resolve<v1::UpdateReportingSettingsRequest>(
+               [](const v1::UpdateReportingSettingsRequest& r,
+                  const Principal&) -> absl::StatusOr<authz::Resource> {
+                 MAILLAGE_RETURN_IF_ERROR(
+                     ValidateId(r.settings().network_id(), "settings.network_id"));
+                 return authz::Resource{.network_id = r.settings().network_id()};
+               }),
+           .denial = "only the network's animators change its settings"},
+          {.rpc = "GetFunderReport",
+           .grants = report_readers,
+           .resource = authz::NetworkIdOf<v1::GetFunderReportRequest>(),
+           .denial = "only the network's animators, board and funders read its "
+                     "funder report"},
+      });
 }
 
 ReportingService::ReportingService(Dependencies deps)
     : deps_(std::move(deps)),
-      authz_(std::make_unique<authz::Table>(
-          ReportingAuthzTable([this](const std::string& id) -> absl::StatusOr<std::string> {
+      authz_(std::make_unique<authz::Table>(ReportingAuthzTable(
+          [this](const std::string& id) -> absl::StatusOr<std::string> {
             absl::StatusOr<v1::AnimationEvent> e = deps_.store->Event(id);
             if (!e.ok()) return e.status();
             return e->network_id();
+          },
+          [this](const std::string& id) -> absl::StatusOr<std::string> {
+            absl::StatusOr<v1::CollectiveAction> a = deps_.store->Action(id);
+            if (!a.ok()) return a.status();
+            return a->network_id();
           }))),
       gate_{.verifier = &deps_.verifier,
             .clock = deps_.clock,
@@ -151,6 +198,14 @@ ReportingService::ReportingService(Dependencies deps)
   CheckRequestParsing(this, &ReportingService::RegisterForEvent);
   CheckRequestParsing(this, &ReportingService::CancelRegistration);
   CheckRequestParsing(this, &ReportingService::RecordAttendance);
+  CheckRequestParsing(this, &ReportingService::CreateCollectiveAction);
+  CheckRequestParsing(this, &ReportingService::UpdateCollectiveAction);
+  CheckRequestParsing(this, &ReportingService::GetCollectiveAction);
+  CheckRequestParsing(this, &ReportingService::ListCollectiveActions);
+  CheckRequestParsing(this, &ReportingService::GetFundingBalance);
+  CheckRequestParsing(this, &ReportingService::GetReportingSettings);
+  CheckRequestParsing(this, &ReportingService::UpdateReportingSettings);
+  CheckRequestParsing(this, &ReportingService::GetFunderReport);
 }
 
 grpc::ServerUnaryReactor* ReportingService::GetIntroductionFunnel(
@@ -288,10 +343,10 @@ grpc::ServerUnaryReactor* ReportingService::GetEngagement(grpc::CallbackServerCo
     };
     resp->set_network_id(req->network_id());
     if (range.start != absl::InfinitePast()) {
-      SetTime(resp->mutable_period()->mutable_start_time(), range.start);
+      SetTimestamp(resp->mutable_period()->mutable_start_time(), range.start);
     }
     if (range.end != absl::InfiniteFuture()) {
-      SetTime(resp->mutable_period()->mutable_end_time(), range.end);
+      SetTimestamp(resp->mutable_period()->mutable_end_time(), range.end);
     }
     std::vector<v1::MemberEngagement> rows;
     double total = 0, total_before = 0;
@@ -371,10 +426,10 @@ grpc::ServerUnaryReactor* ReportingService::CreateAnimationEvent(
       problems.push_back({"event.place", "a place or a link is required"});
     }
     const absl::Time now = deps_.clock();
-    if (!e.has_start_time() || !ValidTimestamp(e.start_time()) || TimeOf(e.start_time()) <= now ||
+    if (!e.has_start_time() || !IsValidTimestamp(e.start_time()) || TimeOf(e.start_time()) <= now ||
         TimeOf(e.start_time()) > now + absl::Hours(24 * 731)) {
       problems.push_back({"event.start_time", "in the future, within two years"});
-    } else if (!e.has_end_time() || !ValidTimestamp(e.end_time()) ||
+    } else if (!e.has_end_time() || !IsValidTimestamp(e.end_time()) ||
                TimeOf(e.end_time()) <= TimeOf(e.start_time()) ||
                TimeOf(e.end_time()) - TimeOf(e.start_time()) > absl::Hours(24 * 14)) {
       problems.push_back({"event.end_time", "after the start, at most 14 days later"});
@@ -411,7 +466,7 @@ grpc::ServerUnaryReactor* ReportingService::ListAnimationEvents(
   return authz::ServeAuthorized(ctx, req, gate_, [this, req, resp](const Principal&) {
     absl::Time from = deps_.clock();
     if (req->has_from_time()) {
-      if (!ValidTimestamp(req->from_time())) return InvalidField("from_time", "not a valid time");
+      if (!IsValidTimestamp(req->from_time())) return InvalidField("from_time", "not a valid time");
       from = TimeOf(req->from_time());
     }
     const uint64_t fp = Fingerprint(

@@ -16,6 +16,14 @@
 //   RegisterForEvent, CancelRegistration                    the company's representatives,
 //                                                           for an event of a network it
 //                                                           is an active member of
+//   CreateCollectiveAction, UpdateCollectiveAction,         the network's animators (another
+//   UpdateReportingSettings                                 network's action is NOT_FOUND)
+//   GetCollectiveAction, ListCollectiveActions,             its animators and board
+//   GetFundingBalance, GetReportingSettings
+//   GetFunderReport                                         its animators, board and funders
+//
+// Funders (NETWORK_ROLE_FUNDER) reach nothing else: "members of the network" leaves them out
+// (auth::InNetwork).
 #ifndef MAILLAGE_SERVICES_REPORTING_REPORTING_SERVICE_H_
 #define MAILLAGE_SERVICES_REPORTING_REPORTING_SERVICE_H_
 
@@ -38,9 +46,10 @@ namespace maillage::reporting {
 class ReportingStore;
 
 // The table ServeAuthorized checks; `network_of_event` gives an event's network (NOT_FOUND
-// "event not found" when there is none).
-authz::Table ReportingAuthzTable(
-    std::function<absl::StatusOr<std::string>(const std::string& event_id)> network_of_event);
+// "event not found" when there is none), `network_of_action` an action's ("action not
+// found").
+using NetworkOfId = std::function<absl::StatusOr<std::string>(const std::string& id)>;
+authz::Table ReportingAuthzTable(NetworkOfId network_of_event, NetworkOfId network_of_action);
 
 class ReportingService final : public v1::ReportingService::CallbackService {
  public:
@@ -78,6 +87,34 @@ class ReportingService final : public v1::ReportingService::CallbackService {
   grpc::ServerUnaryReactor* RecordAttendance(grpc::CallbackServerContext* ctx,
                                              const v1::RecordAttendanceRequest* req,
                                              v1::AnimationEvent* resp) override;
+
+  // collective_action_handlers.cc
+  grpc::ServerUnaryReactor* CreateCollectiveAction(grpc::CallbackServerContext* ctx,
+                                                   const v1::CreateCollectiveActionRequest* req,
+                                                   v1::CollectiveAction* resp) override;
+  grpc::ServerUnaryReactor* UpdateCollectiveAction(grpc::CallbackServerContext* ctx,
+                                                   const v1::UpdateCollectiveActionRequest* req,
+                                                   v1::CollectiveAction* resp) override;
+  grpc::ServerUnaryReactor* GetCollectiveAction(grpc::CallbackServerContext* ctx,
+                                                const v1::GetCollectiveActionRequest* req,
+                                                v1::CollectiveAction* resp) override;
+  grpc::ServerUnaryReactor* ListCollectiveActions(grpc::CallbackServerContext* ctx,
+                                                  const v1::ListCollectiveActionsRequest* req,
+                                                  v1::ListCollectiveActionsResponse* resp) override;
+  grpc::ServerUnaryReactor* GetFundingBalance(grpc::CallbackServerContext* ctx,
+                                              const v1::GetFundingBalanceRequest* req,
+                                              v1::FundingBalance* resp) override;
+  grpc::ServerUnaryReactor* GetReportingSettings(grpc::CallbackServerContext* ctx,
+                                                 const v1::GetReportingSettingsRequest* req,
+                                                 v1::ReportingSettings* resp) override;
+  grpc::ServerUnaryReactor* UpdateReportingSettings(grpc::CallbackServerContext* ctx,
+                                                    const v1::UpdateReportingSettingsRequest* req,
+                                                    v1::ReportingSettings* resp) override;
+
+  // funder_report_handlers.cc
+  grpc::ServerUnaryReactor* GetFunderReport(grpc::CallbackServerContext* ctx,
+                                            const v1::GetFunderReportRequest* req,
+                                            v1::FunderReport* resp) override;
 
  private:
   Dependencies deps_;

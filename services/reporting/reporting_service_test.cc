@@ -44,7 +44,8 @@ const std::map<char, std::string> kOrg = {
     {'C', "cccccccc-0000-4000-8000-000000000003"}, {'D', "dddddddd-0000-4000-8000-000000000004"},
     {'E', "eeeeeeee-0000-4000-8000-000000000005"}, {'F', "ffffffff-0000-4000-8000-000000000006"},
     {'G', "99999999-0000-4000-8000-000000000007"}, {'N', "12121212-0000-4000-8000-000000000008"},
-    {'X', "34343434-0000-4000-8000-000000000009"}};
+    {'X', "34343434-0000-4000-8000-000000000009"}, {'H', "56565656-0000-4000-8000-00000000000a"},
+    {'R', "78787878-0000-4000-8000-00000000000b"}};
 
 bool Eventually(const std::function<bool()>& done) {
   for (int i = 0; i < 200; ++i) {
@@ -79,7 +80,8 @@ class ReportingServiceTest : public ::testing::Test {
     Member(kOtherNetwork, 'X', mv1::MEMBERSHIP_STATE_ACTIVE);
   }
 
-  void Member(const std::string& network, char c, mv1::MembershipState state, int64_t version = 1) {
+  void Member(const std::string& network, char c, mv1::MembershipState state, int64_t version = 1,
+              auth::v1::NetworkRole role = auth::v1::NETWORK_ROLE_MEMBER) {
     mv1::MembershipEvent e;
     e.set_event_id(events::NewEventId());
     mv1::Membership* m = e.mutable_membership_changed()->mutable_membership();
@@ -88,7 +90,35 @@ class ReportingServiceTest : public ::testing::Test {
     m->set_organisation_name(absl::StrCat("Entreprise ", std::string(1, c)));
     m->set_state(state);
     m->set_version(version);
+    m->set_role(role);
     ASSERT_TRUE(built_.store->ApplyMembership(e).ok());
+  }
+
+  // What membership says of an organisation: its sector (NACE section) and size.
+  void Organisation(char c, const std::string& nace_section, mv1::HeadcountBand band) {
+    mv1::MembershipEvent e;
+    e.set_event_id(events::NewEventId());
+    mv1::Organisation* o = e.mutable_organisation_updated()->mutable_organisation();
+    o->set_organisation_id(kOrg.at(c));
+    o->set_legal_name(absl::StrCat("Entreprise ", std::string(1, c)));
+    o->set_nace_section(nace_section);
+    o->set_headcount_band(band);
+    o->set_version(++organisation_versions_[c]);
+    ASSERT_TRUE(built_.store->ApplyMembership(e).ok());
+  }
+
+  // Assessment's pooling decision for `function` in `network`.
+  std::string Decision(const std::string& network, const std::string& function) {
+    av1::AssessmentEvent e;
+    e.set_event_id(events::NewEventId());
+    e.set_network_id(network);
+    av1::PoolingDecision* d = e.mutable_decision_recorded();
+    d->set_decision_id(events::NewEventId());
+    d->set_network_id(network);
+    d->set_function_code(function);
+    d->set_modality(av1::POOLING_MODALITY_GROUP_PURCHASING);
+    EXPECT_TRUE(built_.store->ApplyAssessment(e).ok());
+    return d->decision_id();
   }
 
   // An introduction from `from` to `to`, requested `days_ago`, then answered and followed
@@ -165,6 +195,7 @@ class ReportingServiceTest : public ::testing::Test {
   }
 
   std::map<std::string, std::string> streams_;
+  std::map<char, int64_t> organisation_versions_;
   ServiceHarness h_{Definition()};
   Built built_;
   std::unique_ptr<Stub> stub_;
@@ -172,7 +203,7 @@ class ReportingServiceTest : public ::testing::Test {
 
 TEST(ReportingAuthzTableTest, EveryRpcHasExactlyOneRow) {
   EXPECT_THAT(authz::CoverageProblems(
-                  ReportingAuthzTable({}),
+                  ReportingAuthzTable({}, {}),
                   *v1::Period::descriptor()->file()->FindServiceByName("ReportingService")),
               ::testing::IsEmpty());
 }
@@ -468,6 +499,266 @@ TEST_F(ReportingServiceTest, AnEventWithoutPlaceOrWithBadTimesIsRefusedNamingThe
       ServiceHarness::ActingFor(kOrg.at('A'), {{kNetwork, auth::v1::NETWORK_ROLE_MEMBER}});
   EXPECT_EQ(h_.Call(stub_.get(), &Stub::CreateAnimationEvent, member, create, &out).error_code(),
             grpc::StatusCode::PERMISSION_DENIED);
+}
+
+std::vector<std::string> FieldsOf(const grpc::Status& s) {
+  std::vector<std::string> fields;
+  for (const FieldViolation& v : FieldViolationsOf(FromGrpcStatus(s))) fields.push_back(v.field);
+  return fields;
+}
+
+TEST_F(ReportingServiceTest, ACollectiveActionCarriesADecisionAndItsBalanceWarnsAboveTheCeiling) {
+  const std::string decision = Decision(kNetwork, "purchasing");
+  const std::string foreign_decision = Decision(kOtherNetwork, "purchasing");
+  v1::CreateCollectiveActionRequest create;
+  create.set_network_id(kNetwork);
+  create.set_idempotency_key("achat-energie-2026");
+  v1::CollectiveAction* a = create.mutable_action();
+  a->set_kind(v1::COLLECTIVE_ACTION_KIND_GROUP_PURCHASE);
+  a->set_title("Achat groupé d'énergie");
+  a->set_year(2026);
+  a->set_function_code("purchasing");
+  a->add_participant_organisation_ids(kOrg.at('A'));
+  a->add_participant_organisation_ids(kOrg.at('B'));
+  a->add_decision_ids(decision);
+  auto line = [&](const char* label, int64_t euros) {
+    v1::BudgetLine* l = a->add_budget_lines();
+    l->set_label(label);
+    l->set_amount_cents(euros * 100);
+  };
+  line("Cabinet d'achat", 70'000);
+  line("Animation", 30'000);
+  auto source = [&](v1::FundingSourceKind kind, const char* name, int64_t euros) {
+    v1::FundingSource* f = a->add_funding_sources();
+    f->set_kind(kind);
+    f->set_funder_name(name);
+    f->set_amount_cents(euros * 100);
+  };
+  source(v1::FUNDING_SOURCE_KIND_REGION, "Région Bretagne", 60'000);
+  source(v1::FUNDING_SOURCE_KIND_EU_LEADER, "GAL Pays de Ploërmel", 25'000);
+  source(v1::FUNDING_SOURCE_KIND_MEMBER_CONTRIBUTIONS, "Adhérents", 15'000);
+  v1::CollectiveAction action;
+  ASSERT_TRUE(
+      h_.Call(stub_.get(), &Stub::CreateCollectiveAction, Animator(), create, &action).ok());
+  EXPECT_EQ(action.budget_cents(), 100'000'00);
+  EXPECT_EQ(action.public_cents(), 85'000'00);
+  EXPECT_EQ(action.private_cents(), 15'000'00);
+  EXPECT_DOUBLE_EQ(action.public_share(), 0.85);
+  EXPECT_TRUE(action.above_public_ceiling());  // the default ceiling is 0.8
+  EXPECT_EQ(action.status(), v1::COLLECTIVE_ACTION_STATUS_PLANNED);
+  EXPECT_TRUE(action.funding_sources(0).is_public());
+  EXPECT_FALSE(action.funding_sources(2).is_public());
+  EXPECT_THAT(action.decision_ids(), ::testing::ElementsAre(decision));
+  v1::CollectiveAction again;  // a retry: the same action
+  ASSERT_TRUE(h_.Call(stub_.get(), &Stub::CreateCollectiveAction, Animator(), create, &again).ok());
+  EXPECT_EQ(again.action_id(), action.action_id());
+
+  // The board reads it; a member, another network's animator and a funder do not see it.
+  const auto board =
+      ServiceHarness::ActingFor(kOrg.at('C'), {{kNetwork, auth::v1::NETWORK_ROLE_BOARD}});
+  v1::GetCollectiveActionRequest get;
+  get.set_action_id(action.action_id());
+  v1::CollectiveAction read;
+  ASSERT_TRUE(h_.Call(stub_.get(), &Stub::GetCollectiveAction, board, get, &read).ok());
+  EXPECT_EQ(read.title(), "Achat groupé d'énergie");
+  for (const auth::Principal& who :
+       {ServiceHarness::ActingFor(kOrg.at('A'), {{kNetwork, auth::v1::NETWORK_ROLE_MEMBER}}),
+        ServiceHarness::ActingFor(kOrg.at('X'), {{kOtherNetwork, auth::v1::NETWORK_ROLE_ANIMATOR}}),
+        ServiceHarness::ActingFor(kOrg.at('R'), {{kNetwork, auth::v1::NETWORK_ROLE_FUNDER}})}) {
+    grpc::Status s = h_.Call(stub_.get(), &Stub::GetCollectiveAction, who, get, &read);
+    EXPECT_EQ(s.error_code(), grpc::StatusCode::NOT_FOUND);
+    EXPECT_EQ(s.error_message(), "action not found");
+  }
+
+  // The balance of 2026: above the ceiling, with a sentence for the animator.
+  v1::GetFundingBalanceRequest balance;
+  balance.set_network_id(kNetwork);
+  v1::FundingBalance b;
+  ASSERT_TRUE(h_.Call(stub_.get(), &Stub::GetFundingBalance, board, balance, &b).ok());
+  ASSERT_EQ(b.years_size(), 1);
+  EXPECT_EQ(b.years(0).year(), 2026);
+  EXPECT_EQ(b.years(0).by_source_size(), 3);
+  EXPECT_TRUE(b.years(0).above_public_ceiling());
+  EXPECT_THAT(b.warnings(), ::testing::Contains(HasSubstr("2026: public money is 85%")));
+
+  // Someone else's edit in between: the stale version is refused; the fresh one lands.
+  v1::UpdateCollectiveActionRequest update;
+  *update.mutable_action() = action;
+  update.mutable_action()->set_status(v1::COLLECTIVE_ACTION_STATUS_RUNNING);
+  update.mutable_action()->mutable_funding_sources(2)->set_amount_cents(25'000'00);
+  v1::CollectiveAction updated;
+  ASSERT_TRUE(
+      h_.Call(stub_.get(), &Stub::UpdateCollectiveAction, Animator(), update, &updated).ok());
+  EXPECT_EQ(updated.version(), action.version() + 1);
+  EXPECT_NEAR(updated.public_share(), 85.0 / 110, 1e-12);
+  EXPECT_FALSE(updated.above_public_ceiling());
+  EXPECT_EQ(h_.Call(stub_.get(), &Stub::UpdateCollectiveAction, Animator(), update, &updated)
+                .error_code(),
+            grpc::StatusCode::ABORTED);
+
+  // A lower ceiling warns again.
+  v1::UpdateReportingSettingsRequest settings;
+  settings.mutable_settings()->set_network_id(kNetwork);
+  settings.mutable_settings()->set_min_group_size(5);
+  settings.mutable_settings()->set_public_share_ceiling(0.5);
+  v1::ReportingSettings saved;
+  ASSERT_TRUE(
+      h_.Call(stub_.get(), &Stub::UpdateReportingSettings, Animator(), settings, &saved).ok());
+  EXPECT_EQ(saved.version(), 1);
+  EXPECT_EQ(h_.Call(stub_.get(), &Stub::UpdateReportingSettings, Animator(), settings, &saved)
+                .error_code(),
+            grpc::StatusCode::ABORTED);  // version 0 again: someone saved since
+  ASSERT_TRUE(h_.Call(stub_.get(), &Stub::GetFundingBalance, board, balance, &b).ok());
+  EXPECT_TRUE(b.above_public_ceiling());
+  EXPECT_DOUBLE_EQ(b.public_share_ceiling(), 0.5);
+}
+
+TEST_F(ReportingServiceTest, AnActionNamesEachBadFieldAndRefusesOtherTenantsIds) {
+  v1::CreateCollectiveActionRequest create;
+  create.set_network_id(kNetwork);
+  v1::CollectiveAction* a = create.mutable_action();
+  a->set_kind(v1::COLLECTIVE_ACTION_KIND_STUDY);
+  a->set_title("");
+  a->set_year(1999);
+  a->add_participant_organisation_ids(kOrg.at('A'));
+  a->add_participant_organisation_ids(kOrg.at('A'));
+  a->add_participant_organisation_ids("AAAAAAAA-0000-4000-8000-000000000001");
+  v1::BudgetLine* l = a->add_budget_lines();
+  l->set_label("Étude");
+  l->set_amount_cents(-1);
+  v1::FundingSource* f = a->add_funding_sources();
+  f->set_kind(static_cast<v1::FundingSourceKind>(42));
+  f->set_amount_cents(100'000'000'001);
+  v1::CollectiveAction out;
+  grpc::Status s = h_.Call(stub_.get(), &Stub::CreateCollectiveAction, Animator(), create, &out);
+  ASSERT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(FieldsOf(s),
+              ::testing::ElementsAre(
+                  "action.title", "action.year", "action.participant_organisation_ids[1]",
+                  "action.participant_organisation_ids[2]", "action.budget_lines[0].amount_cents",
+                  "action.funding_sources[0].kind", "action.funding_sources[0].amount_cents"));
+
+  // Well-formed, but a suspended member, another network's member, another network's
+  // decision: each named, nothing written.
+  create.clear_action();
+  a = create.mutable_action();
+  a->set_kind(v1::COLLECTIVE_ACTION_KIND_STUDY);
+  a->set_title("Étude");
+  a->set_year(2026);
+  a->add_participant_organisation_ids(kOrg.at('A'));
+  a->add_participant_organisation_ids(kOrg.at('F'));
+  s = h_.Call(stub_.get(), &Stub::CreateCollectiveAction, Animator(), create, &out);
+  EXPECT_THAT(FieldsOf(s), ::testing::ElementsAre("action.participant_organisation_ids[1]"));
+  a->set_participant_organisation_ids(1, kOrg.at('X'));
+  s = h_.Call(stub_.get(), &Stub::CreateCollectiveAction, Animator(), create, &out);
+  EXPECT_THAT(FieldsOf(s), ::testing::ElementsAre("action.participant_organisation_ids[1]"));
+  a->mutable_participant_organisation_ids()->RemoveLast();
+  a->add_decision_ids(Decision(kOtherNetwork, "it"));
+  s = h_.Call(stub_.get(), &Stub::CreateCollectiveAction, Animator(), create, &out);
+  EXPECT_THAT(FieldsOf(s), ::testing::ElementsAre("action.decision_ids[0]"));
+  EXPECT_THAT(s.error_message(), ::testing::Not(HasSubstr(kOtherNetwork)));
+  v1::ListCollectiveActionsRequest list;
+  list.set_network_id(kNetwork);
+  v1::ListCollectiveActionsResponse listed;
+  ASSERT_TRUE(h_.Call(stub_.get(), &Stub::ListCollectiveActions, Animator(), list, &listed).ok());
+  EXPECT_EQ(listed.actions_size(), 0);
+
+  // Three actions over two years, a page of two at a time: latest year first, each once.
+  a->clear_decision_ids();
+  for (int year : {2025, 2026, 2026}) {
+    a->set_year(year);
+    ASSERT_TRUE(h_.Call(stub_.get(), &Stub::CreateCollectiveAction, Animator(), create, &out).ok());
+  }
+  list.mutable_page()->set_page_size(2);
+  std::vector<int> years;
+  for (int pages = 0; pages < 3; ++pages) {
+    ASSERT_TRUE(h_.Call(stub_.get(), &Stub::ListCollectiveActions, Animator(), list, &listed).ok());
+    for (const v1::CollectiveAction& x : listed.actions()) years.push_back(x.year());
+    if (listed.page().next_page_token().empty()) break;
+    list.mutable_page()->set_page_token(listed.page().next_page_token());
+  }
+  EXPECT_THAT(years, ::testing::ElementsAre(2026, 2026, 2025));
+  // A token of another list is refused.
+  list.set_year(2025);
+  EXPECT_EQ(
+      h_.Call(stub_.get(), &Stub::ListCollectiveActions, Animator(), list, &listed).error_code(),
+      grpc::StatusCode::INVALID_ARGUMENT);
+}
+
+TEST_F(ReportingServiceTest, TheFunderReportWithholdsSmallGroupsAndAnyDifferenceOfAFewMembers) {
+  TheUsual();
+  // Sectors: A, B, C in manufacturing (3), D, E in construction (2), G and N not given (2).
+  for (char c : std::string("ABC")) Organisation(c, "C", mv1::HEADCOUNT_BAND_10_19);
+  for (char c : std::string("DE")) Organisation(c, "F", mv1::HEADCOUNT_BAND_3_5);
+  // The region funds the network: a funder, not a member.
+  Member(kNetwork, 'R', mv1::MEMBERSHIP_STATE_ACTIVE, 1, auth::v1::NETWORK_ROLE_FUNDER);
+  const auto funder =
+      ServiceHarness::ActingFor(kOrg.at('R'), {{kNetwork, auth::v1::NETWORK_ROLE_FUNDER}});
+  v1::UpdateReportingSettingsRequest settings;
+  settings.mutable_settings()->set_network_id(kNetwork);
+  settings.mutable_settings()->set_min_group_size(3);
+  settings.mutable_settings()->set_public_share_ceiling(0.8);
+  v1::ReportingSettings saved;
+  ASSERT_TRUE(
+      h_.Call(stub_.get(), &Stub::UpdateReportingSettings, Animator(), settings, &saved).ok());
+
+  v1::GetFunderReportRequest req;
+  req.set_network_id(kNetwork);
+  v1::FunderReport r;
+  ASSERT_TRUE(h_.Call(stub_.get(), &Stub::GetFunderReport, funder, req, &r).ok());
+  EXPECT_EQ(r.min_group_size(), 3);
+  EXPECT_EQ(r.members().value(), 7);  // A-E, G, N; not the region, not suspended F
+  std::map<std::string, v1::Figure> sector;
+  for (const v1::Figure& f : r.members_by_sector().figures()) sector[f.label()] = f;
+  EXPECT_EQ(sector["C: Manufacturing"].value(), 3);   // exactly N: given
+  EXPECT_TRUE(sector["F: Construction"].withheld());  // N - 1: withheld, never exact
+  EXPECT_FALSE(sector["F: Construction"].has_value());
+  EXPECT_EQ(sector["F: Construction"].note(), "fewer than 3");
+  EXPECT_TRUE(sector["Sector not given"].withheld());
+  // The introductions: 5 requested among A, B, C, D (and F); 1 contract between A and B.
+  std::map<std::string, v1::Figure> stage;
+  for (const v1::Figure& f : r.introductions().figures()) stage[f.label()] = f;
+  EXPECT_EQ(stage["requested"].value(), 5);
+  EXPECT_TRUE(stage["contract"].withheld());
+  // Nothing in the answer names a member.
+  for (char c : std::string("ABCDEFGN")) {
+    EXPECT_THAT(r.DebugString(), ::testing::Not(HasSubstr(kOrg.at(c))));
+  }
+
+  // H joins in manufacturing: 4 now, 3 before. Given both, one subtracts and finds H.
+  Member(kNetwork, 'H', mv1::MEMBERSHIP_STATE_ACTIVE);
+  Organisation('H', "C", mv1::HEADCOUNT_BAND_10_19);
+  v1::FunderReport later;
+  ASSERT_TRUE(h_.Call(stub_.get(), &Stub::GetFunderReport, funder, req, &later).ok());
+  sector.clear();
+  for (const v1::Figure& f : later.members_by_sector().figures()) sector[f.label()] = f;
+  EXPECT_TRUE(sector["C: Manufacturing"].withheld());
+  EXPECT_THAT(sector["C: Manufacturing"].note(), HasSubstr("earlier report"));
+  EXPECT_TRUE(later.members().withheld());  // 8 against 7
+  // An animator's preview is the same report, judged against the funder's.
+  ASSERT_TRUE(h_.Call(stub_.get(), &Stub::GetFunderReport, Animator(), req, &later).ok());
+  EXPECT_TRUE(later.members().withheld());
+
+  // Funders read this report only; members do not read it.
+  v1::GetEngagementRequest engagement;
+  engagement.set_network_id(kNetwork);
+  v1::EngagementReport e;
+  EXPECT_EQ(h_.Call(stub_.get(), &Stub::GetEngagement, funder, engagement, &e).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  v1::ListAnimationEventsRequest events;
+  events.set_network_id(kNetwork);
+  v1::ListAnimationEventsResponse listed;
+  EXPECT_EQ(h_.Call(stub_.get(), &Stub::ListAnimationEvents, funder, events, &listed).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  const auto member =
+      ServiceHarness::ActingFor(kOrg.at('A'), {{kNetwork, auth::v1::NETWORK_ROLE_MEMBER}});
+  EXPECT_EQ(h_.Call(stub_.get(), &Stub::GetFunderReport, member, req, &r).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  // A period of more than five years is refused, naming it.
+  SetTime(req.mutable_period()->mutable_start_time(), absl::Now() - absl::Hours(24 * 365 * 6));
+  SetTime(req.mutable_period()->mutable_end_time(), absl::Now());
+  grpc::Status s = h_.Call(stub_.get(), &Stub::GetFunderReport, funder, req, &r);
+  EXPECT_THAT(FieldsOf(s), ::testing::ElementsAre("period.end_time"));
 }
 
 }  // namespace

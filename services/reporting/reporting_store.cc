@@ -11,8 +11,10 @@
 #include "common/pg/idempotency.h"
 #include "common/pg/in_transaction.h"
 #include "common/pg/pg.h"
+#include "common/pg/pg_time.h"
 #include "common/status/status.h"
 #include "maillage/assessment/v1/assessment.pb.h"
+#include "maillage/auth/v1/principal.pb.h"
 #include "maillage/matching/v1/matching.pb.h"
 #include "maillage/membership/v1/events.pb.h"
 
@@ -26,33 +28,17 @@ namespace xv1 = ::maillage::matching::v1;
 namespace av1 = ::maillage::assessment::v1;
 
 constexpr int kActive = mv1::MEMBERSHIP_STATE_ACTIVE;
-
-std::string PgTime(absl::Time t) {
-  if (t == absl::InfinitePast()) return "-infinity";
-  if (t == absl::InfiniteFuture()) return "infinity";
-  return absl::FormatTime("%Y-%m-%d %H:%M:%E6S+00", t, absl::UTCTimeZone());
-}
-
-std::string PgTime(const google::protobuf::Timestamp& t) {
-  return PgTime(absl::FromUnixSeconds(t.seconds()) + absl::Nanoseconds(t.nanos()));
-}
-
-void SetMicros(google::protobuf::Timestamp* t, int64_t micros) {
-  t->set_seconds(micros >= 0 ? micros / 1000000 : (micros - 999999) / 1000000);
-  t->set_nanos(static_cast<int32_t>(micros - t->seconds() * 1000000) * 1000);
-}
-
-std::string Micros(absl::string_view column) {
-  return absl::StrCat("(extract(epoch from ", column, ") * 1000000)::bigint");
-}
+// Funders hold a membership in the role NETWORK_ROLE_FUNDER; the queries below leave them out
+// of "members" with "role <> 6".
+static_assert(auth::v1::NETWORK_ROLE_FUNDER == 6);
 
 const std::string& EventColumns() {
   static const std::string* columns = new std::string(absl::StrCat(
-      "e.event_id::text, e.network_id::text, e.kind, e.title, e.theme, ", Micros("e.start_time"),
-      ", ", Micros("e.end_time"),
+      "e.event_id::text, e.network_id::text, e.kind, e.title, e.theme, ",
+      pg::MicrosOf("e.start_time"), ", ", pg::MicrosOf("e.end_time"),
       ", e.place, e.link, coalesce(e.organiser_organisation_id::text, ''), e.capacity, "
       "e.outcomes, e.cancelled, ",
-      Micros("e.create_time")));
+      pg::MicrosOf("e.create_time")));
   return *columns;
 }
 
@@ -63,15 +49,15 @@ v1::AnimationEvent ReadEvent(const pqxx::row& r) {
   e.set_kind(static_cast<v1::AnimationEventKind>(r[2].as<int>()));
   e.set_title(r[3].as<std::string>());
   e.set_theme(r[4].as<std::string>());
-  SetMicros(e.mutable_start_time(), r[5].as<int64_t>());
-  SetMicros(e.mutable_end_time(), r[6].as<int64_t>());
+  pg::SetFromMicros(e.mutable_start_time(), r[5].as<int64_t>());
+  pg::SetFromMicros(e.mutable_end_time(), r[6].as<int64_t>());
   e.set_place(r[7].as<std::string>());
   e.set_link(r[8].as<std::string>());
   e.set_organiser_organisation_id(r[9].as<std::string>());
   e.set_capacity(r[10].as<int>());
   e.set_outcomes(r[11].as<std::string>());
   e.set_cancelled(r[12].as<bool>());
-  SetMicros(e.mutable_create_time(), r[13].as<int64_t>());
+  pg::SetFromMicros(e.mutable_create_time(), r[13].as<int64_t>());
   return e;
 }
 
@@ -103,7 +89,7 @@ bool ActiveMember(pqxx::work& tx, const std::string& network_id,
                   const std::string& organisation_id) {
   return !tx.exec_params(
                 "SELECT 1 FROM members WHERE network_id = $1::uuid AND organisation_id = "
-                "$2::uuid AND state = $3",
+                "$2::uuid AND state = $3 AND role <> 6",
                 network_id, organisation_id, kActive)
               .empty();
 }
@@ -111,7 +97,7 @@ bool ActiveMember(pqxx::work& tx, const std::string& network_id,
 // An optional time column: NULL when the message does not have it.
 std::optional<std::string> PgTimeIf(bool has, const google::protobuf::Timestamp& t) {
   if (!has || (t.seconds() == 0 && t.nanos() == 0)) return std::nullopt;
-  return PgTime(t);
+  return pg::TimeParam(t);
 }
 
 }  // namespace
@@ -131,11 +117,12 @@ absl::Status ReportingStore::ApplyMembership(const mv1::MembershipEvent& e) {
       case mv1::MembershipEvent::kMembershipChanged: {
         const mv1::Membership& m = e.membership_changed().membership();
         tx.exec_params(
-            "INSERT INTO members (network_id, organisation_id, state, version) VALUES "
-            "($1::uuid, $2::uuid, $3, $4) ON CONFLICT (network_id, organisation_id) DO UPDATE "
-            "SET state = EXCLUDED.state, version = EXCLUDED.version WHERE members.version < "
-            "EXCLUDED.version",
-            m.network_id(), m.organisation_id(), static_cast<int>(m.state()), m.version());
+            "INSERT INTO members (network_id, organisation_id, state, role, version) VALUES "
+            "($1::uuid, $2::uuid, $3, $5, $4) ON CONFLICT (network_id, organisation_id) DO "
+            "UPDATE SET state = EXCLUDED.state, role = EXCLUDED.role, version = "
+            "EXCLUDED.version WHERE members.version < EXCLUDED.version",
+            m.network_id(), m.organisation_id(), static_cast<int>(m.state()), m.version(),
+            static_cast<int>(m.role()));
         if (!m.organisation_name().empty()) {
           tx.exec_params(
               "INSERT INTO organisation_names (organisation_id, name) VALUES ($1::uuid, $2) "
@@ -153,10 +140,13 @@ absl::Status ReportingStore::ApplyMembership(const mv1::MembershipEvent& e) {
           return absl::InvalidArgumentError("organisation: the id is not a UUID");
         }
         tx.exec_params(
-            "INSERT INTO organisation_names (organisation_id, name, version) VALUES ($1::uuid, "
-            "$2, $3) ON CONFLICT (organisation_id) DO UPDATE SET name = EXCLUDED.name, version "
-            "= EXCLUDED.version WHERE organisation_names.version < EXCLUDED.version",
-            o.organisation_id(), o.legal_name(), o.version());
+            "INSERT INTO organisation_names (organisation_id, name, version, kind, nace_section, "
+            "headcount_band) VALUES ($1::uuid, $2, $3, $4, $5, $6) ON CONFLICT "
+            "(organisation_id) DO UPDATE SET name = EXCLUDED.name, version = EXCLUDED.version, "
+            "kind = EXCLUDED.kind, nace_section = EXCLUDED.nace_section, headcount_band = "
+            "EXCLUDED.headcount_band WHERE organisation_names.version < EXCLUDED.version",
+            o.organisation_id(), o.legal_name(), o.version(), static_cast<int>(o.kind()),
+            o.nace_section().substr(0, 2), static_cast<int>(o.headcount_band()));
         return absl::OkStatus();
       }
       default:
@@ -202,7 +192,7 @@ absl::Status ReportingStore::ApplyMatching(const xv1::MatchingEvent& e) {
         "EXCLUDED.version WHERE introductions.version < EXCLUDED.version",
         i->introduction_id(), i->network_id(), i->requester_organisation_id(),
         i->recipient_organisation_id(), static_cast<int>(i->state()),
-        static_cast<int>(i->outcome()), PgTime(i->request_time()),
+        static_cast<int>(i->outcome()), pg::TimeParam(i->request_time()),
         PgTimeIf(i->has_respond_time(), i->respond_time()),
         PgTimeIf(i->has_outcome_time(), i->outcome_time()), i->version());
     return absl::OkStatus();
@@ -216,16 +206,34 @@ absl::Status ReportingStore::ApplyAssessment(const av1::AssessmentEvent& e) {
       return absl::InvalidArgumentError("assessment_submitted: ids are not UUIDs");
     }
   }
+  if (e.has_decision_recorded()) {
+    const av1::PoolingDecision& d = e.decision_recorded();
+    if (!IsUuid(d.decision_id()) || !IsUuid(d.network_id())) {
+      return absl::InvalidArgumentError("decision_recorded: ids are not UUIDs");
+    }
+  }
   return pool_->Transact([&](pqxx::work& tx) -> absl::Status {
     MAILLAGE_ASSIGN_OR_RETURN(bool first,
                               events::MarkProcessed(tx, "reporting.assessment", e.event_id()));
-    if (!first || !e.has_assessment_submitted()) return absl::OkStatus();
+    if (!first) return absl::OkStatus();
+    if (e.has_decision_recorded()) {
+      const av1::PoolingDecision& d = e.decision_recorded();
+      tx.exec_params(
+          "INSERT INTO pooling_decisions (decision_id, network_id, function_code, modality, "
+          "decide_time) VALUES ($1::uuid, $2::uuid, $3, $4, $5::timestamptz) ON CONFLICT DO "
+          "NOTHING",
+          d.decision_id(), d.network_id(), d.function_code(), static_cast<int>(d.modality()),
+          pg::TimeParam(d.has_decide_time() ? d.decide_time() : e.occur_time()));
+      return absl::OkStatus();
+    }
+    if (!e.has_assessment_submitted()) return absl::OkStatus();
     const av1::AssessmentSubmitted& s = e.assessment_submitted();
     tx.exec_params(
         "INSERT INTO assessment_submissions (campaign_id, network_id, organisation_id, "
         "revision, submit_time) VALUES ($1::uuid, $2::uuid, $3::uuid, $4, $5::timestamptz) "
         "ON CONFLICT DO NOTHING",
-        s.campaign_id(), e.network_id(), s.organisation_id(), s.revision(), PgTime(e.occur_time()));
+        s.campaign_id(), e.network_id(), s.organisation_id(), s.revision(),
+        pg::TimeParam(e.occur_time()));
     return absl::OkStatus();
   });
 }
@@ -245,7 +253,7 @@ absl::StatusOr<FunnelCounts> ReportingStore::Funnel(const std::string& network_i
         "count(*) FILTER (WHERE state = 1) "
         "FROM introductions WHERE network_id = $1::uuid AND request_time >= $2::timestamptz "
         "AND request_time < $3::timestamptz",
-        network_id, PgTime(range.start), PgTime(range.end));
+        network_id, pg::TimeParam(range.start), pg::TimeParam(range.end));
     f = {.requested = r[0].as<int64_t>(),
          .accepted = r[1].as<int64_t>(),
          .met = r[2].as<int64_t>(),
@@ -266,7 +274,8 @@ absl::StatusOr<std::vector<Member>> ReportingStore::ActiveMembers(const std::str
     for (const pqxx::row& r : tx.exec_params(
              "SELECT m.organisation_id::text, coalesce(n.name, '') FROM members m LEFT JOIN "
              "organisation_names n ON n.organisation_id = m.organisation_id WHERE m.network_id "
-             "= $1::uuid AND m.state = $2 ORDER BY coalesce(n.name, ''), m.organisation_id",
+             "= $1::uuid AND m.state = $2 AND m.role <> 6 ORDER BY coalesce(n.name, ''), "
+             "m.organisation_id",
              network_id, kActive)) {
       out.push_back({r[0].as<std::string>(), r[1].as<std::string>()});
     }
@@ -285,12 +294,12 @@ absl::StatusOr<std::vector<Link>> ReportingStore::Links(const std::string& netwo
              "greatest(i.requester_organisation_id, i.recipient_organisation_id)::text AS b, "
              "max(CASE WHEN i.outcome IN (1, 2, 3) THEN i.outcome ELSE 0 END), count(*) "
              "FROM introductions i JOIN members ma ON ma.network_id = i.network_id AND "
-             "ma.organisation_id = i.requester_organisation_id AND ma.state = $4 "
+             "ma.organisation_id = i.requester_organisation_id AND ma.state = $4 AND ma.role <> 6 "
              "JOIN members mb ON mb.network_id = i.network_id AND mb.organisation_id = "
-             "i.recipient_organisation_id AND mb.state = $4 "
+             "i.recipient_organisation_id AND mb.state = $4 AND mb.role <> 6 "
              "WHERE i.network_id = $1::uuid AND i.state = 2 AND i.request_time >= "
              "$2::timestamptz AND i.request_time < $3::timestamptz GROUP BY 1, 2 ORDER BY 1, 2",
-             network_id, PgTime(range.start), PgTime(range.end), kActive)) {
+             network_id, pg::TimeParam(range.start), pg::TimeParam(range.end), kActive)) {
       out.push_back({.a = r[0].as<std::string>(),
                      .b = r[1].as<std::string>(),
                      .outcome = r[2].as<int>(),
@@ -312,12 +321,12 @@ absl::StatusOr<std::vector<Activity>> ReportingStore::Activities(const std::stri
       if (added) out.push_back({.organisation_id = id});
       return out[it->second];
     };
-    const std::string from = PgTime(range.start), to = PgTime(range.end);
+    const std::string from = pg::TimeParam(range.start), to = pg::TimeParam(range.end);
     // Each introduction event of the period, for each side, counted once per kind.
     for (const pqxx::row& r : tx.exec_params(
              "WITH i AS (SELECT * FROM introductions WHERE network_id = $1::uuid), "
              "active AS (SELECT organisation_id FROM members WHERE network_id = $1::uuid AND "
-             "state = $4) "
+             "state = $4 AND role <> 6) "
              "SELECT a.organisation_id::text, "
              "count(*) FILTER (WHERE i.requester_organisation_id = a.organisation_id AND "
              "  i.request_time >= $2 AND i.request_time < $3), "
@@ -342,7 +351,8 @@ absl::StatusOr<std::vector<Activity>> ReportingStore::Activities(const std::stri
     for (const pqxx::row& r : tx.exec_params(
              "SELECT s.organisation_id::text, count(DISTINCT s.campaign_id) FROM "
              "assessment_submissions s JOIN members m ON m.network_id = s.network_id AND "
-             "m.organisation_id = s.organisation_id AND m.state = $4 WHERE s.network_id = "
+             "m.organisation_id = s.organisation_id AND m.state = $4 AND m.role <> 6 WHERE "
+             "s.network_id = "
              "$1::uuid AND s.submit_time >= $2 AND s.submit_time < $3 GROUP BY 1",
              network_id, from, to, kActive)) {
       of(r[0].as<std::string>()).assessments = r[1].as<int>();
@@ -350,7 +360,8 @@ absl::StatusOr<std::vector<Activity>> ReportingStore::Activities(const std::stri
     for (const pqxx::row& r : tx.exec_params(
              "SELECT a.organisation_id::text, count(*) FROM event_attendance a JOIN "
              "animation_events e ON e.event_id = a.event_id JOIN members m ON m.network_id = "
-             "e.network_id AND m.organisation_id = a.organisation_id AND m.state = $4 WHERE "
+             "e.network_id AND m.organisation_id = a.organisation_id AND m.state = $4 AND m.role "
+             "<> 6 WHERE "
              "e.network_id = $1::uuid AND NOT e.cancelled AND e.start_time >= $2 AND "
              "e.start_time < $3 GROUP BY 1",
              network_id, from, to, kActive)) {
@@ -382,7 +393,8 @@ absl::StatusOr<v1::AnimationEvent> ReportingStore::CreateEvent(const std::string
             "created_by) VALUES ($1::uuid, $2::uuid, $3, $4, $5, $6::timestamptz, "
             "$7::timestamptz, $8, $9, $10::uuid, $11, $12)",
             id, network_id, static_cast<int>(draft.kind()), draft.title(), draft.theme(),
-            PgTime(draft.start_time()), PgTime(draft.end_time()), draft.place(), draft.link(),
+            pg::TimeParam(draft.start_time()), pg::TimeParam(draft.end_time()), draft.place(),
+            draft.link(),
             draft.organiser_organisation_id().empty()
                 ? std::optional<std::string>()
                 : std::optional<std::string>(draft.organiser_organisation_id()),
@@ -402,7 +414,7 @@ absl::StatusOr<Listed<v1::AnimationEvent>> ReportingStore::ListEvents(const std:
                                                                       const PageQuery& page) {
   return InTransaction<Listed<v1::AnimationEvent>>(
       pool_, [&](pqxx::work& tx) -> absl::StatusOr<Listed<v1::AnimationEvent>> {
-        std::vector<std::string> params = {network_id, PgTime(from)};
+        std::vector<std::string> params = {network_id, pg::TimeParam(from)};
         std::string after;
         if (page.after.size() == 2) {
           params.push_back(page.after[0]);
@@ -488,7 +500,7 @@ absl::StatusOr<v1::AnimationEvent> ReportingStore::RecordAttendance(
         pqxx::result unknown = tx.exec_params(
             "SELECT x.n FROM unnest($1::uuid[]) WITH ORDINALITY AS x(id, n) WHERE NOT EXISTS "
             "(SELECT 1 FROM members m WHERE m.network_id = $2::uuid AND m.organisation_id = "
-            "x.id AND m.state = $3) ORDER BY x.n LIMIT 1",
+            "x.id AND m.state = $3 AND m.role <> 6) ORDER BY x.n LIMIT 1",
             pg::TextArray(attended), e.network_id(), kActive);
         if (!unknown.empty()) {
           return InvalidField(

@@ -1,7 +1,9 @@
 // services/reporting/reporting_store: the read models of the reporting service in its own
-// PostgreSQL, fed by the events of membership (who is in which network, names), matching
-// (introductions and their outcomes) and assessment (who submitted), and the queries of
-// the reports over them.
+// PostgreSQL, fed by the events of membership (who is in which network, in which role, names,
+// sectors and sizes), matching (introductions and their outcomes) and assessment (who
+// submitted, pooling decisions), the queries of the reports over them, and what the service
+// owns: animation events, collective actions and their funding, settings, and the figures
+// given to funders.
 //
 //   ReportingStore store(pg_pool);
 //   MAILLAGE_RETURN_IF_ERROR(store.ApplyMembership(event));   // from the consumers
@@ -21,6 +23,7 @@
 #include "absl/time/time.h"
 #include "common/paging/paging.h"
 #include "maillage/reporting/v1/reporting.pb.h"
+#include "services/reporting/domain/disclosure.h"
 
 namespace maillage::pg {
 class PgPool;
@@ -67,6 +70,25 @@ struct Activity {
   std::string organisation_id;
   int requested = 0, received = 0, answered = 0, accepted = 0, outcomes = 0, assessments = 0;
   int attended = 0;  // animation events that started within the range
+};
+
+// An active member (funders left out) as the funder report breaks it down.
+struct MemberProfile {
+  std::string organisation_id;
+  std::string nace_section;  // "" when unknown
+  int headcount_band = 0;    // membership.v1.HeadcountBand
+};
+
+// An introduction requested in a period, between whichever organisations.
+struct IntroductionFacts {
+  std::string requester, recipient;
+  int state = 0, outcome = 0;  // matching.v1.IntroductionState, IntroductionOutcome
+};
+
+struct AttendanceFacts {
+  int64_t events_held = 0;             // not cancelled, started within the range
+  int64_t attendances = 0;             // (event, member) pairs
+  std::vector<std::string> attendees;  // distinct
 };
 
 template <typename T>
@@ -117,6 +139,39 @@ class ReportingStore {
   absl::StatusOr<v1::AnimationEvent> RecordAttendance(const std::string& event_id,
                                                       const std::vector<std::string>& attended,
                                                       const std::string& outcomes, absl::Time now);
+
+  // ---- Collective actions (collective_action_store.cc; the handlers validated the draft) ----
+  // INVALID_ARGUMENT naming participant_organisation_ids[i] (not an active member) or
+  // decision_ids[i] (not a pooling decision of the network).
+  absl::StatusOr<v1::CollectiveAction> CreateAction(const std::string& network_id,
+                                                    v1::CollectiveAction draft,
+                                                    const std::string& actor,
+                                                    const std::string& idempotency_key);
+  // ABORTED when draft.version() is not the stored one; NOT_FOUND "action not found".
+  absl::StatusOr<v1::CollectiveAction> UpdateAction(const v1::CollectiveAction& draft);
+  absl::StatusOr<v1::CollectiveAction> Action(const std::string& action_id);
+  // Latest year first, then by id; `year` 0: all.
+  absl::StatusOr<Listed<v1::CollectiveAction>> ListActions(const std::string& network_id, int year,
+                                                           const PageQuery& page);
+  // Not abandoned, of years first..last (both 0: all), oldest year first.
+  absl::StatusOr<std::vector<v1::CollectiveAction>> ActionsOfYears(const std::string& network_id,
+                                                                   int first_year, int last_year);
+  // The network's settings, or the defaults (version 0).
+  absl::StatusOr<v1::ReportingSettings> Settings(const std::string& network_id);
+  // ABORTED when settings.version() is not the stored one.
+  absl::StatusOr<v1::ReportingSettings> UpdateSettings(const v1::ReportingSettings& settings);
+
+  // ---- The funder report (funder_store.cc) ----
+  absl::StatusOr<std::vector<MemberProfile>> MemberProfiles(const std::string& network_id);
+  absl::StatusOr<std::vector<IntroductionFacts>> IntroductionsRequested(
+      const std::string& network_id, const TimeRange& range);
+  absl::StatusOr<AttendanceFacts> Attendance(const std::string& network_id, const TimeRange& range);
+  // The verdicts of domain/disclosure.h on `figures` against every figure given earlier for
+  // the network; the figures given are remembered in the same transaction, under a lock of
+  // the network so that two reports at once are judged one after the other.
+  absl::StatusOr<std::vector<Verdict>> Disclose(const std::string& network_id,
+                                                const std::vector<DisclosedFigure>& figures,
+                                                int min_group_size);
 
  private:
   pg::PgPool* pool_;

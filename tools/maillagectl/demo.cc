@@ -240,6 +240,8 @@ std::string RoleWord(auth::v1::NetworkRole r) {
       return "partner";
     case NETWORK_ROLE_OBSERVER:
       return "observer";
+    case auth::v1::NETWORK_ROLE_FUNDER:
+      return "funder";
     default:
       return "unspecified";
   }
