@@ -22,7 +22,7 @@ namespace {
 using auth::Principal;
 
 constexpr absl::Duration kYear = absl::Hours(24 * 365);
-constexpr absl::Duration kMaxPeriod = absl::Hours(24 * (5 * 365 + 2));
+constexpr absl::Duration kMaxPeriod = absl::Hours(24 * (5 * 366 + 31));
 
 // NACE rév. 2 sections, as the INSEE names them in English.
 std::string SectorLabel(const std::string& section) {
@@ -144,6 +144,12 @@ grpc::ServerUnaryReactor* ReportingService::GetFunderReport(grpc::CallbackServer
                                                        {.start = now - kYear, .end = now}));
     if (range.end == absl::InfiniteFuture()) range.end = std::max(now, range.start + kYear);
     if (range.start == absl::InfinitePast()) range.start = range.end - kYear;
+    // Whole months (UTC): the figures of a month are what funders compare, and the periods
+    // one can ask for, hence the populations remembered, stay few.
+    const absl::TimeZone utc = absl::UTCTimeZone();
+    range.start = absl::FromCivil(absl::CivilMonth(absl::ToCivilMonth(range.start, utc)), utc);
+    const absl::CivilMonth last_month = absl::ToCivilMonth(range.end - absl::Nanoseconds(1), utc);
+    range.end = absl::FromCivil(last_month + 1, utc);
     if (range.end - range.start > kMaxPeriod) {
       return InvalidField("period.end_time", "at most 5 years after the start");
     }

@@ -707,6 +707,14 @@ TEST_F(ReportingServiceTest, TheFunderReportWithholdsSmallGroupsAndAnyDifference
   v1::FunderReport r;
   ASSERT_TRUE(h_.Call(stub_.get(), &Stub::GetFunderReport, funder, req, &r).ok());
   EXPECT_EQ(r.min_group_size(), 3);
+  // Whole months: from the first day of a month to the first day of the month after now.
+  const absl::CivilSecond from = absl::ToCivilSecond(
+      absl::FromUnixSeconds(r.period().start_time().seconds()), absl::UTCTimeZone());
+  const absl::CivilSecond to = absl::ToCivilSecond(
+      absl::FromUnixSeconds(r.period().end_time().seconds()), absl::UTCTimeZone());
+  EXPECT_EQ(from, absl::CivilSecond(absl::CivilMonth(from)));
+  EXPECT_EQ(to, absl::CivilSecond(
+                    absl::CivilMonth(absl::ToCivilMonth(absl::Now(), absl::UTCTimeZone()) + 1)));
   EXPECT_EQ(r.members().value(), 7);  // A-E, G, N; not the region, not suspended F
   std::map<std::string, v1::Figure> sector;
   for (const v1::Figure& f : r.members_by_sector().figures()) sector[f.label()] = f;
