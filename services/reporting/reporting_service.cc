@@ -426,9 +426,11 @@ grpc::ServerUnaryReactor* ReportingService::CreateAnimationEvent(
       problems.push_back({"event.place", "a place or a link is required"});
     }
     const absl::Time now = deps_.clock();
-    if (!e.has_start_time() || !IsValidTimestamp(e.start_time()) || TimeOf(e.start_time()) <= now ||
+    // An event already held may be recorded afterwards (within a year), with its attendance.
+    if (!e.has_start_time() || !IsValidTimestamp(e.start_time()) ||
+        TimeOf(e.start_time()) < now - absl::Hours(24 * 366) ||
         TimeOf(e.start_time()) > now + absl::Hours(24 * 731)) {
-      problems.push_back({"event.start_time", "in the future, within two years"});
+      problems.push_back({"event.start_time", "from a year ago to two years ahead"});
     } else if (!e.has_end_time() || !IsValidTimestamp(e.end_time()) ||
                TimeOf(e.end_time()) <= TimeOf(e.start_time()) ||
                TimeOf(e.end_time()) - TimeOf(e.start_time()) > absl::Hours(24 * 14)) {

@@ -22,6 +22,7 @@
 #include "maillage/matching/v1/matching.pb.h"
 #include "maillage/membership/v1/events.pb.h"
 #include "maillage/reporting/v1/reporting.grpc.pb.h"
+#include "services/reporting/network_snapshot.h"
 #include "services/reporting/reporting_runtime.h"
 #include "services/reporting/reporting_store.h"
 
@@ -767,6 +768,57 @@ TEST_F(ReportingServiceTest, TheFunderReportWithholdsSmallGroupsAndAnyDifference
   SetTime(req.mutable_period()->mutable_end_time(), absl::Now());
   grpc::Status s = h_.Call(stub_.get(), &Stub::GetFunderReport, funder, req, &r);
   EXPECT_THAT(FieldsOf(s), ::testing::ElementsAre("period.end_time"));
+}
+
+TEST_F(ReportingServiceTest, ASnapshotFillsTheReadModelsAndNeverUndoesANewerEvent) {
+  TheUsual();
+  NetworkSnapshot snapshot{.network_id = kNetwork};
+  // H, whose events were lost: active, with its sector.
+  mv1::Membership h;
+  h.set_network_id(kNetwork);
+  h.set_organisation_id(kOrg.at('H'));
+  h.set_organisation_name("Entreprise H");
+  h.set_state(mv1::MEMBERSHIP_STATE_ACTIVE);
+  h.set_version(4);
+  snapshot.memberships.push_back(h);
+  mv1::Organisation o;
+  o.set_organisation_id(kOrg.at('H'));
+  o.set_legal_name("Entreprise H");
+  o.set_nace_section("J");
+  o.set_version(2);
+  snapshot.organisations.push_back(o);
+  // A -> B as it was when first asked (version 1): the contract recorded since stays.
+  xv1::MatchingEvent old = Introduction('A', 'B', xv1::INTRODUCTION_STATE_REQUESTED,
+                                        xv1::INTRODUCTION_OUTCOME_UNSPECIFIED, 1);
+  snapshot.introductions.push_back(old.introduction_requested());
+  // H -> E, never seen as an event.
+  xv1::MatchingEvent missed = Introduction('H', 'E', xv1::INTRODUCTION_STATE_ACCEPTED,
+                                           xv1::INTRODUCTION_OUTCOME_UNSPECIFIED, 2);
+  snapshot.introductions.push_back(missed.introduction_accepted());
+  ASSERT_TRUE(built_.store->ApplySnapshot(snapshot).ok());
+  ASSERT_TRUE(built_.store->ApplySnapshot(snapshot).ok());  // twice: the same
+
+  v1::GetIntroductionFunnelRequest req;
+  req.set_network_id(kNetwork);
+  v1::IntroductionFunnel f;
+  ASSERT_TRUE(h_.Call(stub_.get(), &Stub::GetIntroductionFunnel, Animator(), req, &f).ok());
+  std::map<std::string, int64_t> count;
+  for (const v1::FunnelStage& s : f.stages()) count[s.stage()] = s.count();
+  EXPECT_EQ(count["requested"], 6);
+  EXPECT_EQ(count["accepted"], 4);
+  EXPECT_EQ(count["contract"], 1);
+  v1::GetNetworkGraphRequest graph;
+  graph.set_network_id(kNetwork);
+  v1::NetworkGraph g;
+  ASSERT_TRUE(h_.Call(stub_.get(), &Stub::GetNetworkGraph, Animator(), graph, &g).ok());
+  EXPECT_EQ(g.nodes_size(), 8);  // H joined the seven
+  EXPECT_EQ(g.edges_size(), 3);
+
+  // A snapshot with another network's membership in it is refused whole.
+  mv1::Membership stray = h;
+  stray.set_network_id(kOtherNetwork);
+  snapshot.memberships.push_back(stray);
+  EXPECT_EQ(built_.store->ApplySnapshot(snapshot).code(), absl::StatusCode::kInvalidArgument);
 }
 
 }  // namespace

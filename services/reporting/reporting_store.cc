@@ -17,6 +17,7 @@
 #include "maillage/auth/v1/principal.pb.h"
 #include "maillage/matching/v1/matching.pb.h"
 #include "maillage/membership/v1/events.pb.h"
+#include "services/reporting/network_snapshot.h"
 
 namespace maillage::reporting {
 namespace {
@@ -100,6 +101,69 @@ std::optional<std::string> PgTimeIf(bool has, const google::protobuf::Timestamp&
   return pg::TimeParam(t);
 }
 
+// The upserts the events and the rebuild share: a row moves to a newer version only.
+void UpsertMember(pqxx::work& tx, const mv1::Membership& m) {
+  tx.exec_params(
+      "INSERT INTO members (network_id, organisation_id, state, role, version) VALUES "
+      "($1::uuid, $2::uuid, $3, $5, $4) ON CONFLICT (network_id, organisation_id) DO "
+      "UPDATE SET state = EXCLUDED.state, role = EXCLUDED.role, version = "
+      "EXCLUDED.version WHERE members.version < EXCLUDED.version",
+      m.network_id(), m.organisation_id(), static_cast<int>(m.state()), m.version(),
+      static_cast<int>(m.role()));
+  if (!m.organisation_name().empty()) {
+    tx.exec_params(
+        "INSERT INTO organisation_names (organisation_id, name) VALUES ($1::uuid, $2) "
+        "ON CONFLICT (organisation_id) DO NOTHING",
+        m.organisation_id(), m.organisation_name());
+  }
+}
+
+void UpsertOrganisation(pqxx::work& tx, const mv1::Organisation& o) {
+  tx.exec_params(
+      "INSERT INTO organisation_names (organisation_id, name, version, kind, nace_section, "
+      "headcount_band) VALUES ($1::uuid, $2, $3, $4, $5, $6) ON CONFLICT "
+      "(organisation_id) DO UPDATE SET name = EXCLUDED.name, version = EXCLUDED.version, "
+      "kind = EXCLUDED.kind, nace_section = EXCLUDED.nace_section, headcount_band = "
+      "EXCLUDED.headcount_band WHERE organisation_names.version < EXCLUDED.version",
+      o.organisation_id(), o.legal_name(), o.version(), static_cast<int>(o.kind()),
+      o.nace_section().substr(0, 2), static_cast<int>(o.headcount_band()));
+}
+
+void UpsertIntroduction(pqxx::work& tx, const xv1::Introduction& i) {
+  tx.exec_params(
+      "INSERT INTO introductions (introduction_id, network_id, requester_organisation_id, "
+      "recipient_organisation_id, state, outcome, request_time, respond_time, outcome_time, "
+      "version) VALUES ($1::uuid, $2::uuid, $3::uuid, $4::uuid, $5, $6, $7::timestamptz, "
+      "$8::timestamptz, $9::timestamptz, $10) ON CONFLICT (introduction_id) DO UPDATE SET "
+      "state = EXCLUDED.state, outcome = EXCLUDED.outcome, respond_time = "
+      "EXCLUDED.respond_time, outcome_time = EXCLUDED.outcome_time, version = "
+      "EXCLUDED.version WHERE introductions.version < EXCLUDED.version",
+      i.introduction_id(), i.network_id(), i.requester_organisation_id(),
+      i.recipient_organisation_id(), static_cast<int>(i.state()), static_cast<int>(i.outcome()),
+      pg::TimeParam(i.request_time()), PgTimeIf(i.has_respond_time(), i.respond_time()),
+      PgTimeIf(i.has_outcome_time(), i.outcome_time()), i.version());
+}
+
+void InsertDecision(pqxx::work& tx, const av1::PoolingDecision& d,
+                    const google::protobuf::Timestamp& fallback_time) {
+  tx.exec_params(
+      "INSERT INTO pooling_decisions (decision_id, network_id, function_code, modality, "
+      "decide_time) VALUES ($1::uuid, $2::uuid, $3, $4, $5::timestamptz) ON CONFLICT DO "
+      "NOTHING",
+      d.decision_id(), d.network_id(), d.function_code(), static_cast<int>(d.modality()),
+      pg::TimeParam(d.has_decide_time() ? d.decide_time() : fallback_time));
+}
+
+void InsertSubmission(pqxx::work& tx, const std::string& campaign_id, const std::string& network_id,
+                      const std::string& organisation_id, int revision,
+                      const google::protobuf::Timestamp& submit_time) {
+  tx.exec_params(
+      "INSERT INTO assessment_submissions (campaign_id, network_id, organisation_id, "
+      "revision, submit_time) VALUES ($1::uuid, $2::uuid, $3::uuid, $4, $5::timestamptz) "
+      "ON CONFLICT DO NOTHING",
+      campaign_id, network_id, organisation_id, revision, pg::TimeParam(submit_time));
+}
+
 }  // namespace
 
 absl::Status ReportingStore::ApplyMembership(const mv1::MembershipEvent& e) {
@@ -115,20 +179,7 @@ absl::Status ReportingStore::ApplyMembership(const mv1::MembershipEvent& e) {
     if (!first) return absl::OkStatus();
     switch (e.kind_case()) {
       case mv1::MembershipEvent::kMembershipChanged: {
-        const mv1::Membership& m = e.membership_changed().membership();
-        tx.exec_params(
-            "INSERT INTO members (network_id, organisation_id, state, role, version) VALUES "
-            "($1::uuid, $2::uuid, $3, $5, $4) ON CONFLICT (network_id, organisation_id) DO "
-            "UPDATE SET state = EXCLUDED.state, role = EXCLUDED.role, version = "
-            "EXCLUDED.version WHERE members.version < EXCLUDED.version",
-            m.network_id(), m.organisation_id(), static_cast<int>(m.state()), m.version(),
-            static_cast<int>(m.role()));
-        if (!m.organisation_name().empty()) {
-          tx.exec_params(
-              "INSERT INTO organisation_names (organisation_id, name) VALUES ($1::uuid, $2) "
-              "ON CONFLICT (organisation_id) DO NOTHING",
-              m.organisation_id(), m.organisation_name());
-        }
+        UpsertMember(tx, e.membership_changed().membership());
         return absl::OkStatus();
       }
       case mv1::MembershipEvent::kOrganisationCreated:
@@ -139,14 +190,7 @@ absl::Status ReportingStore::ApplyMembership(const mv1::MembershipEvent& e) {
         if (!IsUuid(o.organisation_id())) {
           return absl::InvalidArgumentError("organisation: the id is not a UUID");
         }
-        tx.exec_params(
-            "INSERT INTO organisation_names (organisation_id, name, version, kind, nace_section, "
-            "headcount_band) VALUES ($1::uuid, $2, $3, $4, $5, $6) ON CONFLICT "
-            "(organisation_id) DO UPDATE SET name = EXCLUDED.name, version = EXCLUDED.version, "
-            "kind = EXCLUDED.kind, nace_section = EXCLUDED.nace_section, headcount_band = "
-            "EXCLUDED.headcount_band WHERE organisation_names.version < EXCLUDED.version",
-            o.organisation_id(), o.legal_name(), o.version(), static_cast<int>(o.kind()),
-            o.nace_section().substr(0, 2), static_cast<int>(o.headcount_band()));
+        UpsertOrganisation(tx, o);
         return absl::OkStatus();
       }
       default:
@@ -182,19 +226,7 @@ absl::Status ReportingStore::ApplyMatching(const xv1::MatchingEvent& e) {
     MAILLAGE_ASSIGN_OR_RETURN(bool first,
                               events::MarkProcessed(tx, "reporting.matching", e.event_id()));
     if (!first || i == nullptr) return absl::OkStatus();
-    tx.exec_params(
-        "INSERT INTO introductions (introduction_id, network_id, requester_organisation_id, "
-        "recipient_organisation_id, state, outcome, request_time, respond_time, outcome_time, "
-        "version) VALUES ($1::uuid, $2::uuid, $3::uuid, $4::uuid, $5, $6, $7::timestamptz, "
-        "$8::timestamptz, $9::timestamptz, $10) ON CONFLICT (introduction_id) DO UPDATE SET "
-        "state = EXCLUDED.state, outcome = EXCLUDED.outcome, respond_time = "
-        "EXCLUDED.respond_time, outcome_time = EXCLUDED.outcome_time, version = "
-        "EXCLUDED.version WHERE introductions.version < EXCLUDED.version",
-        i->introduction_id(), i->network_id(), i->requester_organisation_id(),
-        i->recipient_organisation_id(), static_cast<int>(i->state()),
-        static_cast<int>(i->outcome()), pg::TimeParam(i->request_time()),
-        PgTimeIf(i->has_respond_time(), i->respond_time()),
-        PgTimeIf(i->has_outcome_time(), i->outcome_time()), i->version());
+    UpsertIntroduction(tx, *i);
     return absl::OkStatus();
   });
 }
@@ -217,23 +249,13 @@ absl::Status ReportingStore::ApplyAssessment(const av1::AssessmentEvent& e) {
                               events::MarkProcessed(tx, "reporting.assessment", e.event_id()));
     if (!first) return absl::OkStatus();
     if (e.has_decision_recorded()) {
-      const av1::PoolingDecision& d = e.decision_recorded();
-      tx.exec_params(
-          "INSERT INTO pooling_decisions (decision_id, network_id, function_code, modality, "
-          "decide_time) VALUES ($1::uuid, $2::uuid, $3, $4, $5::timestamptz) ON CONFLICT DO "
-          "NOTHING",
-          d.decision_id(), d.network_id(), d.function_code(), static_cast<int>(d.modality()),
-          pg::TimeParam(d.has_decide_time() ? d.decide_time() : e.occur_time()));
+      InsertDecision(tx, e.decision_recorded(), e.occur_time());
       return absl::OkStatus();
     }
     if (!e.has_assessment_submitted()) return absl::OkStatus();
     const av1::AssessmentSubmitted& s = e.assessment_submitted();
-    tx.exec_params(
-        "INSERT INTO assessment_submissions (campaign_id, network_id, organisation_id, "
-        "revision, submit_time) VALUES ($1::uuid, $2::uuid, $3::uuid, $4, $5::timestamptz) "
-        "ON CONFLICT DO NOTHING",
-        s.campaign_id(), e.network_id(), s.organisation_id(), s.revision(),
-        pg::TimeParam(e.occur_time()));
+    InsertSubmission(tx, s.campaign_id(), e.network_id(), s.organisation_id(), s.revision(),
+                     e.occur_time());
     return absl::OkStatus();
   });
 }
@@ -516,6 +538,42 @@ absl::StatusOr<v1::AnimationEvent> ReportingStore::RecordAttendance(
                        event_id, outcomes);
         return FetchEvent(tx, event_id, false);
       });
+}
+
+absl::Status ReportingStore::ApplySnapshot(const NetworkSnapshot& n) {
+  auto bad = [](const std::string& what) {
+    return absl::InvalidArgumentError(absl::StrCat(what, ": ids are not UUIDs"));
+  };
+  if (!IsUuid(n.network_id)) return bad("network");
+  for (const mv1::Membership& m : n.memberships) {
+    if (m.network_id() != n.network_id || !IsUuid(m.organisation_id())) return bad("membership");
+  }
+  for (const mv1::Organisation& o : n.organisations) {
+    if (!IsUuid(o.organisation_id())) return bad("organisation");
+  }
+  for (const xv1::Introduction& i : n.introductions) {
+    if (i.network_id() != n.network_id || !IsUuid(i.introduction_id()) ||
+        !IsUuid(i.requester_organisation_id()) || !IsUuid(i.recipient_organisation_id())) {
+      return bad("introduction");
+    }
+  }
+  for (const NetworkSnapshot::Submission& s : n.submissions) {
+    if (!IsUuid(s.campaign_id) || !IsUuid(s.organisation_id)) return bad("submission");
+  }
+  for (const av1::PoolingDecision& d : n.decisions) {
+    if (d.network_id() != n.network_id || !IsUuid(d.decision_id())) return bad("decision");
+  }
+  return pool_->Transact([&](pqxx::work& tx) -> absl::Status {
+    for (const mv1::Membership& m : n.memberships) UpsertMember(tx, m);
+    for (const mv1::Organisation& o : n.organisations) UpsertOrganisation(tx, o);
+    for (const xv1::Introduction& i : n.introductions) UpsertIntroduction(tx, i);
+    for (const NetworkSnapshot::Submission& s : n.submissions) {
+      InsertSubmission(tx, s.campaign_id, n.network_id, s.organisation_id, s.revision,
+                       s.submit_time);
+    }
+    for (const av1::PoolingDecision& d : n.decisions) InsertDecision(tx, d, d.decide_time());
+    return absl::OkStatus();
+  });
 }
 
 }  // namespace maillage::reporting

@@ -40,6 +40,8 @@ class AssessmentEvent;
 
 namespace maillage::reporting {
 
+struct NetworkSnapshot;
+
 // The consumer group of this service on the other services' streams.
 inline constexpr char kConsumerGroup[] = "reporting";
 
@@ -107,6 +109,10 @@ class ReportingStore {
   absl::Status ApplyMembership(const membership::v1::MembershipEvent& event);
   absl::Status ApplyMatching(const matching::v1::MatchingEvent& event);
   absl::Status ApplyAssessment(const assessment::v1::AssessmentEvent& event);
+  // What the services' list APIs say of a network (the rebuild), in one transaction, by the
+  // same rules as the events: a row moves to a newer version only, so a snapshot read while
+  // events flowed leaves the newest of both. INVALID_ARGUMENT for ids that are not UUIDs.
+  absl::Status ApplySnapshot(const NetworkSnapshot& snapshot);
 
   // Introductions of the network requested within `range`.
   absl::StatusOr<FunnelCounts> Funnel(const std::string& network_id, const TimeRange& range);
