@@ -253,7 +253,16 @@ TEST_F(ServerTest, ACallWhoseDeadlineComesBeforeTheEstimatedWaitIsRefusedUnrun) 
   EXPECT_EQ(queued.get(), grpc::StatusCode::OK);
   EXPECT_EQ(service_.started(), 2);  // "block" and "queued": the refused ones never ran
 
-  std::string page = HttpGet(server_->metrics_port(), "/metrics");
+  // A worker records a task's queue wait once the task has finished, a moment after its
+  // caller got the answer: the second observation may still be on its way.
+  std::string page;
+  for (int i = 0; i < 500; ++i) {
+    page = HttpGet(server_->metrics_port(), "/metrics");
+    if (page.find("maillage_worker_queue_wait_seconds_count{pool=\"0\"} 2") != std::string::npos) {
+      break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
   EXPECT_NE(page.find("maillage_worker_rejections_total{pool=\"0\",reason=\"deadline\"} 1"),
             std::string::npos)
       << page;

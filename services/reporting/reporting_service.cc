@@ -11,6 +11,7 @@
 #include "common/validation/timestamps.h"
 #include "common/validation/validation.h"
 #include "services/reporting/domain/network_graph.h"
+#include "services/reporting/domain/sign_in_sheet.h"
 #include "services/reporting/handler_support.h"
 #include "services/reporting/reporting_store.h"
 
@@ -47,12 +48,29 @@ absl::StatusOr<TimeRange> RangeOf(bool has_period, const v1::Period& p, TimeRang
   return range;
 }
 
-authz::Table ReportingAuthzTable(NetworkOfId network_of_event, NetworkOfId network_of_action) {
+authz::Table ReportingAuthzTable(NetworkOfId network_of_event, NetworkOfId network_of_action,
+                                 NetworkOfId network_of_group) {
   const std::vector<authz::Grant> animators = {authz::RoleIn({NETWORK_ROLE_ANIMATOR})};
   const std::vector<authz::Grant> governance = {
       authz::RoleIn({NETWORK_ROLE_ANIMATOR, auth::v1::NETWORK_ROLE_BOARD})};
   const std::vector<authz::Grant> report_readers = {authz::RoleIn(
       {NETWORK_ROLE_ANIMATOR, auth::v1::NETWORK_ROLE_BOARD, auth::v1::NETWORK_ROLE_FUNDER})};
+  // Group-keyed calls act on the group's network (and the organisation, when named).
+  auto group_of = [network_of_group]<typename Req>() {
+    return authz::Resolve<Req>(
+        [network_of_group](const Req& r, const Principal&) -> absl::StatusOr<authz::Resource> {
+          MAILLAGE_RETURN_IF_ERROR(ValidateId(r.group_id(), "group_id"));
+          authz::Resource resource;
+          if constexpr (requires { r.organisation_id(); }) {
+            MAILLAGE_RETURN_IF_ERROR(ValidateId(r.organisation_id(), "organisation_id"));
+            resource.organisation_id = r.organisation_id();
+          }
+          MAILLAGE_ASSIGN_OR_RETURN(resource.network_id, network_of_group(r.group_id()));
+          return resource;
+        });
+  };
+  const std::vector<authz::Grant> company_or_animators = {authz::Representative(),
+                                                          authz::RoleIn({NETWORK_ROLE_ANIMATOR})};
   // Action-keyed calls act on the action's network.
   auto action_of = [network_of_action]<typename Req>(auto id_of) {
     return authz::Resolve<Req>(
@@ -123,6 +141,34 @@ authz::Table ReportingAuthzTable(NetworkOfId network_of_event, NetworkOfId netwo
            .resource = event_of.operator()<v1::RecordAttendanceRequest>(false),
            .denial = "event not found",
            .hide = true},
+          {.rpc = "ImportAttendanceSheet",
+           .grants = animators,
+           .resource = event_of.operator()<v1::ImportAttendanceSheetRequest>(false),
+           .denial = "event not found",
+           .hide = true},
+          {.rpc = "CreateWorkingGroup",
+           .grants = animators,
+           .resource = authz::NetworkIdOf<v1::CreateWorkingGroupRequest>(),
+           .denial = "only the network's animators open its working groups"},
+          {.rpc = "ListWorkingGroups",
+           .grants = members,
+           .resource = authz::NetworkIdOf<v1::ListWorkingGroupsRequest>(),
+           .denial = "only members of the network see its working groups"},
+          {.rpc = "GetWorkingGroup",
+           .grants = members,
+           .resource = group_of.operator()<v1::GetWorkingGroupRequest>(),
+           .denial = "working group not found",
+           .hide = true},
+          {.rpc = "JoinWorkingGroup",
+           .grants = company_or_animators,
+           .resource = group_of.operator()<v1::JoinWorkingGroupRequest>(),
+           .denial = "working group not found",
+           .hide = true},
+          {.rpc = "LeaveWorkingGroup",
+           .grants = company_or_animators,
+           .resource = group_of.operator()<v1::LeaveWorkingGroupRequest>(),
+           .denial = "working group not found",
+           .hide = true},
           {.rpc = "CreateCollectiveAction",
            .grants = animators,
            .resource = authz::NetworkIdOf<v1::CreateCollectiveActionRequest>(),
@@ -185,6 +231,11 @@ ReportingService::ReportingService(Dependencies deps)
             absl::StatusOr<v1::CollectiveAction> a = deps_.store->Action(id);
             if (!a.ok()) return a.status();
             return a->network_id();
+          },
+          [this](const std::string& id) -> absl::StatusOr<std::string> {
+            absl::StatusOr<v1::WorkingGroup> g = deps_.store->Group(id);
+            if (!g.ok()) return g.status();
+            return g->network_id();
           }))),
       gate_{.verifier = &deps_.verifier,
             .clock = deps_.clock,
@@ -198,6 +249,12 @@ ReportingService::ReportingService(Dependencies deps)
   CheckRequestParsing(this, &ReportingService::RegisterForEvent);
   CheckRequestParsing(this, &ReportingService::CancelRegistration);
   CheckRequestParsing(this, &ReportingService::RecordAttendance);
+  CheckRequestParsing(this, &ReportingService::ImportAttendanceSheet);
+  CheckRequestParsing(this, &ReportingService::CreateWorkingGroup);
+  CheckRequestParsing(this, &ReportingService::ListWorkingGroups);
+  CheckRequestParsing(this, &ReportingService::GetWorkingGroup);
+  CheckRequestParsing(this, &ReportingService::JoinWorkingGroup);
+  CheckRequestParsing(this, &ReportingService::LeaveWorkingGroup);
   CheckRequestParsing(this, &ReportingService::CreateCollectiveAction);
   CheckRequestParsing(this, &ReportingService::UpdateCollectiveAction);
   CheckRequestParsing(this, &ReportingService::GetCollectiveAction);
@@ -364,6 +421,7 @@ grpc::ServerUnaryReactor* ReportingService::GetEngagement(grpc::CallbackServerCo
       e.set_outcomes_recorded(a.outcomes);
       e.set_assessments_submitted(a.assessments);
       e.set_events_attended(a.attended);
+      e.set_working_groups(a.working_groups);
       e.set_score(score(a));
       e.set_isolated(a.requested == 0 && a.received == 0 && a.answered == 0 && a.assessments == 0 &&
                      a.attended == 0);
@@ -390,14 +448,14 @@ grpc::ServerUnaryReactor* ReportingService::GetEngagement(grpc::CallbackServerCo
     std::string table =
         "organisation_id,name,introductions_requested,introductions_received,"
         "introductions_answered,introductions_accepted,outcomes_recorded,"
-        "assessments_submitted,score,previous_score,isolated\r\n";
+        "assessments_submitted,events_attended,working_groups,score,previous_score,isolated\r\n";
     for (const v1::MemberEngagement& e : rows) {
       absl::StrAppend(&table, e.organisation_id(), ",", csv::CsvSafeField(e.name()), ",",
                       e.introductions_requested(), ",", e.introductions_received(), ",",
                       e.introductions_answered(), ",", e.introductions_accepted(), ",",
                       e.outcomes_recorded(), ",", e.assessments_submitted(), ",",
-                      e.events_attended(), ",", e.score(), ",", e.previous_score(), ",",
-                      e.isolated() ? "true" : "false", "\r\n");
+                      e.events_attended(), ",", e.working_groups(), ",", e.score(), ",",
+                      e.previous_score(), ",", e.isolated() ? "true" : "false", "\r\n");
     }
     resp->set_csv(std::move(table));
     return absl::OkStatus();
@@ -447,6 +505,12 @@ grpc::ServerUnaryReactor* ReportingService::CreateAnimationEvent(
     if (e.capacity() < 0 || e.capacity() > 10000) {
       problems.push_back({"event.capacity", "0 (no limit) to 10,000"});
     }
+    if (!e.working_group_id().empty()) {
+      if (absl::Status s = ValidateId(e.working_group_id(), "event.working_group_id"); !s.ok()) {
+        std::vector<FieldViolation> v = FieldViolationsOf(s);
+        problems.insert(problems.end(), v.begin(), v.end());
+      }
+    }
     if (req->idempotency_key().size() > 128) {
       problems.push_back({"idempotency_key", "at most 128 characters"});
     }
@@ -471,11 +535,16 @@ grpc::ServerUnaryReactor* ReportingService::ListAnimationEvents(
       if (!IsValidTimestamp(req->from_time())) return InvalidField("from_time", "not a valid time");
       from = TimeOf(req->from_time());
     }
-    const uint64_t fp = Fingerprint(
-        {"animation-events", req->network_id(), absl::StrCat(absl::ToUnixSeconds(from))});
+    if (!req->working_group_id().empty()) {
+      MAILLAGE_RETURN_IF_ERROR(ValidateId(req->working_group_id(), "working_group_id"));
+    }
+    const uint64_t fp =
+        Fingerprint({"animation-events", req->network_id(), absl::StrCat(absl::ToUnixSeconds(from)),
+                     req->working_group_id()});
     MAILLAGE_ASSIGN_OR_RETURN(PageQuery page, deps_.page_tokens.Parse(req->page(), fp));
-    MAILLAGE_ASSIGN_OR_RETURN(Listed<v1::AnimationEvent> listed,
-                              deps_.store->ListEvents(req->network_id(), from, page));
+    MAILLAGE_ASSIGN_OR_RETURN(
+        Listed<v1::AnimationEvent> listed,
+        deps_.store->ListEvents(req->network_id(), req->working_group_id(), from, page));
     for (v1::AnimationEvent& e : listed.items) *resp->add_events() = std::move(e);
     if (!listed.next_after.empty()) {
       resp->mutable_page()->set_next_page_token(deps_.page_tokens.Encode(fp, listed.next_after));
@@ -532,6 +601,41 @@ grpc::ServerUnaryReactor* ReportingService::RecordAttendance(grpc::CallbackServe
                                              {req->attended_organisation_ids().begin(),
                                               req->attended_organisation_ids().end()},
                                              req->outcomes(), deps_.clock()));
+    return absl::OkStatus();
+  });
+}
+
+grpc::ServerUnaryReactor* ReportingService::ImportAttendanceSheet(
+    grpc::CallbackServerContext* ctx, const v1::ImportAttendanceSheetRequest* req,
+    v1::AttendanceSheetImport* resp) {
+  return authz::ServeAuthorized(ctx, req, gate_, [this, req, resp](const Principal&) {
+    if (auto p = TextProblem(req->outcomes(), 2000, false)) return InvalidField("outcomes", *p);
+    if (req->sheet().size() > kMaxSheetBytes) return InvalidField("sheet", "at most 1 MiB");
+    MAILLAGE_ASSIGN_OR_RETURN(v1::AnimationEvent event, deps_.store->Event(req->event_id()));
+    MAILLAGE_ASSIGN_OR_RETURN(std::vector<SheetMember> members,
+                              deps_.store->SheetMembers(event.network_id()));
+    SheetReading reading = ReadSignInSheet(req->sheet(), members);
+    MAILLAGE_RETURN_IF_ERROR(reading.status);
+    if (!reading.problems.empty()) {
+      std::vector<FieldViolation> problems;
+      for (const SheetProblem& p : reading.problems) {
+        problems.push_back(
+            {p.line == 0 ? std::string("sheet") : absl::StrCat("sheet line ", p.line), p.reason});
+      }
+      return InvalidFields(problems);
+    }
+    std::vector<std::string> attended;
+    for (const SheetMatch& m : reading.matches) {
+      v1::SheetLine* line = resp->add_lines();
+      line->set_line(m.line);
+      line->set_organisation_id(m.organisation_id);
+      line->set_name(m.name);
+      attended.push_back(m.organisation_id);
+    }
+    if (req->dry_run()) return absl::OkStatus();
+    MAILLAGE_ASSIGN_OR_RETURN(
+        *resp->mutable_event(),
+        deps_.store->RecordAttendance(req->event_id(), attended, req->outcomes(), deps_.clock()));
     return absl::OkStatus();
   });
 }

@@ -21,6 +21,11 @@
 //   GetCollectiveAction, ListCollectiveActions,             its animators and board
 //   GetFundingBalance, GetReportingSettings
 //   GetFunderReport                                         its animators, board and funders
+//   ImportAttendanceSheet, CreateWorkingGroup               the network's animators
+//   ListWorkingGroups, GetWorkingGroup                      members of the network
+//   JoinWorkingGroup, LeaveWorkingGroup                     the company's representatives, or
+//                                                           the network's animators (NOT_FOUND
+//                                                           for a company not in the network)
 //
 // Funders (NETWORK_ROLE_FUNDER) reach nothing else: "members of the network" leaves them out
 // (auth::InNetwork).
@@ -47,9 +52,10 @@ class ReportingStore;
 
 // The table ServeAuthorized checks; `network_of_event` gives an event's network (NOT_FOUND
 // "event not found" when there is none), `network_of_action` an action's ("action not
-// found").
+// found"), `network_of_group` a working group's ("working group not found").
 using NetworkOfId = std::function<absl::StatusOr<std::string>(const std::string& id)>;
-authz::Table ReportingAuthzTable(NetworkOfId network_of_event, NetworkOfId network_of_action);
+authz::Table ReportingAuthzTable(NetworkOfId network_of_event, NetworkOfId network_of_action,
+                                 NetworkOfId network_of_group);
 
 class ReportingService final : public v1::ReportingService::CallbackService {
  public:
@@ -87,6 +93,27 @@ class ReportingService final : public v1::ReportingService::CallbackService {
   grpc::ServerUnaryReactor* RecordAttendance(grpc::CallbackServerContext* ctx,
                                              const v1::RecordAttendanceRequest* req,
                                              v1::AnimationEvent* resp) override;
+
+  grpc::ServerUnaryReactor* ImportAttendanceSheet(grpc::CallbackServerContext* ctx,
+                                                  const v1::ImportAttendanceSheetRequest* req,
+                                                  v1::AttendanceSheetImport* resp) override;
+
+  // working_group_handlers.cc
+  grpc::ServerUnaryReactor* CreateWorkingGroup(grpc::CallbackServerContext* ctx,
+                                               const v1::CreateWorkingGroupRequest* req,
+                                               v1::WorkingGroup* resp) override;
+  grpc::ServerUnaryReactor* ListWorkingGroups(grpc::CallbackServerContext* ctx,
+                                              const v1::ListWorkingGroupsRequest* req,
+                                              v1::ListWorkingGroupsResponse* resp) override;
+  grpc::ServerUnaryReactor* GetWorkingGroup(grpc::CallbackServerContext* ctx,
+                                            const v1::GetWorkingGroupRequest* req,
+                                            v1::WorkingGroup* resp) override;
+  grpc::ServerUnaryReactor* JoinWorkingGroup(grpc::CallbackServerContext* ctx,
+                                             const v1::JoinWorkingGroupRequest* req,
+                                             v1::WorkingGroup* resp) override;
+  grpc::ServerUnaryReactor* LeaveWorkingGroup(grpc::CallbackServerContext* ctx,
+                                              const v1::LeaveWorkingGroupRequest* req,
+                                              v1::WorkingGroup* resp) override;
 
   // collective_action_handlers.cc
   grpc::ServerUnaryReactor* CreateCollectiveAction(grpc::CallbackServerContext* ctx,

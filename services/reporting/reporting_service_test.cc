@@ -204,7 +204,7 @@ class ReportingServiceTest : public ::testing::Test {
 
 TEST(ReportingAuthzTableTest, EveryRpcHasExactlyOneRow) {
   EXPECT_THAT(authz::CoverageProblems(
-                  ReportingAuthzTable({}, {}),
+                  ReportingAuthzTable({}, {}, {}),
                   *v1::Period::descriptor()->file()->FindServiceByName("ReportingService")),
               ::testing::IsEmpty());
 }
@@ -309,8 +309,8 @@ TEST_F(ReportingServiceTest, EngagementScoresEachMemberAndListsThoseToCall) {
   ASSERT_TRUE(h_.Call(stub_.get(), &Stub::GetEngagement, Animator(), req, &r).ok());
   EXPECT_EQ(r.members_size(), 0);
   EXPECT_THAT(r.csv(), ::testing::StartsWith("organisation_id,name,introductions_requested,"));
-  EXPECT_THAT(r.csv(),
-              HasSubstr(absl::StrCat(kOrg.at('A'), ",Entreprise A,2,1,0,2,2,0,0,14,0,false\r\n")));
+  EXPECT_THAT(r.csv(), HasSubstr(absl::StrCat(kOrg.at('A'),
+                                              ",Entreprise A,2,1,0,2,2,0,0,0,14,0,false\r\n")));
 }
 
 TEST_F(ReportingServiceTest, TheReadModelsFollowTheStreams) {
@@ -819,6 +819,168 @@ TEST_F(ReportingServiceTest, ASnapshotFillsTheReadModelsAndNeverUndoesANewerEven
   stray.set_network_id(kOtherNetwork);
   snapshot.memberships.push_back(stray);
   EXPECT_EQ(built_.store->ApplySnapshot(snapshot).code(), absl::StatusCode::kInvalidArgument);
+}
+
+TEST_F(ReportingServiceTest, AWorkingGroupMeetsItsMembersJoinAndOnlyTheyRegister) {
+  auto rep = [](char c) {
+    return ServiceHarness::ActingFor(kOrg.at(c), {{kNetwork, auth::v1::NETWORK_ROLE_MEMBER}});
+  };
+  v1::CreateWorkingGroupRequest create;
+  create.set_network_id(kNetwork);
+  create.mutable_group()->set_name("Achats groupés d'énergie");
+  create.mutable_group()->set_theme("purchasing");
+  create.mutable_group()->add_member_organisation_ids(kOrg.at('A'));
+  create.mutable_group()->add_member_organisation_ids(kOrg.at('B'));
+  v1::WorkingGroup group;
+  ASSERT_TRUE(h_.Call(stub_.get(), &Stub::CreateWorkingGroup, Animator(), create, &group).ok());
+  EXPECT_THAT(group.member_organisation_ids(), ::testing::ElementsAre(kOrg.at('A'), kOrg.at('B')));
+  // The same name in other letters; a suspended first member: refused, naming why.
+  create.mutable_group()->set_name("ACHATS GROUPÉS D'ÉNERGIE");
+  v1::WorkingGroup other;
+  grpc::Status s = h_.Call(stub_.get(), &Stub::CreateWorkingGroup, Animator(), create, &other);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::ALREADY_EXISTS);
+  create.mutable_group()->set_name("Recrutement partagé");
+  create.mutable_group()->add_member_organisation_ids(kOrg.at('F'));
+  s = h_.Call(stub_.get(), &Stub::CreateWorkingGroup, Animator(), create, &other);
+  EXPECT_THAT(FieldsOf(s), ::testing::ElementsAre("group.member_organisation_ids[2]"));
+
+  // Members see it; C joins; C cannot bring D in, the animator can; the other network sees
+  // nothing of it.
+  v1::ListWorkingGroupsRequest list;
+  list.set_network_id(kNetwork);
+  v1::ListWorkingGroupsResponse listed;
+  ASSERT_TRUE(h_.Call(stub_.get(), &Stub::ListWorkingGroups, rep('C'), list, &listed).ok());
+  ASSERT_EQ(listed.groups_size(), 1);
+  v1::JoinWorkingGroupRequest join;
+  join.set_group_id(group.group_id());
+  join.set_organisation_id(kOrg.at('C'));
+  ASSERT_TRUE(h_.Call(stub_.get(), &Stub::JoinWorkingGroup, rep('C'), join, &group).ok());
+  join.set_organisation_id(kOrg.at('D'));
+  EXPECT_EQ(h_.Call(stub_.get(), &Stub::JoinWorkingGroup, rep('C'), join, &other).error_code(),
+            grpc::StatusCode::NOT_FOUND);
+  ASSERT_TRUE(h_.Call(stub_.get(), &Stub::JoinWorkingGroup, Animator(), join, &group).ok());
+  EXPECT_EQ(group.member_organisation_ids_size(), 4);
+  const auto outsider =
+      ServiceHarness::ActingFor(kOrg.at('X'), {{kOtherNetwork, auth::v1::NETWORK_ROLE_MEMBER}});
+  v1::GetWorkingGroupRequest get;
+  get.set_group_id(group.group_id());
+  s = h_.Call(stub_.get(), &Stub::GetWorkingGroup, outsider, get, &other);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::NOT_FOUND);
+  EXPECT_EQ(s.error_message(), "working group not found");
+  join.set_organisation_id(kOrg.at('X'));
+  EXPECT_EQ(h_.Call(stub_.get(), &Stub::JoinWorkingGroup, outsider, join, &other).error_code(),
+            grpc::StatusCode::NOT_FOUND);
+  v1::LeaveWorkingGroupRequest leave;
+  leave.set_group_id(group.group_id());
+  leave.set_organisation_id(kOrg.at('D'));
+  ASSERT_TRUE(h_.Call(stub_.get(), &Stub::LeaveWorkingGroup, rep('D'), leave, &group).ok());
+  EXPECT_EQ(group.member_organisation_ids_size(), 3);
+
+  // Its meeting: E, not in the group, cannot register; A can; listed by group.
+  v1::CreateAnimationEventRequest meeting;
+  meeting.set_network_id(kNetwork);
+  v1::AnimationEvent* e = meeting.mutable_event();
+  e->set_kind(v1::ANIMATION_EVENT_KIND_CLUB_MEETING);
+  e->set_title("Réunion du groupe énergie");
+  e->set_place("CCI, Vannes");
+  e->set_working_group_id(group.group_id());
+  SetTime(e->mutable_start_time(), absl::Now() + absl::Hours(24));
+  SetTime(e->mutable_end_time(), absl::Now() + absl::Hours(26));
+  v1::AnimationEvent event;
+  ASSERT_TRUE(h_.Call(stub_.get(), &Stub::CreateAnimationEvent, Animator(), meeting, &event).ok());
+  EXPECT_EQ(event.working_group_id(), group.group_id());
+  v1::RegisterForEventRequest reg;
+  reg.set_event_id(event.event_id());
+  reg.set_organisation_id(kOrg.at('E'));
+  v1::AnimationEvent registered;
+  s = h_.Call(stub_.get(), &Stub::RegisterForEvent, rep('E'), reg, &registered);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_THAT(s.error_message(), HasSubstr("working group"));
+  reg.set_organisation_id(kOrg.at('A'));
+  EXPECT_TRUE(h_.Call(stub_.get(), &Stub::RegisterForEvent, rep('A'), reg, &registered).ok());
+  v1::ListAnimationEventsRequest by_group;
+  by_group.set_network_id(kNetwork);
+  by_group.set_working_group_id(group.group_id());
+  v1::ListAnimationEventsResponse meetings;
+  ASSERT_TRUE(h_.Call(stub_.get(), &Stub::ListAnimationEvents, rep('B'), by_group, &meetings).ok());
+  ASSERT_EQ(meetings.events_size(), 1);
+  EXPECT_THAT(meetings.events(0).registered_organisation_ids(),
+              ::testing::ElementsAre(kOrg.at('A')));
+  // A meeting of another network's group is refused.
+  meeting.set_network_id(kOtherNetwork);
+  const auto other_animator =
+      ServiceHarness::ActingFor(kOrg.at('X'), {{kOtherNetwork, auth::v1::NETWORK_ROLE_ANIMATOR}});
+  s = h_.Call(stub_.get(), &Stub::CreateAnimationEvent, other_animator, meeting, &registered);
+  EXPECT_THAT(FieldsOf(s), ::testing::ElementsAre("event.working_group_id"));
+
+  // Engagement counts the groups each member is in.
+  v1::GetEngagementRequest engagement;
+  engagement.set_network_id(kNetwork);
+  v1::EngagementReport r;
+  ASSERT_TRUE(h_.Call(stub_.get(), &Stub::GetEngagement, Animator(), engagement, &r).ok());
+  for (const v1::MemberEngagement& m : r.members()) {
+    EXPECT_EQ(m.working_groups(), std::string("ABC").find(m.name().back()) != std::string::npos)
+        << m.name();
+  }
+}
+
+TEST_F(ReportingServiceTest, TheSignInSheetRecordsWhoCameOrNamesTheLinesItCannotRead) {
+  v1::CreateAnimationEventRequest create;
+  create.set_network_id(kNetwork);
+  v1::AnimationEvent* e = create.mutable_event();
+  e->set_kind(v1::ANIMATION_EVENT_KIND_WORKSHOP);
+  e->set_title("Atelier RH");
+  e->set_place("Pépinière d'entreprises, Ploërmel");
+  // Held last week, recorded now.
+  SetTime(e->mutable_start_time(), absl::Now() - absl::Hours(24 * 7));
+  SetTime(e->mutable_end_time(), absl::Now() - absl::Hours(24 * 7 - 3));
+  v1::AnimationEvent event;
+  ASSERT_TRUE(h_.Call(stub_.get(), &Stub::CreateAnimationEvent, Animator(), create, &event).ok());
+
+  v1::ImportAttendanceSheetRequest sheet;
+  sheet.set_event_id(event.event_id());
+  sheet.set_sheet(
+      "Entreprise,Représentant,Signature\r\n"
+      "ENTREPRISE A,Jeanne,x\r\n"
+      "entreprise b,Paul,x\r\n"
+      "Entreprise A,Luc,x\r\n");
+  sheet.set_outcomes("Un groupement d'employeurs à étudier");
+  sheet.set_dry_run(true);
+  v1::AttendanceSheetImport preview;
+  ASSERT_TRUE(h_.Call(stub_.get(), &Stub::ImportAttendanceSheet, Animator(), sheet, &preview).ok());
+  ASSERT_EQ(preview.lines_size(), 2);  // A signed twice: once
+  EXPECT_EQ(preview.lines(1).line(), 3);
+  EXPECT_EQ(preview.lines(1).name(), "Entreprise B");
+  EXPECT_FALSE(preview.has_event());
+  v1::ListAnimationEventsRequest list;
+  list.set_network_id(kNetwork);
+  SetTime(list.mutable_from_time(), absl::Now() - absl::Hours(24 * 30));
+  v1::ListAnimationEventsResponse listed;
+  ASSERT_TRUE(h_.Call(stub_.get(), &Stub::ListAnimationEvents, Animator(), list, &listed).ok());
+  ASSERT_EQ(listed.events_size(), 1);
+  EXPECT_EQ(listed.events(0).attended_organisation_ids_size(), 0) << "a dry run records nothing";
+
+  sheet.set_dry_run(false);
+  v1::AttendanceSheetImport done;
+  ASSERT_TRUE(h_.Call(stub_.get(), &Stub::ImportAttendanceSheet, Animator(), sheet, &done).ok());
+  EXPECT_THAT(done.event().attended_organisation_ids(),
+              ::testing::UnorderedElementsAre(kOrg.at('A'), kOrg.at('B')));
+  EXPECT_EQ(done.event().outcomes(), "Un groupement d'employeurs à étudier");
+
+  // A company of another network, and F, suspended: both lines named, nothing changes.
+  sheet.set_sheet("name\nEntreprise C\nEntreprise X\nEntreprise F\n");
+  grpc::Status s = h_.Call(stub_.get(), &Stub::ImportAttendanceSheet, Animator(), sheet, &done);
+  EXPECT_THAT(FieldsOf(s), ::testing::ElementsAre("sheet line 3", "sheet line 4"));
+  ASSERT_TRUE(h_.Call(stub_.get(), &Stub::ListAnimationEvents, Animator(), list, &listed).ok());
+  EXPECT_EQ(listed.events(0).attended_organisation_ids_size(), 2);
+  // Not a sheet at all; a member may not import.
+  sheet.set_sheet("\"unterminated");
+  s = h_.Call(stub_.get(), &Stub::ImportAttendanceSheet, Animator(), sheet, &done);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  const auto member =
+      ServiceHarness::ActingFor(kOrg.at('A'), {{kNetwork, auth::v1::NETWORK_ROLE_MEMBER}});
+  EXPECT_EQ(h_.Call(stub_.get(), &Stub::ImportAttendanceSheet, member, sheet, &done).error_code(),
+            grpc::StatusCode::NOT_FOUND);
 }
 
 }  // namespace

@@ -39,7 +39,7 @@ const std::string& EventColumns() {
       pg::MicrosOf("e.start_time"), ", ", pg::MicrosOf("e.end_time"),
       ", e.place, e.link, coalesce(e.organiser_organisation_id::text, ''), e.capacity, "
       "e.outcomes, e.cancelled, ",
-      pg::MicrosOf("e.create_time")));
+      pg::MicrosOf("e.create_time"), ", coalesce(e.working_group_id::text, '')"));
   return *columns;
 }
 
@@ -59,31 +59,55 @@ v1::AnimationEvent ReadEvent(const pqxx::row& r) {
   e.set_outcomes(r[11].as<std::string>());
   e.set_cancelled(r[12].as<bool>());
   pg::SetFromMicros(e.mutable_create_time(), r[13].as<int64_t>());
+  e.set_working_group_id(r[14].as<std::string>());
   return e;
+}
+
+// The events of `ids` with their registrations and attendance, in the order of `ids` (those
+// not found left out): three statements whatever the count.
+std::vector<v1::AnimationEvent> FetchEvents(pqxx::work& tx, const std::vector<std::string>& ids,
+                                            bool for_update) {
+  std::vector<v1::AnimationEvent> out;
+  if (ids.empty()) return out;
+  const std::string array = pg::TextArray(ids);
+  absl::flat_hash_map<std::string, v1::AnimationEvent> by_id;
+  for (const pqxx::row& r :
+       tx.exec_params(absl::StrCat("SELECT ", EventColumns(),
+                                   " FROM animation_events e WHERE e.event_id = ANY($1::uuid[])",
+                                   for_update ? " FOR UPDATE" : ""),
+                      array)) {
+    v1::AnimationEvent e = ReadEvent(r);
+    std::string id = e.event_id();
+    by_id.emplace(std::move(id), std::move(e));
+  }
+  for (const pqxx::row& row :
+       tx.exec_params("SELECT event_id::text, organisation_id::text FROM event_registrations "
+                      "WHERE event_id = ANY($1::uuid[]) ORDER BY event_id, create_time, "
+                      "organisation_id",
+                      array)) {
+    auto it = by_id.find(row[0].as<std::string>());
+    if (it != by_id.end()) it->second.add_registered_organisation_ids(row[1].as<std::string>());
+  }
+  for (const pqxx::row& row :
+       tx.exec_params("SELECT event_id::text, organisation_id::text FROM event_attendance WHERE "
+                      "event_id = ANY($1::uuid[]) ORDER BY event_id, organisation_id",
+                      array)) {
+    auto it = by_id.find(row[0].as<std::string>());
+    if (it != by_id.end()) it->second.add_attended_organisation_ids(row[1].as<std::string>());
+  }
+  for (const std::string& id : ids) {
+    auto it = by_id.find(id);
+    if (it != by_id.end()) out.push_back(std::move(it->second));
+  }
+  return out;
 }
 
 // The event with its registrations and attendance; NOT_FOUND when there is none.
 absl::StatusOr<v1::AnimationEvent> FetchEvent(pqxx::work& tx, const std::string& id,
                                               bool for_update) {
-  pqxx::result r = tx.exec_params(absl::StrCat("SELECT ", EventColumns(),
-                                               " FROM animation_events e WHERE e.event_id = "
-                                               "$1::uuid",
-                                               for_update ? " FOR UPDATE" : ""),
-                                  id);
-  if (r.empty()) return absl::NotFoundError("event not found");
-  v1::AnimationEvent e = ReadEvent(r[0]);
-  for (const pqxx::row& row :
-       tx.exec_params("SELECT organisation_id::text FROM event_registrations WHERE event_id = "
-                      "$1::uuid ORDER BY create_time, organisation_id",
-                      id)) {
-    e.add_registered_organisation_ids(row[0].as<std::string>());
-  }
-  for (const pqxx::row& row : tx.exec_params("SELECT organisation_id::text FROM event_attendance "
-                                             "WHERE event_id = $1::uuid ORDER BY organisation_id",
-                                             id)) {
-    e.add_attended_organisation_ids(row[0].as<std::string>());
-  }
-  return e;
+  std::vector<v1::AnimationEvent> found = FetchEvents(tx, {id}, for_update);
+  if (found.empty()) return absl::NotFoundError("event not found");
+  return std::move(found.front());
 }
 
 bool ActiveMember(pqxx::work& tx, const std::string& network_id,
@@ -121,12 +145,13 @@ void UpsertMember(pqxx::work& tx, const mv1::Membership& m) {
 void UpsertOrganisation(pqxx::work& tx, const mv1::Organisation& o) {
   tx.exec_params(
       "INSERT INTO organisation_names (organisation_id, name, version, kind, nace_section, "
-      "headcount_band) VALUES ($1::uuid, $2, $3, $4, $5, $6) ON CONFLICT "
+      "headcount_band, siren) VALUES ($1::uuid, $2, $3, $4, $5, $6, $7) ON CONFLICT "
       "(organisation_id) DO UPDATE SET name = EXCLUDED.name, version = EXCLUDED.version, "
       "kind = EXCLUDED.kind, nace_section = EXCLUDED.nace_section, headcount_band = "
-      "EXCLUDED.headcount_band WHERE organisation_names.version < EXCLUDED.version",
+      "EXCLUDED.headcount_band, siren = EXCLUDED.siren WHERE organisation_names.version < "
+      "EXCLUDED.version",
       o.organisation_id(), o.legal_name(), o.version(), static_cast<int>(o.kind()),
-      o.nace_section().substr(0, 2), static_cast<int>(o.headcount_band()));
+      o.nace_section().substr(0, 2), static_cast<int>(o.headcount_band()), o.siren());
 }
 
 void UpsertIntroduction(pqxx::work& tx, const xv1::Introduction& i) {
@@ -389,6 +414,14 @@ absl::StatusOr<std::vector<Activity>> ReportingStore::Activities(const std::stri
              network_id, from, to, kActive)) {
       of(r[0].as<std::string>()).attended = r[1].as<int>();
     }
+    for (const pqxx::row& r : tx.exec_params(
+             "SELECT w.organisation_id::text, count(*) FROM working_group_members w JOIN "
+             "working_groups g ON g.group_id = w.group_id JOIN members m ON m.network_id = "
+             "g.network_id AND m.organisation_id = w.organisation_id AND m.state = $2 AND m.role "
+             "<> 6 WHERE g.network_id = $1::uuid GROUP BY 1",
+             network_id, kActive)) {
+      of(r[0].as<std::string>()).working_groups = r[1].as<int>();
+    }
     return absl::OkStatus();
   }));
   return out;
@@ -408,19 +441,29 @@ absl::StatusOr<v1::AnimationEvent> ReportingStore::CreateEvent(const std::string
                                                  pg::RequestHash({draft.SerializeAsString()})));
         }
         if (!earlier.empty()) return FetchEvent(tx, earlier, false);
+        if (!draft.working_group_id().empty() &&
+            tx.exec_params("SELECT 1 FROM working_groups WHERE group_id = $1::uuid AND "
+                           "network_id = $2::uuid",
+                           draft.working_group_id(), network_id)
+                .empty()) {
+          return InvalidField("event.working_group_id", "not a working group of this network");
+        }
         const std::string id = events::NewEventId();
         tx.exec_params(
             "INSERT INTO animation_events (event_id, network_id, kind, title, theme, "
             "start_time, end_time, place, link, organiser_organisation_id, capacity, "
-            "created_by) VALUES ($1::uuid, $2::uuid, $3, $4, $5, $6::timestamptz, "
-            "$7::timestamptz, $8, $9, $10::uuid, $11, $12)",
+            "created_by, working_group_id) VALUES ($1::uuid, $2::uuid, $3, $4, $5, "
+            "$6::timestamptz, $7::timestamptz, $8, $9, $10::uuid, $11, $12, $13::uuid)",
             id, network_id, static_cast<int>(draft.kind()), draft.title(), draft.theme(),
             pg::TimeParam(draft.start_time()), pg::TimeParam(draft.end_time()), draft.place(),
             draft.link(),
             draft.organiser_organisation_id().empty()
                 ? std::optional<std::string>()
                 : std::optional<std::string>(draft.organiser_organisation_id()),
-            draft.capacity(), actor);
+            draft.capacity(), actor,
+            draft.working_group_id().empty()
+                ? std::optional<std::string>()
+                : std::optional<std::string>(draft.working_group_id()));
         if (!idempotency_key.empty()) pg::RecordIdempotencyKey(tx, scope, idempotency_key, id);
         return FetchEvent(tx, id, false);
       });
@@ -431,36 +474,36 @@ absl::StatusOr<v1::AnimationEvent> ReportingStore::Event(const std::string& even
       pool_, [&](pqxx::work& tx) { return FetchEvent(tx, event_id, false); });
 }
 
-absl::StatusOr<Listed<v1::AnimationEvent>> ReportingStore::ListEvents(const std::string& network_id,
-                                                                      absl::Time from,
-                                                                      const PageQuery& page) {
+absl::StatusOr<Listed<v1::AnimationEvent>> ReportingStore::ListEvents(
+    const std::string& network_id, const std::string& working_group_id, absl::Time from,
+    const PageQuery& page) {
   return InTransaction<Listed<v1::AnimationEvent>>(
       pool_, [&](pqxx::work& tx) -> absl::StatusOr<Listed<v1::AnimationEvent>> {
-        std::vector<std::string> params = {network_id, pg::TimeParam(from)};
+        std::vector<std::string> params = {network_id, pg::TimeParam(from), working_group_id};
         std::string after;
         if (page.after.size() == 2) {
           params.push_back(page.after[0]);
           params.push_back(page.after[1]);
-          after = " AND (e.start_time, e.event_id) > ($3::timestamptz, $4::uuid)";
+          after = " AND (e.start_time, e.event_id) > ($4::timestamptz, $5::uuid)";
         }
         pqxx::result rows = pg::ExecPrepared(
             tx,
-            absl::StrCat("SELECT ", EventColumns(),
-                         ", e.start_time::text FROM animation_events e WHERE e.network_id = "
-                         "$1::uuid AND NOT e.cancelled AND e.start_time >= $2::timestamptz",
+            absl::StrCat("SELECT e.event_id::text, e.start_time::text FROM animation_events e "
+                         "WHERE e.network_id = $1::uuid AND NOT e.cancelled AND e.start_time >= "
+                         "$2::timestamptz AND ($3 = '' OR e.working_group_id::text = $3)",
                          after, " ORDER BY e.start_time, e.event_id LIMIT ", page.size + 1),
             params);
         Listed<v1::AnimationEvent> out;
+        std::vector<std::string> ids;
         for (const pqxx::row& r : rows) {
-          if (static_cast<int>(out.items.size()) == page.size) {
+          if (static_cast<int>(ids.size()) == page.size) {
             const pqxx::row& last = rows[page.size - 1];
-            out.next_after = {last[14].as<std::string>(), last[0].as<std::string>()};
+            out.next_after = {last[1].as<std::string>(), last[0].as<std::string>()};
             break;
           }
-          MAILLAGE_ASSIGN_OR_RETURN(v1::AnimationEvent e,
-                                    FetchEvent(tx, r[0].as<std::string>(), false));
-          out.items.push_back(std::move(e));
+          ids.push_back(r[0].as<std::string>());
         }
+        out.items = FetchEvents(tx, ids, false);
         return out;
       });
 }
@@ -484,6 +527,14 @@ absl::StatusOr<v1::AnimationEvent> ReportingStore::Register(const std::string& e
         if (e.capacity() > 0 && e.registered_organisation_ids_size() >= e.capacity()) {
           return absl::FailedPreconditionError("the event is full");
         }
+        if (!e.working_group_id().empty() &&
+            tx.exec_params("SELECT 1 FROM working_group_members WHERE group_id = $1::uuid AND "
+                           "organisation_id = $2::uuid",
+                           e.working_group_id(), organisation_id)
+                .empty()) {
+          return absl::FailedPreconditionError(
+              "this is a meeting of a working group: only its members register");
+        }
         tx.exec_params(
             "INSERT INTO event_registrations (event_id, organisation_id) VALUES ($1::uuid, "
             "$2::uuid)",
@@ -505,6 +556,23 @@ absl::StatusOr<v1::AnimationEvent> ReportingStore::CancelRegistration(
             "$2::uuid",
             event_id, organisation_id);
         return FetchEvent(tx, event_id, false);
+      });
+}
+
+absl::StatusOr<std::vector<SheetMember>> ReportingStore::SheetMembers(
+    const std::string& network_id) {
+  return InTransaction<std::vector<SheetMember>>(
+      pool_, [&](pqxx::work& tx) -> absl::StatusOr<std::vector<SheetMember>> {
+        std::vector<SheetMember> out;
+        for (const pqxx::row& r : tx.exec_params(
+                 "SELECT m.organisation_id::text, coalesce(n.name, ''), coalesce(n.siren, '') "
+                 "FROM members m LEFT JOIN organisation_names n ON n.organisation_id = "
+                 "m.organisation_id WHERE m.network_id = $1::uuid AND m.state = $2 AND m.role "
+                 "<> 6",
+                 network_id, kActive)) {
+          out.push_back({r[0].as<std::string>(), r[1].as<std::string>(), r[2].as<std::string>()});
+        }
+        return out;
       });
 }
 

@@ -24,6 +24,7 @@
 #include "common/paging/paging.h"
 #include "maillage/reporting/v1/reporting.pb.h"
 #include "services/reporting/domain/disclosure.h"
+#include "services/reporting/domain/sign_in_sheet.h"
 
 namespace maillage::pg {
 class PgPool;
@@ -71,7 +72,8 @@ struct Link {
 struct Activity {
   std::string organisation_id;
   int requested = 0, received = 0, answered = 0, accepted = 0, outcomes = 0, assessments = 0;
-  int attended = 0;  // animation events that started within the range
+  int attended = 0;        // animation events that started within the range
+  int working_groups = 0;  // groups of the network it belongs to now
 };
 
 // An active member (funders left out) as the funder report breaks it down.
@@ -130,8 +132,10 @@ class ReportingStore {
                                                  const std::string& idempotency_key);
   // NOT_FOUND "event not found".
   absl::StatusOr<v1::AnimationEvent> Event(const std::string& event_id);
-  // Not cancelled, starting at or after `from`, soonest first; keyset (start_time, id).
+  // Not cancelled, starting at or after `from`, soonest first; keyset (start_time, id). Only
+  // the meetings of `working_group_id` unless it is empty.
   absl::StatusOr<Listed<v1::AnimationEvent>> ListEvents(const std::string& network_id,
+                                                        const std::string& working_group_id,
                                                         absl::Time from, const PageQuery& page);
   // NOT_FOUND "event not found" also when the organisation is not an ACTIVE member of the
   // event's network (the event is not its to see); FAILED_PRECONDITION when the event is
@@ -142,9 +146,31 @@ class ReportingStore {
                                                         const std::string& organisation_id);
   // FAILED_PRECONDITION before the event starts; INVALID_ARGUMENT naming
   // attended_organisation_ids[i] for one that is not an ACTIVE member of the network.
+  // A working group's meeting: FAILED_PRECONDITION on Register for a company not in it.
   absl::StatusOr<v1::AnimationEvent> RecordAttendance(const std::string& event_id,
                                                       const std::vector<std::string>& attended,
                                                       const std::string& outcomes, absl::Time now);
+
+  // The ACTIVE members of the event's network as a sign-in sheet names them.
+  absl::StatusOr<std::vector<SheetMember>> SheetMembers(const std::string& network_id);
+
+  // ---- Working groups (working_group_store.cc) ----
+  // INVALID_ARGUMENT naming group.member_organisation_ids[i] (not an active member);
+  // ALREADY_EXISTS naming group.name when the network has a group of that name.
+  absl::StatusOr<v1::WorkingGroup> CreateGroup(const std::string& network_id,
+                                               v1::WorkingGroup draft, const std::string& actor,
+                                               const std::string& idempotency_key);
+  // NOT_FOUND "working group not found".
+  absl::StatusOr<v1::WorkingGroup> Group(const std::string& group_id);
+  // By name (case ignored), then id.
+  absl::StatusOr<Listed<v1::WorkingGroup>> ListGroups(const std::string& network_id,
+                                                      const PageQuery& page);
+  // NOT_FOUND "working group not found" also when the organisation is not an ACTIVE member
+  // of the group's network. Joining twice, or leaving a group one is not in, is a no-op.
+  absl::StatusOr<v1::WorkingGroup> JoinGroup(const std::string& group_id,
+                                             const std::string& organisation_id);
+  absl::StatusOr<v1::WorkingGroup> LeaveGroup(const std::string& group_id,
+                                              const std::string& organisation_id);
 
   // ---- Collective actions (collective_action_store.cc; the handlers validated the draft) ----
   // INVALID_ARGUMENT naming participant_organisation_ids[i] (not an active member) or

@@ -1,0 +1,192 @@
+// The working groups of ReportingStore (reporting_store.h).
+#include <pqxx/pqxx>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/strings/str_cat.h"
+#include "common/events/outbox.h"
+#include "common/pg/idempotency.h"
+#include "common/pg/in_transaction.h"
+#include "common/pg/pg.h"
+#include "common/pg/pg_time.h"
+#include "common/status/status.h"
+#include "maillage/membership/v1/membership.pb.h"
+#include "services/reporting/reporting_store.h"
+
+namespace maillage::reporting {
+namespace {
+
+using pg::InTransaction;
+
+constexpr int kActive = membership::v1::MEMBERSHIP_STATE_ACTIVE;
+
+// The groups of `ids` with their members (active members of the network only: one who left
+// stays listed in the table but not in the group), in the order of `ids`.
+std::vector<v1::WorkingGroup> FetchGroups(pqxx::work& tx, const std::vector<std::string>& ids) {
+  std::vector<v1::WorkingGroup> out;
+  if (ids.empty()) return out;
+  const std::string array = pg::TextArray(ids);
+  absl::flat_hash_map<std::string, v1::WorkingGroup> by_id;
+  for (const pqxx::row& r : tx.exec_params(
+           absl::StrCat("SELECT group_id::text, network_id::text, name, description, theme, ",
+                        pg::MicrosOf("create_time"),
+                        " FROM working_groups WHERE group_id = ANY($1::uuid[])"),
+           array)) {
+    v1::WorkingGroup g;
+    g.set_group_id(r[0].as<std::string>());
+    g.set_network_id(r[1].as<std::string>());
+    g.set_name(r[2].as<std::string>());
+    g.set_description(r[3].as<std::string>());
+    g.set_theme(r[4].as<std::string>());
+    pg::SetFromMicros(g.mutable_create_time(), r[5].as<int64_t>());
+    std::string id = g.group_id();
+    by_id.emplace(std::move(id), std::move(g));
+  }
+  for (const pqxx::row& r : tx.exec_params(
+           "SELECT w.group_id::text, w.organisation_id::text FROM working_group_members w JOIN "
+           "working_groups g ON g.group_id = w.group_id JOIN members m ON m.network_id = "
+           "g.network_id AND m.organisation_id = w.organisation_id AND m.state = $2 AND m.role "
+           "<> 6 WHERE w.group_id = ANY($1::uuid[]) ORDER BY w.group_id, w.join_time, "
+           "w.organisation_id",
+           array, kActive)) {
+    auto it = by_id.find(r[0].as<std::string>());
+    if (it != by_id.end()) it->second.add_member_organisation_ids(r[1].as<std::string>());
+  }
+  for (const std::string& id : ids) {
+    auto it = by_id.find(id);
+    if (it != by_id.end()) out.push_back(std::move(it->second));
+  }
+  return out;
+}
+
+absl::StatusOr<v1::WorkingGroup> FetchGroup(pqxx::work& tx, const std::string& id) {
+  std::vector<v1::WorkingGroup> found = FetchGroups(tx, {id});
+  if (found.empty()) return absl::NotFoundError("working group not found");
+  return std::move(found.front());
+}
+
+bool ActiveMemberOf(pqxx::work& tx, const std::string& network_id,
+                    const std::string& organisation_id) {
+  return !tx.exec_params(
+                "SELECT 1 FROM members WHERE network_id = $1::uuid AND organisation_id = "
+                "$2::uuid AND state = $3 AND role <> 6",
+                network_id, organisation_id, kActive)
+              .empty();
+}
+
+}  // namespace
+
+absl::StatusOr<v1::WorkingGroup> ReportingStore::CreateGroup(const std::string& network_id,
+                                                             v1::WorkingGroup draft,
+                                                             const std::string& actor,
+                                                             const std::string& idempotency_key) {
+  return InTransaction<v1::WorkingGroup>(
+      pool_, [&](pqxx::work& tx) -> absl::StatusOr<v1::WorkingGroup> {
+        const std::string scope = absl::StrCat("CreateWorkingGroup/", actor, "/", network_id);
+        std::string earlier;
+        if (!idempotency_key.empty()) {
+          MAILLAGE_ASSIGN_OR_RETURN(
+              earlier, pg::ReserveIdempotencyKey(tx, scope, idempotency_key,
+                                                 pg::RequestHash({draft.SerializeAsString()})));
+        }
+        if (!earlier.empty()) return FetchGroup(tx, earlier);
+        const std::vector<std::string> members(draft.member_organisation_ids().begin(),
+                                               draft.member_organisation_ids().end());
+        pqxx::result unknown = tx.exec_params(
+            "SELECT x.n FROM unnest($1::uuid[]) WITH ORDINALITY AS x(id, n) WHERE NOT EXISTS "
+            "(SELECT 1 FROM members m WHERE m.network_id = $2::uuid AND m.organisation_id = "
+            "x.id AND m.state = $3 AND m.role <> 6) ORDER BY x.n LIMIT 1",
+            pg::TextArray(members), network_id, kActive);
+        if (!unknown.empty()) {
+          return InvalidField(
+              absl::StrCat("group.member_organisation_ids[", unknown[0][0].as<int64_t>() - 1, "]"),
+              "not an active member of the network");
+        }
+        const std::string id = events::NewEventId();
+        pqxx::result inserted = tx.exec_params(
+            "INSERT INTO working_groups (group_id, network_id, name, description, theme, "
+            "created_by) VALUES ($1::uuid, $2::uuid, $3, $4, $5, $6) ON CONFLICT DO NOTHING "
+            "RETURNING 1",
+            id, network_id, draft.name(), draft.description(), draft.theme(), actor);
+        if (inserted.empty()) {
+          return absl::AlreadyExistsError(
+              "group.name: the network already has a working group of that name");
+        }
+        tx.exec_params(
+            "INSERT INTO working_group_members (group_id, organisation_id) SELECT $1::uuid, x "
+            "FROM unnest($2::uuid[]) AS x",
+            id, pg::TextArray(members));
+        if (!idempotency_key.empty()) pg::RecordIdempotencyKey(tx, scope, idempotency_key, id);
+        return FetchGroup(tx, id);
+      });
+}
+
+absl::StatusOr<v1::WorkingGroup> ReportingStore::Group(const std::string& group_id) {
+  return InTransaction<v1::WorkingGroup>(pool_,
+                                         [&](pqxx::work& tx) { return FetchGroup(tx, group_id); });
+}
+
+absl::StatusOr<Listed<v1::WorkingGroup>> ReportingStore::ListGroups(const std::string& network_id,
+                                                                    const PageQuery& page) {
+  return InTransaction<Listed<v1::WorkingGroup>>(
+      pool_, [&](pqxx::work& tx) -> absl::StatusOr<Listed<v1::WorkingGroup>> {
+        std::vector<std::string> params = {network_id};
+        std::string after;
+        if (page.after.size() == 2) {
+          params.push_back(page.after[0]);
+          params.push_back(page.after[1]);
+          after = " AND (lower(name), group_id) > ($2, $3::uuid)";
+        }
+        pqxx::result rows = pg::ExecPrepared(
+            tx,
+            absl::StrCat("SELECT group_id::text, lower(name) FROM working_groups WHERE "
+                         "network_id = $1::uuid",
+                         after, " ORDER BY lower(name), group_id LIMIT ", page.size + 1),
+            params);
+        Listed<v1::WorkingGroup> out;
+        std::vector<std::string> ids;
+        for (const pqxx::row& r : rows) {
+          if (static_cast<int>(ids.size()) == page.size) {
+            const pqxx::row& last = rows[page.size - 1];
+            out.next_after = {last[1].as<std::string>(), last[0].as<std::string>()};
+            break;
+          }
+          ids.push_back(r[0].as<std::string>());
+        }
+        out.items = FetchGroups(tx, ids);
+        return out;
+      });
+}
+
+absl::StatusOr<v1::WorkingGroup> ReportingStore::JoinGroup(const std::string& group_id,
+                                                           const std::string& organisation_id) {
+  return InTransaction<v1::WorkingGroup>(
+      pool_, [&](pqxx::work& tx) -> absl::StatusOr<v1::WorkingGroup> {
+        MAILLAGE_ASSIGN_OR_RETURN(v1::WorkingGroup g, FetchGroup(tx, group_id));
+        if (!ActiveMemberOf(tx, g.network_id(), organisation_id)) {
+          return absl::NotFoundError("working group not found");
+        }
+        tx.exec_params(
+            "INSERT INTO working_group_members (group_id, organisation_id) VALUES ($1::uuid, "
+            "$2::uuid) ON CONFLICT DO NOTHING",
+            group_id, organisation_id);
+        return FetchGroup(tx, group_id);
+      });
+}
+
+absl::StatusOr<v1::WorkingGroup> ReportingStore::LeaveGroup(const std::string& group_id,
+                                                            const std::string& organisation_id) {
+  return InTransaction<v1::WorkingGroup>(
+      pool_, [&](pqxx::work& tx) -> absl::StatusOr<v1::WorkingGroup> {
+        MAILLAGE_ASSIGN_OR_RETURN(v1::WorkingGroup g, FetchGroup(tx, group_id));
+        if (!ActiveMemberOf(tx, g.network_id(), organisation_id)) {
+          return absl::NotFoundError("working group not found");
+        }
+        tx.exec_params(
+            "DELETE FROM working_group_members WHERE group_id = $1::uuid AND organisation_id = "
+            "$2::uuid",
+            group_id, organisation_id);
+        return FetchGroup(tx, group_id);
+      });
+}
+
+}  // namespace maillage::reporting
