@@ -230,84 +230,89 @@ grpc::ServerUnaryReactor* ReportingService::GetFundingBalance(
     grpc::CallbackServerContext* ctx, const v1::GetFundingBalanceRequest* req,
     v1::FundingBalance* resp) {
   return authz::ServeAuthorized(ctx, req, gate_, [this, req, resp](const Principal&) {
-    const int first = req->first_year(), last = req->last_year();
-    if (first != 0 || last != 0) {
-      std::vector<FieldViolation> problems;
-      if (first < 2000 || first > 2100) problems.push_back({"first_year", "2000 to 2100"});
-      if (last < first || last > 2100 || last - first >= 20) {
-        problems.push_back({"last_year", "from first_year to 2100, at most 20 years"});
-      }
-      MAILLAGE_RETURN_IF_ERROR(InvalidFields(problems));
-    }
-    MAILLAGE_ASSIGN_OR_RETURN(v1::ReportingSettings settings,
-                              deps_.store->Settings(req->network_id()));
-    MAILLAGE_ASSIGN_OR_RETURN(std::vector<v1::CollectiveAction> actions,
-                              deps_.store->ActionsOfYears(req->network_id(), first, last));
-    const double ceiling = settings.public_share_ceiling();
-    resp->set_network_id(req->network_id());
-    resp->set_public_share_ceiling(ceiling);
-    struct Year {
-      FundingMix mix;
-      int64_t budget = 0;
-      std::map<int, int64_t> by_source;
-      v1::YearBalance* out = nullptr;
-    };
-    std::map<int, Year> years;
-    for (v1::CollectiveAction& a : actions) {
-      Summarise(a, ceiling);
-      years[a.year()];
-    }
-    for (auto& [year, y] : years) {
-      y.out = resp->add_years();
-      y.out->set_year(year);
-    }
-    FundingMix all;
-    for (const v1::CollectiveAction& a : actions) {
-      Year& y = years[a.year()];
-      const FundingMix mix = MixOf(a);
-      y.mix.Add(mix);
-      all.Add(mix);
-      y.budget += a.budget_cents();
-      for (const v1::FundingSource& f : a.funding_sources()) {
-        y.by_source[f.kind()] += f.amount_cents();
-      }
-      v1::ActionBalance* b = y.out->add_actions();
-      b->set_action_id(a.action_id());
-      b->set_title(a.title());
-      b->set_public_cents(a.public_cents());
-      b->set_private_cents(a.private_cents());
-      b->set_public_share(a.public_share());
-      b->set_above_public_ceiling(a.above_public_ceiling());
-      if (a.above_public_ceiling()) {
-        resp->add_warnings(absl::StrCat(a.year(), ", \"", a.title(), "\": public money is ",
-                                        Percent(a.public_share()), " of its funding, above the ",
-                                        Percent(ceiling), " ceiling"));
-      }
-    }
-    for (auto& [year, y] : years) {
-      for (const auto& [kind, cents] : y.by_source) {
-        v1::SourceTotal* t = y.out->add_by_source();
-        t->set_kind(static_cast<v1::FundingSourceKind>(kind));
-        t->set_is_public(IsPublicFunding(t->kind()));
-        t->set_amount_cents(cents);
-      }
-      y.out->set_budget_cents(y.budget);
-      y.out->set_public_cents(y.mix.public_cents());
-      y.out->set_private_cents(y.mix.private_cents());
-      y.out->set_public_share(y.mix.public_share());
-      y.out->set_above_public_ceiling(y.mix.AboveCeiling(ceiling));
-      if (y.out->above_public_ceiling()) {
-        resp->add_warnings(absl::StrCat(year, ": public money is ", Percent(y.mix.public_share()),
-                                        " of the network's funding, above the ", Percent(ceiling),
-                                        " ceiling"));
-      }
-    }
-    resp->set_public_cents(all.public_cents());
-    resp->set_private_cents(all.private_cents());
-    resp->set_public_share(all.public_share());
-    resp->set_above_public_ceiling(all.AboveCeiling(ceiling));
-    return absl::OkStatus();
+    return ComposeFundingBalance(req, resp);
   });
+}
+
+absl::Status ReportingService::ComposeFundingBalance(const v1::GetFundingBalanceRequest* req,
+                                                     v1::FundingBalance* resp) {
+  const int first = req->first_year(), last = req->last_year();
+  if (first != 0 || last != 0) {
+    std::vector<FieldViolation> problems;
+    if (first < 2000 || first > 2100) problems.push_back({"first_year", "2000 to 2100"});
+    if (last < first || last > 2100 || last - first >= 20) {
+      problems.push_back({"last_year", "from first_year to 2100, at most 20 years"});
+    }
+    MAILLAGE_RETURN_IF_ERROR(InvalidFields(problems));
+  }
+  MAILLAGE_ASSIGN_OR_RETURN(v1::ReportingSettings settings,
+                            deps_.store->Settings(req->network_id()));
+  MAILLAGE_ASSIGN_OR_RETURN(std::vector<v1::CollectiveAction> actions,
+                            deps_.store->ActionsOfYears(req->network_id(), first, last));
+  const double ceiling = settings.public_share_ceiling();
+  resp->set_network_id(req->network_id());
+  resp->set_public_share_ceiling(ceiling);
+  struct Year {
+    FundingMix mix;
+    int64_t budget = 0;
+    std::map<int, int64_t> by_source;
+    v1::YearBalance* out = nullptr;
+  };
+  std::map<int, Year> years;
+  for (v1::CollectiveAction& a : actions) {
+    Summarise(a, ceiling);
+    years[a.year()];
+  }
+  for (auto& [year, y] : years) {
+    y.out = resp->add_years();
+    y.out->set_year(year);
+  }
+  FundingMix all;
+  for (const v1::CollectiveAction& a : actions) {
+    Year& y = years[a.year()];
+    const FundingMix mix = MixOf(a);
+    y.mix.Add(mix);
+    all.Add(mix);
+    y.budget += a.budget_cents();
+    for (const v1::FundingSource& f : a.funding_sources()) {
+      y.by_source[f.kind()] += f.amount_cents();
+    }
+    v1::ActionBalance* b = y.out->add_actions();
+    b->set_action_id(a.action_id());
+    b->set_title(a.title());
+    b->set_public_cents(a.public_cents());
+    b->set_private_cents(a.private_cents());
+    b->set_public_share(a.public_share());
+    b->set_above_public_ceiling(a.above_public_ceiling());
+    if (a.above_public_ceiling()) {
+      resp->add_warnings(absl::StrCat(a.year(), ", \"", a.title(), "\": public money is ",
+                                      Percent(a.public_share()), " of its funding, above the ",
+                                      Percent(ceiling), " ceiling"));
+    }
+  }
+  for (auto& [year, y] : years) {
+    for (const auto& [kind, cents] : y.by_source) {
+      v1::SourceTotal* t = y.out->add_by_source();
+      t->set_kind(static_cast<v1::FundingSourceKind>(kind));
+      t->set_is_public(IsPublicFunding(t->kind()));
+      t->set_amount_cents(cents);
+    }
+    y.out->set_budget_cents(y.budget);
+    y.out->set_public_cents(y.mix.public_cents());
+    y.out->set_private_cents(y.mix.private_cents());
+    y.out->set_public_share(y.mix.public_share());
+    y.out->set_above_public_ceiling(y.mix.AboveCeiling(ceiling));
+    if (y.out->above_public_ceiling()) {
+      resp->add_warnings(absl::StrCat(year, ": public money is ", Percent(y.mix.public_share()),
+                                      " of the network's funding, above the ", Percent(ceiling),
+                                      " ceiling"));
+    }
+  }
+  resp->set_public_cents(all.public_cents());
+  resp->set_private_cents(all.private_cents());
+  resp->set_public_share(all.public_share());
+  resp->set_above_public_ceiling(all.AboveCeiling(ceiling));
+  return absl::OkStatus();
 }
 
 grpc::ServerUnaryReactor* ReportingService::GetReportingSettings(

@@ -119,6 +119,7 @@ class Figures {
   v1::Figure Shown(size_t i, const std::vector<Verdict>& verdicts) const {
     v1::Figure f;
     f.set_label(labels_[i]);
+    f.set_key(figures_[i].key);
     if (verdicts[i].withheld) {
       f.set_withheld(true);
       f.set_note(verdicts[i].note);
@@ -139,173 +140,185 @@ grpc::ServerUnaryReactor* ReportingService::GetFunderReport(grpc::CallbackServer
                                                             const v1::GetFunderReportRequest* req,
                                                             v1::FunderReport* resp) {
   return authz::ServeAuthorized(ctx, req, gate_, [this, req, resp](const Principal&) {
-    const absl::Time now = deps_.clock();
-    MAILLAGE_ASSIGN_OR_RETURN(TimeRange range, RangeOf(req->has_period(), req->period(),
-                                                       {.start = now - kYear, .end = now}));
-    if (range.end == absl::InfiniteFuture()) range.end = std::max(now, range.start + kYear);
-    if (range.start == absl::InfinitePast()) range.start = range.end - kYear;
-    // Whole months (UTC): the figures of a month are what funders compare, and the periods
-    // one can ask for, hence the populations remembered, stay few.
-    const absl::TimeZone utc = absl::UTCTimeZone();
-    range.start = absl::FromCivil(absl::CivilMonth(absl::ToCivilMonth(range.start, utc)), utc);
-    const absl::CivilMonth last_month = absl::ToCivilMonth(range.end - absl::Nanoseconds(1), utc);
-    range.end = absl::FromCivil(last_month + 1, utc);
-    if (range.end - range.start > kMaxPeriod) {
-      return InvalidField("period.end_time", "at most 5 years after the start");
-    }
-    const std::string& network = req->network_id();
-    MAILLAGE_ASSIGN_OR_RETURN(v1::ReportingSettings settings, deps_.store->Settings(network));
-    MAILLAGE_ASSIGN_OR_RETURN(std::vector<MemberProfile> members,
-                              deps_.store->MemberProfiles(network));
-    MAILLAGE_ASSIGN_OR_RETURN(std::vector<Activity> activities,
-                              deps_.store->Activities(network, range));
-    MAILLAGE_ASSIGN_OR_RETURN(AttendanceFacts attendance, deps_.store->Attendance(network, range));
-    MAILLAGE_ASSIGN_OR_RETURN(std::vector<IntroductionFacts> introductions,
-                              deps_.store->IntroductionsRequested(network, range));
-    const int first_year = absl::ToCivilYear(range.start, absl::UTCTimeZone()).year();
-    const int last_year =
-        absl::ToCivilYear(range.end - absl::Nanoseconds(1), absl::UTCTimeZone()).year();
-    MAILLAGE_ASSIGN_OR_RETURN(std::vector<v1::CollectiveAction> actions,
-                              deps_.store->ActionsOfYears(network, std::max(first_year, 2000),
-                                                          std::min(last_year, 2100)));
-
-    Figures figures;
-    // Members, by sector and by size.
-    std::vector<std::string> everyone;
-    std::map<std::string, std::vector<std::string>> by_sector;
-    std::map<int, std::vector<std::string>> by_size;
-    for (const MemberProfile& m : members) {
-      everyone.push_back(m.organisation_id);
-      by_sector[m.nace_section].push_back(m.organisation_id);
-      by_size[m.headcount_band].push_back(m.organisation_id);
-    }
-    const size_t total = figures.Count("members", "", everyone, "active members");
-    std::vector<size_t> sectors, sizes;
-    for (auto& [section, ids] : by_sector) {
-      sectors.push_back(figures.Count(absl::StrCat("members_by_sector/", section), "sector",
-                                      std::move(ids), SectorLabel(section)));
-    }
-    for (auto& [band, ids] : by_size) {
-      sizes.push_back(figures.Count(absl::StrCat("members_by_size/", band), "size", std::move(ids),
-                                    SizeLabel(band)));
-    }
-    // Engagement: who took part in the period, who did not.
-    absl::flat_hash_set<std::string> took_part;
-    for (const Activity& a : activities) {
-      if (a.requested + a.received + a.answered + a.assessments + a.attended > 0) {
-        took_part.insert(a.organisation_id);
-      }
-    }
-    std::vector<std::string> active_ids, isolated_ids;
-    for (const std::string& id : everyone) {
-      (took_part.contains(id) ? active_ids : isolated_ids).push_back(id);
-    }
-    const size_t took_part_figure =
-        figures.Count("engagement/took_part", "engagement", std::move(active_ids),
-                      "members who took part (an event, an introduction or an assessment)");
-    const size_t isolated_figure = figures.Count("engagement/isolated", "engagement",
-                                                 std::move(isolated_ids), "members who did not");
-    const size_t attendances = figures.Add(
-        {.key = "attendances", .value = attendance.attendances, .population = attendance.attendees},
-        "attendances at animation events");
-    // Introductions by stage, each about the members involved.
-    constexpr int kAccepted = 2;
-    struct Stage {
-      const char* name;
-      std::function<bool(const IntroductionFacts&)> reached;
-    };
-    const std::vector<Stage> stages = {
-        {"requested", [](const IntroductionFacts&) { return true; }},
-        {"accepted", [](const IntroductionFacts& i) { return i.state == kAccepted; }},
-        {"met",
-         [](const IntroductionFacts& i) {
-           return i.state == kAccepted && i.outcome >= 1 && i.outcome <= 3;
-         }},
-        {"letter_of_intent",
-         [](const IntroductionFacts& i) {
-           return i.state == kAccepted && (i.outcome == 2 || i.outcome == 3);
-         }},
-        {"contract",
-         [](const IntroductionFacts& i) { return i.state == kAccepted && i.outcome == 3; }},
-    };
-    std::vector<size_t> stage_figures;
-    for (const Stage& stage : stages) {
-      absl::flat_hash_set<std::string> involved;
-      int64_t count = 0;
-      for (const IntroductionFacts& i : introductions) {
-        if (!stage.reached(i)) continue;
-        ++count;
-        involved.insert(i.requester);
-        involved.insert(i.recipient);
-      }
-      stage_figures.push_back(
-          figures.Add({.key = absl::StrCat("introductions/", stage.name),
-                       .value = count,
-                       .population = std::vector<std::string>(involved.begin(), involved.end())},
-                      stage.name));
-    }
-    // Collective actions: who takes part; money is not about members.
-    absl::flat_hash_set<std::string> participants;
-    FundingMix mix;
-    int64_t budget = 0;
-    std::map<int, int64_t> public_by_kind;
-    for (v1::CollectiveAction& a : actions) {
-      Summarise(a, settings.public_share_ceiling());
-      budget += a.budget_cents();
-      for (const std::string& id : a.participant_organisation_ids()) participants.insert(id);
-      for (const v1::FundingSource& f : a.funding_sources()) {
-        mix.Add(f.kind(), f.amount_cents());
-        if (IsPublicFunding(f.kind())) public_by_kind[f.kind()] += f.amount_cents();
-      }
-    }
-    const size_t participants_figure =
-        figures.Count("actions/participants", "",
-                      std::vector<std::string>(participants.begin(), participants.end()),
-                      "members taking part in collective actions");
-
-    MAILLAGE_ASSIGN_OR_RETURN(
-        std::vector<Verdict> verdicts,
-        deps_.store->Disclose(network, figures.all(), settings.min_group_size()));
-
-    resp->set_network_id(network);
-    SetTimestamp(resp->mutable_period()->mutable_start_time(), range.start);
-    SetTimestamp(resp->mutable_period()->mutable_end_time(), range.end);
-    resp->set_min_group_size(settings.min_group_size());
-    *resp->mutable_members() = figures.Shown(total, verdicts);
-    resp->mutable_members_by_sector()->set_name("members_by_sector");
-    for (size_t i : sectors)
-      *resp->mutable_members_by_sector()->add_figures() = figures.Shown(i, verdicts);
-    resp->mutable_members_by_size()->set_name("members_by_size");
-    for (size_t i : sizes)
-      *resp->mutable_members_by_size()->add_figures() = figures.Shown(i, verdicts);
-    resp->mutable_engagement()->set_name("engagement");
-    *resp->mutable_engagement()->add_figures() = figures.Shown(took_part_figure, verdicts);
-    *resp->mutable_engagement()->add_figures() = figures.Shown(isolated_figure, verdicts);
-    resp->set_events_held(attendance.events_held);
-    *resp->mutable_attendances() = figures.Shown(attendances, verdicts);
-    resp->mutable_introductions()->set_name("introductions");
-    for (size_t i : stage_figures) {
-      *resp->mutable_introductions()->add_figures() = figures.Shown(i, verdicts);
-    }
-    resp->set_collective_actions(static_cast<int64_t>(actions.size()));
-    *resp->mutable_action_participants() = figures.Shown(participants_figure, verdicts);
-    resp->set_budget_cents(budget);
-    resp->set_public_cents(mix.public_cents());
-    resp->set_private_cents(mix.private_cents());
-    resp->set_public_share(mix.public_share());
-    v1::Breakdown* funding = resp->mutable_funding_by_source();
-    funding->set_name("funding_by_source");
-    for (const auto& [kind, cents] : public_by_kind) {
-      v1::Figure* f = funding->add_figures();
-      f->set_label(FundingLabel(static_cast<v1::FundingSourceKind>(kind)));
-      f->set_value(cents);
-    }
-    v1::Figure* private_money = funding->add_figures();
-    private_money->set_label("private: members' contributions, sponsors and sales");
-    private_money->set_value(mix.private_cents());
-    SetTimestamp(resp->mutable_generate_time(), now);
-    return absl::OkStatus();
+    return ComposeFunderReport(req, resp);
   });
+}
+
+absl::Status ReportingService::ComposeFunderReport(const v1::GetFunderReportRequest* req,
+                                                   v1::FunderReport* resp) {
+  const absl::Time now = deps_.clock();
+  MAILLAGE_ASSIGN_OR_RETURN(TimeRange range,
+                            RangeOf(req->has_period(), req->period(), {.start = now, .end = now}));
+  const absl::TimeZone utc = absl::UTCTimeZone();
+  if (range.end == absl::InfiniteFuture()) range.end = std::max(now, range.start + kYear);
+  if (range.start == absl::InfinitePast()) range.start = range.end - kYear;
+  // The default: this month and the eleven before it.
+  if (range.start == now && range.end == now) {
+    range.end = absl::FromCivil(absl::CivilMonth(absl::ToCivilMonth(now, utc)) + 1, utc);
+    range.start = absl::FromCivil(absl::CivilMonth(absl::ToCivilMonth(now, utc)) - 11, utc);
+  }
+  // Whole months (UTC): the figures of a month are what funders compare, and the periods
+  // one can ask for, hence the populations remembered, stay few.
+  range.start = absl::FromCivil(absl::CivilMonth(absl::ToCivilMonth(range.start, utc)), utc);
+  const absl::CivilMonth last_month = absl::ToCivilMonth(range.end - absl::Nanoseconds(1), utc);
+  range.end = absl::FromCivil(last_month + 1, utc);
+  if (range.end - range.start > kMaxPeriod) {
+    return InvalidField("period.end_time", "at most 5 years after the start");
+  }
+  const std::string& network = req->network_id();
+  MAILLAGE_ASSIGN_OR_RETURN(v1::ReportingSettings settings, deps_.store->Settings(network));
+  MAILLAGE_ASSIGN_OR_RETURN(std::vector<MemberProfile> members,
+                            deps_.store->MemberProfiles(network));
+  MAILLAGE_ASSIGN_OR_RETURN(std::vector<Activity> activities,
+                            deps_.store->Activities(network, range));
+  MAILLAGE_ASSIGN_OR_RETURN(AttendanceFacts attendance, deps_.store->Attendance(network, range));
+  MAILLAGE_ASSIGN_OR_RETURN(std::vector<IntroductionFacts> introductions,
+                            deps_.store->IntroductionsRequested(network, range));
+  const int first_year = absl::ToCivilYear(range.start, absl::UTCTimeZone()).year();
+  const int last_year =
+      absl::ToCivilYear(range.end - absl::Nanoseconds(1), absl::UTCTimeZone()).year();
+  MAILLAGE_ASSIGN_OR_RETURN(
+      std::vector<v1::CollectiveAction> actions,
+      deps_.store->ActionsOfYears(network, std::max(first_year, 2000), std::min(last_year, 2100)));
+
+  Figures figures;
+  // Members, by sector and by size.
+  std::vector<std::string> everyone;
+  std::map<std::string, std::vector<std::string>> by_sector;
+  std::map<int, std::vector<std::string>> by_size;
+  for (const MemberProfile& m : members) {
+    everyone.push_back(m.organisation_id);
+    by_sector[m.nace_section].push_back(m.organisation_id);
+    by_size[m.headcount_band].push_back(m.organisation_id);
+  }
+  const size_t total = figures.Count("members", "", everyone, "active members");
+  std::vector<size_t> sectors, sizes;
+  for (auto& [section, ids] : by_sector) {
+    sectors.push_back(figures.Count(absl::StrCat("members_by_sector/", section), "sector",
+                                    std::move(ids), SectorLabel(section)));
+  }
+  for (auto& [band, ids] : by_size) {
+    sizes.push_back(figures.Count(absl::StrCat("members_by_size/", band), "size", std::move(ids),
+                                  SizeLabel(band)));
+  }
+  // Engagement: who took part in the period, who did not.
+  absl::flat_hash_set<std::string> took_part;
+  for (const Activity& a : activities) {
+    if (a.requested + a.received + a.answered + a.assessments + a.attended > 0) {
+      took_part.insert(a.organisation_id);
+    }
+  }
+  std::vector<std::string> active_ids, isolated_ids;
+  for (const std::string& id : everyone) {
+    (took_part.contains(id) ? active_ids : isolated_ids).push_back(id);
+  }
+  const size_t took_part_figure =
+      figures.Count("engagement/took_part", "engagement", std::move(active_ids),
+                    "members who took part (an event, an introduction or an assessment)");
+  const size_t isolated_figure = figures.Count("engagement/isolated", "engagement",
+                                               std::move(isolated_ids), "members who did not");
+  const size_t attendances = figures.Add(
+      {.key = "attendances", .value = attendance.attendances, .population = attendance.attendees},
+      "attendances at animation events");
+  // Introductions by stage, each about the members involved.
+  constexpr int kAccepted = 2;
+  struct Stage {
+    const char* name;
+    std::function<bool(const IntroductionFacts&)> reached;
+  };
+  const std::vector<Stage> stages = {
+      {"requested", [](const IntroductionFacts&) { return true; }},
+      {"accepted", [](const IntroductionFacts& i) { return i.state == kAccepted; }},
+      {"met",
+       [](const IntroductionFacts& i) {
+         return i.state == kAccepted && i.outcome >= 1 && i.outcome <= 3;
+       }},
+      {"letter_of_intent",
+       [](const IntroductionFacts& i) {
+         return i.state == kAccepted && (i.outcome == 2 || i.outcome == 3);
+       }},
+      {"contract",
+       [](const IntroductionFacts& i) { return i.state == kAccepted && i.outcome == 3; }},
+  };
+  std::vector<size_t> stage_figures;
+  for (const Stage& stage : stages) {
+    absl::flat_hash_set<std::string> involved;
+    int64_t count = 0;
+    for (const IntroductionFacts& i : introductions) {
+      if (!stage.reached(i)) continue;
+      ++count;
+      involved.insert(i.requester);
+      involved.insert(i.recipient);
+    }
+    stage_figures.push_back(
+        figures.Add({.key = absl::StrCat("introductions/", stage.name),
+                     .value = count,
+                     .population = std::vector<std::string>(involved.begin(), involved.end())},
+                    stage.name));
+  }
+  // Collective actions: who takes part; money is not about members.
+  absl::flat_hash_set<std::string> participants;
+  FundingMix mix;
+  int64_t budget = 0;
+  std::map<int, int64_t> public_by_kind;
+  for (v1::CollectiveAction& a : actions) {
+    Summarise(a, settings.public_share_ceiling());
+    budget += a.budget_cents();
+    for (const std::string& id : a.participant_organisation_ids()) participants.insert(id);
+    for (const v1::FundingSource& f : a.funding_sources()) {
+      mix.Add(f.kind(), f.amount_cents());
+      if (IsPublicFunding(f.kind())) public_by_kind[f.kind()] += f.amount_cents();
+    }
+  }
+  const size_t participants_figure =
+      figures.Count("actions/participants", "",
+                    std::vector<std::string>(participants.begin(), participants.end()),
+                    "members taking part in collective actions");
+
+  MAILLAGE_ASSIGN_OR_RETURN(
+      std::vector<Verdict> verdicts,
+      deps_.store->Disclose(network, figures.all(), settings.min_group_size()));
+
+  resp->set_network_id(network);
+  SetTimestamp(resp->mutable_period()->mutable_start_time(), range.start);
+  SetTimestamp(resp->mutable_period()->mutable_end_time(), range.end);
+  resp->set_min_group_size(settings.min_group_size());
+  *resp->mutable_members() = figures.Shown(total, verdicts);
+  resp->mutable_members_by_sector()->set_name("members_by_sector");
+  for (size_t i : sectors)
+    *resp->mutable_members_by_sector()->add_figures() = figures.Shown(i, verdicts);
+  resp->mutable_members_by_size()->set_name("members_by_size");
+  for (size_t i : sizes)
+    *resp->mutable_members_by_size()->add_figures() = figures.Shown(i, verdicts);
+  resp->mutable_engagement()->set_name("engagement");
+  *resp->mutable_engagement()->add_figures() = figures.Shown(took_part_figure, verdicts);
+  *resp->mutable_engagement()->add_figures() = figures.Shown(isolated_figure, verdicts);
+  resp->set_events_held(attendance.events_held);
+  *resp->mutable_attendances() = figures.Shown(attendances, verdicts);
+  resp->mutable_introductions()->set_name("introductions");
+  for (size_t i : stage_figures) {
+    *resp->mutable_introductions()->add_figures() = figures.Shown(i, verdicts);
+  }
+  resp->set_collective_actions(static_cast<int64_t>(actions.size()));
+  *resp->mutable_action_participants() = figures.Shown(participants_figure, verdicts);
+  resp->set_budget_cents(budget);
+  resp->set_public_cents(mix.public_cents());
+  resp->set_private_cents(mix.private_cents());
+  resp->set_public_share(mix.public_share());
+  v1::Breakdown* funding = resp->mutable_funding_by_source();
+  funding->set_name("funding_by_source");
+  for (const auto& [kind, cents] : public_by_kind) {
+    v1::Figure* f = funding->add_figures();
+    f->set_label(FundingLabel(static_cast<v1::FundingSourceKind>(kind)));
+    f->set_key(absl::StrCat("funding/", kind));
+    f->set_value(cents);
+  }
+  v1::Figure* private_money = funding->add_figures();
+  private_money->set_label("private: members' contributions, sponsors and sales");
+  private_money->set_key("funding/private");
+  private_money->set_value(mix.private_cents());
+  SetTimestamp(resp->mutable_generate_time(), now);
+  return absl::OkStatus();
 }
 
 }  // namespace maillage::reporting

@@ -14,6 +14,8 @@ namespace maillage::reporting {
 
 struct NetworkSnapshot {
   std::string network_id = {};
+  // Its name and version, when known.
+  membership::v1::Network network = {};
   // Every membership of the network, whatever its state.
   std::vector<membership::v1::Membership> memberships = {};
   // Its members' organisations (names, kinds, sectors, sizes).

@@ -61,7 +61,7 @@ absl::StatusOr<RebuildCounts> ReadModelRebuild::Run(
 
   RebuildCounts counts;
   for (const mv1::Network& network : networks) {
-    NetworkSnapshot snapshot{.network_id = network.network_id()};
+    NetworkSnapshot snapshot{.network_id = network.network_id(), .network = network};
     mv1::ListMembershipsRequest memberships;
     memberships.set_network_id(network.network_id());
     MAILLAGE_RETURN_IF_ERROR((EachPage<mv1::ListMembershipsRequest, mv1::ListMembershipsResponse>(

@@ -20,7 +20,8 @@
 //   UpdateReportingSettings                                 network's action is NOT_FOUND)
 //   GetCollectiveAction, ListCollectiveActions,             its animators and board
 //   GetFundingBalance, GetReportingSettings
-//   GetFunderReport                                         its animators, board and funders
+//   GetFunderReport, GetPrintableFunderReport               its animators, board and funders
+//   GetPrintableNetworkReport                               its animators (it names members)
 //   ImportAttendanceSheet, CreateWorkingGroup               the network's animators
 //   ListWorkingGroups, GetWorkingGroup                      members of the network
 //   JoinWorkingGroup, LeaveWorkingGroup                     the company's representatives, or
@@ -98,6 +99,14 @@ class ReportingService final : public v1::ReportingService::CallbackService {
                                                   const v1::ImportAttendanceSheetRequest* req,
                                                   v1::AttendanceSheetImport* resp) override;
 
+  // printable_report_handlers.cc
+  grpc::ServerUnaryReactor* GetPrintableFunderReport(grpc::CallbackServerContext* ctx,
+                                                     const v1::GetPrintableFunderReportRequest* req,
+                                                     v1::PrintableReport* resp) override;
+  grpc::ServerUnaryReactor* GetPrintableNetworkReport(
+      grpc::CallbackServerContext* ctx, const v1::GetPrintableNetworkReportRequest* req,
+      v1::PrintableReport* resp) override;
+
   // working_group_handlers.cc
   grpc::ServerUnaryReactor* CreateWorkingGroup(grpc::CallbackServerContext* ctx,
                                                const v1::CreateWorkingGroupRequest* req,
@@ -144,6 +153,16 @@ class ReportingService final : public v1::ReportingService::CallbackService {
                                             v1::FunderReport* resp) override;
 
  private:
+  // The reports, for their handlers and the printable reports (printable_report_handlers.cc),
+  // the request validated there.
+  absl::Status ComposeIntroductionFunnel(const v1::GetIntroductionFunnelRequest* req,
+                                         v1::IntroductionFunnel* resp);
+  absl::Status ComposeNetworkGraph(const v1::GetNetworkGraphRequest* req, v1::NetworkGraph* resp);
+  absl::Status ComposeEngagement(const v1::GetEngagementRequest* req, v1::EngagementReport* resp);
+  absl::Status ComposeFundingBalance(const v1::GetFundingBalanceRequest* req,
+                                     v1::FundingBalance* resp);
+  absl::Status ComposeFunderReport(const v1::GetFunderReportRequest* req, v1::FunderReport* resp);
+
   Dependencies deps_;
   std::unique_ptr<authz::Table> authz_;
   authz::CallGate gate_;

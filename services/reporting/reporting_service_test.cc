@@ -8,6 +8,8 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <cstdlib>
+#include <fstream>
 #include <functional>
 #include <map>
 
@@ -981,6 +983,64 @@ TEST_F(ReportingServiceTest, TheSignInSheetRecordsWhoCameOrNamesTheLinesItCannot
       ServiceHarness::ActingFor(kOrg.at('A'), {{kNetwork, auth::v1::NETWORK_ROLE_MEMBER}});
   EXPECT_EQ(h_.Call(stub_.get(), &Stub::ImportAttendanceSheet, member, sheet, &done).error_code(),
             grpc::StatusCode::NOT_FOUND);
+}
+
+TEST_F(ReportingServiceTest, ThePrintableReportsAreAPageForFundersAndOneForAnimators) {
+  TheUsual();
+  for (char c : std::string("ABC")) Organisation(c, "C", mv1::HEADCOUNT_BAND_10_19);
+  mv1::MembershipEvent named;
+  named.set_event_id(events::NewEventId());
+  named.mutable_network_created()->mutable_network()->set_network_id(kNetwork);
+  named.mutable_network_created()->mutable_network()->set_name("Cluster Brocéliande Numérique");
+  named.mutable_network_created()->mutable_network()->set_version(1);
+  ASSERT_TRUE(built_.store->ApplyMembership(named).ok());
+  const auto funder =
+      ServiceHarness::ActingFor(kOrg.at('R'), {{kNetwork, auth::v1::NETWORK_ROLE_FUNDER}});
+
+  v1::GetPrintableFunderReportRequest req;
+  req.set_network_id(kNetwork);
+  v1::PrintableReport page;
+  ASSERT_TRUE(h_.Call(stub_.get(), &Stub::GetPrintableFunderReport, funder, req, &page).ok());
+  EXPECT_EQ(page.content_type(), "text/html; charset=utf-8");
+  EXPECT_THAT(page.file_name(), ::testing::StartsWith("rapport-financeurs-"));
+  EXPECT_THAT(page.html(), HasSubstr("Cluster Brocéliande Numérique"));
+  EXPECT_THAT(page.html(), HasSubstr("moins de 5"));  // small groups, in French
+  EXPECT_THAT(page.html(), HasSubstr("<svg"));
+  for (char c : std::string("ABCDEFGN")) {
+    EXPECT_THAT(page.html(), ::testing::Not(HasSubstr(kOrg.at(c))));
+    EXPECT_THAT(page.html(),
+                ::testing::Not(HasSubstr(absl::StrCat("Entreprise ", std::string(1, c)))));
+  }
+  req.set_format(v1::PRINT_FORMAT_PDF);
+  ASSERT_TRUE(h_.Call(stub_.get(), &Stub::GetPrintableFunderReport, funder, req, &page).ok());
+  EXPECT_THAT(page.pdf(), ::testing::StartsWith("%PDF-"));
+  EXPECT_EQ(page.content_type(), "application/pdf");
+  if (const char* dir = std::getenv("MAILLAGE_REPORT_PAGES_DIR")) {
+    std::ofstream(absl::StrCat(dir, "/funder.pdf"), std::ios::binary) << page.pdf();
+  }
+
+  // The animators' page names members; a funder does not get it.
+  v1::GetPrintableNetworkReportRequest network;
+  network.set_network_id(kNetwork);
+  network.set_format(v1::PRINT_FORMAT_PDF);
+  EXPECT_EQ(
+      h_.Call(stub_.get(), &Stub::GetPrintableNetworkReport, funder, network, &page).error_code(),
+      grpc::StatusCode::PERMISSION_DENIED);
+  ASSERT_TRUE(
+      h_.Call(stub_.get(), &Stub::GetPrintableNetworkReport, Animator(), network, &page).ok());
+  EXPECT_THAT(page.pdf(), ::testing::StartsWith("%PDF-"));
+  if (const char* dir = std::getenv("MAILLAGE_REPORT_PAGES_DIR")) {
+    std::ofstream(absl::StrCat(dir, "/network.pdf"), std::ios::binary) << page.pdf();
+  }
+  network.set_format(v1::PRINT_FORMAT_HTML);
+  ASSERT_TRUE(
+      h_.Call(stub_.get(), &Stub::GetPrintableNetworkReport, Animator(), network, &page).ok());
+  EXPECT_THAT(page.html(), HasSubstr("Entreprise G"));  // whom to call
+  EXPECT_THAT(page.html(), HasSubstr("À appeler"));
+  network.set_format(static_cast<v1::PrintFormat>(7));
+  grpc::Status s =
+      h_.Call(stub_.get(), &Stub::GetPrintableNetworkReport, Animator(), network, &page);
+  EXPECT_THAT(FieldsOf(s), ::testing::ElementsAre("format"));
 }
 
 }  // namespace

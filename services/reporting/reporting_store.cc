@@ -142,6 +142,14 @@ void UpsertMember(pqxx::work& tx, const mv1::Membership& m) {
   }
 }
 
+void UpsertNetwork(pqxx::work& tx, const mv1::Network& n) {
+  tx.exec_params(
+      "INSERT INTO networks (network_id, name, version) VALUES ($1::uuid, $2, $3) ON CONFLICT "
+      "(network_id) DO UPDATE SET name = EXCLUDED.name, version = EXCLUDED.version WHERE "
+      "networks.version < EXCLUDED.version",
+      n.network_id(), n.name(), n.version());
+}
+
 void UpsertOrganisation(pqxx::work& tx, const mv1::Organisation& o) {
   tx.exec_params(
       "INSERT INTO organisation_names (organisation_id, name, version, kind, nace_section, "
@@ -205,6 +213,14 @@ absl::Status ReportingStore::ApplyMembership(const mv1::MembershipEvent& e) {
     switch (e.kind_case()) {
       case mv1::MembershipEvent::kMembershipChanged: {
         UpsertMember(tx, e.membership_changed().membership());
+        return absl::OkStatus();
+      }
+      case mv1::MembershipEvent::kNetworkCreated:
+      case mv1::MembershipEvent::kNetworkUpdated: {
+        const mv1::Network& n =
+            e.has_network_created() ? e.network_created().network() : e.network_updated().network();
+        if (!IsUuid(n.network_id())) return absl::InvalidArgumentError("network: not a UUID");
+        UpsertNetwork(tx, n);
         return absl::OkStatus();
       }
       case mv1::MembershipEvent::kOrganisationCreated:
@@ -631,7 +647,11 @@ absl::Status ReportingStore::ApplySnapshot(const NetworkSnapshot& n) {
   for (const av1::PoolingDecision& d : n.decisions) {
     if (d.network_id() != n.network_id || !IsUuid(d.decision_id())) return bad("decision");
   }
+  if (!n.network.network_id().empty() && n.network.network_id() != n.network_id) {
+    return bad("network");
+  }
   return pool_->Transact([&](pqxx::work& tx) -> absl::Status {
+    if (!n.network.network_id().empty()) UpsertNetwork(tx, n.network);
     for (const mv1::Membership& m : n.memberships) UpsertMember(tx, m);
     for (const mv1::Organisation& o : n.organisations) UpsertOrganisation(tx, o);
     for (const xv1::Introduction& i : n.introductions) UpsertIntroduction(tx, i);
@@ -641,6 +661,14 @@ absl::Status ReportingStore::ApplySnapshot(const NetworkSnapshot& n) {
     }
     for (const av1::PoolingDecision& d : n.decisions) InsertDecision(tx, d, d.decide_time());
     return absl::OkStatus();
+  });
+}
+
+absl::StatusOr<std::string> ReportingStore::NetworkName(const std::string& network_id) {
+  return InTransaction<std::string>(pool_, [&](pqxx::work& tx) -> absl::StatusOr<std::string> {
+    pqxx::result r =
+        tx.exec_params("SELECT name FROM networks WHERE network_id = $1::uuid", network_id);
+    return r.empty() ? std::string() : r[0][0].as<std::string>();
   });
 }
 

@@ -118,6 +118,8 @@ class ReportingStore {
 
   // Introductions of the network requested within `range`.
   absl::StatusOr<FunnelCounts> Funnel(const std::string& network_id, const TimeRange& range);
+  // The network's name as membership last said it; "" when it never did.
+  absl::StatusOr<std::string> NetworkName(const std::string& network_id);
   // The network's ACTIVE members, by name then id.
   absl::StatusOr<std::vector<Member>> ActiveMembers(const std::string& network_id);
   // Accepted introductions requested within `range` between two ACTIVE members, per pair.

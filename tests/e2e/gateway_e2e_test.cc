@@ -10,11 +10,14 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
 #include "common/auth/auth.h"
 #include "gateway/auth/jwt.h"
 #include "maillage/membership/v1/membership.grpc.pb.h"
@@ -786,6 +789,122 @@ TEST_F(GatewayEndToEndTest, AMemberFindsItsComplementaryPartnerAndAsksForAnIntro
   EXPECT_THAT(graph, HasSubstr("Charpentes du Médoc"));
   std::string denied = suite_->Http("GET", funnel, suite_->Token("kc-marc", emails_[1]));
   EXPECT_THAT(denied, StartsWith("HTTP/1.1 403")) << denied;
+}
+
+// Every UUID written in `text` (8-4-4-4-12 hexadecimal digits).
+std::vector<std::string> UuidsIn(const std::string& text) {
+  std::vector<std::string> out;
+  for (size_t at = 0; at + 36 <= text.size(); ++at) {
+    bool uuid = true;
+    for (size_t i = 0; i < 36 && uuid; ++i) {
+      const char c = text[at + i];
+      uuid = (i == 8 || i == 13 || i == 18 || i == 23) ? c == '-' : absl::ascii_isxdigit(c);
+    }
+    if (uuid) {
+      out.push_back(text.substr(at, 36));
+      at += 35;
+    }
+  }
+  return out;
+}
+
+TEST_F(GatewayEndToEndTest,
+       AnAnimatorRecordsACollectiveActionAndAFunderReadsOnlyTheAnonymisedReport) {
+  ClaireSigns();
+  const std::string network = networks_[0].network_id();
+  // The region that funds Claire's network, with the person who follows it there.
+  v1::CreateOrganisationRequest org;
+  org.mutable_organisation()->set_legal_name("Région Nouvelle-Aquitaine");
+  org.mutable_organisation()->set_kind(v1::ORGANISATION_KIND_PUBLIC_BODY);
+  v1::Organisation region;
+  ASSERT_TRUE(
+      suite_->AsOperator(&v1::MembershipService::Stub::CreateOrganisation, org, &region).ok());
+  v1::CreatePersonRequest person;
+  person.mutable_person()->set_given_name("Sophie");
+  person.mutable_person()->set_family_name("Lafon");
+  person.mutable_person()->set_email("sophie.lafon@region.example");
+  v1::Person sophie;
+  ASSERT_TRUE(suite_->AsOperator(&v1::MembershipService::Stub::CreatePerson, person, &sophie).ok());
+  v1::AddRepresentationRequest rep;
+  rep.set_organisation_id(region.organisation_id());
+  rep.set_person_id(sophie.person_id());
+  v1::Representation r;
+  ASSERT_TRUE(suite_->AsOperator(&v1::MembershipService::Stub::AddRepresentation, rep, &r).ok());
+  const std::string funder = suite_->Token("kc-sophie", "sophie.lafon@region.example");
+
+  // Claire invites the region in the role funder; Sophie accepts for it.
+  std::string invited = suite_->Http(
+      "POST", absl::StrCat("/v1/networks/", network, "/memberships"), Claire(),
+      absl::StrCat(R"({"organisationId":")", region.organisation_id(),
+                   R"(","role":"NETWORK_ROLE_FUNDER","motivation":"Financeur du réseau"})"));
+  ASSERT_THAT(invited, StartsWith("HTTP/1.1 200")) << invited;
+  EXPECT_THAT(invited, HasSubstr("MEMBERSHIP_STATE_INVITED"));
+  const std::string membership = Field(Body(invited), "membershipId");
+  ASSERT_EQ(membership.size(), 36u) << invited;
+  std::string accepted = suite_->Http(
+      "POST", absl::StrCat("/v1/memberships/", membership, ":acceptInvitation"), funder, "{}");
+  ASSERT_THAT(accepted, StartsWith("HTTP/1.1 200")) << accepted;
+  EXPECT_THAT(accepted, HasSubstr("NETWORK_ROLE_FUNDER"));
+
+  // Claire records a group purchase, nine tenths paid by the region: above the default
+  // ceiling (0.8). Its participant must be an active member, which reporting learns from
+  // membership's events: refused (400) until then, and nothing is recorded.
+  const int year = static_cast<int>(absl::ToCivilYear(absl::Now(), absl::UTCTimeZone()).year());
+  const std::string action = absl::StrCat(
+      R"({"kind":"COLLECTIVE_ACTION_KIND_GROUP_PURCHASE","title":"Achat groupé d'énergie",)",
+      R"("status":"COLLECTIVE_ACTION_STATUS_RUNNING","year":)", year,
+      R"(,"participantOrganisationIds":[")", orgs_[0].organisation_id(),
+      R"("],"budgetLines":[{"label":"Courtier en énergie","amountCents":"900000"}],)",
+      R"("fundingSources":[{"kind":"FUNDING_SOURCE_KIND_REGION",)",
+      R"("funderName":"Région Nouvelle-Aquitaine","amountCents":"810000"},)",
+      R"({"kind":"FUNDING_SOURCE_KIND_MEMBER_CONTRIBUTIONS","funderName":"Adhérents",)",
+      R"("amountCents":"90000"}]})");
+  const std::string actions = absl::StrCat("/v1/networks/", network, "/collective-actions");
+  std::string created;
+  ASSERT_TRUE(Eventually([&] {
+    created = suite_->Http("POST", actions, Claire(), action);
+    return absl::StartsWith(created, "HTTP/1.1 200");
+  })) << created;
+  EXPECT_THAT(created, HasSubstr(R"("publicShare":0.9)"));
+  EXPECT_THAT(created, HasSubstr(R"("abovePublicCeiling":true)"));
+  std::string balance = suite_->Http(
+      "GET", absl::StrCat("/v1/networks/", network, "/reports/funding-balance"), Claire());
+  ASSERT_THAT(balance, StartsWith("HTTP/1.1 200")) << balance;
+  EXPECT_THAT(balance, HasSubstr(R"("publicCents":"810000")"));
+  EXPECT_THAT(balance, HasSubstr("above the 80% ceiling"));
+
+  // Sophie reads the funder report: figures, those about fewer than 5 members withheld, and
+  // no organisation named anywhere in it.
+  const std::string path = absl::StrCat("/v1/networks/", network, "/reports/funder");
+  std::string report;
+  ASSERT_TRUE(Eventually([&] {
+    report = suite_->Http("GET", path, funder);
+    return absl::StartsWith(report, "HTTP/1.1 200");
+  })) << report;
+  const std::string body = Body(report);
+  EXPECT_THAT(body, HasSubstr(R"("minGroupSize":5)"));
+  EXPECT_THAT(body, HasSubstr(R"("collectiveActions":"1")"));
+  EXPECT_THAT(body, HasSubstr(R"("publicCents":"810000")"));
+  EXPECT_THAT(body, HasSubstr(R"("publicShare":0.9)"));
+  // The network's active members are fewer than 5: withheld, the number never given.
+  EXPECT_THAT(body, HasSubstr(R"("withheld":true)"));
+  EXPECT_THAT(body, HasSubstr("fewer than 5"));
+  EXPECT_THAT(body, ::testing::Not(HasSubstr(R"("label":"active members","withheld":false)")));
+  for (const std::string& id : UuidsIn(body)) EXPECT_EQ(id, network) << body;
+  EXPECT_THAT(body, ::testing::Not(HasSubstr("Atelier Proche")));
+
+  // Nothing else is open to her: not the animators' reports, not the members, not the
+  // actions; and another network's animator does not read this report.
+  for (const std::string& denied :
+       {absl::StrCat("/v1/networks/", network, "/reports/engagement"),
+        absl::StrCat("/v1/networks/", network, "/reports/funding-balance"), actions,
+        absl::StrCat("/v1/memberships?networkId=", network)}) {
+    std::string refused = suite_->Http("GET", denied, funder);
+    EXPECT_THAT(refused, StartsWith("HTTP/1.1 403")) << denied << ": " << refused;
+    EXPECT_THAT(Body(refused), ::testing::Not(HasSubstr(orgs_[0].organisation_id())));
+  }
+  EXPECT_THAT(suite_->Http("GET", path, suite_->Token("kc-marc", emails_[1])),
+              StartsWith("HTTP/1.1 403"));
 }
 
 }  // namespace maillage

@@ -29,6 +29,7 @@
 #include "tools/maillagectl/demo.h"
 #include "tools/maillagectl/demo_assessment.h"
 #include "tools/maillagectl/demo_matching.h"
+#include "tools/maillagectl/demo_reporting.h"
 
 namespace maillage::ctl {
 namespace {
@@ -45,7 +46,7 @@ constexpr int kMaxTtlMinutes = 60;
 const std::set<std::string>& SettingFlags() {
   static const auto* flags =
       new std::set<std::string>{"membership-address", "assessment-address", "matching-address",
-                                "auth-hmac-key", "rpc-timeout-seconds"};
+                                "reporting-address",  "auth-hmac-key",      "rpc-timeout-seconds"};
   return *flags;
 }
 
@@ -78,6 +79,7 @@ struct Settings {
   std::string address;
   std::string assessment_address;  // optional: the demo's assessment campaigns
   std::string matching_address;    // optional: the demo's offers and needs
+  std::string reporting_address;   // optional: the demo's year of events and actions
   std::string hmac_key;
   std::string audience;
   absl::Duration rpc_timeout;
@@ -199,6 +201,7 @@ absl::StatusOr<Settings> LoadSettings(const CommandLine& cl) {
   s.address = reader.String("MEMBERSHIP_ADDRESS", "127.0.0.1:50051");
   s.assessment_address = reader.String("ASSESSMENT_ADDRESS", "");
   s.matching_address = reader.String("MATCHING_ADDRESS", "");
+  s.reporting_address = reader.String("REPORTING_ADDRESS", "");
   s.hmac_key = reader.Required("AUTH_HMAC_KEY");
   if (!s.hmac_key.empty()) {
     if (absl::Status k = auth::ValidateKey(s.hmac_key); !k.ok()) {
@@ -394,6 +397,7 @@ int RunDemoLoad(const CommandLine& cl, const Settings& settings, const Membershi
   absl::StatusOr<DemoResult> result = LoadDemo(client, options, err);
   if (!result.ok()) return Failure(err, result.status(), settings);
   out << FormatDemoSummary(*result);
+  std::optional<DemoAssessmentResult> assessed;
   if (!settings.assessment_address.empty()) {
     AssessmentStub assessment(
         grpc::CreateChannel(settings.assessment_address, grpc::InsecureChannelCredentials()));
@@ -409,24 +413,49 @@ int RunDemoLoad(const CommandLine& cl, const Settings& settings, const Membershi
             << "/benchmark\n";
       }
     }
+    assessed = *std::move(campaigns);
   }
   if (settings.matching_address.empty()) {
     err << "demo load: no matching address (MAILLAGE_MATCHING_ADDRESS, --matching-address): "
            "the members' offers and needs are not loaded\n";
+  } else {
+    MatchingStub matching(
+        grpc::CreateChannel(settings.matching_address, grpc::InsecureChannelCredentials()));
+    absl::StatusOr<DemoMatchingResult> declared =
+        LoadDemoDeclarations(client, &matching, *result, options.data_dir, err);
+    if (!declared.ok()) return Failure(err, declared.status(), settings);
+    out << "\nOffers and needs (" << declared->changes << " declared now):\n";
+    for (const DemoDeclarations& n : declared->networks) {
+      out << "  network " << n.network_id << "  " << n.offers << " offers, " << n.needs
+          << " needs\n";
+      if (!n.example_organisation_id.empty()) {
+        out << "      partners suggested to " << n.example_name << ": GET /v1/organisations/"
+            << n.example_organisation_id << "/suggestions?networkId=" << n.network_id << "\n";
+      }
+    }
+  }
+  if (settings.reporting_address.empty()) {
+    err << "demo load: no reporting address (MAILLAGE_REPORTING_ADDRESS, --reporting-address): "
+           "the networks' events, collective actions and funders are not loaded\n";
     return kExitOk;
   }
-  MatchingStub matching(
-      grpc::CreateChannel(settings.matching_address, grpc::InsecureChannelCredentials()));
-  absl::StatusOr<DemoMatchingResult> declared =
-      LoadDemoDeclarations(client, &matching, *result, options.data_dir, err);
-  if (!declared.ok()) return Failure(err, declared.status(), settings);
-  out << "\nOffers and needs (" << declared->changes << " declared now):\n";
-  for (const DemoDeclarations& n : declared->networks) {
-    out << "  network " << n.network_id << "  " << n.offers << " offers, " << n.needs << " needs\n";
-    if (!n.example_organisation_id.empty()) {
-      out << "      partners suggested to " << n.example_name << ": GET /v1/organisations/"
-          << n.example_organisation_id << "/suggestions?networkId=" << n.network_id << "\n";
-    }
+  ReportingStub reporting(
+      grpc::CreateChannel(settings.reporting_address, grpc::InsecureChannelCredentials()));
+  absl::StatusOr<DemoReportingResult> year = LoadDemoReporting(
+      client, &reporting, *result, assessed.has_value() ? &*assessed : nullptr, err);
+  if (!year.ok()) return Failure(err, year.status(), settings);
+  out << "\nA year of animation, collective actions and funding (" << year->changes
+      << " changes):\n";
+  for (const DemoReporting& n : year->networks) {
+    out << "  network " << n.network_id << "  " << n.events_held << " events held ("
+        << n.attendances << " attendances), " << n.events_coming << " to come (" << n.registrations
+        << " registrations), " << n.actions << " collective actions\n"
+        << "      funding balance: GET /v1/networks/" << n.network_id
+        << "/reports/funding-balance\n";
+    for (const std::string& w : n.warnings) out << "      warning: " << w << "\n";
+    out << "      funder report: GET /v1/networks/" << n.network_id << "/reports/funder as person "
+        << n.funder_person_id << " (" << n.funder_name << ", organisation "
+        << n.funder_organisation_id << ")\n";
   }
   return kExitOk;
 }
@@ -558,7 +587,10 @@ Commands
       own representatives, so it takes no identity flags. With an assessment address, also
       one completed campaign of the support-function mapping per network (answers, two
       decisions, closed). With a matching address, also the members' offers and needs of
-      DIR/declarations.csv, each declared by its company's representative.
+      DIR/declarations.csv, each declared by its company's representative. With a reporting
+      address, also a year of activity per network: animation events held (attendance and
+      outcomes) and to come (registrations), three collective actions with their funding,
+      and a public body in the role of funder whose person reads the funder report.
   oidc-keys --out-dir=DIR
       A development identity provider's keys for a local gateway: DIR/signing-key.pem (made
       once, owner-only) and DIR/jwks.json (MAILLAGE_OIDC_JWKS_FILE). Production tokens come
@@ -579,6 +611,8 @@ Settings: environment variable, overridden by the flag
       where the assessment service listens, for `demo load` (plaintext gRPC).
   MAILLAGE_MATCHING_ADDRESS     --matching-address=HOST:PORT     default none
       where the matching service listens, for `demo load` (plaintext gRPC).
+  MAILLAGE_REPORTING_ADDRESS    --reporting-address=HOST:PORT    default none
+      where the reporting service listens, for `demo load` (plaintext gRPC).
   MAILLAGE_AUTH_HMAC_KEY        --auth-hmac-key=KEY              required, >= 32 bytes
       the deployment's key, which signs the principal (the service checks it).
   MAILLAGE_AUTH_AUDIENCE        --auth-audience=NAME             default maillage
@@ -590,7 +624,7 @@ Identity (default: a platform admin with subject "maillagectl")
   --subject=ID               the calling person's (or API client's) id
   --org=ID                   act for this organisation
   --grant=NETWORK_ID:ROLE    hold ROLE in the network: member, animator, board, partner,
-                             observer (repeatable)
+                             observer, funder (repeatable)
   --platform-admin=BOOL      with --org or --grant the caller is not a platform admin
                              unless this says true
   Calls are signed with short-lived principals (the call's deadline plus a minute).
@@ -653,7 +687,7 @@ absl::StatusOr<auth::v1::NetworkGrant> ParseGrant(absl::string_view text) {
   if (!auth::v1::NetworkRole_Parse(role_name, &role) ||
       role == auth::v1::NETWORK_ROLE_UNSPECIFIED) {
     return absl::InvalidArgumentError(absl::StrCat(
-        "--grant=", text, ": unknown role (member, animator, board, partner, observer)"));
+        "--grant=", text, ": unknown role (member, animator, board, partner, observer, funder)"));
   }
   auth::v1::NetworkGrant g;
   g.set_network_id(std::string(text.substr(0, colon)));

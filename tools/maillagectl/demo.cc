@@ -507,6 +507,8 @@ absl::Status Loader::Summarise(const v1::Network& network, const Member& animato
     if (m.state() == v1::MEMBERSHIP_STATE_LEFT || m.state() == v1::MEMBERSHIP_STATE_REJECTED) {
       continue;
     }
+    // A funder (demo_reporting.h adds one) is not a member: the counts stay the files'.
+    if (m.role() == auth::v1::NETWORK_ROLE_FUNDER) continue;
     ++summary->by_state[m.state()];
     ++summary->by_role[m.role()];
   }
@@ -651,7 +653,7 @@ absl::StatusOr<DemoNetworkSummary> Loader::LoadCluster(MemberFile& file) {
     }
   }
   for (const v1::Membership& m : all) {
-    if (m.state() == v1::MEMBERSHIP_STATE_SPONSORED) {
+    if (m.state() == v1::MEMBERSHIP_STATE_SPONSORED && m.role() != auth::v1::NETWORK_ROLE_FUNDER) {
       summary.examples.push_back({"a member yet to sign the charter", Described(m)});
       break;
     }

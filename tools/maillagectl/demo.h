@@ -80,7 +80,8 @@ struct DemoNetworkSummary {
   std::string animating_organisation_name;
   // The representative of the animating organisation who acts as its animator.
   std::string animator_person_id;
-  // Memberships that are neither left nor rejected, by state and by role.
+  // Memberships that are neither left nor rejected, by state and by role (funders left out:
+  // they are not members).
   std::map<v1::MembershipState, int> by_state;
   std::map<auth::v1::NetworkRole, int> by_role;
   // Things to try: (what it is, ids).

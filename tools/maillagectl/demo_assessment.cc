@@ -101,8 +101,13 @@ class CampaignLoader {
                                            const auth::Principal& animator);
   absl::Status WaitForMembers(const av1::Campaign& c, const auth::Principal& animator,
                               int expected);
+  // Records the planned decisions still missing; `ids` gets every decision of the campaign
+  // by function code.
   absl::Status Decide(const av1::Campaign& c, const auth::Principal& animator,
-                      const std::vector<std::string>& members);
+                      const std::vector<std::string>& members,
+                      std::map<std::string, std::string>* ids);
+  absl::StatusOr<av1::ListDecisionsResponse> Decisions(const av1::Campaign& c,
+                                                       const auth::Principal& animator);
 
   const MembershipClient& client_;
   AssessmentStub* stub_;
@@ -158,13 +163,20 @@ absl::Status CampaignLoader::WaitForMembers(const av1::Campaign& c, const auth::
       ": is it reading membership's events (MAILLAGE_MEMBERSHIP_EVENTS_STREAM, the same Redis)?"));
 }
 
-absl::Status CampaignLoader::Decide(const av1::Campaign& c, const auth::Principal& animator,
-                                    const std::vector<std::string>& members) {
+absl::StatusOr<av1::ListDecisionsResponse> CampaignLoader::Decisions(
+    const av1::Campaign& c, const auth::Principal& animator) {
   av1::ListDecisionsRequest list;
   list.set_campaign_id(c.campaign_id());
-  MAILLAGE_ASSIGN_OR_RETURN(
-      av1::ListDecisionsResponse existing,
-      client_.CallOn(stub_, "ListDecisions", animator, &AssessmentStub::ListDecisions, list));
+  return client_.CallOn(stub_, "ListDecisions", animator, &AssessmentStub::ListDecisions, list);
+}
+
+absl::Status CampaignLoader::Decide(const av1::Campaign& c, const auth::Principal& animator,
+                                    const std::vector<std::string>& members,
+                                    std::map<std::string, std::string>* ids) {
+  MAILLAGE_ASSIGN_OR_RETURN(av1::ListDecisionsResponse existing, Decisions(c, animator));
+  for (const av1::PoolingDecision& d : existing.decisions()) {
+    ids->emplace(d.function_code(), d.decision_id());
+  }
   struct Planned {
     size_t function;  // index in kProfiles
     av1::PoolingModality modality;
@@ -196,9 +208,10 @@ absl::Status CampaignLoader::Decide(const av1::Campaign& c, const auth::Principa
         d->add_participant_organisation_ids(members[i]);
       }
     }
-    MAILLAGE_RETURN_IF_ERROR(
-        client_.CallOn(stub_, "RecordDecision", animator, &AssessmentStub::RecordDecision, req)
-            .status());
+    MAILLAGE_ASSIGN_OR_RETURN(
+        av1::PoolingDecision recorded,
+        client_.CallOn(stub_, "RecordDecision", animator, &AssessmentStub::RecordDecision, req));
+    ids->emplace(recorded.function_code(), recorded.decision_id());
     ++changes_;
   }
   return absl::OkStatus();
@@ -211,6 +224,10 @@ absl::StatusOr<DemoCampaign> CampaignLoader::Load(const DemoNetworkSummary& n) {
   MAILLAGE_ASSIGN_OR_RETURN(av1::Campaign campaign, FindOrOpen(n, animator));
   DemoCampaign out{.network_id = n.network_id, .campaign_id = campaign.campaign_id()};
   if (campaign.state() == av1::CAMPAIGN_STATE_CLOSED) {
+    MAILLAGE_ASSIGN_OR_RETURN(av1::ListDecisionsResponse decided, Decisions(campaign, animator));
+    for (const av1::PoolingDecision& d : decided.decisions()) {
+      out.decision_ids.emplace(d.function_code(), d.decision_id());
+    }
     progress_ << n.name << ": the assessment campaign is complete; left as is\n";
     return out;
   }
@@ -261,7 +278,7 @@ absl::StatusOr<DemoCampaign> CampaignLoader::Load(const DemoNetworkSummary& n) {
     }
     ++changes_;
   }
-  MAILLAGE_RETURN_IF_ERROR(Decide(campaign, animator, members));
+  MAILLAGE_RETURN_IF_ERROR(Decide(campaign, animator, members, &out.decision_ids));
   av1::CloseCampaignRequest close;
   close.set_campaign_id(campaign.campaign_id());
   MAILLAGE_RETURN_IF_ERROR(

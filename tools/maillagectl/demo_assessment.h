@@ -25,6 +25,7 @@
 #define MAILLAGE_TOOLS_MAILLAGECTL_DEMO_ASSESSMENT_H_
 
 #include <cstdint>
+#include <map>
 #include <ostream>
 #include <string>
 #include <vector>
@@ -54,6 +55,9 @@ struct DemoCampaign {
   int submitted = 0;
   // The allied network's 360° diagnostic campaign; empty for the others.
   std::string diagnostic_campaign_id = {};
+  // The campaign's pooling decisions: function code -> decision id (for the reporting part,
+  // whose collective actions carry them out).
+  std::map<std::string, std::string> decision_ids = {};
 };
 
 struct DemoAssessmentResult {

@@ -4,6 +4,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -12,6 +13,7 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/escaping.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
@@ -21,7 +23,9 @@
 #include "tools/maillagectl/client.h"
 #include "tools/maillagectl/csv_records.h"
 #include "tools/maillagectl/demo.h"
+#include "tools/maillagectl/demo_assessment.h"
 #include "tools/maillagectl/demo_matching.h"
+#include "tools/maillagectl/demo_reporting.h"
 
 namespace maillage::ctl {
 namespace {
@@ -89,6 +93,199 @@ TEST(DemoDeclarationsFileTest, EveryRowIsADemoMemberAndEveryMemberOffers) {
     if (f[1] == "offer") ++offers[f[0]];
   }
   for (const auto& [siren, count] : offers) EXPECT_GE(count, 1) << siren;
+}
+
+// A valid SIREN: nine digits and the Luhn checksum.
+bool IsLuhnSiren(const std::string& s) {
+  if (s.size() != 9) return false;
+  int sum = 0;
+  for (int i = 0; i < 9; ++i) {
+    if (!absl::ascii_isdigit(s[8 - i])) return false;
+    int d = s[8 - i] - '0';
+    if (i % 2 == 1) d = d * 2 > 9 ? d * 2 - 9 : d * 2;
+    sum += d;
+  }
+  return sum % 10 == 0;
+}
+
+struct PlannedNetwork {
+  v1::NetworkKind kind;
+  const char* file;
+  // Its active members once loaded (demo.h): the rows but the late signers, the applicants,
+  // the co-optations in progress.
+  int active;
+};
+constexpr PlannedNetwork kPlannedNetworks[] = {
+    {v1::NETWORK_KIND_CLUSTER, kClusterFile, 128 - kClusterLateSigners - kClusterApplicants},
+    {v1::NETWORK_KIND_ALLIED_NETWORK, kAlliedFile, 30 - kAlliedPending},
+};
+
+// The year of animation `demo load` gives each network (demo_reporting.h): a dozen events
+// held over the last eleven months, one or two a month, of every kind, each where the
+// reporting service accepts it (from a year back), hosted by members of the file, with
+// attendance that fits the room; a few to come with registrations.
+TEST(DemoReportingPlanTest, AYearOfEventsOfEveryKindSpreadOverTheLastElevenMonths) {
+  for (const PlannedNetwork& net : kPlannedNetworks) {
+    SCOPED_TRACE(net.file);
+    const DemoReportingPlan& plan = DemoReportingPlanFor(net.kind);
+    auto rows = DemoRows(net.file);
+    ASSERT_EQ(static_cast<int>(rows.size()) - (net.kind == v1::NETWORK_KIND_CLUSTER
+                                                   ? kClusterLateSigners + kClusterApplicants
+                                                   : kAlliedPending),
+              net.active);
+    std::set<std::string> titles;
+    std::set<int> held_kinds;
+    std::vector<int> held_days;
+    int coming = 0;
+    for (const DemoEventPlan& e : plan.events) {
+      SCOPED_TRACE(e.title);
+      EXPECT_TRUE(titles.insert(e.title).second) << "titles are the key of a second load";
+      EXPECT_GT(std::string(e.title).size(), 0u);
+      EXPECT_LE(std::string(e.title).size(), 200u);
+      EXPECT_NE(e.kind, rv1::ANIMATION_EVENT_KIND_UNSPECIFIED);
+      EXPECT_TRUE(*e.place != '\0' || absl::StartsWith(e.link, "https://"));
+      EXPECT_GE(e.hours, 1);
+      EXPECT_LE(e.start_hour_utc + e.hours, 24) << "over by the end of the day";
+      if (e.capacity > 0) {
+        EXPECT_LE(e.members, e.capacity);
+      }
+      EXPECT_GE(e.members, 1);
+      EXPECT_LE(e.members, net.active);
+      if (*e.host_siren != '\0') {
+        ASSERT_TRUE(rows.contains(e.host_siren)) << e.host_siren;
+        if (*e.place != '\0') {
+          EXPECT_THAT(e.place, HasSubstr(rows[e.host_siren]["legal_name"]));
+        }
+      }
+      if (e.day < 0) {
+        held_kinds.insert(e.kind);
+        held_days.push_back(e.day);
+        EXPECT_FALSE(std::string(e.outcomes).empty()) << "held events have their outcomes";
+      } else {
+        ++coming;
+        EXPECT_GT(e.day, 0);
+        EXPECT_LE(e.day, 60);
+        EXPECT_TRUE(std::string(e.outcomes).empty());
+      }
+    }
+    EXPECT_EQ(held_days.size(), 12u);
+    EXPECT_GE(coming, 2);
+    EXPECT_LE(coming, 3);
+    EXPECT_EQ(held_kinds.size(), 6u) << "forum, world café, workshop, visit, training, meeting";
+    // Oldest first, from eleven months back to the last weeks, never a month without one.
+    ASSERT_FALSE(held_days.empty());
+    EXPECT_TRUE(std::is_sorted(held_days.begin(), held_days.end()));
+    EXPECT_GE(held_days.front(), -335);
+    EXPECT_LE(held_days.front(), -300);
+    EXPECT_GE(held_days.back(), -31);
+    for (size_t i = 1; i < held_days.size(); ++i) {
+      EXPECT_LE(held_days[i] - held_days[i - 1], 31);
+    }
+    // Whatever the day of the load: held events started before it, within the year the
+    // service accepts; the others start after it.
+    for (absl::Time now :
+         {absl::FromCivil(absl::CivilSecond(2026, 1, 1, 0, 0, 1), absl::UTCTimeZone()),
+          absl::FromCivil(absl::CivilSecond(2026, 12, 31, 23, 59, 59), absl::UTCTimeZone()),
+          absl::Now()}) {
+      for (const DemoEventPlan& e : plan.events) {
+        const absl::Time start = DemoEventStart(e, now);
+        if (e.day < 0) {
+          EXPECT_LT(start + absl::Hours(e.hours), now) << e.title;
+          EXPECT_GT(start, now - absl::Hours(24 * 366)) << e.title;
+        } else {
+          EXPECT_GT(start, now) << e.title;
+        }
+      }
+    }
+  }
+}
+
+// The collective actions: three per network, each budget fully funded by a mix of public
+// and private money, one above the default public share ceiling (0.8) so the funding balance
+// warns, the others well below; the cluster's carry out the assessment's decisions.
+TEST(DemoReportingPlanTest, ThreeActionsWithMixedFundingOneAboveTheCeiling) {
+  std::set<rv1::FundingSourceKind> kinds;
+  const std::set<std::string> functions(DemoFunctions().begin(), DemoFunctions().end());
+  for (const PlannedNetwork& net : kPlannedNetworks) {
+    SCOPED_TRACE(net.file);
+    const DemoReportingPlan& plan = DemoReportingPlanFor(net.kind);
+    ASSERT_EQ(plan.actions.size(), 3u);
+    int above = 0, decisions = 0;
+    std::set<std::string> titles;
+    for (const DemoActionPlan& a : plan.actions) {
+      SCOPED_TRACE(a.title);
+      EXPECT_TRUE(titles.insert(a.title).second);
+      int64_t budget = 0, public_euros = 0, private_euros = 0;
+      for (const DemoBudgetLinePlan& l : a.budget) {
+        EXPECT_GT(l.euros, 0) << l.label;
+        budget += l.euros;
+      }
+      for (const DemoFundingPlan& f : a.funding) {
+        EXPECT_GT(f.euros, 0) << f.funder;
+        EXPECT_FALSE(std::string(f.funder).empty());
+        kinds.insert(f.kind);
+        (f.kind < 100 ? public_euros : private_euros) += f.euros;
+      }
+      EXPECT_EQ(public_euros + private_euros, budget) << "the budget is fully funded";
+      EXPECT_GT(public_euros, 0);
+      EXPECT_GT(private_euros, 0) << "members always pay their share";
+      const double share = static_cast<double>(public_euros) / static_cast<double>(budget);
+      if (share > 0.8) {
+        ++above;
+      } else {
+        EXPECT_LT(share, 0.7) << "clearly below the ceiling";
+      }
+      EXPECT_TRUE(functions.contains(a.function_code)) << a.function_code;
+      if (*a.decision_function_code != '\0') {
+        EXPECT_TRUE(functions.contains(a.decision_function_code));
+        ++decisions;
+      }
+      EXPECT_GE(a.participants, 5) << "enough for a funder to see them";
+      EXPECT_LE(a.participants, net.active);
+      EXPECT_LT(a.day, 0);
+      EXPECT_GE(a.day, -335);
+      // Accounted in this year or the one before.
+      const int this_year =
+          static_cast<int>(absl::ToCivilYear(absl::Now(), absl::UTCTimeZone()).year());
+      EXPECT_GE(DemoActionYear(a, absl::Now()), this_year - 1);
+      EXPECT_LE(DemoActionYear(a, absl::Now()), this_year);
+    }
+    EXPECT_EQ(above, 1) << "one action shows the ceiling's warning";
+    if (net.kind == v1::NETWORK_KIND_CLUSTER) {
+      EXPECT_EQ(decisions, 2);
+    }
+  }
+  for (rv1::FundingSourceKind k :
+       {rv1::FUNDING_SOURCE_KIND_REGION, rv1::FUNDING_SOURCE_KIND_INTERCOMMUNALITY,
+        rv1::FUNDING_SOURCE_KIND_EU_LEADER, rv1::FUNDING_SOURCE_KIND_CHAMBER,
+        rv1::FUNDING_SOURCE_KIND_MEMBER_CONTRIBUTIONS, rv1::FUNDING_SOURCE_KIND_SPONSOR}) {
+    EXPECT_TRUE(kinds.contains(k)) << rv1::FundingSourceKind_Name(k);
+  }
+}
+
+// Each network's funder: a public body of its territory, with a SIREN the import takes and
+// that no demo file uses, and a person of its own to sign in with.
+TEST(DemoReportingPlanTest, FundersArePublicBodiesOfTheirTerritoryOutsideTheFiles) {
+  std::set<std::string> sirens, emails;
+  for (const PlannedNetwork& net : kPlannedNetworks) {
+    const DemoFunderPlan& f = DemoReportingPlanFor(net.kind).funder;
+    SCOPED_TRACE(f.legal_name);
+    EXPECT_TRUE(IsLuhnSiren(f.siren)) << f.siren;
+    EXPECT_EQ(f.siren[0], '2') << "public bodies' SIRENs start with 2";
+    EXPECT_TRUE(absl::StartsWith(f.siret, f.siren));
+    EXPECT_EQ(std::string(f.siret).size(), 14u);
+    EXPECT_FALSE(DemoRows(kClusterFile).contains(f.siren));
+    EXPECT_FALSE(DemoRows(kAlliedFile).contains(f.siren));
+    EXPECT_TRUE(sirens.insert(f.siren).second);
+    EXPECT_TRUE(emails.insert(f.contact_email).second);
+    EXPECT_TRUE(absl::EndsWith(f.contact_email, ".example")) << "a reserved domain";
+    EXPECT_EQ(std::string(f.naf_code), "84.11Z");
+    // The territory of the network's file.
+    auto rows = DemoRows(net.file);
+    ASSERT_FALSE(rows.empty());
+    EXPECT_EQ(rows.begin()->second["region_code"], f.region_code);
+    EXPECT_EQ(rows.begin()->second["departement_code"], f.departement_code);
+  }
 }
 
 class MaillagectlTest : public ::testing::Test {
