@@ -167,13 +167,7 @@ absl::Status ReportingService::ComposeFunderReport(const v1::GetFunderReportRequ
   }
   const std::string& network = req->network_id();
   MAILLAGE_ASSIGN_OR_RETURN(v1::ReportingSettings settings, deps_.store->Settings(network));
-  MAILLAGE_ASSIGN_OR_RETURN(std::vector<MemberProfile> members,
-                            deps_.store->MemberProfiles(network));
-  MAILLAGE_ASSIGN_OR_RETURN(std::vector<Activity> activities,
-                            deps_.store->Activities(network, range));
-  MAILLAGE_ASSIGN_OR_RETURN(AttendanceFacts attendance, deps_.store->Attendance(network, range));
-  MAILLAGE_ASSIGN_OR_RETURN(std::vector<IntroductionFacts> introductions,
-                            deps_.store->IntroductionsRequested(network, range));
+  MAILLAGE_ASSIGN_OR_RETURN(FunderFacts facts, deps_.store->FunderFactsOf(network, range));
   const int first_year = absl::ToCivilYear(range.start, absl::UTCTimeZone()).year();
   const int last_year =
       absl::ToCivilYear(range.end - absl::Nanoseconds(1), absl::UTCTimeZone()).year();
@@ -186,7 +180,7 @@ absl::Status ReportingService::ComposeFunderReport(const v1::GetFunderReportRequ
   std::vector<std::string> everyone;
   std::map<std::string, std::vector<std::string>> by_sector;
   std::map<int, std::vector<std::string>> by_size;
-  for (const MemberProfile& m : members) {
+  for (const MemberProfile& m : facts.members) {
     everyone.push_back(m.organisation_id);
     by_sector[m.nace_section].push_back(m.organisation_id);
     by_size[m.headcount_band].push_back(m.organisation_id);
@@ -202,12 +196,7 @@ absl::Status ReportingService::ComposeFunderReport(const v1::GetFunderReportRequ
                                   SizeLabel(band)));
   }
   // Engagement: who took part in the period, who did not.
-  absl::flat_hash_set<std::string> took_part;
-  for (const Activity& a : activities) {
-    if (a.requested + a.received + a.answered + a.assessments + a.attended > 0) {
-      took_part.insert(a.organisation_id);
-    }
-  }
+  const absl::flat_hash_set<std::string> took_part(facts.took_part.begin(), facts.took_part.end());
   std::vector<std::string> active_ids, isolated_ids;
   for (const std::string& id : everyone) {
     (took_part.contains(id) ? active_ids : isolated_ids).push_back(id);
@@ -217,44 +206,19 @@ absl::Status ReportingService::ComposeFunderReport(const v1::GetFunderReportRequ
                     "members who took part (an event, an introduction or an assessment)");
   const size_t isolated_figure = figures.Count("engagement/isolated", "engagement",
                                                std::move(isolated_ids), "members who did not");
-  const size_t attendances = figures.Add(
-      {.key = "attendances", .value = attendance.attendances, .population = attendance.attendees},
-      "attendances at animation events");
+  const size_t attendances =
+      figures.Add({.key = "attendances", .value = facts.attendances, .population = facts.attendees},
+                  "attendances at animation events");
   // Introductions by stage, each about the members involved.
-  constexpr int kAccepted = 2;
-  struct Stage {
-    const char* name;
-    std::function<bool(const IntroductionFacts&)> reached;
-  };
-  const std::vector<Stage> stages = {
-      {"requested", [](const IntroductionFacts&) { return true; }},
-      {"accepted", [](const IntroductionFacts& i) { return i.state == kAccepted; }},
-      {"met",
-       [](const IntroductionFacts& i) {
-         return i.state == kAccepted && i.outcome >= 1 && i.outcome <= 3;
-       }},
-      {"letter_of_intent",
-       [](const IntroductionFacts& i) {
-         return i.state == kAccepted && (i.outcome == 2 || i.outcome == 3);
-       }},
-      {"contract",
-       [](const IntroductionFacts& i) { return i.state == kAccepted && i.outcome == 3; }},
-  };
   std::vector<size_t> stage_figures;
-  for (const Stage& stage : stages) {
-    absl::flat_hash_set<std::string> involved;
-    int64_t count = 0;
-    for (const IntroductionFacts& i : introductions) {
-      if (!stage.reached(i)) continue;
-      ++count;
-      involved.insert(i.requester);
-      involved.insert(i.recipient);
-    }
-    stage_figures.push_back(
-        figures.Add({.key = absl::StrCat("introductions/", stage.name),
-                     .value = count,
-                     .population = std::vector<std::string>(involved.begin(), involved.end())},
-                    stage.name));
+  for (const char* stage : {"requested", "accepted", "met", "letter_of_intent", "contract"}) {
+    auto it = facts.stages.find(stage);
+    const FunderFacts::Stage none;
+    const FunderFacts::Stage& s = it == facts.stages.end() ? none : it->second;
+    stage_figures.push_back(figures.Add({.key = absl::StrCat("introductions/", stage),
+                                         .value = s.introductions,
+                                         .population = s.involved},
+                                        stage));
   }
   // Collective actions: who takes part; money is not about members.
   absl::flat_hash_set<std::string> participants;
@@ -293,7 +257,7 @@ absl::Status ReportingService::ComposeFunderReport(const v1::GetFunderReportRequ
   resp->mutable_engagement()->set_name("engagement");
   *resp->mutable_engagement()->add_figures() = figures.Shown(took_part_figure, verdicts);
   *resp->mutable_engagement()->add_figures() = figures.Shown(isolated_figure, verdicts);
-  resp->set_events_held(attendance.events_held);
+  resp->set_events_held(facts.events_held);
   *resp->mutable_attendances() = figures.Shown(attendances, verdicts);
   resp->mutable_introductions()->set_name("introductions");
   for (size_t i : stage_figures) {

@@ -159,6 +159,7 @@ absl::StatusOr<RebuildCounts> ReadModelRebuild::Run(
                           snapshot.introductions.size(), " introductions, ", campaigns.size(),
                           " campaigns, ", snapshot.submissions.size(), " submissions"));
   }
+  MAILLAGE_RETURN_IF_ERROR(deps_.store->RefreshStatistics());
   return counts;
 }
 

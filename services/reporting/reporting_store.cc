@@ -387,22 +387,25 @@ absl::StatusOr<std::vector<Activity>> ReportingStore::Activities(const std::stri
     const std::string from = pg::TimeParam(range.start), to = pg::TimeParam(range.end);
     // Each introduction event of the period, for each side, counted once per kind.
     for (const pqxx::row& r : tx.exec_params(
-             "WITH i AS (SELECT * FROM introductions WHERE network_id = $1::uuid), "
-             "active AS (SELECT organisation_id FROM members WHERE network_id = $1::uuid AND "
-             "state = $4 AND role <> 6) "
-             "SELECT a.organisation_id::text, "
-             "count(*) FILTER (WHERE i.requester_organisation_id = a.organisation_id AND "
-             "  i.request_time >= $2 AND i.request_time < $3), "
-             "count(*) FILTER (WHERE i.recipient_organisation_id = a.organisation_id AND "
-             "  i.request_time >= $2 AND i.request_time < $3), "
-             "count(*) FILTER (WHERE i.recipient_organisation_id = a.organisation_id AND "
-             "  i.respond_time >= $2 AND i.respond_time < $3), "
-             "count(*) FILTER (WHERE i.state = 2 AND i.respond_time >= $2 AND i.respond_time < "
+             // Each introduction once per side, joined to the active members by hash (not
+             // every member against every introduction).
+             "WITH s AS (SELECT requester_organisation_id AS org, true AS asked, state, outcome, "
+             "request_time, respond_time, outcome_time FROM introductions WHERE network_id = "
+             "$1::uuid UNION ALL SELECT recipient_organisation_id, false, state, outcome, "
+             "request_time, respond_time, outcome_time FROM introductions WHERE network_id = "
+             "$1::uuid) "
+             "SELECT s.org::text, "
+             "count(*) FILTER (WHERE s.asked AND s.request_time >= $2 AND s.request_time < $3), "
+             "count(*) FILTER (WHERE NOT s.asked AND s.request_time >= $2 AND s.request_time < "
              "  $3), "
-             "count(*) FILTER (WHERE i.outcome IN (1, 2, 3) AND i.outcome_time >= $2 AND "
-             "  i.outcome_time < $3) "
-             "FROM active a JOIN i ON a.organisation_id IN (i.requester_organisation_id, "
-             "i.recipient_organisation_id) GROUP BY 1",
+             "count(*) FILTER (WHERE NOT s.asked AND s.respond_time >= $2 AND s.respond_time < "
+             "  $3), "
+             "count(*) FILTER (WHERE s.state = 2 AND s.respond_time >= $2 AND s.respond_time < "
+             "  $3), "
+             "count(*) FILTER (WHERE s.outcome IN (1, 2, 3) AND s.outcome_time >= $2 AND "
+             "  s.outcome_time < $3) "
+             "FROM s JOIN members m ON m.organisation_id = s.org WHERE m.network_id = $1::uuid "
+             "AND m.state = $4 AND m.role <> 6 GROUP BY 1",
              network_id, from, to, kActive)) {
       Activity& a = of(r[0].as<std::string>());
       a.requested = r[1].as<int>();
@@ -669,6 +672,15 @@ absl::StatusOr<std::string> ReportingStore::NetworkName(const std::string& netwo
     pqxx::result r =
         tx.exec_params("SELECT name FROM networks WHERE network_id = $1::uuid", network_id);
     return r.empty() ? std::string() : r[0][0].as<std::string>();
+  });
+}
+
+absl::Status ReportingStore::RefreshStatistics() {
+  return pool_->Transact([](pqxx::work& tx) -> absl::Status {
+    tx.exec(
+        "ANALYZE members, organisation_names, networks, introductions, assessment_submissions, "
+        "pooling_decisions");
+    return absl::OkStatus();
   });
 }
 

@@ -16,6 +16,7 @@
 #define MAILLAGE_SERVICES_REPORTING_REPORTING_STORE_H_
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -83,16 +84,23 @@ struct MemberProfile {
   int headcount_band = 0;    // membership.v1.HeadcountBand
 };
 
-// An introduction requested in a period, between whichever organisations.
-struct IntroductionFacts {
-  std::string requester, recipient;
-  int state = 0, outcome = 0;  // matching.v1.IntroductionState, IntroductionOutcome
-};
-
-struct AttendanceFacts {
-  int64_t events_held = 0;             // not cancelled, started within the range
-  int64_t attendances = 0;             // (event, member) pairs
+// What the funder report counts over a period, read in one transaction.
+struct FunderFacts {
+  // The active members (funders left out).
+  std::vector<MemberProfile> members;
+  // Those with an introduction asked, received or answered, an assessment submitted or an
+  // animation event attended in the period (GetEngagement's "not isolated").
+  std::vector<std::string> took_part;
+  int64_t events_held = 0;             // not cancelled, started within the period
+  int64_t attendances = 0;             // (event, organisation) pairs
   std::vector<std::string> attendees;  // distinct
+  // Introductions requested in the period that reached each stage ("requested", "accepted",
+  // "met", "letter_of_intent", "contract"), and the organisations involved in them.
+  struct Stage {
+    int64_t introductions = 0;
+    std::vector<std::string> involved;
+  };
+  std::map<std::string, Stage> stages;
 };
 
 template <typename T>
@@ -115,6 +123,9 @@ class ReportingStore {
   // same rules as the events: a row moves to a newer version only, so a snapshot read while
   // events flowed leaves the newest of both. INVALID_ARGUMENT for ids that are not UUIDs.
   absl::Status ApplySnapshot(const NetworkSnapshot& snapshot);
+  // ANALYZE of the read models, after a rebuild wrote many rows at once: the reports' plans
+  // need the tables' statistics (without them, a report over 2,000 members takes seconds).
+  absl::Status RefreshStatistics();
 
   // Introductions of the network requested within `range`.
   absl::StatusOr<FunnelCounts> Funnel(const std::string& network_id, const TimeRange& range);
@@ -196,10 +207,7 @@ class ReportingStore {
   absl::StatusOr<v1::ReportingSettings> UpdateSettings(const v1::ReportingSettings& settings);
 
   // ---- The funder report (funder_store.cc) ----
-  absl::StatusOr<std::vector<MemberProfile>> MemberProfiles(const std::string& network_id);
-  absl::StatusOr<std::vector<IntroductionFacts>> IntroductionsRequested(
-      const std::string& network_id, const TimeRange& range);
-  absl::StatusOr<AttendanceFacts> Attendance(const std::string& network_id, const TimeRange& range);
+  absl::StatusOr<FunderFacts> FunderFactsOf(const std::string& network_id, const TimeRange& range);
   // The verdicts of domain/disclosure.h on `figures` against every figure given earlier for
   // the network; the figures given are remembered in the same transaction, under a lock of
   // the network so that two reports at once are judged one after the other.

@@ -6,7 +6,13 @@
 #include <gtest/gtest.h>
 #include <openssl/hmac.h>
 
+#include <algorithm>
 #include <fstream>
+#include <functional>
+#include <iterator>
+#include <map>
+#include <memory>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -15,12 +21,14 @@
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "common/auth/auth.h"
 #include "gateway/auth/jwt.h"
 #include "maillage/membership/v1/membership.grpc.pb.h"
+#include "maillage/reporting/v1/reporting.grpc.pb.h"
 #include "tests/support/child_process.h"
 #include "tests/support/http_get.h"
 #include "tests/support/postgres_server.h"
@@ -905,6 +913,214 @@ TEST_F(GatewayEndToEndTest,
   }
   EXPECT_THAT(suite_->Http("GET", path, suite_->Token("kc-marc", emails_[1])),
               StartsWith("HTTP/1.1 403"));
+}
+
+// What two reporting services must agree on about a network, one fact a line, sorted, so
+// that a difference reads as a diff: the funnel, the graph's nodes (degree) and edges, and
+// each member's activity. Not events_attended, working_groups nor the score: animation
+// events, working groups and collective actions are reporting's own data, not read models,
+// and a rebuilt database starts without them.
+struct NetworkReports {
+  grpc::Status status;
+  reporting::v1::IntroductionFunnel funnel;
+  reporting::v1::NetworkGraph graph;
+  reporting::v1::EngagementReport engagement;
+
+  std::vector<std::string> Facts() const {
+    std::vector<std::string> lines;
+    for (const reporting::v1::FunnelStage& s : funnel.stages()) {
+      lines.push_back(absl::StrCat("funnel ", s.stage(), " ", s.count()));
+    }
+    lines.push_back(absl::StrCat("funnel declined ", funnel.declined()));
+    lines.push_back(absl::StrCat("funnel pending ", funnel.pending()));
+    lines.push_back(absl::StrCat("funnel no_follow_up ", funnel.no_follow_up()));
+    lines.push_back(absl::StrCat("graph components ", graph.components()));
+    lines.push_back(absl::StrCat("graph isolated ", graph.isolated()));
+    for (const reporting::v1::GraphNode& n : graph.nodes()) {
+      lines.push_back(absl::StrCat("graph node ", n.organisation_id(), " (", n.name(), ") degree ",
+                                   n.degree()));
+    }
+    for (const reporting::v1::GraphEdge& e : graph.edges()) {
+      lines.push_back(absl::StrCat(
+          "graph edge ", e.source_organisation_id(), " ", e.target_organisation_id(), " ",
+          reporting::v1::LinkKind_Name(e.kind()), " introductions ", e.introductions()));
+    }
+    for (const reporting::v1::MemberEngagement& m : engagement.members()) {
+      lines.push_back(absl::StrCat(
+          "engagement ", m.organisation_id(), " (", m.name(), ") requested ",
+          m.introductions_requested(), " received ", m.introductions_received(), " answered ",
+          m.introductions_answered(), " accepted ", m.introductions_accepted(), " outcomes ",
+          m.outcomes_recorded(), " assessments ", m.assessments_submitted()));
+    }
+    std::sort(lines.begin(), lines.end());
+    return lines;
+  }
+  bool HasIntroductions() const { return funnel.stages_size() > 0 && funnel.stages(0).count() > 0; }
+  bool HasActivity() const {
+    for (const reporting::v1::MemberEngagement& m : engagement.members()) {
+      if (m.introductions_requested() + m.introductions_received() + m.introductions_answered() +
+              m.introductions_accepted() + m.outcomes_recorded() + m.assessments_submitted() >
+          0) {
+        return true;
+      }
+    }
+    return false;
+  }
+};
+
+// The facts only one side states, as a diff: "-" only the events', "+" only the rebuild's;
+// empty when they agree.
+std::string FactsDiff(const NetworkReports& events, const NetworkReports& rebuild) {
+  const std::vector<std::string> left = events.Facts(), right = rebuild.Facts();
+  std::vector<std::string> only_left, only_right;
+  std::set_difference(left.begin(), left.end(), right.begin(), right.end(),
+                      std::back_inserter(only_left));
+  std::set_difference(right.begin(), right.end(), left.begin(), left.end(),
+                      std::back_inserter(only_right));
+  std::string diff;
+  for (const std::string& line : only_left) absl::StrAppend(&diff, "- ", line, "\n");
+  for (const std::string& line : only_right) absl::StrAppend(&diff, "+ ", line, "\n");
+  return diff;
+}
+
+// The three reports of `network` over [from, to), straight from a reporting service, as a
+// platform administrator (what an operator's tool would send).
+NetworkReports ReadReports(reporting::v1::ReportingService::Stub* stub, const std::string& network,
+                           absl::Time from, absl::Time to) {
+  auth::Principal admin;
+  admin.set_subject("e2e-operator");
+  admin.set_platform_admin(true);
+  auto sign = [&](grpc::ClientContext* ctx) {
+    auth::PrincipalSigner(kHmacKey).Attach(
+        auth::Stamp(admin, absl::Now(), absl::Minutes(1), "maillage"), ctx);
+    ctx->set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(10)));
+  };
+  auto period = [&](reporting::v1::Period* p) {
+    p->mutable_start_time()->set_seconds(absl::ToUnixSeconds(from));
+    p->mutable_end_time()->set_seconds(absl::ToUnixSeconds(to));
+  };
+  NetworkReports out;
+  {
+    reporting::v1::GetIntroductionFunnelRequest req;
+    req.set_network_id(network);
+    period(req.mutable_period());
+    grpc::ClientContext ctx;
+    sign(&ctx);
+    out.status = stub->GetIntroductionFunnel(&ctx, req, &out.funnel);
+    if (!out.status.ok()) return out;
+  }
+  {
+    reporting::v1::GetNetworkGraphRequest req;
+    req.set_network_id(network);
+    period(req.mutable_period());
+    grpc::ClientContext ctx;
+    sign(&ctx);
+    out.status = stub->GetNetworkGraph(&ctx, req, &out.graph);
+    if (!out.status.ok()) return out;
+  }
+  {
+    reporting::v1::GetEngagementRequest req;
+    req.set_network_id(network);
+    period(req.mutable_period());
+    grpc::ClientContext ctx;
+    sign(&ctx);
+    out.status = stub->GetEngagement(&ctx, req, &out.engagement);
+  }
+  return out;
+}
+
+// `reporting rebuild` on a new database, from the list APIs alone, gives the reports the
+// events gave the suite's reporting. Declared last: everything the tests above did (members,
+// introductions and their outcomes, campaigns and submissions) is in both.
+TEST_F(GatewayEndToEndTest, ARebuildFromTheListApisEqualsWhatTheEventsBuilt) {
+  auto db = suite_->pg_->CreateDatabase();
+  ASSERT_TRUE(db.ok()) << db.status();
+  const std::string rebuild_log = suite_->dir_ + "/reporting-rebuild.log";
+  const absl::Status rebuilt_status = testing::RunCommand(
+      {REPORTING_BINARY, "rebuild", absl::StrCat("--pg-uri=", *db),
+       absl::StrCat("--auth-hmac-key=", kHmacKey),
+       absl::StrCat("--membership-address=127.0.0.1:", suite_->membership_grpc_),
+       absl::StrCat("--matching-address=127.0.0.1:", suite_->matching_grpc_),
+       absl::StrCat("--assessment-address=127.0.0.1:", suite_->assessment_grpc_),
+       "--rebuild-call-deadline-seconds=20"},
+      {.run_as_user = "", .log_file = rebuild_log});
+  std::stringstream log;
+  log << std::ifstream(rebuild_log).rdbuf();
+  ASSERT_TRUE(rebuilt_status.ok()) << rebuilt_status << "\n" << log.str();  // exit code 0
+  EXPECT_THAT(log.str(), HasSubstr("reporting rebuild: done")) << log.str();
+
+  // A second reporting on the rebuilt database. Its consumers (group "reporting") follow
+  // streams nobody publishes to, so that it neither takes events from the suite's reporting
+  // nor changes what the rebuild wrote. The streams are settings read after the flags are
+  // checked, hence variables (env(1) sets them and execs, so the pid stays reporting's).
+  const int port = testing::PickFreePort();
+  auto spawned = ChildProcess::Spawn(
+      {"/usr/bin/env", "MAILLAGE_MEMBERSHIP_EVENTS_STREAM=e2e.rebuilt.nobody.membership.events",
+       "MAILLAGE_MATCHING_EVENTS_STREAM=e2e.rebuilt.nobody.matching.events",
+       "MAILLAGE_ASSESSMENT_EVENTS_STREAM=e2e.rebuilt.nobody.assessment.events", REPORTING_BINARY,
+       absl::StrCat("--grpc-address=127.0.0.1:", port), "--metrics-address=127.0.0.1:0",
+       absl::StrCat("--pg-uri=", *db), absl::StrCat("--redis-address=", suite_->redis_->address()),
+       absl::StrCat("--auth-hmac-key=", kHmacKey), "--drain-seconds=1"},
+      {.run_as_user = "", .log_file = suite_->dir_ + "/reporting-rebuilt.log"});
+  ASSERT_TRUE(spawned.ok()) << spawned.status();
+  std::unique_ptr<ChildProcess> second = *std::move(spawned);  // stopped when it goes
+  auto channel =
+      grpc::CreateChannel(absl::StrCat("127.0.0.1:", port), grpc::InsecureChannelCredentials());
+  ASSERT_TRUE(channel->WaitForConnected(absl::ToChronoTime(absl::Now() + absl::Seconds(60))))
+      << "see " << suite_->dir_ << "/reporting-rebuilt.log";
+  auto rebuilt = reporting::v1::ReportingService::NewStub(channel);
+  auto original = reporting::v1::ReportingService::NewStub(grpc::CreateChannel(
+      absl::StrCat("127.0.0.1:", suite_->reporting_grpc_), grpc::InsecureChannelCredentials()));
+
+  // Every network, read once from the rebuilt service (nothing changes it any more).
+  v1::ListNetworksRequest list;
+  list.mutable_page()->set_page_size(500);
+  v1::ListNetworksResponse networks;
+  ASSERT_TRUE(suite_->AsOperator(&v1::MembershipService::Stub::ListNetworks, list, &networks).ok());
+  ASSERT_TRUE(networks.page().next_page_token().empty());
+  ASSERT_GE(networks.networks_size(), 2);
+  const absl::Time from = absl::Now() - absl::Hours(24 * 400);
+  const absl::Time to = absl::Now() + absl::Hours(24);
+  std::map<std::string, NetworkReports> from_rebuild;
+  for (const v1::Network& n : networks.networks()) {
+    NetworkReports& r = from_rebuild[n.network_id()];
+    ASSERT_TRUE(Eventually([&] {
+      r = ReadReports(rebuilt.get(), n.network_id(), from, to);
+      return r.status.ok();
+    })) << n.name()
+        << ": " << r.status.error_message();
+  }
+
+  // The suite's reporting may still be applying the last events: until it agrees, or a
+  // minute; then the comparison is strict.
+  std::map<std::string, NetworkReports> from_events;
+  Eventually([&] {
+    for (const v1::Network& n : networks.networks()) {
+      NetworkReports& r = from_events[n.network_id()];
+      r = ReadReports(original.get(), n.network_id(), from, to);
+      if (!r.status.ok() || !FactsDiff(r, from_rebuild[n.network_id()]).empty()) return false;
+    }
+    return true;
+  });
+  bool introductions = false, activity = false;
+  for (const v1::Network& n : networks.networks()) {
+    const NetworkReports& events = from_events[n.network_id()];
+    const NetworkReports& rebuild = from_rebuild[n.network_id()];
+    ASSERT_TRUE(events.status.ok()) << n.name() << ": " << events.status.error_message();
+    const std::string diff = FactsDiff(events, rebuild);
+    EXPECT_TRUE(diff.empty()) << "network " << n.network_id() << " (" << n.name()
+                              << "): facts only the events' read models give (-), only the "
+                                 "rebuild's (+):\n"
+                              << diff << "what the events' read models give:\n"
+                              << absl::StrJoin(events.Facts(), "\n");
+    introductions = introductions || events.HasIntroductions();
+    activity = activity || events.HasActivity();
+  }
+  // Not vacuous: the tests above left introductions and activity to compare.
+  EXPECT_TRUE(introductions);
+  EXPECT_TRUE(activity);
+  second->Stop(absl::Seconds(5));
+  EXPECT_FALSE(second->Running());
 }
 
 }  // namespace maillage
