@@ -73,7 +73,9 @@ absl::StatusOr<FunderFacts> ReportingStore::FunderFactsOf(const std::string& net
              "$2::timestamptz AND submit_time < $3::timestamptz UNION SELECT a.organisation_id "
              "FROM event_attendance a JOIN animation_events e ON e.event_id = a.event_id WHERE "
              "e.network_id = $1::uuid AND NOT e.cancelled AND e.start_time >= $2::timestamptz "
-             "AND e.start_time < $3::timestamptz) x JOIN members m ON m.organisation_id = x.org "
+             "AND e.start_time < $3::timestamptz UNION SELECT sponsor_organisation_id FROM "
+             "sponsorships WHERE network_id = $1::uuid AND sponsor_time >= $2::timestamptz AND "
+             "sponsor_time < $3::timestamptz) x JOIN members m ON m.organisation_id = x.org "
              "AND m.network_id = $1::uuid AND m.state = $4 AND m.role <> 6",
              network_id, from, to, kActive)) {
       out.took_part.push_back(r[0].as<std::string>());

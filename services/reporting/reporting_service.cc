@@ -420,7 +420,7 @@ absl::Status ReportingService::ComposeEngagement(const v1::GetEngagementRequest*
   // The score of reporting.proto's MemberEngagement.
   auto score = [](const Activity& a) {
     return 2 * a.requested + 2 * a.answered + 3 * a.accepted + 2 * a.outcomes + 3 * a.assessments +
-           3 * a.attended;
+           3 * a.attended + 2 * a.sponsored;
   };
   resp->set_network_id(req->network_id());
   if (range.start != absl::InfinitePast()) {
@@ -446,9 +446,10 @@ absl::Status ReportingService::ComposeEngagement(const v1::GetEngagementRequest*
     e.set_assessments_submitted(a.assessments);
     e.set_events_attended(a.attended);
     e.set_working_groups(a.working_groups);
+    e.set_co_optations_sponsored(a.sponsored);
     e.set_score(score(a));
     e.set_isolated(a.requested == 0 && a.received == 0 && a.answered == 0 && a.assessments == 0 &&
-                   a.attended == 0);
+                   a.attended == 0 && a.sponsored == 0);
     auto was = before_by_id.find(m.organisation_id);
     e.set_previous_score(was == before_by_id.end() ? 0 : score(*was->second));
     total += e.score();
@@ -472,14 +473,15 @@ absl::Status ReportingService::ComposeEngagement(const v1::GetEngagementRequest*
   std::string table =
       "organisation_id,name,introductions_requested,introductions_received,"
       "introductions_answered,introductions_accepted,outcomes_recorded,"
-      "assessments_submitted,events_attended,working_groups,score,previous_score,isolated\r\n";
+      "assessments_submitted,events_attended,working_groups,co_optations_sponsored,score,"
+      "previous_score,isolated\r\n";
   for (const v1::MemberEngagement& e : rows) {
     absl::StrAppend(&table, e.organisation_id(), ",", csv::CsvSafeField(e.name()), ",",
                     e.introductions_requested(), ",", e.introductions_received(), ",",
                     e.introductions_answered(), ",", e.introductions_accepted(), ",",
                     e.outcomes_recorded(), ",", e.assessments_submitted(), ",", e.events_attended(),
-                    ",", e.working_groups(), ",", e.score(), ",", e.previous_score(), ",",
-                    e.isolated() ? "true" : "false", "\r\n");
+                    ",", e.working_groups(), ",", e.co_optations_sponsored(), ",", e.score(), ",",
+                    e.previous_score(), ",", e.isolated() ? "true" : "false", "\r\n");
   }
   resp->set_csv(std::move(table));
   return absl::OkStatus();

@@ -312,7 +312,7 @@ TEST_F(ReportingServiceTest, EngagementScoresEachMemberAndListsThoseToCall) {
   EXPECT_EQ(r.members_size(), 0);
   EXPECT_THAT(r.csv(), ::testing::StartsWith("organisation_id,name,introductions_requested,"));
   EXPECT_THAT(r.csv(), HasSubstr(absl::StrCat(kOrg.at('A'),
-                                              ",Entreprise A,2,1,0,2,2,0,0,0,14,0,false\r\n")));
+                                              ",Entreprise A,2,1,0,2,2,0,0,0,0,14,0,false\r\n")));
 }
 
 TEST_F(ReportingServiceTest, TheReadModelsFollowTheStreams) {
@@ -1041,6 +1041,37 @@ TEST_F(ReportingServiceTest, ThePrintableReportsAreAPageForFundersAndOneForAnima
   grpc::Status s =
       h_.Call(stub_.get(), &Stub::GetPrintableNetworkReport, Animator(), network, &page);
   EXPECT_THAT(FieldsOf(s), ::testing::ElementsAre("format"));
+}
+
+TEST_F(ReportingServiceTest, SponsoringACoOptedMemberCountsAsEngagement) {
+  TheUsual();
+  // G, isolated so far, sponsored H's application ten days ago; H is now active.
+  mv1::MembershipEvent e;
+  e.set_event_id(events::NewEventId());
+  mv1::Membership* m = e.mutable_membership_changed()->mutable_membership();
+  m->set_network_id(kNetwork);
+  m->set_organisation_id(kOrg.at('H'));
+  m->set_organisation_name("Entreprise H");
+  m->set_state(mv1::MEMBERSHIP_STATE_ACTIVE);
+  m->set_version(3);
+  mv1::Sponsorship* sponsorship = m->add_sponsorships();
+  sponsorship->set_sponsor_organisation_id(kOrg.at('G'));
+  SetTime(sponsorship->mutable_sponsor_time(), absl::Now() - absl::Hours(24 * 10));
+  ASSERT_TRUE(built_.store->ApplyMembership(e).ok());
+  ASSERT_TRUE(built_.store->ApplyMembership(e).ok());  // redelivered: once
+
+  v1::GetEngagementRequest req;
+  req.set_network_id(kNetwork);
+  v1::EngagementReport r;
+  ASSERT_TRUE(h_.Call(stub_.get(), &Stub::GetEngagement, Animator(), req, &r).ok());
+  for (const v1::MemberEngagement& member : r.members()) {
+    if (member.name() == "Entreprise G") {
+      EXPECT_EQ(member.co_optations_sponsored(), 1);
+      EXPECT_EQ(member.score(), 2);
+      EXPECT_FALSE(member.isolated());
+    }
+  }
+  EXPECT_THAT(r.isolated_organisation_ids(), ::testing::Not(::testing::Contains(kOrg.at('G'))));
 }
 
 }  // namespace

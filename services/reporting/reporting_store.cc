@@ -140,6 +140,16 @@ void UpsertMember(pqxx::work& tx, const mv1::Membership& m) {
         "ON CONFLICT (organisation_id) DO NOTHING",
         m.organisation_id(), m.organisation_name());
   }
+  // A sponsorship, once given, stays: each event carries them all.
+  for (const mv1::Sponsorship& s : m.sponsorships()) {
+    if (!IsUuid(s.sponsor_organisation_id())) continue;
+    tx.exec_params(
+        "INSERT INTO sponsorships (network_id, organisation_id, sponsor_organisation_id, "
+        "sponsor_time) VALUES ($1::uuid, $2::uuid, $3::uuid, $4::timestamptz) ON CONFLICT DO "
+        "NOTHING",
+        m.network_id(), m.organisation_id(), s.sponsor_organisation_id(),
+        pg::TimeParam(s.sponsor_time()));
+  }
 }
 
 void UpsertNetwork(pqxx::work& tx, const mv1::Network& n) {
@@ -432,6 +442,14 @@ absl::StatusOr<std::vector<Activity>> ReportingStore::Activities(const std::stri
              "e.start_time < $3 GROUP BY 1",
              network_id, from, to, kActive)) {
       of(r[0].as<std::string>()).attended = r[1].as<int>();
+    }
+    for (const pqxx::row& r : tx.exec_params(
+             "SELECT s.sponsor_organisation_id::text, count(*) FROM sponsorships s JOIN members "
+             "m ON m.network_id = s.network_id AND m.organisation_id = s.sponsor_organisation_id "
+             "AND m.state = $4 AND m.role <> 6 WHERE s.network_id = $1::uuid AND "
+             "s.sponsor_time >= $2 AND s.sponsor_time < $3 GROUP BY 1",
+             network_id, from, to, kActive)) {
+      of(r[0].as<std::string>()).sponsored = r[1].as<int>();
     }
     for (const pqxx::row& r : tx.exec_params(
              "SELECT w.organisation_id::text, count(*) FROM working_group_members w JOIN "

@@ -75,6 +75,7 @@ struct Activity {
   int requested = 0, received = 0, answered = 0, accepted = 0, outcomes = 0, assessments = 0;
   int attended = 0;        // animation events that started within the range
   int working_groups = 0;  // groups of the network it belongs to now
+  int sponsored = 0;       // co-optations it sponsored within the range
 };
 
 // An active member (funders left out) as the funder report breaks it down.
