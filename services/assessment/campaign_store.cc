@@ -351,6 +351,12 @@ absl::StatusOr<v1::Assessment> WriteIn(pqxx::work& tx, const v1::Campaign& c,
     e.set_actor(actor);
     e.set_network_id(c.network_id());
     v1::AssessmentSubmitted* s = e.mutable_assessment_submitted();
+    for (const v1::FunctionAnswer& a : answered.answers()) {
+      v1::FunctionDisposition* d = s->add_dispositions();
+      d->set_function_code(a.function_code());
+      d->set_disposition(a.disposition());
+      d->set_willing_to_pool(a.willing_to_pool());
+    }
     s->set_campaign_id(c.campaign_id());
     s->set_organisation_id(organisation_id);
     s->set_revision(revision);

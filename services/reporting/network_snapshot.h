@@ -26,6 +26,7 @@ struct NetworkSnapshot {
     std::string campaign_id = {}, organisation_id = {};
     int revision = 0;
     google::protobuf::Timestamp submit_time = {};
+    google::protobuf::RepeatedPtrField<assessment::v1::FunctionDisposition> dispositions = {};
   };
   std::vector<Submission> submissions = {};
   std::vector<assessment::v1::PoolingDecision> decisions = {};

@@ -260,6 +260,10 @@ grpc::ServerUnaryReactor* ReportingService::GetPrintableNetworkReport(
         deps_.store->ListEvents(req->network_id(), "", now,
                                 PageQuery{.size = 10, .after = {}, .fingerprint = 0}));
     MAILLAGE_ASSIGN_OR_RETURN(std::string name, deps_.store->NetworkName(req->network_id()));
+    v1::GetPoolingHeatmapRequest heatmap_request;
+    heatmap_request.set_network_id(req->network_id());
+    v1::PoolingHeatmap heatmap;
+    MAILLAGE_RETURN_IF_ERROR(ComposePoolingHeatmap(&heatmap_request, &heatmap));
 
     ReportDocument doc{
         .title = "Rapport d'animation",
@@ -334,6 +338,32 @@ grpc::ServerUnaryReactor* ReportingService::GetPrintableNetworkReport(
                                central[i]->bridges() ? "oui" : ""});
     }
     doc.sections.push_back(std::move(network));
+
+    if (!heatmap.rows().empty()) {
+      ReportSection pooling{.heading = "La mutualisation des fonctions support"};
+      pooling.paragraphs.push_back(
+          "Pour chaque fonction, combien de membres la matrice du dernier diagnostic place dans "
+          "chaque orientation, et combien sont prêts à mutualiser.");
+      pooling.table.push_back({"Fonction", "Garder", "Renforcer", "Avec partenaires", "Mutualiser",
+                               "Mutualiser ou externaliser", "Offrir", "Prêts à mutualiser"});
+      auto count = [](const v1::HeatmapRow& row, std::initializer_list<int> dispositions) {
+        int n = 0;
+        for (int d : dispositions) {
+          auto it = row.members_by_disposition().find(d);
+          if (it != row.members_by_disposition().end()) n += it->second;
+        }
+        return FormatNumber(n);
+      };
+      for (const v1::HeatmapRow& row : heatmap.rows()) {
+        // assessment.v1.Disposition: 1 keep, 2 strengthen in house, 3 strengthen with
+        // partners, 4 pool with the network, 5 pool or outsource, 6 keep and may offer,
+        // 7 offer to the network.
+        pooling.table.push_back({row.function_code(), count(row, {1}), count(row, {2}),
+                                 count(row, {3}), count(row, {4}), count(row, {5}),
+                                 count(row, {6, 7}), FormatNumber(row.willing_to_pool())});
+      }
+      doc.sections.push_back(std::move(pooling));
+    }
 
     ReportSection events{.heading = "Les prochains événements"};
     if (upcoming.items.empty()) {

@@ -129,13 +129,21 @@ absl::StatusOr<RebuildCounts> ReadModelRebuild::Run(
         av1::GetAssessmentRequest get;
         get.set_campaign_id(campaign);
         get.set_organisation_id(p.organisation_id());
+        get.set_revision(p.revision());  // the submission itself, not a newer draft
         av1::Assessment a;
         MAILLAGE_RETURN_IF_ERROR(deps_.assessment->Call(
             assessment.get(), &av1::AssessmentService::Stub::GetAssessment, who, get, &a));
-        snapshot.submissions.push_back({.campaign_id = campaign,
-                                        .organisation_id = p.organisation_id(),
-                                        .revision = a.revision(),
-                                        .submit_time = a.submit_time()});
+        NetworkSnapshot::Submission submission{.campaign_id = campaign,
+                                               .organisation_id = p.organisation_id(),
+                                               .revision = a.revision(),
+                                               .submit_time = a.submit_time()};
+        for (const av1::FunctionAnswer& answer : a.answers()) {
+          av1::FunctionDisposition* d = submission.dispositions.Add();
+          d->set_function_code(answer.function_code());
+          d->set_disposition(answer.disposition());
+          d->set_willing_to_pool(answer.willing_to_pool());
+        }
+        snapshot.submissions.push_back(std::move(submission));
       }
       av1::ListDecisionsRequest decisions_request;
       decisions_request.set_campaign_id(campaign);

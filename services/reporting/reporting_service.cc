@@ -118,6 +118,10 @@ authz::Table ReportingAuthzTable(NetworkOfId network_of_event, NetworkOfId netwo
            .grants = animators,
            .resource = authz::NetworkIdOf<v1::GetEngagementRequest>(),
            .denial = kReports},
+          {.rpc = "GetPoolingHeatmap",
+           .grants = animators,
+           .resource = authz::NetworkIdOf<v1::GetPoolingHeatmapRequest>(),
+           .denial = kReports},
           {.rpc = "CreateAnimationEvent",
            .grants = animators,
            .resource = authz::NetworkIdOf<v1::CreateAnimationEventRequest>(),
@@ -252,6 +256,7 @@ ReportingService::ReportingService(Dependencies deps)
   CheckRequestParsing(this, &ReportingService::GetIntroductionFunnel);
   CheckRequestParsing(this, &ReportingService::GetNetworkGraph);
   CheckRequestParsing(this, &ReportingService::GetEngagement);
+  CheckRequestParsing(this, &ReportingService::GetPoolingHeatmap);
   CheckRequestParsing(this, &ReportingService::CreateAnimationEvent);
   CheckRequestParsing(this, &ReportingService::ListAnimationEvents);
   CheckRequestParsing(this, &ReportingService::RegisterForEvent);
@@ -663,6 +668,35 @@ grpc::ServerUnaryReactor* ReportingService::ImportAttendanceSheet(
         deps_.store->RecordAttendance(req->event_id(), attended, req->outcomes(), deps_.clock()));
     return absl::OkStatus();
   });
+}
+
+grpc::ServerUnaryReactor* ReportingService::GetPoolingHeatmap(
+    grpc::CallbackServerContext* ctx, const v1::GetPoolingHeatmapRequest* req,
+    v1::PoolingHeatmap* resp) {
+  return authz::ServeAuthorized(ctx, req, gate_, [this, req, resp](const Principal&) {
+    return ComposePoolingHeatmap(req, resp);
+  });
+}
+
+absl::Status ReportingService::ComposePoolingHeatmap(const v1::GetPoolingHeatmapRequest* req,
+                                                     v1::PoolingHeatmap* resp) {
+  if (!req->campaign_id().empty()) {
+    MAILLAGE_RETURN_IF_ERROR(ValidateId(req->campaign_id(), "campaign_id"));
+  }
+  MAILLAGE_ASSIGN_OR_RETURN(HeatmapFacts facts,
+                            deps_.store->Heatmap(req->network_id(), req->campaign_id()));
+  resp->set_network_id(req->network_id());
+  resp->set_campaign_id(facts.campaign_id);
+  for (const HeatmapFacts::Cell& c : facts.cells) {
+    if (resp->rows().empty() || resp->rows().rbegin()->function_code() != c.function_code) {
+      resp->add_rows()->set_function_code(c.function_code);
+    }
+    v1::HeatmapRow* row = resp->mutable_rows(resp->rows_size() - 1);
+    (*row->mutable_members_by_disposition())[c.disposition] = c.members;
+    row->set_members(row->members() + c.members);
+    row->set_willing_to_pool(row->willing_to_pool() + c.willing_to_pool);
+  }
+  return absl::OkStatus();
 }
 
 }  // namespace maillage::reporting

@@ -10,6 +10,7 @@
 //
 // Who may do what (platform admins everything):
 //   GetIntroductionFunnel, GetNetworkGraph, GetEngagement,  the network's animators (of the
+//   GetPoolingHeatmap,
 //   CreateAnimationEvent, RecordAttendance                  event's network: another's
 //                                                           event is NOT_FOUND)
 //   ListAnimationEvents                                     members of the network
@@ -79,6 +80,9 @@ class ReportingService final : public v1::ReportingService::CallbackService {
   grpc::ServerUnaryReactor* GetEngagement(grpc::CallbackServerContext* ctx,
                                           const v1::GetEngagementRequest* req,
                                           v1::EngagementReport* resp) override;
+  grpc::ServerUnaryReactor* GetPoolingHeatmap(grpc::CallbackServerContext* ctx,
+                                              const v1::GetPoolingHeatmapRequest* req,
+                                              v1::PoolingHeatmap* resp) override;
   grpc::ServerUnaryReactor* CreateAnimationEvent(grpc::CallbackServerContext* ctx,
                                                  const v1::CreateAnimationEventRequest* req,
                                                  v1::AnimationEvent* resp) override;
@@ -161,6 +165,8 @@ class ReportingService final : public v1::ReportingService::CallbackService {
   absl::Status ComposeEngagement(const v1::GetEngagementRequest* req, v1::EngagementReport* resp);
   absl::Status ComposeFundingBalance(const v1::GetFundingBalanceRequest* req,
                                      v1::FundingBalance* resp);
+  absl::Status ComposePoolingHeatmap(const v1::GetPoolingHeatmapRequest* req,
+                                     v1::PoolingHeatmap* resp);
   absl::Status ComposeFunderReport(const v1::GetFunderReportRequest* req, v1::FunderReport* resp);
 
   Dependencies deps_;

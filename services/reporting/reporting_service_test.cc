@@ -1074,5 +1074,60 @@ TEST_F(ReportingServiceTest, SponsoringACoOptedMemberCountsAsEngagement) {
   EXPECT_THAT(r.isolated_organisation_ids(), ::testing::Not(::testing::Contains(kOrg.at('G'))));
 }
 
+TEST_F(ReportingServiceTest, ThePoolingHeatmapCountsEachFunctionsDispositionsOfTheLatestAnswers) {
+  const std::string campaign = "6c6c6c6c-0000-4000-8000-000000000009";
+  auto submit = [&](char c, int revision,
+                    std::vector<std::pair<std::string, av1::Disposition>> answers, bool willing) {
+    av1::AssessmentEvent e;
+    e.set_event_id(events::NewEventId());
+    e.set_network_id(kNetwork);
+    SetTime(e.mutable_occur_time(), absl::Now() - absl::Hours(24));
+    av1::AssessmentSubmitted* s = e.mutable_assessment_submitted();
+    s->set_campaign_id(campaign);
+    s->set_organisation_id(kOrg.at(c));
+    s->set_revision(revision);
+    for (const auto& [function, disposition] : answers) {
+      av1::FunctionDisposition* d = s->add_dispositions();
+      d->set_function_code(function);
+      d->set_disposition(disposition);
+      d->set_willing_to_pool(willing);
+    }
+    ASSERT_TRUE(built_.store->ApplyAssessment(e).ok());
+  };
+  submit('A', 1,
+         {{"it", av1::DISPOSITION_POOL_WITH_NETWORK}, {"legal", av1::DISPOSITION_KEEP_IN_HOUSE}},
+         true);
+  submit('B', 1, {{"it", av1::DISPOSITION_POOL_WITH_NETWORK}}, false);
+  // C answered twice: its second submission replaces the first; a late first changes nothing.
+  submit('C', 2, {{"it", av1::DISPOSITION_OFFER_TO_NETWORK}}, false);
+  submit('C', 1,
+         {{"it", av1::DISPOSITION_POOL_WITH_NETWORK}, {"legal", av1::DISPOSITION_KEEP_IN_HOUSE}},
+         true);
+  // F is suspended: not counted.
+  submit('F', 1, {{"it", av1::DISPOSITION_POOL_WITH_NETWORK}}, true);
+
+  v1::GetPoolingHeatmapRequest req;
+  req.set_network_id(kNetwork);
+  v1::PoolingHeatmap heatmap;
+  ASSERT_TRUE(h_.Call(stub_.get(), &Stub::GetPoolingHeatmap, Animator(), req, &heatmap).ok());
+  EXPECT_EQ(heatmap.campaign_id(), campaign);
+  ASSERT_EQ(heatmap.rows_size(), 2);
+  const v1::HeatmapRow& it = heatmap.rows(0);  // "it" before "legal"
+  EXPECT_EQ(it.function_code(), "it");
+  EXPECT_EQ(it.members(), 3);
+  EXPECT_EQ(it.members_by_disposition().at(av1::DISPOSITION_POOL_WITH_NETWORK), 2);
+  EXPECT_EQ(it.members_by_disposition().at(av1::DISPOSITION_OFFER_TO_NETWORK), 1);
+  EXPECT_EQ(it.willing_to_pool(), 1);
+  EXPECT_EQ(heatmap.rows(1).members(), 1);  // A's legal; C's was replaced
+  // Another network's animator: refused; a malformed campaign id: named.
+  const auto other =
+      ServiceHarness::ActingFor(kOrg.at('X'), {{kOtherNetwork, auth::v1::NETWORK_ROLE_ANIMATOR}});
+  EXPECT_EQ(h_.Call(stub_.get(), &Stub::GetPoolingHeatmap, other, req, &heatmap).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  req.set_campaign_id("nope");
+  grpc::Status s = h_.Call(stub_.get(), &Stub::GetPoolingHeatmap, Animator(), req, &heatmap);
+  EXPECT_THAT(FieldsOf(s), ::testing::ElementsAre("campaign_id"));
+}
+
 }  // namespace
 }  // namespace maillage::reporting

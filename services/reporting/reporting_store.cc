@@ -197,6 +197,37 @@ void InsertDecision(pqxx::work& tx, const av1::PoolingDecision& d,
       pg::TimeParam(d.has_decide_time() ? d.decide_time() : fallback_time));
 }
 
+// The dispositions of a member's submission, unless a later revision is already known: they
+// replace the earlier revision's.
+void ReplaceDispositions(pqxx::work& tx, const std::string& campaign_id,
+                         const std::string& network_id, const std::string& organisation_id,
+                         int revision,
+                         const google::protobuf::RepeatedPtrField<av1::FunctionDisposition>& d) {
+  if (!tx.exec_params("SELECT 1 FROM assessment_dispositions WHERE campaign_id = $1::uuid AND "
+                      "organisation_id = $2::uuid AND revision > $3 LIMIT 1",
+                      campaign_id, organisation_id, revision)
+           .empty()) {
+    return;
+  }
+  tx.exec_params(
+      "DELETE FROM assessment_dispositions WHERE campaign_id = $1::uuid AND organisation_id = "
+      "$2::uuid",
+      campaign_id, organisation_id);
+  std::vector<std::string> functions, dispositions, willing;
+  for (const av1::FunctionDisposition& f : d) {
+    functions.push_back(f.function_code());
+    dispositions.push_back(absl::StrCat(static_cast<int>(f.disposition())));
+    willing.push_back(f.willing_to_pool() ? "true" : "false");
+  }
+  tx.exec_params(
+      "INSERT INTO assessment_dispositions (campaign_id, network_id, organisation_id, "
+      "function_code, disposition, willing_to_pool, revision) SELECT $1::uuid, $2::uuid, "
+      "$3::uuid, x.f, x.d, x.w, $4 FROM unnest($5::text[], $6::int[], $7::boolean[]) AS x(f, d, "
+      "w) ON CONFLICT DO NOTHING",
+      campaign_id, network_id, organisation_id, revision, pg::TextArray(functions),
+      pg::TextArray(dispositions), pg::TextArray(willing));
+}
+
 void InsertSubmission(pqxx::work& tx, const std::string& campaign_id, const std::string& network_id,
                       const std::string& organisation_id, int revision,
                       const google::protobuf::Timestamp& submit_time) {
@@ -307,6 +338,8 @@ absl::Status ReportingStore::ApplyAssessment(const av1::AssessmentEvent& e) {
     const av1::AssessmentSubmitted& s = e.assessment_submitted();
     InsertSubmission(tx, s.campaign_id(), e.network_id(), s.organisation_id(), s.revision(),
                      e.occur_time());
+    ReplaceDispositions(tx, s.campaign_id(), e.network_id(), s.organisation_id(), s.revision(),
+                        s.dispositions());
     return absl::OkStatus();
   });
 }
@@ -679,6 +712,8 @@ absl::Status ReportingStore::ApplySnapshot(const NetworkSnapshot& n) {
     for (const NetworkSnapshot::Submission& s : n.submissions) {
       InsertSubmission(tx, s.campaign_id, n.network_id, s.organisation_id, s.revision,
                        s.submit_time);
+      ReplaceDispositions(tx, s.campaign_id, n.network_id, s.organisation_id, s.revision,
+                          s.dispositions);
     }
     for (const av1::PoolingDecision& d : n.decisions) InsertDecision(tx, d, d.decide_time());
     return absl::OkStatus();
@@ -699,6 +734,36 @@ absl::Status ReportingStore::RefreshStatistics() {
         "ANALYZE members, organisation_names, networks, introductions, assessment_submissions, "
         "pooling_decisions");
     return absl::OkStatus();
+  });
+}
+
+absl::StatusOr<HeatmapFacts> ReportingStore::Heatmap(const std::string& network_id,
+                                                     const std::string& campaign_id) {
+  return InTransaction<HeatmapFacts>(pool_, [&](pqxx::work& tx) -> absl::StatusOr<HeatmapFacts> {
+    HeatmapFacts out;
+    out.campaign_id = campaign_id;
+    if (out.campaign_id.empty()) {
+      // The campaign submitted to last.
+      pqxx::result latest = tx.exec_params(
+          "SELECT campaign_id::text FROM assessment_submissions WHERE network_id = $1::uuid "
+          "ORDER BY submit_time DESC LIMIT 1",
+          network_id);
+      if (latest.empty()) return out;
+      out.campaign_id = latest[0][0].as<std::string>();
+    }
+    for (const pqxx::row& r : tx.exec_params(
+             "SELECT d.function_code, d.disposition, count(*), count(*) FILTER (WHERE "
+             "d.willing_to_pool) FROM assessment_dispositions d JOIN members m ON m.network_id = "
+             "d.network_id AND m.organisation_id = d.organisation_id AND m.state = $3 AND m.role "
+             "<> 6 WHERE d.network_id = $1::uuid AND d.campaign_id = $2::uuid GROUP BY 1, 2 ORDER "
+             "BY 1, 2",
+             network_id, out.campaign_id, kActive)) {
+      out.cells.push_back({.function_code = r[0].as<std::string>(),
+                           .disposition = r[1].as<int>(),
+                           .members = r[2].as<int>(),
+                           .willing_to_pool = r[3].as<int>()});
+    }
+    return out;
   });
 }
 

@@ -104,6 +104,18 @@ struct FunderFacts {
   std::map<std::string, Stage> stages;
 };
 
+// Function x disposition counts of a campaign's latest submissions (active members only).
+struct HeatmapFacts {
+  std::string campaign_id;  // "" when the network has no submission at all
+  struct Cell {
+    std::string function_code;
+    int disposition = 0;  // assessment.v1.Disposition
+    int members = 0;
+    int willing_to_pool = 0;
+  };
+  std::vector<Cell> cells;  // by function, then disposition
+};
+
 template <typename T>
 struct Listed {
   std::vector<T> items;
@@ -130,6 +142,10 @@ class ReportingStore {
 
   // Introductions of the network requested within `range`.
   absl::StatusOr<FunnelCounts> Funnel(const std::string& network_id, const TimeRange& range);
+  // The pooling heatmap of `campaign_id` (empty: the campaign last submitted to), from
+  // assessment's events; a campaign of another network, or none, gives no cell.
+  absl::StatusOr<HeatmapFacts> Heatmap(const std::string& network_id,
+                                       const std::string& campaign_id);
   // The network's name as membership last said it; "" when it never did.
   absl::StatusOr<std::string> NetworkName(const std::string& network_id);
   // The network's ACTIVE members, by name then id.
