@@ -15,13 +15,13 @@
 #include "maillage/membership/v1/membership.pb.h"
 #include "services/reporting/domain/funding.h"
 #include "services/reporting/reporting_store.h"
+#include "services/reporting/store_support.h"
 
 namespace maillage::reporting {
 namespace {
 
 using pg::InTransaction;
 
-constexpr int kActive = membership::v1::MEMBERSHIP_STATE_ACTIVE;
 constexpr int kDefaultMinGroupSize = 5;
 constexpr double kDefaultPublicShareCeiling = 0.8;
 
@@ -111,18 +111,10 @@ absl::Status CheckReferences(pqxx::work& tx, const std::string& network_id,
                              const v1::CollectiveAction& a) {
   const std::vector<std::string> participants(a.participant_organisation_ids().begin(),
                                               a.participant_organisation_ids().end());
-  pqxx::result unknown = tx.exec_params(
-      "SELECT x.n FROM unnest($1::uuid[]) WITH ORDINALITY AS x(id, n) WHERE NOT EXISTS "
-      "(SELECT 1 FROM members m WHERE m.network_id = $2::uuid AND m.organisation_id = x.id "
-      "AND m.state = $3 AND m.role <> 6) ORDER BY x.n LIMIT 1",
-      pg::TextArray(participants), network_id, kActive);
-  if (!unknown.empty()) {
-    return InvalidField(
-        absl::StrCat("action.participant_organisation_ids[", unknown[0][0].as<int64_t>() - 1, "]"),
-        "not an active member of the network");
-  }
+  MAILLAGE_RETURN_IF_ERROR(
+      store::CheckMembers(tx, network_id, participants, "action.participant_organisation_ids"));
   const std::vector<std::string> decisions(a.decision_ids().begin(), a.decision_ids().end());
-  unknown = tx.exec_params(
+  pqxx::result unknown = tx.exec_params(
       "SELECT x.n FROM unnest($1::uuid[]) WITH ORDINALITY AS x(id, n) WHERE NOT EXISTS "
       "(SELECT 1 FROM pooling_decisions d WHERE d.decision_id = x.id AND d.network_id = "
       "$2::uuid) ORDER BY x.n LIMIT 1",

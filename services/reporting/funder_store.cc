@@ -11,13 +11,14 @@
 #include "common/status/status.h"
 #include "maillage/membership/v1/membership.pb.h"
 #include "services/reporting/reporting_store.h"
+#include "services/reporting/store_support.h"
 
 namespace maillage::reporting {
 namespace {
 
 using pg::InTransaction;
 
-constexpr int kActive = membership::v1::MEMBERSHIP_STATE_ACTIVE;
+using store::kActive;
 
 // A canonical UUID's 16 bytes ("0a0b..." -> "\x0a\x0b..."); anything else as it is.
 std::string RawUuid(const std::string& id) {

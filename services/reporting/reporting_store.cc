@@ -18,6 +18,7 @@
 #include "maillage/matching/v1/matching.pb.h"
 #include "maillage/membership/v1/events.pb.h"
 #include "services/reporting/network_snapshot.h"
+#include "services/reporting/store_support.h"
 
 namespace maillage::reporting {
 namespace {
@@ -28,10 +29,9 @@ namespace mv1 = ::maillage::membership::v1;
 namespace xv1 = ::maillage::matching::v1;
 namespace av1 = ::maillage::assessment::v1;
 
-constexpr int kActive = mv1::MEMBERSHIP_STATE_ACTIVE;
-// Funders hold a membership in the role NETWORK_ROLE_FUNDER; the queries below leave them out
-// of "members" with "role <> 6".
-static_assert(auth::v1::NETWORK_ROLE_FUNDER == 6);
+// Funders are not members: the queries below leave them out with "role <> 6"
+// (store_support.h).
+using store::kActive;
 
 const std::string& EventColumns() {
   static const std::string* columns = new std::string(absl::StrCat(
@@ -108,15 +108,6 @@ absl::StatusOr<v1::AnimationEvent> FetchEvent(pqxx::work& tx, const std::string&
   std::vector<v1::AnimationEvent> found = FetchEvents(tx, {id}, for_update);
   if (found.empty()) return absl::NotFoundError("event not found");
   return std::move(found.front());
-}
-
-bool ActiveMember(pqxx::work& tx, const std::string& network_id,
-                  const std::string& organisation_id) {
-  return !tx.exec_params(
-                "SELECT 1 FROM members WHERE network_id = $1::uuid AND organisation_id = "
-                "$2::uuid AND state = $3 AND role <> 6",
-                network_id, organisation_id, kActive)
-              .empty();
 }
 
 // An optional time column: NULL when the message does not have it.
@@ -584,7 +575,7 @@ absl::StatusOr<v1::AnimationEvent> ReportingStore::Register(const std::string& e
   return InTransaction<v1::AnimationEvent>(
       pool_, [&](pqxx::work& tx) -> absl::StatusOr<v1::AnimationEvent> {
         MAILLAGE_ASSIGN_OR_RETURN(v1::AnimationEvent e, FetchEvent(tx, event_id, true));
-        if (!ActiveMember(tx, e.network_id(), organisation_id)) {
+        if (!store::IsMember(tx, e.network_id(), organisation_id)) {
           return absl::NotFoundError("event not found");
         }
         for (const std::string& id : e.registered_organisation_ids()) {
@@ -618,7 +609,7 @@ absl::StatusOr<v1::AnimationEvent> ReportingStore::CancelRegistration(
   return InTransaction<v1::AnimationEvent>(
       pool_, [&](pqxx::work& tx) -> absl::StatusOr<v1::AnimationEvent> {
         MAILLAGE_ASSIGN_OR_RETURN(v1::AnimationEvent e, FetchEvent(tx, event_id, true));
-        if (!ActiveMember(tx, e.network_id(), organisation_id)) {
+        if (!store::IsMember(tx, e.network_id(), organisation_id)) {
           return absl::NotFoundError("event not found");
         }
         tx.exec_params(
@@ -656,17 +647,8 @@ absl::StatusOr<v1::AnimationEvent> ReportingStore::RecordAttendance(
         if (absl::FromUnixSeconds(e.start_time().seconds()) > now) {
           return absl::FailedPreconditionError("the event has not started yet");
         }
-        // Who is not an active member, in one statement.
-        pqxx::result unknown = tx.exec_params(
-            "SELECT x.n FROM unnest($1::uuid[]) WITH ORDINALITY AS x(id, n) WHERE NOT EXISTS "
-            "(SELECT 1 FROM members m WHERE m.network_id = $2::uuid AND m.organisation_id = "
-            "x.id AND m.state = $3 AND m.role <> 6) ORDER BY x.n LIMIT 1",
-            pg::TextArray(attended), e.network_id(), kActive);
-        if (!unknown.empty()) {
-          return InvalidField(
-              absl::StrCat("attended_organisation_ids[", unknown[0][0].as<int64_t>() - 1, "]"),
-              "not an active member of the network");
-        }
+        MAILLAGE_RETURN_IF_ERROR(
+            store::CheckMembers(tx, e.network_id(), attended, "attended_organisation_ids"));
         tx.exec_params("DELETE FROM event_attendance WHERE event_id = $1::uuid", event_id);
         tx.exec_params(
             "INSERT INTO event_attendance (event_id, organisation_id) SELECT $1::uuid, x "

@@ -11,13 +11,14 @@
 #include "common/status/status.h"
 #include "maillage/membership/v1/membership.pb.h"
 #include "services/reporting/reporting_store.h"
+#include "services/reporting/store_support.h"
 
 namespace maillage::reporting {
 namespace {
 
 using pg::InTransaction;
 
-constexpr int kActive = membership::v1::MEMBERSHIP_STATE_ACTIVE;
+using store::kActive;
 
 // The groups of `ids` with their members (active members of the network only: one who left
 // stays listed in the table but not in the group), in the order of `ids`.
@@ -64,15 +65,6 @@ absl::StatusOr<v1::WorkingGroup> FetchGroup(pqxx::work& tx, const std::string& i
   return std::move(found.front());
 }
 
-bool ActiveMemberOf(pqxx::work& tx, const std::string& network_id,
-                    const std::string& organisation_id) {
-  return !tx.exec_params(
-                "SELECT 1 FROM members WHERE network_id = $1::uuid AND organisation_id = "
-                "$2::uuid AND state = $3 AND role <> 6",
-                network_id, organisation_id, kActive)
-              .empty();
-}
-
 }  // namespace
 
 absl::StatusOr<v1::WorkingGroup> ReportingStore::CreateGroup(const std::string& network_id,
@@ -91,16 +83,8 @@ absl::StatusOr<v1::WorkingGroup> ReportingStore::CreateGroup(const std::string& 
         if (!earlier.empty()) return FetchGroup(tx, earlier);
         const std::vector<std::string> members(draft.member_organisation_ids().begin(),
                                                draft.member_organisation_ids().end());
-        pqxx::result unknown = tx.exec_params(
-            "SELECT x.n FROM unnest($1::uuid[]) WITH ORDINALITY AS x(id, n) WHERE NOT EXISTS "
-            "(SELECT 1 FROM members m WHERE m.network_id = $2::uuid AND m.organisation_id = "
-            "x.id AND m.state = $3 AND m.role <> 6) ORDER BY x.n LIMIT 1",
-            pg::TextArray(members), network_id, kActive);
-        if (!unknown.empty()) {
-          return InvalidField(
-              absl::StrCat("group.member_organisation_ids[", unknown[0][0].as<int64_t>() - 1, "]"),
-              "not an active member of the network");
-        }
+        MAILLAGE_RETURN_IF_ERROR(
+            store::CheckMembers(tx, network_id, members, "group.member_organisation_ids"));
         const std::string id = events::NewEventId();
         pqxx::result inserted = tx.exec_params(
             "INSERT INTO working_groups (group_id, network_id, name, description, theme, "
@@ -162,7 +146,7 @@ absl::StatusOr<v1::WorkingGroup> ReportingStore::JoinGroup(const std::string& gr
   return InTransaction<v1::WorkingGroup>(
       pool_, [&](pqxx::work& tx) -> absl::StatusOr<v1::WorkingGroup> {
         MAILLAGE_ASSIGN_OR_RETURN(v1::WorkingGroup g, FetchGroup(tx, group_id));
-        if (!ActiveMemberOf(tx, g.network_id(), organisation_id)) {
+        if (!store::IsMember(tx, g.network_id(), organisation_id)) {
           return absl::NotFoundError("working group not found");
         }
         tx.exec_params(
@@ -178,7 +162,7 @@ absl::StatusOr<v1::WorkingGroup> ReportingStore::LeaveGroup(const std::string& g
   return InTransaction<v1::WorkingGroup>(
       pool_, [&](pqxx::work& tx) -> absl::StatusOr<v1::WorkingGroup> {
         MAILLAGE_ASSIGN_OR_RETURN(v1::WorkingGroup g, FetchGroup(tx, group_id));
-        if (!ActiveMemberOf(tx, g.network_id(), organisation_id)) {
+        if (!store::IsMember(tx, g.network_id(), organisation_id)) {
           return absl::NotFoundError("working group not found");
         }
         tx.exec_params(

@@ -6,6 +6,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "services/reporting/domain/report_document.h"
 
 namespace maillage::reporting {
 namespace {
@@ -104,36 +105,6 @@ std::vector<bool> ArticulationPoints(const std::vector<std::vector<int>>& adj) {
   return out;
 }
 
-std::string Escaped(const std::string& s) {
-  std::string out;
-  for (char c : s) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&apos;";
-        break;
-      default:
-        // XML 1.0 has no place for other control characters.
-        if (static_cast<unsigned char>(c) < 0x20 && c != '\t' && c != '\n' && c != '\r') {
-          continue;
-        }
-        out += c;
-    }
-  }
-  return out;
-}
-
 }  // namespace
 
 GraphMetrics MeasureGraph(int nodes, const std::vector<std::pair<int, int>>& edges) {
@@ -192,15 +163,15 @@ std::string ToGraphMl(const std::vector<GraphMlNode>& nodes,
       "  <key id=\"weight\" for=\"edge\" attr.name=\"weight\" attr.type=\"int\"/>\n"
       "  <graph id=\"network\" edgedefault=\"undirected\">\n";
   for (const GraphMlNode& n : nodes) {
-    absl::StrAppend(&out, "    <node id=\"", Escaped(n.id), "\">", "<data key=\"name\">",
-                    Escaped(n.name), "</data><data key=\"degree\">", n.degree,
+    absl::StrAppend(&out, "    <node id=\"", EscapeMarkup(n.id), "\">", "<data key=\"name\">",
+                    EscapeMarkup(n.name), "</data><data key=\"degree\">", n.degree,
                     "</data><data key=\"betweenness\">", absl::StrFormat("%.6f", n.betweenness),
                     "</data><data key=\"bridges\">", n.bridges ? "true" : "false",
                     "</data></node>\n");
   }
   for (const GraphMlEdge& e : edges) {
-    absl::StrAppend(&out, "    <edge source=\"", Escaped(e.source), "\" target=\"",
-                    Escaped(e.target), "\"><data key=\"kind\">", Escaped(e.kind),
+    absl::StrAppend(&out, "    <edge source=\"", EscapeMarkup(e.source), "\" target=\"",
+                    EscapeMarkup(e.target), "\"><data key=\"kind\">", EscapeMarkup(e.kind),
                     "</data><data key=\"weight\">", e.weight, "</data></edge>\n");
   }
   out += "  </graph>\n</graphml>\n";

@@ -14,7 +14,9 @@ constexpr char kBarColour[] = "#2f6f8f";
 constexpr char kTextColour[] = "#1d2b33";
 constexpr char kMutedColour[] = "#6b7b85";
 
-std::string Escaped(const std::string& text) {
+}  // namespace
+
+std::string EscapeMarkup(const std::string& text) {
   std::string out;
   out.reserve(text.size());
   for (char c : text) {
@@ -35,13 +37,14 @@ std::string Escaped(const std::string& text) {
         out += "&#39;";
         break;
       default:
+        if (static_cast<unsigned char>(c) < 0x20 && c != '\t' && c != '\n' && c != '\r') {
+          continue;
+        }
         out += c;
     }
   }
   return out;
 }
-
-}  // namespace
 
 std::string FormatNumber(double value) {
   if (!std::isfinite(value)) return "-";
@@ -71,7 +74,7 @@ std::string ChartSvg(const BarChart& chart, int width) {
       "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d "
       "%d\" role=\"img\" aria-label=\"%s\" font-family=\"DejaVu Sans, Arial, sans-serif\" "
       "font-size=\"12\">",
-      width, height, width, height, Escaped(chart.title));
+      width, height, width, height, EscapeMarkup(chart.title));
   absl::StrAppend(&svg,
                   "<defs><pattern id=\"withheld\" width=\"6\" height=\"6\" "
                   "patternUnits=\"userSpaceOnUse\" patternTransform=\"rotate(45)\"><line x1=\"0\" "
@@ -83,14 +86,14 @@ std::string ChartSvg(const BarChart& chart, int width) {
     absl::StrAppend(&svg,
                     absl::StrFormat("<text x=\"%d\" y=\"%d\" text-anchor=\"end\" fill=\"%s\">%s"
                                     "</text>",
-                                    kLabelWidth - 8, y + 16, kTextColour, Escaped(b.label)));
+                                    kLabelWidth - 8, y + 16, kTextColour, EscapeMarkup(b.label)));
     if (b.withheld) {
       absl::StrAppend(
           &svg, absl::StrFormat("<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"18\" "
                                 "fill=\"url(#withheld)\" stroke=\"%s\"/><text x=\"%d\" y=\"%d\" "
                                 "fill=\"%s\" font-style=\"italic\">%s</text>",
                                 kLabelWidth, y + 3, 36, kMutedColour, kLabelWidth + 44, y + 16,
-                                kMutedColour, Escaped(b.note)));
+                                kMutedColour, EscapeMarkup(b.note)));
       continue;
     }
     const int length =
@@ -101,7 +104,7 @@ std::string ChartSvg(const BarChart& chart, int width) {
                               "fill=\"%s\"/><text x=\"%d\" y=\"%d\" fill=\"%s\">%s%s</text>",
                               kLabelWidth, y + 3, std::max(length, 1), kBarColour,
                               kLabelWidth + length + 6, y + 16, kTextColour, FormatNumber(b.value),
-                              Escaped(chart.unit)));
+                              EscapeMarkup(chart.unit)));
   }
   absl::StrAppend(&svg, "</svg>");
   return svg;
@@ -110,7 +113,7 @@ std::string ChartSvg(const BarChart& chart, int width) {
 std::string ToHtml(const ReportDocument& document) {
   std::string html = absl::StrCat(
       "<!DOCTYPE html>\n<html lang=\"fr\"><head><meta charset=\"utf-8\"><title>",
-      Escaped(document.title),
+      EscapeMarkup(document.title),
       "</title><style>"
       "@page{size:A4;margin:18mm}"
       "body{font-family:'DejaVu Sans',Arial,sans-serif;color:",
@@ -132,21 +135,22 @@ std::string ToHtml(const ReportDocument& document) {
       "table{border-collapse:collapse;width:100%;font-size:9.5pt;break-inside:auto}"
       "th,td{text-align:left;padding:2pt 4pt;border-bottom:0.5pt solid #dde4e8}"
       "footer{margin-top:24pt;color:",
-      kMutedColour, ";font-size:8.5pt}</style></head><body>\n<h1>", Escaped(document.title),
-      "</h1>\n<p class=\"subtitle\">", Escaped(document.subtitle), "</p>\n");
+      kMutedColour, ";font-size:8.5pt}</style></head><body>\n<h1>", EscapeMarkup(document.title),
+      "</h1>\n<p class=\"subtitle\">", EscapeMarkup(document.subtitle), "</p>\n");
   for (const ReportSection& s : document.sections) {
-    absl::StrAppend(&html, "<section><h2>", Escaped(s.heading), "</h2>\n");
-    for (const std::string& p : s.paragraphs) absl::StrAppend(&html, "<p>", Escaped(p), "</p>\n");
+    absl::StrAppend(&html, "<section><h2>", EscapeMarkup(s.heading), "</h2>\n");
+    for (const std::string& p : s.paragraphs)
+      absl::StrAppend(&html, "<p>", EscapeMarkup(p), "</p>\n");
     if (!s.figures.empty()) {
       absl::StrAppend(&html, "<div class=\"figures\">");
       for (const KeyFigure& f : s.figures) {
-        absl::StrAppend(&html, "<div class=\"figure\"><b>", Escaped(f.value), "</b><span>",
-                        Escaped(f.label), "</span></div>");
+        absl::StrAppend(&html, "<div class=\"figure\"><b>", EscapeMarkup(f.value), "</b><span>",
+                        EscapeMarkup(f.label), "</span></div>");
       }
       absl::StrAppend(&html, "</div>\n");
     }
     for (const BarChart& c : s.charts) {
-      absl::StrAppend(&html, "<figure><figcaption>", Escaped(c.title), "</figcaption>",
+      absl::StrAppend(&html, "<figure><figcaption>", EscapeMarkup(c.title), "</figcaption>",
                       ChartSvg(c, 640), "</figure>\n");
     }
     if (!s.table.empty()) {
@@ -154,7 +158,7 @@ std::string ToHtml(const ReportDocument& document) {
       for (size_t r = 0; r < s.table.size(); ++r) {
         absl::StrAppend(&html, "<tr>");
         for (const std::string& cell : s.table[r]) {
-          absl::StrAppend(&html, r == 0 ? "<th>" : "<td>", Escaped(cell),
+          absl::StrAppend(&html, r == 0 ? "<th>" : "<td>", EscapeMarkup(cell),
                           r == 0 ? "</th>" : "</td>");
         }
         absl::StrAppend(&html, "</tr>");
@@ -163,7 +167,7 @@ std::string ToHtml(const ReportDocument& document) {
     }
     absl::StrAppend(&html, "</section>\n");
   }
-  absl::StrAppend(&html, "<footer>", Escaped(document.footer), "</footer>\n</body></html>\n");
+  absl::StrAppend(&html, "<footer>", EscapeMarkup(document.footer), "</footer>\n</body></html>\n");
   return html;
 }
 

@@ -62,6 +62,10 @@ std::string ChartSvg(const BarChart& chart, int width);
 // text escaped, print styles for A4.
 std::string ToHtml(const ReportDocument& document);
 
+// `text` for XML or HTML: & < > " ' as entities, other control characters but tab, CR and
+// LF dropped (XML 1.0 has no place for them). GraphML and the printable page both use it.
+std::string EscapeMarkup(const std::string& text);
+
 // "12 345" (a narrow no-break space between thousands, as French typography has it);
 // decimals only when `value` is not whole (one digit).
 std::string FormatNumber(double value);
