@@ -167,6 +167,18 @@ void WriteChildren(pqxx::work& tx, const std::string& action_id, const v1::Colle
       action_id, pg::TextArray(kinds), pg::TextArray(names), pg::TextArray(amounts));
 }
 
+// The action as saved, published.
+absl::StatusOr<v1::CollectiveAction> Saved(pqxx::work& tx, const std::string& id,
+                                           const std::string& actor) {
+  MAILLAGE_ASSIGN_OR_RETURN(v1::CollectiveAction saved, FetchAction(tx, id, false));
+  v1::ReportingEvent event;
+  event.set_actor(actor);
+  event.set_network_id(saved.network_id());
+  *event.mutable_collective_action_saved() = saved;
+  MAILLAGE_RETURN_IF_ERROR(store::Publish(tx, std::move(event), absl::Now()));
+  return saved;
+}
+
 }  // namespace
 
 absl::StatusOr<v1::CollectiveAction> ReportingStore::CreateAction(
@@ -192,7 +204,7 @@ absl::StatusOr<v1::CollectiveAction> ReportingStore::CreateAction(
             static_cast<int>(draft.status()), draft.year(), draft.function_code(), actor);
         WriteChildren(tx, id, draft);
         if (!idempotency_key.empty()) pg::RecordIdempotencyKey(tx, scope, idempotency_key, id);
-        return FetchAction(tx, id, false);
+        return Saved(tx, id, actor);
       });
 }
 
@@ -215,7 +227,7 @@ absl::StatusOr<v1::CollectiveAction> ReportingStore::UpdateAction(
             draft.action_id(), static_cast<int>(draft.kind()), draft.title(), draft.description(),
             static_cast<int>(draft.status()), draft.year(), draft.function_code());
         WriteChildren(tx, draft.action_id(), draft);
-        return FetchAction(tx, draft.action_id(), false);
+        return Saved(tx, draft.action_id(), "");
       });
 }
 
@@ -323,6 +335,10 @@ absl::StatusOr<v1::ReportingSettings> ReportingStore::UpdateSettings(
         }
         v1::ReportingSettings out = settings;
         out.set_version(r[0][0].as<int64_t>());
+        v1::ReportingEvent event;
+        event.set_network_id(out.network_id());
+        *event.mutable_settings_changed() = out;
+        MAILLAGE_RETURN_IF_ERROR(store::Publish(tx, std::move(event), absl::Now()));
         return out;
       });
 }

@@ -7,6 +7,7 @@
 
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
+#include "common/csv/csv.h"
 #include "common/status/status.h"
 #include "common/validation/timestamps.h"
 #include "maillage/membership/v1/membership.pb.h"
@@ -139,13 +140,15 @@ class Figures {
 grpc::ServerUnaryReactor* ReportingService::GetFunderReport(grpc::CallbackServerContext* ctx,
                                                             const v1::GetFunderReportRequest* req,
                                                             v1::FunderReport* resp) {
-  return authz::ServeAuthorized(ctx, req, gate_, [this, req, resp](const Principal&) {
-    return ComposeFunderReport(req, resp);
+  return authz::ServeAuthorized(ctx, req, gate_, [this, req, resp](const Principal& who) {
+    return ComposeFunderReport(req, resp, who.subject());
   });
 }
 
 absl::Status ReportingService::ComposeFunderReport(const v1::GetFunderReportRequest* req,
-                                                   v1::FunderReport* resp) {
+                                                   v1::FunderReport* resp,
+                                                   const std::string& actor) {
+  if (!v1::ReportFormat_IsValid(req->format())) return InvalidField("format", "unknown");
   const absl::Time now = deps_.clock();
   MAILLAGE_ASSIGN_OR_RETURN(TimeRange range,
                             RangeOf(req->has_period(), req->period(), {.start = now, .end = now}));
@@ -239,9 +242,12 @@ absl::Status ReportingService::ComposeFunderReport(const v1::GetFunderReportRequ
                     std::vector<std::string>(participants.begin(), participants.end()),
                     "members taking part in collective actions");
 
+  v1::Period given;
+  SetTimestamp(given.mutable_start_time(), range.start);
+  SetTimestamp(given.mutable_end_time(), range.end);
   MAILLAGE_ASSIGN_OR_RETURN(
       std::vector<Verdict> verdicts,
-      deps_.store->Disclose(network, figures.all(), settings.min_group_size()));
+      deps_.store->Disclose(network, figures.all(), settings.min_group_size(), given, actor));
 
   resp->set_network_id(network);
   SetTimestamp(resp->mutable_period()->mutable_start_time(), range.start);
@@ -282,6 +288,24 @@ absl::Status ReportingService::ComposeFunderReport(const v1::GetFunderReportRequ
   private_money->set_key("funding/private");
   private_money->set_value(mix.private_cents());
   SetTimestamp(resp->mutable_generate_time(), now);
+  if (req->format() == v1::REPORT_FORMAT_CSV) {
+    std::string table = "section,key,label,value,withheld,note\r\n";
+    auto row = [&](absl::string_view section, const v1::Figure& f) {
+      absl::StrAppend(&table, section, ",", csv::CsvSafeField(f.key()), ",",
+                      csv::CsvSafeField(f.label()), ",",
+                      f.has_value() ? absl::StrCat(f.value()) : std::string(), ",",
+                      f.withheld() ? "true" : "false", ",", csv::CsvSafeField(f.note()), "\r\n");
+    };
+    row("members", resp->members());
+    for (const v1::Breakdown* b :
+         {&resp->members_by_sector(), &resp->members_by_size(), &resp->engagement(),
+          &resp->introductions(), &resp->funding_by_source()}) {
+      for (const v1::Figure& f : b->figures()) row(b->name(), f);
+    }
+    row("attendances", resp->attendances());
+    row("collective_actions", resp->action_participants());
+    resp->set_csv(std::move(table));
+  }
   return absl::OkStatus();
 }
 

@@ -133,8 +133,8 @@ absl::StatusOr<FunderFacts> ReportingStore::FunderFactsOf(const std::string& net
 }
 
 absl::StatusOr<std::vector<Verdict>> ReportingStore::Disclose(
-    const std::string& network_id, const std::vector<DisclosedFigure>& figures,
-    int min_group_size) {
+    const std::string& network_id, const std::vector<DisclosedFigure>& figures, int min_group_size,
+    const v1::Period& period, const std::string& actor) {
   // Each member as its UUID's 16 bytes: the populations compared and remembered are a sixth
   // of their text.
   std::vector<DisclosedFigure> compact = figures;
@@ -177,6 +177,19 @@ absl::StatusOr<std::vector<Verdict>> ReportingStore::Disclose(
               network_id, compact[i].key, pqxx::binarystring(members.data(), members.size()),
               static_cast<int>(compact[i].population.size()));
         }
+        v1::ReportingEvent event;
+        event.set_actor(actor);
+        event.set_network_id(network_id);
+        v1::FunderReportGiven* given = event.mutable_funder_report_given();
+        *given->mutable_period() = period;
+        for (const Verdict& v : verdicts) {
+          if (v.withheld) {
+            given->set_figures_withheld(given->figures_withheld() + 1);
+          } else {
+            given->set_figures_given(given->figures_given() + 1);
+          }
+        }
+        MAILLAGE_RETURN_IF_ERROR(store::Publish(tx, std::move(event), absl::Now()));
         return verdicts;
       });
 }

@@ -163,13 +163,13 @@ absl::Status Render(const ReportDocument& doc, v1::PrintFormat format, const std
 grpc::ServerUnaryReactor* ReportingService::GetPrintableFunderReport(
     grpc::CallbackServerContext* ctx, const v1::GetPrintableFunderReportRequest* req,
     v1::PrintableReport* resp) {
-  return authz::ServeAuthorized(ctx, req, gate_, [this, req, resp](const Principal&) {
+  return authz::ServeAuthorized(ctx, req, gate_, [this, req, resp](const Principal& who) {
     MAILLAGE_RETURN_IF_ERROR(CheckFormat(req->format()));
     v1::GetFunderReportRequest funder;
     funder.set_network_id(req->network_id());
     if (req->has_period()) *funder.mutable_period() = req->period();
     v1::FunderReport r;
-    MAILLAGE_RETURN_IF_ERROR(ComposeFunderReport(&funder, &r));
+    MAILLAGE_RETURN_IF_ERROR(ComposeFunderReport(&funder, &r, who.subject()));
     MAILLAGE_ASSIGN_OR_RETURN(std::string name, deps_.store->NetworkName(req->network_id()));
     const int n = r.min_group_size();
     ReportDocument doc{

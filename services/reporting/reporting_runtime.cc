@@ -46,7 +46,7 @@ ServiceDefinition Definition() {
   return {.name = "reporting",
           .migrations = std::move(migrations),
           .health_service_names = {"maillage.reporting.v1.ReportingService"},
-          .relay = {},
+          .relay = {.stream = "maillage.reporting.events"},
           .follow_changes = nullptr,
           .cache_invalidations_stream = "",
           .retention_rules = {events::ProcessedEventsRetentionRule()},

@@ -19,8 +19,8 @@ namespace maillage::reporting {
 class ReportingStore;
 class ReportingService;
 
-// Name, embedded migrations (and the consumers' processed_events), health entry; no outbox
-// (the service publishes nothing yet).
+// Name, embedded migrations (and the consumers' processed_events), health entry, and the
+// outbox relayed to "maillage.reporting.events" (ReportingEvent in reporting.proto).
 ServiceDefinition Definition();
 
 struct Built {

@@ -167,7 +167,9 @@ class ReportingService final : public v1::ReportingService::CallbackService {
                                      v1::FundingBalance* resp);
   absl::Status ComposePoolingHeatmap(const v1::GetPoolingHeatmapRequest* req,
                                      v1::PoolingHeatmap* resp);
-  absl::Status ComposeFunderReport(const v1::GetFunderReportRequest* req, v1::FunderReport* resp);
+  // `actor` is recorded in the funder_report_given event.
+  absl::Status ComposeFunderReport(const v1::GetFunderReportRequest* req, v1::FunderReport* resp,
+                                   const std::string& actor);
 
   Dependencies deps_;
   std::unique_ptr<authz::Table> authz_;

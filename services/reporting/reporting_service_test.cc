@@ -555,6 +555,10 @@ TEST_F(ReportingServiceTest, ACollectiveActionCarriesADecisionAndItsBalanceWarns
   v1::CollectiveAction again;  // a retry: the same action
   ASSERT_TRUE(h_.Call(stub_.get(), &Stub::CreateCollectiveAction, Animator(), create, &again).ok());
   EXPECT_EQ(again.action_id(), action.action_id());
+  // Published once, in the same transaction (the outbox), for the retry too.
+  EXPECT_EQ(h_.Count("SELECT count(*) FROM outbox WHERE event_type = "
+                     "'reporting.collective_action_saved'"),
+            1);
 
   // The board reads it; a member, another network's animator and a funder do not see it.
   const auto board =
@@ -660,6 +664,7 @@ TEST_F(ReportingServiceTest, AnActionNamesEachBadFieldAndRefusesOtherTenantsIds)
   s = h_.Call(stub_.get(), &Stub::CreateCollectiveAction, Animator(), create, &out);
   EXPECT_THAT(FieldsOf(s), ::testing::ElementsAre("action.decision_ids[0]"));
   EXPECT_THAT(s.error_message(), ::testing::Not(HasSubstr(kOtherNetwork)));
+  EXPECT_EQ(h_.Count("SELECT count(*) FROM outbox"), 0) << "nothing half-written";
   v1::ListCollectiveActionsRequest list;
   list.set_network_id(kNetwork);
   v1::ListCollectiveActionsResponse listed;
@@ -750,6 +755,16 @@ TEST_F(ReportingServiceTest, TheFunderReportWithholdsSmallGroupsAndAnyDifference
   ASSERT_TRUE(h_.Call(stub_.get(), &Stub::GetFunderReport, Animator(), req, &later).ok());
   EXPECT_TRUE(later.members().withheld());
 
+  // The same as CSV, for a spreadsheet: a withheld figure has no value.
+  req.set_format(v1::REPORT_FORMAT_CSV);
+  ASSERT_TRUE(h_.Call(stub_.get(), &Stub::GetFunderReport, funder, req, &later).ok());
+  EXPECT_THAT(later.csv(), ::testing::StartsWith("section,key,label,value,withheld,note\r\n"));
+  EXPECT_THAT(later.csv(), HasSubstr("members,members,active members,,true,"));
+  req.clear_format();
+  // Each report given is in the audit trail (who, which period), without its figures.
+  EXPECT_EQ(
+      h_.Count("SELECT count(*) FROM outbox WHERE event_type = 'reporting.funder_report_given'"),
+      4);
   // Funders read this report only; members do not read it.
   v1::GetEngagementRequest engagement;
   engagement.set_network_id(kNetwork);

@@ -526,7 +526,13 @@ absl::StatusOr<v1::AnimationEvent> ReportingStore::CreateEvent(const std::string
                 ? std::optional<std::string>()
                 : std::optional<std::string>(draft.working_group_id()));
         if (!idempotency_key.empty()) pg::RecordIdempotencyKey(tx, scope, idempotency_key, id);
-        return FetchEvent(tx, id, false);
+        MAILLAGE_ASSIGN_OR_RETURN(v1::AnimationEvent created, FetchEvent(tx, id, false));
+        v1::ReportingEvent event;
+        event.set_actor(actor);
+        event.set_network_id(network_id);
+        *event.mutable_animation_event_created() = created;
+        MAILLAGE_RETURN_IF_ERROR(store::Publish(tx, std::move(event), absl::Now()));
+        return created;
       });
 }
 
@@ -656,7 +662,12 @@ absl::StatusOr<v1::AnimationEvent> ReportingStore::RecordAttendance(
             event_id, pg::TextArray(attended));
         tx.exec_params("UPDATE animation_events SET outcomes = $2 WHERE event_id = $1::uuid",
                        event_id, outcomes);
-        return FetchEvent(tx, event_id, false);
+        MAILLAGE_ASSIGN_OR_RETURN(v1::AnimationEvent recorded, FetchEvent(tx, event_id, false));
+        v1::ReportingEvent event;
+        event.set_network_id(recorded.network_id());
+        *event.mutable_attendance_recorded() = recorded;
+        MAILLAGE_RETURN_IF_ERROR(store::Publish(tx, std::move(event), now));
+        return recorded;
       });
 }
 

@@ -228,9 +228,11 @@ class ReportingStore {
   // The verdicts of domain/disclosure.h on `figures` against every figure given earlier for
   // the network; the figures given are remembered in the same transaction, under a lock of
   // the network so that two reports at once are judged one after the other.
+  // A funder_report_given event records who got it and for which period.
   absl::StatusOr<std::vector<Verdict>> Disclose(const std::string& network_id,
                                                 const std::vector<DisclosedFigure>& figures,
-                                                int min_group_size);
+                                                int min_group_size, const v1::Period& period,
+                                                const std::string& actor);
 
  private:
   pg::PgPool* pool_;

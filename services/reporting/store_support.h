@@ -1,4 +1,5 @@
-// services/reporting/store_support: what the reporting service's stores share about members.
+// services/reporting/store_support: what the reporting service's stores share: who is a
+// member, and publishing an event through the outbox.
 // Included by their .cc files only (it brings pqxx in).
 //
 // "Member" means an ACTIVE membership in any role but NETWORK_ROLE_FUNDER: a funder of the
@@ -12,10 +13,13 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "common/events/outbox.h"
 #include "common/pg/pg.h"
+#include "common/pg/pg_time.h"
 #include "common/status/status.h"
 #include "maillage/auth/v1/principal.pb.h"
 #include "maillage/membership/v1/membership.pb.h"
+#include "maillage/reporting/v1/reporting.pb.h"
 
 namespace maillage::reporting::store {
 
@@ -44,6 +48,18 @@ inline absl::Status CheckMembers(pqxx::work& tx, const std::string& network_id,
   if (unknown.empty()) return absl::OkStatus();
   return InvalidField(absl::StrCat(field, "[", unknown[0][0].as<int64_t>() - 1, "]"),
                       "not an active member of the network");
+}
+
+// `event` (kind, network and actor set by the caller) into the outbox of `tx`, with a new id
+// and `now`; type "reporting.<kind>".
+inline absl::Status Publish(pqxx::work& tx, v1::ReportingEvent event, absl::Time now) {
+  event.set_event_id(events::NewEventId());
+  pg::SetFromMicros(event.mutable_occur_time(), absl::ToUnixMicros(now));
+  const google::protobuf::FieldDescriptor* kind =
+      event.GetDescriptor()->FindFieldByNumber(event.kind_case());
+  if (kind == nullptr) return absl::InternalError("a reporting event without a kind");
+  return events::Enqueue(tx, event.event_id(), absl::StrCat("reporting.", kind->name()),
+                         event.SerializeAsString());
 }
 
 }  // namespace maillage::reporting::store

@@ -65,6 +65,18 @@ absl::StatusOr<v1::WorkingGroup> FetchGroup(pqxx::work& tx, const std::string& i
   return std::move(found.front());
 }
 
+// The group as changed, published.
+absl::StatusOr<v1::WorkingGroup> Changed(pqxx::work& tx, const std::string& id,
+                                         const std::string& actor) {
+  MAILLAGE_ASSIGN_OR_RETURN(v1::WorkingGroup group, FetchGroup(tx, id));
+  v1::ReportingEvent event;
+  event.set_actor(actor);
+  event.set_network_id(group.network_id());
+  *event.mutable_working_group_changed() = group;
+  MAILLAGE_RETURN_IF_ERROR(store::Publish(tx, std::move(event), absl::Now()));
+  return group;
+}
+
 }  // namespace
 
 absl::StatusOr<v1::WorkingGroup> ReportingStore::CreateGroup(const std::string& network_id,
@@ -100,7 +112,7 @@ absl::StatusOr<v1::WorkingGroup> ReportingStore::CreateGroup(const std::string& 
             "FROM unnest($2::uuid[]) AS x",
             id, pg::TextArray(members));
         if (!idempotency_key.empty()) pg::RecordIdempotencyKey(tx, scope, idempotency_key, id);
-        return FetchGroup(tx, id);
+        return Changed(tx, id, actor);
       });
 }
 
@@ -149,11 +161,11 @@ absl::StatusOr<v1::WorkingGroup> ReportingStore::JoinGroup(const std::string& gr
         if (!store::IsMember(tx, g.network_id(), organisation_id)) {
           return absl::NotFoundError("working group not found");
         }
-        tx.exec_params(
+        pqxx::result joined = tx.exec_params(
             "INSERT INTO working_group_members (group_id, organisation_id) VALUES ($1::uuid, "
-            "$2::uuid) ON CONFLICT DO NOTHING",
+            "$2::uuid) ON CONFLICT DO NOTHING RETURNING 1",
             group_id, organisation_id);
-        return FetchGroup(tx, group_id);
+        return joined.empty() ? FetchGroup(tx, group_id) : Changed(tx, group_id, "");
       });
 }
 
@@ -165,11 +177,11 @@ absl::StatusOr<v1::WorkingGroup> ReportingStore::LeaveGroup(const std::string& g
         if (!store::IsMember(tx, g.network_id(), organisation_id)) {
           return absl::NotFoundError("working group not found");
         }
-        tx.exec_params(
+        pqxx::result left = tx.exec_params(
             "DELETE FROM working_group_members WHERE group_id = $1::uuid AND organisation_id = "
-            "$2::uuid",
+            "$2::uuid RETURNING 1",
             group_id, organisation_id);
-        return FetchGroup(tx, group_id);
+        return left.empty() ? FetchGroup(tx, group_id) : Changed(tx, group_id, "");
       });
 }
 
