@@ -217,6 +217,10 @@ TEST_F(ServerTest, QueuedCallWhoseCallerGaveUpIsDroppedUnrun) {
   // Queued behind the blocked worker; the client gives up after 50 ms.
   EXPECT_EQ(Call("impatient", 0, &r, std::chrono::milliseconds(50)).error_code(),
             grpc::StatusCode::DEADLINE_EXCEEDED);
+  // The server counts the 50 ms from when it read the call, and learns of the cancel when it
+  // reads the client's reset: on a loaded machine, both can come after the client gave up.
+  // Let them arrive before the worker is free (seen failing in CI under load).
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
   service_.Release();
   EXPECT_EQ(running.get(), grpc::StatusCode::OK);
   // One worker, first in first out: once this one answers, the impatient one was dequeued.
