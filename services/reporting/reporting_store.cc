@@ -10,6 +10,7 @@
 #include "common/ids/canonical_ids.h"
 #include "common/pg/idempotency.h"
 #include "common/pg/in_transaction.h"
+#include "common/pg/keyset.h"
 #include "common/pg/pg.h"
 #include "common/pg/pg_time.h"
 #include "common/status/status.h"
@@ -546,31 +547,19 @@ absl::StatusOr<Listed<v1::AnimationEvent>> ReportingStore::ListEvents(
     const PageQuery& page) {
   return InTransaction<Listed<v1::AnimationEvent>>(
       pool_, [&](pqxx::work& tx) -> absl::StatusOr<Listed<v1::AnimationEvent>> {
-        std::vector<std::string> params = {network_id, pg::TimeParam(from), working_group_id};
-        std::string after;
-        if (page.after.size() == 2) {
-          params.push_back(page.after[0]);
-          params.push_back(page.after[1]);
-          after = " AND (e.start_time, e.event_id) > ($4::timestamptz, $5::uuid)";
+        pg::KeysetQuery q;
+        q.Where(absl::StrCat("e.network_id = ", q.Param(network_id), "::uuid"));
+        q.Where("NOT e.cancelled");
+        q.Where(absl::StrCat("e.start_time >= ", q.Param(pg::TimeParam(from)), "::timestamptz"));
+        if (!working_group_id.empty()) {
+          q.Where(absl::StrCat("e.working_group_id = ", q.Param(working_group_id), "::uuid"));
         }
-        pqxx::result rows = pg::ExecPrepared(
-            tx,
-            absl::StrCat("SELECT e.event_id::text, e.start_time::text FROM animation_events e "
-                         "WHERE e.network_id = $1::uuid AND NOT e.cancelled AND e.start_time >= "
-                         "$2::timestamptz AND ($3 = '' OR e.working_group_id::text = $3)",
-                         after, " ORDER BY e.start_time, e.event_id LIMIT ", page.size + 1),
-            params);
+        pg::Page<std::string> ids = q.Run(
+            tx, "e.event_id::text", "FROM animation_events e", "e.start_time", "e.event_id", page,
+            +[](const pqxx::row& r) { return r[0].as<std::string>(); });
         Listed<v1::AnimationEvent> out;
-        std::vector<std::string> ids;
-        for (const pqxx::row& r : rows) {
-          if (static_cast<int>(ids.size()) == page.size) {
-            const pqxx::row& last = rows[page.size - 1];
-            out.next_after = {last[1].as<std::string>(), last[0].as<std::string>()};
-            break;
-          }
-          ids.push_back(r[0].as<std::string>());
-        }
-        out.items = FetchEvents(tx, ids, false);
+        out.items = FetchEvents(tx, ids.items, false);
+        out.next_after = std::move(ids.next_after);
         return out;
       });
 }

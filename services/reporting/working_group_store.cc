@@ -6,6 +6,7 @@
 #include "common/events/outbox.h"
 #include "common/pg/idempotency.h"
 #include "common/pg/in_transaction.h"
+#include "common/pg/keyset.h"
 #include "common/pg/pg.h"
 #include "common/pg/pg_time.h"
 #include "common/status/status.h"
@@ -125,30 +126,14 @@ absl::StatusOr<Listed<v1::WorkingGroup>> ReportingStore::ListGroups(const std::s
                                                                     const PageQuery& page) {
   return InTransaction<Listed<v1::WorkingGroup>>(
       pool_, [&](pqxx::work& tx) -> absl::StatusOr<Listed<v1::WorkingGroup>> {
-        std::vector<std::string> params = {network_id};
-        std::string after;
-        if (page.after.size() == 2) {
-          params.push_back(page.after[0]);
-          params.push_back(page.after[1]);
-          after = " AND (lower(name), group_id) > ($2, $3::uuid)";
-        }
-        pqxx::result rows = pg::ExecPrepared(
-            tx,
-            absl::StrCat("SELECT group_id::text, lower(name) FROM working_groups WHERE "
-                         "network_id = $1::uuid",
-                         after, " ORDER BY lower(name), group_id LIMIT ", page.size + 1),
-            params);
+        pg::KeysetQuery q;
+        q.Where(absl::StrCat("g.network_id = ", q.Param(network_id), "::uuid"));
+        pg::Page<std::string> ids = q.Run(
+            tx, "g.group_id::text", "FROM working_groups g", "lower(g.name)", "g.group_id", page,
+            +[](const pqxx::row& r) { return r[0].as<std::string>(); });
         Listed<v1::WorkingGroup> out;
-        std::vector<std::string> ids;
-        for (const pqxx::row& r : rows) {
-          if (static_cast<int>(ids.size()) == page.size) {
-            const pqxx::row& last = rows[page.size - 1];
-            out.next_after = {last[1].as<std::string>(), last[0].as<std::string>()};
-            break;
-          }
-          ids.push_back(r[0].as<std::string>());
-        }
-        out.items = FetchGroups(tx, ids);
+        out.items = FetchGroups(tx, ids.items);
+        out.next_after = std::move(ids.next_after);
         return out;
       });
 }
